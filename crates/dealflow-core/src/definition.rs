@@ -1,0 +1,497 @@
+//! Process definitions are data: a TOML or JSON document, parsed and checked here against the
+//! stage lookup. The validator reports every problem with its path instead of stopping at one.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+use crate::stage::{StageCatalog, StageCode, is_code};
+use crate::text::LocalizedText;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActivityType {
+    Task,
+    Call,
+    Meeting,
+    Email,
+}
+
+impl ActivityType {
+    pub const ALL: [ActivityType; 4] = [ActivityType::Task, ActivityType::Call, ActivityType::Meeting, ActivityType::Email];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityType::Task => "task",
+            ActivityType::Call => "call",
+            ActivityType::Meeting => "meeting",
+            ActivityType::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActivityType> {
+        ActivityType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// What completing an activity with a result does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "effect", content = "stage", rename_all = "lowercase")]
+pub enum ResultEffect {
+    /// Counts as done; when the whole visit is done the process moves on (R7).
+    Advance,
+    /// Moves the opportunity to this final stage (R8).
+    Close(StageCode),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepResult {
+    pub code: String,
+    pub name: LocalizedText,
+    #[serde(flatten)]
+    pub effect: ResultEffect,
+}
+
+/// An offset from an activity's creation to its due time: an ISO 8601 duration with weeks,
+/// days, hours, minutes and seconds (months and years have no fixed length, so they are refused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DueOffset {
+    seconds: i64,
+}
+
+impl DueOffset {
+    pub fn seconds(self) -> i64 {
+        self.seconds
+    }
+
+    pub fn parse(text: &str) -> Result<DueOffset, String> {
+        let bad = || format!("\"{text}\" is not a duration such as P1D, PT4H or P1DT12H");
+        let rest = text.strip_prefix('P').ok_or_else(bad)?;
+        if rest.is_empty() {
+            return Err(bad());
+        }
+        let (mut seconds, mut number, mut in_time, mut any) = (0i64, String::new(), false, false);
+        for c in rest.chars() {
+            match c {
+                '0'..='9' => number.push(c),
+                'T' if !in_time && number.is_empty() => in_time = true,
+                _ => {
+                    let unit = match (c, in_time) {
+                        ('W', false) => 7 * 86_400,
+                        ('D', false) => 86_400,
+                        ('H', true) => 3_600,
+                        ('M', true) => 60,
+                        ('S', true) => 1,
+                        _ => return Err(bad()),
+                    };
+                    let n: i64 = number.parse().map_err(|_| bad())?;
+                    seconds = n.checked_mul(unit).and_then(|v| v.checked_add(seconds)).ok_or_else(bad)?;
+                    number.clear();
+                    any = true;
+                }
+            }
+        }
+        if !number.is_empty() || !any || seconds > 3_650 * 86_400 {
+            return Err(bad());
+        }
+        Ok(DueOffset { seconds })
+    }
+}
+
+impl fmt::Display for DueOffset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (days, rest) = (self.seconds / 86_400, self.seconds % 86_400);
+        let (hours, minutes, seconds) = (rest / 3_600, rest % 3_600 / 60, rest % 60);
+        write!(f, "P")?;
+        if days > 0 || rest == 0 {
+            write!(f, "{days}D")?;
+        }
+        if rest > 0 {
+            write!(f, "T")?;
+            for (value, unit) in [(hours, 'H'), (minutes, 'M'), (seconds, 'S')] {
+                if value > 0 {
+                    write!(f, "{value}{unit}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for DueOffset {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DueOffset {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        DueOffset::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub code: String,
+    #[serde(rename = "type")]
+    pub kind: ActivityType,
+    pub title: LocalizedText,
+    pub due: DueOffset,
+    pub results: Vec<StepResult>,
+}
+
+impl Step {
+    pub fn result(&self, code: &str) -> Option<&StepResult> {
+        self.results.iter().find(|r| r.code == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guidance {
+    pub tasks: LocalizedText,
+    pub goal: LocalizedText,
+    pub system: LocalizedText,
+    pub next: LocalizedText,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessStage {
+    pub stage: StageCode,
+    pub next: StageCode,
+    pub guidance: Guidance,
+    pub steps: Vec<Step>,
+}
+
+impl ProcessStage {
+    pub fn step(&self, code: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.code == code)
+    }
+}
+
+/// A checked definition: every stage exists, every close result names a final stage, every
+/// text has both languages. Only [`ProcessDefinition::parse_toml`], [`ProcessDefinition::parse_json`]
+/// and deserializing a stored (already checked) document make one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessDefinition {
+    pub code: String,
+    pub version: u32,
+    pub name: LocalizedText,
+    pub active: bool,
+    pub stages: Vec<ProcessStage>,
+}
+
+impl ProcessDefinition {
+    pub fn parse_toml(text: &str, stages: &StageCatalog) -> Result<ProcessDefinition, Vec<Problem>> {
+        let document: Document = toml::from_str(text).map_err(|e| {
+            let at = e.span().map(|span| line_of(text, span.start));
+            vec![Problem { path: at.map(|line| format!("line {line}")).unwrap_or_default(), message: e.message().to_owned() }]
+        })?;
+        document.check(stages)
+    }
+
+    pub fn parse_json(text: &str, stages: &StageCatalog) -> Result<ProcessDefinition, Vec<Problem>> {
+        let document: Document = serde_json::from_str(text)
+            .map_err(|e| vec![Problem { path: format!("line {}", e.line()), message: e.to_string() }])?;
+        document.check(stages)
+    }
+
+    pub fn stage(&self, code: &str) -> Option<&ProcessStage> {
+        self.stages.iter().find(|s| s.stage.as_str() == code)
+    }
+
+    /// Where a process started without an opportunity begins (R1).
+    pub fn first_stage(&self) -> &ProcessStage {
+        &self.stages[0]
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// One problem of a definition document, with the path of the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() { write!(f, "{}", self.message) } else { write!(f, "{}: {}", self.path, self.message) }
+    }
+}
+
+// The document as written: everything optional and textual, so that the checker can name every
+// missing or wrong field instead of the parser stopping at the first.
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Document {
+    code: Option<String>,
+    #[allow(dead_code, reason = "publishing assigns the version; the field is allowed and ignored")]
+    version: Option<serde_json::Value>,
+    name: Option<TextDocument>,
+    active: Option<bool>,
+    #[serde(default)]
+    stages: Vec<StageDocument>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextDocument {
+    ru: Option<String>,
+    en: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StageDocument {
+    stage: Option<String>,
+    next: Option<String>,
+    guidance: Option<GuidanceDocument>,
+    #[serde(default)]
+    steps: Vec<StepDocument>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GuidanceDocument {
+    tasks: Option<TextDocument>,
+    goal: Option<TextDocument>,
+    system: Option<TextDocument>,
+    next: Option<TextDocument>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepDocument {
+    code: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    title: Option<TextDocument>,
+    due: Option<String>,
+    #[serde(default)]
+    results: Vec<ResultDocument>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResultDocument {
+    code: Option<String>,
+    name: Option<TextDocument>,
+    effect: Option<String>,
+    stage: Option<String>,
+}
+
+const MAX_TITLE: usize = 500;
+const MAX_TEXT: usize = 20_000;
+
+struct Checker<'a> {
+    stages: &'a StageCatalog,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, path: &str, message: impl Into<String>) {
+        self.problems.push(Problem { path: path.to_owned(), message: message.into() });
+    }
+
+    fn required<'t, T>(&mut self, value: &'t Option<T>, path: &str) -> Option<&'t T> {
+        if value.is_none() {
+            self.problem(path, "is missing");
+        }
+        value.as_ref()
+    }
+
+    fn text(&mut self, value: &Option<TextDocument>, path: &str, max: usize) -> LocalizedText {
+        let Some(text) = self.required(value, path) else { return LocalizedText::default() };
+        let mut language = |v: &Option<String>, lang: &str| -> String {
+            match v.as_deref().map(str::trim) {
+                None | Some("") => {
+                    self.problem(&format!("{path}.{lang}"), "translation is missing");
+                    String::new()
+                }
+                Some(s) if s.chars().count() > max => {
+                    self.problem(&format!("{path}.{lang}"), format!("is longer than {max} characters"));
+                    String::new()
+                }
+                Some(s) => s.to_owned(),
+            }
+        };
+        LocalizedText { ru: language(&text.ru, "ru"), en: language(&text.en, "en") }
+    }
+
+    fn stage_code(&mut self, value: &Option<String>, path: &str) -> Option<StageCode> {
+        let code = self.required(value, path)?;
+        match self.stages.get(code) {
+            Some(stage) => Some(stage.code.clone()),
+            None => {
+                self.problem(path, format!("\"{code}\" is not a stage of the opportunity stages lookup"));
+                None
+            }
+        }
+    }
+}
+
+impl Document {
+    fn check(self, stages: &StageCatalog) -> Result<ProcessDefinition, Vec<Problem>> {
+        let mut c = Checker { stages, problems: Vec::new() };
+        let code = c.required(&self.code, "code").cloned().unwrap_or_default();
+        if self.code.is_some() && !is_process_code(&code) {
+            c.problem("code", format!("\"{code}\" is not a valid process code (lower-case letters, digits, - and _)"));
+        }
+        let name = c.text(&self.name, "name", MAX_TITLE);
+        if self.stages.is_empty() {
+            c.problem("stages", "a process needs at least one stage");
+        }
+        let mut seen_stages = BTreeSet::new();
+        let mut seen_steps = BTreeSet::new();
+        let mut checked_stages = Vec::new();
+        for (i, stage) in self.stages.iter().enumerate() {
+            let at = format!("stages[{i}]");
+            let code = c.stage_code(&stage.stage, &format!("{at}.stage"));
+            if let Some(code) = &code {
+                if stages.is_final(code.as_str()) {
+                    c.problem(&format!("{at}.stage"), format!("\"{code}\" is a final stage: a process ends there, it has no steps in it"));
+                }
+                if !seen_stages.insert(code.clone()) {
+                    c.problem(&format!("{at}.stage"), format!("\"{code}\" appears twice in this process"));
+                }
+            }
+            let next = c.stage_code(&stage.next, &format!("{at}.next"));
+            if let (Some(code), Some(next)) = (&code, &next)
+                && code == next
+            {
+                c.problem(&format!("{at}.next"), "a stage cannot be its own next stage");
+            }
+            let guidance = match c.required(&stage.guidance, &format!("{at}.guidance")) {
+                Some(g) => Some(Guidance {
+                    tasks: c.text(&g.tasks, &format!("{at}.guidance.tasks"), MAX_TEXT),
+                    goal: c.text(&g.goal, &format!("{at}.guidance.goal"), MAX_TEXT),
+                    system: c.text(&g.system, &format!("{at}.guidance.system"), MAX_TEXT),
+                    next: c.text(&g.next, &format!("{at}.guidance.next"), MAX_TEXT),
+                }),
+                None => None,
+            };
+            if stage.steps.is_empty() {
+                c.problem(&format!("{at}.steps"), "a stage needs at least one step");
+            }
+            let steps: Vec<Option<Step>> = stage
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(j, step)| check_step(&mut c, step, &format!("{at}.steps[{j}]"), &mut seen_steps))
+                .collect();
+            if let (Some(stage), Some(next), Some(guidance)) = (code, next, guidance) {
+                checked_stages.push(ProcessStage { stage, next, guidance, steps: steps.into_iter().flatten().collect() });
+            }
+        }
+        if c.problems.is_empty() {
+            Ok(ProcessDefinition { code, version: 1, name, active: self.active.unwrap_or(true), stages: checked_stages })
+        } else {
+            Err(c.problems)
+        }
+    }
+}
+
+fn check_step(c: &mut Checker<'_>, step: &StepDocument, at: &str, seen: &mut BTreeSet<String>) -> Option<Step> {
+    let code = c.required(&step.code, &format!("{at}.code")).cloned();
+    if let Some(code) = &code {
+        if !is_code(code) {
+            c.problem(&format!("{at}.code"), format!("\"{code}\" is not a valid code (a lower-case letter, then lower-case letters, digits or _)"));
+        } else if !seen.insert(code.clone()) {
+            c.problem(&format!("{at}.code"), format!("step code \"{code}\" is used twice in this process"));
+        }
+    }
+    let kind = c.required(&step.kind, &format!("{at}.type")).and_then(|k| {
+        let parsed = ActivityType::parse(k);
+        if parsed.is_none() {
+            c.problem(&format!("{at}.type"), format!("\"{k}\" is not an activity type (task, call, meeting or email)"));
+        }
+        parsed
+    });
+    let title = c.text(&step.title, &format!("{at}.title"), MAX_TITLE);
+    let due = c.required(&step.due, &format!("{at}.due")).and_then(|d| match DueOffset::parse(d) {
+        Ok(due) => Some(due),
+        Err(message) => {
+            c.problem(&format!("{at}.due"), message);
+            None
+        }
+    });
+    if step.results.is_empty() {
+        c.problem(&format!("{at}.results"), "a step needs at least one result");
+    }
+    let mut result_codes = BTreeSet::new();
+    let mut results = Vec::new();
+    for (k, result) in step.results.iter().enumerate() {
+        let rat = format!("{at}.results[{k}]");
+        let code = c.required(&result.code, &format!("{rat}.code")).cloned();
+        if let Some(code) = &code {
+            if !is_code(code) {
+                c.problem(&format!("{rat}.code"), format!("\"{code}\" is not a valid code"));
+            } else if !result_codes.insert(code.clone()) {
+                c.problem(&format!("{rat}.code"), format!("result \"{code}\" appears twice in this step"));
+            }
+        }
+        let name = c.text(&result.name, &format!("{rat}.name"), MAX_TITLE);
+        let effect = match (c.required(&result.effect, &format!("{rat}.effect")).map(String::as_str), &result.stage) {
+            (Some("advance"), None) => Some(ResultEffect::Advance),
+            (Some("advance"), Some(_)) => {
+                c.problem(&format!("{rat}.stage"), "only a close result names a stage");
+                None
+            }
+            (Some("close"), None) => {
+                c.problem(&format!("{rat}.stage"), "a close result must name the final stage it closes on");
+                None
+            }
+            (Some("close"), Some(stage)) => match c.stages.get(stage) {
+                Some(s) if s.is_final => Some(ResultEffect::Close(s.code.clone())),
+                Some(_) => {
+                    c.problem(&format!("{rat}.stage"), format!("\"{stage}\" is not a final stage"));
+                    None
+                }
+                None => {
+                    c.problem(&format!("{rat}.stage"), format!("\"{stage}\" is not a final stage (no such stage)"));
+                    None
+                }
+            },
+            (Some(other), _) => {
+                c.problem(&format!("{rat}.effect"), format!("\"{other}\" is not an effect (advance or close)"));
+                None
+            }
+            (None, _) => None,
+        };
+        if let (Some(code), Some(effect)) = (code, effect) {
+            results.push(StepResult { code, name, effect });
+        }
+    }
+    if !step.results.is_empty() && !step.results.iter().any(|r| r.effect.as_deref() == Some("advance")) {
+        c.problem(&format!("{at}.results"), "a step needs at least one result with effect \"advance\", or the process could never move on");
+    }
+    Some(Step { code: code?, kind: kind?, title, due: due?, results })
+}
+
+fn is_process_code(code: &str) -> bool {
+    let mut bytes = code.bytes();
+    code.len() <= 64
+        && matches!(bytes.next(), Some(b'a'..=b'z'))
+        && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_offsets_read_and_write_iso_8601() {
+        assert_eq!(DueOffset::parse("P1D").unwrap().seconds(), 86_400);
+        assert_eq!(DueOffset::parse("PT4H30M").unwrap().seconds(), 16_200);
+        assert_eq!(DueOffset::parse("P1W").unwrap().to_string(), "P7D");
+        assert_eq!(DueOffset::parse("P1DT2H").unwrap().to_string(), "P1DT2H");
+        for bad in ["", "P", "1D", "P1M", "PT", "P1H", "PT1D", "P-1D", "P1D2"] {
+            assert!(DueOffset::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+}

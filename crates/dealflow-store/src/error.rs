@@ -1,0 +1,45 @@
+//! Storage errors are small: callers care whether a row was missing, whether a constraint
+//! refused the write (a race or a duplicate), or whether something else broke.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique or foreign-key constraint refused the write.
+    #[error("constraint {constraint} refused the write")]
+    Conflict { constraint: String },
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Other(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() => {
+                let constraint = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
+                StoreError::Conflict { constraint }
+            }
+            _ => StoreError::Other(error),
+        }
+    }
+}
+
+impl StoreError {
+    /// PostgreSQL serialization failures and deadlocks, SQLite's busy database: worth a retry.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Other(sqlx::Error::Database(db)) => {
+                matches!(db.code().as_deref(), Some("40001" | "40P01" | "5" | "6" | "517"))
+            }
+            StoreError::Other(sqlx::Error::PoolTimedOut) => true,
+            _ => false,
+        }
+    }
+}

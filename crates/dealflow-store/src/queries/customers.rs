@@ -1,0 +1,94 @@
+//! Accounts (customer companies) and contacts (their people).
+
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use super::{RowExt, millis};
+use crate::Result;
+use crate::records::{AccountRecord, ContactRecord};
+
+fn account(row: &AnyRow) -> Result<AccountRecord> {
+    Ok(AccountRecord {
+        id: row.text("id")?,
+        name: row.text("name")?,
+        industry: row.opt_text("industry")?,
+        website: row.opt_text("website")?,
+        phone: row.opt_text("phone")?,
+        owner_id: row.opt_text("owner_id")?,
+        created_at: row.at("created_at")?,
+    })
+}
+
+fn contact(row: &AnyRow) -> Result<ContactRecord> {
+    Ok(ContactRecord {
+        id: row.text("id")?,
+        name: row.text("name")?,
+        email: row.opt_text("email")?,
+        phone: row.opt_text("phone")?,
+        job_title: row.opt_text("job_title")?,
+        account_id: row.opt_text("account_id")?,
+        owner_id: row.opt_text("owner_id")?,
+        created_at: row.at("created_at")?,
+    })
+}
+
+pub async fn insert_account(c: &mut AnyConnection, a: &AccountRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO accounts (id, name, name_lower, industry, website, phone, owner_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(&a.id)
+    .bind(&a.name)
+    .bind(a.name.to_lowercase())
+    .bind(&a.industry)
+    .bind(&a.website)
+    .bind(&a.phone)
+    .bind(&a.owner_id)
+    .bind(millis(a.created_at))
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn get_account(c: &mut AnyConnection, id: &str) -> Result<AccountRecord> {
+    let row = sqlx::query("SELECT * FROM accounts WHERE id = $1").bind(id).fetch_one(c).await?;
+    account(&row)
+}
+
+pub async fn insert_contact(c: &mut AnyConnection, x: &ContactRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO contacts (id, name, name_lower, email, phone, job_title, account_id, owner_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+    )
+    .bind(&x.id)
+    .bind(&x.name)
+    .bind(x.name.to_lowercase())
+    .bind(&x.email)
+    .bind(&x.phone)
+    .bind(&x.job_title)
+    .bind(&x.account_id)
+    .bind(&x.owner_id)
+    .bind(millis(x.created_at))
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn get_contact(c: &mut AnyConnection, id: &str) -> Result<ContactRecord> {
+    let row = sqlx::query("SELECT * FROM contacts WHERE id = $1").bind(id).fetch_one(c).await?;
+    contact(&row)
+}
+
+/// The account and contact names that an opportunity's search text is made of.
+pub async fn names_for_search(c: &mut AnyConnection, account_id: Option<&str>, contact_id: Option<&str>) -> Result<String> {
+    let mut names = String::new();
+    if let Some(id) = account_id {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM accounts WHERE id = $1").bind(id).fetch_optional(&mut *c).await?;
+        names.extend(name.map(|n| format!(" {n}")));
+    }
+    if let Some(id) = contact_id {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM contacts WHERE id = $1").bind(id).fetch_optional(&mut *c).await?;
+        names.extend(name.map(|n| format!(" {n}")));
+    }
+    Ok(names)
+}

@@ -1,0 +1,130 @@
+//! Persists what the engine decided. Called inside the command's write transaction, so the
+//! whole command commits or nothing does (R13).
+
+use dealflow_core::engine::{ActivityStatus, Effect, OpportunityState, StageChange};
+use sqlx::AnyConnection;
+
+use super::{activities, millis, notifications, opportunities, to_json};
+use crate::records::{ActivityRecord, HistoryRecord, NotificationRecord};
+use crate::{Result, StoreError};
+
+/// Writes `effects` of one command on one opportunity; `after` is the opportunity as the engine
+/// left it. Returns the notifications written, for live delivery after commit.
+pub async fn apply(
+    c: &mut AnyConnection,
+    after: &OpportunityState,
+    effects: &[Effect],
+    now: jiff::Timestamp,
+    new_id: &mut (dyn FnMut() -> String + Send),
+) -> Result<Vec<NotificationRecord>> {
+    let mut written = Vec::new();
+    let mut opportunity_changed = false;
+    for effect in effects {
+        match effect {
+            Effect::InstanceStarted { id, process_code, process_version, via, started_by } => {
+                sqlx::query(
+                    "INSERT INTO process_instances (id, process_code, process_version, opportunity_id, status, started_via, started_by, started_at, visits)
+                     VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, '{}')",
+                )
+                .bind(id)
+                .bind(process_code)
+                .bind(i64::from(*process_version))
+                .bind(&after.id)
+                .bind(via.as_str())
+                .bind(started_by)
+                .bind(millis(now))
+                .execute(&mut *c)
+                .await?;
+            }
+            Effect::InstanceVisited { id, visits } => {
+                sqlx::query("UPDATE process_instances SET visits = $2 WHERE id = $1").bind(id).bind(to_json(visits)).execute(&mut *c).await?;
+            }
+            Effect::InstanceFinished { id, status, outcome } => {
+                sqlx::query("UPDATE process_instances SET status = $2, outcome = $3, finished_at = $4 WHERE id = $1 AND status = 'running'")
+                    .bind(id)
+                    .bind(status.as_str())
+                    .bind(outcome.map(|o| o.as_str()))
+                    .bind(millis(now))
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Effect::ActivityCreated(a) => {
+                let record = ActivityRecord {
+                    id: a.id.clone(),
+                    kind: a.kind,
+                    title: a.title.clone(),
+                    owner_id: a.owner_id.clone(),
+                    status: ActivityStatus::NotStarted,
+                    result: None,
+                    result_note: None,
+                    start_at: None,
+                    due_at: Some(a.due_at),
+                    completed_at: None,
+                    opportunity_id: Some(after.id.clone()),
+                    process_instance_id: Some(a.instance_id.clone()),
+                    stage: Some(a.stage.clone()),
+                    step: Some(a.step.clone()),
+                    stage_visit: Some(a.visit),
+                    created_by: None,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                activities::insert(c, &record).await?;
+            }
+            Effect::ActivityCompleted { id, result, note } => activities::set_completed(c, id, result, note.as_deref(), now).await?,
+            Effect::ActivityCancelled { id } => activities::set_cancelled(c, id, now).await?,
+            Effect::ActivityReassigned { id, owner_id } => activities::set_owner(c, id, owner_id, now).await?,
+            Effect::StageChanged(change) => {
+                opportunities::insert_history(c, &history(&after.id, change, now)).await?;
+                opportunity_changed = true;
+            }
+            Effect::OpportunityClosed { .. } | Effect::OwnerChanged { .. } => opportunity_changed = true,
+            Effect::Notify(n) => {
+                let record = NotificationRecord {
+                    id: new_id(),
+                    user_id: n.user_id.clone(),
+                    kind: n.kind.as_str().to_owned(),
+                    title: n.title.clone(),
+                    body: n.body.clone(),
+                    entity_type: n.entity_type.as_str().to_owned(),
+                    entity_id: n.entity_id.clone(),
+                    created_at: now,
+                    read_at: None,
+                };
+                notifications::insert(c, &record).await?;
+                written.push(record);
+            }
+        }
+    }
+    if opportunity_changed {
+        let done = sqlx::query(
+            "UPDATE opportunities SET stage = $2, owner_id = $3, closed_at = $4, version = version + 1, updated_at = $5 WHERE id = $1",
+        )
+        .bind(&after.id)
+        .bind(after.stage.as_str())
+        .bind(&after.owner_id)
+        .bind(after.closed_at.map(millis))
+        .bind(millis(now))
+        .execute(&mut *c)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+    }
+    Ok(written)
+}
+
+fn history(opportunity_id: &str, change: &StageChange, now: jiff::Timestamp) -> HistoryRecord {
+    HistoryRecord {
+        opportunity_id: opportunity_id.to_owned(),
+        seq: change.seq,
+        from_stage: change.from.clone(),
+        to_stage: change.to.clone(),
+        at: now,
+        by_user_id: change.by_user_id.clone(),
+        by_process: change.by_process,
+        visit: change.visit,
+        instance_id: change.instance_id.clone(),
+    }
+}

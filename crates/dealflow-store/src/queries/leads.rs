@@ -1,0 +1,72 @@
+//! Leads: the prospects that sales receives from marketing.
+
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use super::{RowExt, millis};
+use crate::records::LeadRecord;
+use crate::{Result, StoreError, for_update};
+
+fn lead(row: &AnyRow) -> Result<LeadRecord> {
+    Ok(LeadRecord {
+        id: row.text("id")?,
+        title: row.text("title")?,
+        need: row.opt_text("need")?,
+        contact_id: row.opt_text("contact_id")?,
+        account_id: row.opt_text("account_id")?,
+        owner_id: row.text("owner_id")?,
+        budget: row.money("budget")?,
+        stage: row.stage("stage")?,
+        opportunity_id: row.opt_text("opportunity_id")?,
+        version: row.int("version")?,
+        created_at: row.at("created_at")?,
+        updated_at: row.at("updated_at")?,
+    })
+}
+
+pub async fn insert(c: &mut AnyConnection, l: &LeadRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO leads (id, title, need, contact_id, account_id, owner_id, budget, stage, opportunity_id, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&l.id)
+    .bind(&l.title)
+    .bind(&l.need)
+    .bind(&l.contact_id)
+    .bind(&l.account_id)
+    .bind(&l.owner_id)
+    .bind(l.budget.map(|m| m.minor_units()))
+    .bind(l.stage.as_str())
+    .bind(&l.opportunity_id)
+    .bind(l.version)
+    .bind(millis(l.created_at))
+    .bind(millis(l.updated_at))
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(c: &mut AnyConnection, id: &str) -> Result<LeadRecord> {
+    let row = sqlx::query("SELECT * FROM leads WHERE id = $1").bind(id).fetch_one(c).await?;
+    lead(&row)
+}
+
+pub async fn get_for_update(c: &mut AnyConnection, id: &str) -> Result<LeadRecord> {
+    let sql = format!("SELECT * FROM leads WHERE id = $1{}", for_update(c));
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(c).await?;
+    lead(&row)
+}
+
+/// Moves the lead to `stage` and links it to its opportunity, if it has one.
+pub async fn set_stage(c: &mut AnyConnection, id: &str, stage: &str, opportunity_id: Option<&str>, now: jiff::Timestamp) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE leads SET stage = $2, opportunity_id = $3, version = version + 1, updated_at = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(stage)
+    .bind(opportunity_id)
+    .bind(millis(now))
+    .execute(c)
+    .await?;
+    if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}

@@ -1,0 +1,185 @@
+//! Lookups and reference data: opportunity stages, lead stages, system settings, knowledge base.
+
+use dealflow_core::lead::LeadStage;
+use dealflow_core::{LocalizedText, Stage, StageCatalog};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use super::{RowExt, flag, millis, to_json};
+use crate::records::{KnowledgeRecord, SettingRecord};
+use crate::{Result, StoreError};
+
+fn stage(row: &AnyRow) -> Result<Stage> {
+    Ok(Stage {
+        code: row.stage("code")?,
+        name: LocalizedText::new(row.text("name_ru")?, row.text("name_en")?),
+        position: i32::try_from(row.int("position")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        description: LocalizedText::new(row.text("description_ru")?, row.text("description_en")?),
+        max_probability: u8::try_from(row.int("max_probability")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        is_final: row.boolean("is_final")?,
+        is_won: row.boolean("is_won")?,
+        show_in_funnel: row.boolean("show_in_funnel")?,
+        show_in_progress_bar: row.boolean("show_in_progress_bar")?,
+        active: row.boolean("active")?,
+    })
+}
+
+pub async fn stage_catalog(c: &mut AnyConnection) -> Result<StageCatalog> {
+    let rows = sqlx::query("SELECT * FROM opportunity_stages ORDER BY position, code").fetch_all(c).await?;
+    Ok(StageCatalog::new(rows.iter().map(stage).collect::<Result<_>>()?))
+}
+
+pub async fn insert_stage(c: &mut AnyConnection, s: &Stage) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO opportunity_stages (code, name_ru, name_en, position, description_ru, description_en, max_probability,
+             is_final, is_won, show_in_funnel, show_in_progress_bar, active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(s.code.as_str())
+    .bind(&s.name.ru)
+    .bind(&s.name.en)
+    .bind(i64::from(s.position))
+    .bind(&s.description.ru)
+    .bind(&s.description.en)
+    .bind(i64::from(s.max_probability))
+    .bind(flag(s.is_final))
+    .bind(flag(s.is_won))
+    .bind(flag(s.show_in_funnel))
+    .bind(flag(s.show_in_progress_bar))
+    .bind(flag(s.active))
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_stage(c: &mut AnyConnection, s: &Stage) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE opportunity_stages SET name_ru = $2, name_en = $3, position = $4, description_ru = $5, description_en = $6,
+             max_probability = $7, is_final = $8, is_won = $9, show_in_funnel = $10, show_in_progress_bar = $11, active = $12
+         WHERE code = $1",
+    )
+    .bind(s.code.as_str())
+    .bind(&s.name.ru)
+    .bind(&s.name.en)
+    .bind(i64::from(s.position))
+    .bind(&s.description.ru)
+    .bind(&s.description.en)
+    .bind(i64::from(s.max_probability))
+    .bind(flag(s.is_final))
+    .bind(flag(s.is_won))
+    .bind(flag(s.show_in_funnel))
+    .bind(flag(s.show_in_progress_bar))
+    .bind(flag(s.active))
+    .execute(c)
+    .await?;
+    if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+fn lead_stage(row: &AnyRow) -> Result<LeadStage> {
+    Ok(LeadStage {
+        code: row.stage("code")?,
+        name: LocalizedText::new(row.text("name_ru")?, row.text("name_en")?),
+        position: i32::try_from(row.int("position")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        is_final: row.boolean("is_final")?,
+        hands_off: row.boolean("hands_off")?,
+        is_converted: row.boolean("is_converted")?,
+        active: row.boolean("active")?,
+    })
+}
+
+pub async fn lead_stages(c: &mut AnyConnection) -> Result<Vec<LeadStage>> {
+    let rows = sqlx::query("SELECT * FROM lead_stages ORDER BY position, code").fetch_all(c).await?;
+    rows.iter().map(lead_stage).collect()
+}
+
+pub async fn insert_lead_stage(c: &mut AnyConnection, s: &LeadStage) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO lead_stages (code, name_ru, name_en, position, is_final, hands_off, is_converted, active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(s.code.as_str())
+    .bind(&s.name.ru)
+    .bind(&s.name.en)
+    .bind(i64::from(s.position))
+    .bind(flag(s.is_final))
+    .bind(flag(s.hands_off))
+    .bind(flag(s.is_converted))
+    .bind(flag(s.active))
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn settings(c: &mut AnyConnection) -> Result<Vec<SettingRecord>> {
+    let rows = sqlx::query("SELECT key, value, description_ru, description_en FROM settings ORDER BY key").fetch_all(c).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(SettingRecord {
+                key: row.text("key")?,
+                value: row.text("value")?,
+                description: LocalizedText::new(row.text("description_ru")?, row.text("description_en")?),
+            })
+        })
+        .collect()
+}
+
+/// The JSON value of a setting, if it exists.
+pub async fn setting(c: &mut AnyConnection, key: &str) -> Result<Option<serde_json::Value>> {
+    let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(c).await?;
+    value.map(|v| serde_json::from_str(&v).map_err(|e| StoreError::Corrupt(format!("setting {key}: {e}")))).transpose()
+}
+
+/// Creates the setting with its description, or leaves an existing value alone.
+pub async fn ensure_setting(c: &mut AnyConnection, s: &SettingRecord, now: jiff::Timestamp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value, description_ru, description_en, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(&s.key)
+    .bind(&s.value)
+    .bind(&s.description.ru)
+    .bind(&s.description.en)
+    .bind(millis(now))
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn put_setting(c: &mut AnyConnection, key: &str, value: &serde_json::Value, now: jiff::Timestamp) -> Result<()> {
+    let done = sqlx::query("UPDATE settings SET value = $2, updated_at = $3 WHERE key = $1")
+        .bind(key)
+        .bind(value.to_string())
+        .bind(millis(now))
+        .execute(c)
+        .await?;
+    if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+pub async fn insert_article(c: &mut AnyConnection, a: &KnowledgeRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO knowledge_articles (id, title, body, tags, author_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&a.id)
+    .bind(&a.title)
+    .bind(&a.body)
+    .bind(to_json(&a.tags))
+    .bind(&a.author_id)
+    .bind(millis(a.created_at))
+    .bind(millis(a.updated_at))
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn get_article(c: &mut AnyConnection, id: &str) -> Result<KnowledgeRecord> {
+    let row = sqlx::query("SELECT * FROM knowledge_articles WHERE id = $1").bind(id).fetch_one(c).await?;
+    Ok(KnowledgeRecord {
+        id: row.text("id")?,
+        title: row.text("title")?,
+        body: row.text("body")?,
+        tags: row.json("tags")?,
+        author_id: row.text("author_id")?,
+        created_at: row.at("created_at")?,
+        updated_at: row.at("updated_at")?,
+    })
+}

@@ -1,0 +1,79 @@
+//! The SQL of dealflow, one module per kind of record. Every function takes a connection, so it
+//! works the same inside a write transaction and outside one.
+
+pub mod activities;
+pub mod customers;
+pub mod effects;
+pub mod leads;
+pub mod lookups;
+pub mod notifications;
+pub mod opportunities;
+pub mod processes;
+pub mod users;
+
+use jiff::Timestamp;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Result, StoreError};
+use dealflow_core::{Money, StageCode};
+
+pub(crate) fn millis(at: Timestamp) -> i64 {
+    at.as_millisecond()
+}
+
+pub(crate) fn instant(ms: i64) -> Result<Timestamp> {
+    Timestamp::from_millisecond(ms).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
+
+/// Typed column readers that turn bad stored values into `StoreError::Corrupt`.
+pub(crate) trait RowExt {
+    fn text(&self, column: &str) -> Result<String>;
+    fn opt_text(&self, column: &str) -> Result<Option<String>>;
+    fn int(&self, column: &str) -> Result<i64>;
+    fn opt_int(&self, column: &str) -> Result<Option<i64>>;
+    fn boolean(&self, column: &str) -> Result<bool> {
+        Ok(self.int(column)? != 0)
+    }
+    fn at(&self, column: &str) -> Result<Timestamp> {
+        instant(self.int(column)?)
+    }
+    fn opt_at(&self, column: &str) -> Result<Option<Timestamp>> {
+        self.opt_int(column)?.map(instant).transpose()
+    }
+    fn money(&self, column: &str) -> Result<Option<Money>> {
+        Ok(self.opt_int(column)?.map(Money::from_minor_units))
+    }
+    fn stage(&self, column: &str) -> Result<StageCode> {
+        StageCode::parse(&self.text(column)?).map_err(StoreError::Corrupt)
+    }
+    fn opt_stage(&self, column: &str) -> Result<Option<StageCode>> {
+        self.opt_text(column)?.map(|s| StageCode::parse(&s).map_err(StoreError::Corrupt)).transpose()
+    }
+    fn json<T: serde::de::DeserializeOwned>(&self, column: &str) -> Result<T> {
+        serde_json::from_str(&self.text(column)?).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+    }
+}
+
+impl RowExt for AnyRow {
+    fn text(&self, column: &str) -> Result<String> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_text(&self, column: &str) -> Result<Option<String>> {
+        Ok(self.try_get(column)?)
+    }
+    fn int(&self, column: &str) -> Result<i64> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_int(&self, column: &str) -> Result<Option<i64>> {
+        Ok(self.try_get(column)?)
+    }
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("records serialize to JSON")
+}

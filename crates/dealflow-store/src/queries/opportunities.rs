@@ -1,0 +1,190 @@
+//! Opportunities and their stage history.
+
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use super::{RowExt, customers, flag, millis, to_json};
+use crate::records::{HistoryRecord, OpportunityRecord};
+use crate::{Result, StoreError, for_update};
+
+fn opportunity(row: &AnyRow) -> Result<OpportunityRecord> {
+    Ok(OpportunityRecord {
+        id: row.text("id")?,
+        title: row.text("title")?,
+        account_id: row.opt_text("account_id")?,
+        contact_id: row.opt_text("contact_id")?,
+        owner_id: row.text("owner_id")?,
+        stage: row.stage("stage")?,
+        amount: row.money("amount")?,
+        probability: row.opt_int("probability")?.map(|p| p.clamp(0, 100) as u8),
+        close_date: row.opt_text("close_date")?,
+        budget: row.money("budget")?,
+        budget_confirmed: row.boolean("budget_confirmed")?,
+        decision_maker_id: row.opt_text("decision_maker_id")?,
+        need: row.opt_text("need")?,
+        timeframe: row.opt_text("timeframe")?,
+        tactic: row.opt_text("tactic")?,
+        participants: row.json("participants")?,
+        competitors: row.json("competitors")?,
+        presentation_id: row.opt_text("presentation_id")?,
+        actual_revenue: row.money("actual_revenue")?,
+        hours_spent: sqlx::Row::try_get(row, "hours_spent")?,
+        close_reason: row.opt_text("close_reason")?,
+        closed_at: row.opt_at("closed_at")?,
+        lead_id: row.opt_text("lead_id")?,
+        version: row.int("version")?,
+        created_at: row.at("created_at")?,
+        updated_at: row.at("updated_at")?,
+    })
+}
+
+/// Inserts the opportunity. The creation entry of its history is written by the caller (it
+/// depends on whether a process starts with it).
+pub async fn insert(c: &mut AnyConnection, o: &OpportunityRecord) -> Result<()> {
+    let search = search_text(c, o).await?;
+    sqlx::query(
+        "INSERT INTO opportunities (id, title, account_id, contact_id, owner_id, stage, amount, probability, close_date, budget,
+             budget_confirmed, decision_maker_id, need, timeframe, tactic, participants, competitors, presentation_id,
+             actual_revenue, hours_spent, close_reason, closed_at, lead_id, search_text, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)",
+    )
+    .bind(&o.id)
+    .bind(&o.title)
+    .bind(&o.account_id)
+    .bind(&o.contact_id)
+    .bind(&o.owner_id)
+    .bind(o.stage.as_str())
+    .bind(o.amount.map(|m| m.minor_units()))
+    .bind(o.probability.map(i64::from))
+    .bind(&o.close_date)
+    .bind(o.budget.map(|m| m.minor_units()))
+    .bind(flag(o.budget_confirmed))
+    .bind(&o.decision_maker_id)
+    .bind(&o.need)
+    .bind(&o.timeframe)
+    .bind(&o.tactic)
+    .bind(to_json(&o.participants))
+    .bind(to_json(&o.competitors))
+    .bind(&o.presentation_id)
+    .bind(o.actual_revenue.map(|m| m.minor_units()))
+    .bind(o.hours_spent)
+    .bind(&o.close_reason)
+    .bind(o.closed_at.map(millis))
+    .bind(&o.lead_id)
+    .bind(search)
+    .bind(o.version)
+    .bind(millis(o.created_at))
+    .bind(millis(o.updated_at))
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Writes every editable field and bumps the version; `stage` and `closed_at` change only
+/// through the engine's effects.
+pub async fn update(c: &mut AnyConnection, o: &OpportunityRecord, now: jiff::Timestamp) -> Result<i64> {
+    let search = search_text(c, o).await?;
+    let version: Option<i64> = sqlx::query_scalar(
+        "UPDATE opportunities SET title = $2, account_id = $3, contact_id = $4, amount = $5, probability = $6, close_date = $7,
+             budget = $8, budget_confirmed = $9, decision_maker_id = $10, need = $11, timeframe = $12, tactic = $13,
+             participants = $14, competitors = $15, presentation_id = $16, actual_revenue = $17, hours_spent = $18,
+             close_reason = $19, lead_id = $20, search_text = $21, version = version + 1, updated_at = $22
+         WHERE id = $1 RETURNING version",
+    )
+    .bind(&o.id)
+    .bind(&o.title)
+    .bind(&o.account_id)
+    .bind(&o.contact_id)
+    .bind(o.amount.map(|m| m.minor_units()))
+    .bind(o.probability.map(i64::from))
+    .bind(&o.close_date)
+    .bind(o.budget.map(|m| m.minor_units()))
+    .bind(flag(o.budget_confirmed))
+    .bind(&o.decision_maker_id)
+    .bind(&o.need)
+    .bind(&o.timeframe)
+    .bind(&o.tactic)
+    .bind(to_json(&o.participants))
+    .bind(to_json(&o.competitors))
+    .bind(&o.presentation_id)
+    .bind(o.actual_revenue.map(|m| m.minor_units()))
+    .bind(o.hours_spent)
+    .bind(&o.close_reason)
+    .bind(&o.lead_id)
+    .bind(search)
+    .bind(millis(now))
+    .fetch_optional(c)
+    .await?;
+    version.ok_or(StoreError::NotFound)
+}
+
+async fn search_text(c: &mut AnyConnection, o: &OpportunityRecord) -> Result<String> {
+    let names = customers::names_for_search(c, o.account_id.as_deref(), o.contact_id.as_deref()).await?;
+    Ok(format!("{}{names}", o.title).to_lowercase())
+}
+
+pub async fn get(c: &mut AnyConnection, id: &str) -> Result<OpportunityRecord> {
+    let row = sqlx::query("SELECT * FROM opportunities WHERE id = $1").bind(id).fetch_one(c).await?;
+    opportunity(&row)
+}
+
+/// Reads the opportunity and, on PostgreSQL, locks its row until the transaction ends, so that
+/// commands on one opportunity run one after another (R13).
+pub async fn get_for_update(c: &mut AnyConnection, id: &str) -> Result<OpportunityRecord> {
+    let sql = format!("SELECT * FROM opportunities WHERE id = $1{}", for_update(c));
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(c).await?;
+    opportunity(&row)
+}
+
+/// All opportunities, newest first (demo and tests; the API pages through its own query).
+pub async fn list(c: &mut AnyConnection) -> Result<Vec<OpportunityRecord>> {
+    let rows = sqlx::query("SELECT * FROM opportunities ORDER BY created_at DESC, id DESC").fetch_all(c).await?;
+    rows.iter().map(opportunity).collect()
+}
+
+pub async fn count(c: &mut AnyConnection) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM opportunities").fetch_one(c).await?)
+}
+
+pub async fn history(c: &mut AnyConnection, opportunity_id: &str) -> Result<Vec<HistoryRecord>> {
+    let rows = sqlx::query("SELECT * FROM stage_history WHERE opportunity_id = $1 ORDER BY seq").bind(opportunity_id).fetch_all(c).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(HistoryRecord {
+                opportunity_id: row.text("opportunity_id")?,
+                seq: u32::try_from(row.int("seq")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                from_stage: row.opt_stage("from_stage")?,
+                to_stage: row.stage("to_stage")?,
+                at: row.at("at")?,
+                by_user_id: row.opt_text("by_user_id")?,
+                by_process: row.boolean("by_process")?,
+                visit: row.opt_int("visit")?.map(|v| v as u32),
+                instance_id: row.opt_text("instance_id")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn history_len(c: &mut AnyConnection, opportunity_id: &str) -> Result<u32> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stage_history WHERE opportunity_id = $1").bind(opportunity_id).fetch_one(c).await?;
+    Ok(n as u32)
+}
+
+pub async fn insert_history(c: &mut AnyConnection, h: &HistoryRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO stage_history (opportunity_id, seq, from_stage, to_stage, at, by_user_id, by_process, visit, instance_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&h.opportunity_id)
+    .bind(i64::from(h.seq))
+    .bind(h.from_stage.as_ref().map(|s| s.as_str().to_owned()))
+    .bind(h.to_stage.as_str())
+    .bind(millis(h.at))
+    .bind(&h.by_user_id)
+    .bind(flag(h.by_process))
+    .bind(h.visit.map(i64::from))
+    .bind(&h.instance_id)
+    .execute(c)
+    .await?;
+    Ok(())
+}

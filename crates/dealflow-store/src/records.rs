@@ -1,0 +1,280 @@
+//! Rows as the rest of dealflow sees them: domain types in, domain types out.
+
+use std::collections::BTreeMap;
+
+use dealflow_core::definition::ActivityType;
+use dealflow_core::engine::{ActivityStatus, InstanceStatus, Outcome, StartedVia};
+use dealflow_core::{Locale, LocalizedText, Money, StageCode};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Manager,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::Manager => "manager",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "manager" => Some(Role::Manager),
+            "supervisor" => Some(Role::Supervisor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, PartialEq)]
+pub struct UserRecord {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub supervisor_id: Option<String>,
+    pub locale: Locale,
+    pub active: bool,
+    pub password_hash: String,
+    pub created_at: Timestamp,
+}
+
+impl std::fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("password_hash", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRecord {
+    pub id: String,
+    pub name: String,
+    pub industry: Option<String>,
+    pub website: Option<String>,
+    pub phone: Option<String>,
+    pub owner_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactRecord {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub job_title: Option<String>,
+    pub account_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// A contact taking part in the sale, with their role in it ("attends the presentation").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub contact_id: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Competitor {
+    pub name: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpportunityRecord {
+    pub id: String,
+    pub title: String,
+    pub account_id: Option<String>,
+    pub contact_id: Option<String>,
+    pub owner_id: String,
+    pub stage: StageCode,
+    pub amount: Option<Money>,
+    pub probability: Option<u8>,
+    pub close_date: Option<String>,
+    pub budget: Option<Money>,
+    pub budget_confirmed: bool,
+    pub decision_maker_id: Option<String>,
+    pub need: Option<String>,
+    pub timeframe: Option<String>,
+    pub tactic: Option<String>,
+    pub participants: Vec<Participant>,
+    pub competitors: Vec<Competitor>,
+    pub presentation_id: Option<String>,
+    pub actual_revenue: Option<Money>,
+    pub hours_spent: Option<f64>,
+    pub close_reason: Option<String>,
+    pub closed_at: Option<Timestamp>,
+    pub lead_id: Option<String>,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl OpportunityRecord {
+    /// A new open opportunity with only the required fields set.
+    pub fn new(id: String, title: String, owner_id: String, stage: StageCode, now: Timestamp) -> Self {
+        OpportunityRecord {
+            id,
+            title,
+            account_id: None,
+            contact_id: None,
+            owner_id,
+            stage,
+            amount: None,
+            probability: None,
+            close_date: None,
+            budget: None,
+            budget_confirmed: false,
+            decision_maker_id: None,
+            need: None,
+            timeframe: None,
+            tactic: None,
+            participants: Vec::new(),
+            competitors: Vec::new(),
+            presentation_id: None,
+            actual_revenue: None,
+            hours_spent: None,
+            close_reason: None,
+            closed_at: None,
+            lead_id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityRecord {
+    pub id: String,
+    pub kind: ActivityType,
+    pub title: LocalizedText,
+    pub owner_id: String,
+    pub status: ActivityStatus,
+    pub result: Option<String>,
+    pub result_note: Option<String>,
+    pub start_at: Option<Timestamp>,
+    pub due_at: Option<Timestamp>,
+    pub completed_at: Option<Timestamp>,
+    pub opportunity_id: Option<String>,
+    pub process_instance_id: Option<String>,
+    pub stage: Option<StageCode>,
+    pub step: Option<String>,
+    pub stage_visit: Option<u32>,
+    pub created_by: Option<String>,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceRecord {
+    pub id: String,
+    pub process_code: String,
+    pub process_version: u32,
+    pub opportunity_id: String,
+    pub status: InstanceStatus,
+    pub outcome: Option<Outcome>,
+    pub started_via: StartedVia,
+    pub started_by: String,
+    pub started_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    pub visits: BTreeMap<StageCode, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRecord {
+    pub opportunity_id: String,
+    pub seq: u32,
+    pub from_stage: Option<StageCode>,
+    pub to_stage: StageCode,
+    pub at: Timestamp,
+    pub by_user_id: Option<String>,
+    pub by_process: bool,
+    pub visit: Option<u32>,
+    pub instance_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationRecord {
+    pub id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub title: LocalizedText,
+    pub body: LocalizedText,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub created_at: Timestamp,
+    pub read_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadRecord {
+    pub id: String,
+    pub title: String,
+    pub need: Option<String>,
+    pub contact_id: Option<String>,
+    pub account_id: Option<String>,
+    pub owner_id: String,
+    pub budget: Option<Money>,
+    pub stage: StageCode,
+    pub opportunity_id: Option<String>,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingRecord {
+    pub key: String,
+    /// JSON text.
+    pub value: String,
+    pub description: LocalizedText,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnowledgeRecord {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    pub tags: Vec<String>,
+    pub author_id: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRecord {
+    pub id: String,
+    pub opportunity_id: String,
+    pub amount: Money,
+    pub status: String,
+    pub created_by: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// One published version of a process definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessVersionRecord {
+    pub code: String,
+    pub version: u32,
+    pub document: String,
+    pub published_by: Option<String>,
+    pub published_at: Timestamp,
+}
