@@ -1,1 +1,243 @@
-fn main() {}
+//! The `dealflow` command: serve the web app and API, migrate, add users, validate processes.
+#![forbid(unsafe_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use dealflow_core::{Locale, ProcessDefinition, StageCatalog};
+use dealflow_server::services::{Bootstrap, NewUser, demo};
+use dealflow_server::{Clock, Services};
+use dealflow_store::Store;
+use dealflow_store::records::Role;
+
+#[derive(Parser)]
+#[command(name = "dealflow", version, about = "A self-hosted CRM sales-process server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app and the REST API.
+    Serve(ServeArgs),
+    /// Bring the database schema up to date, then exit.
+    Migrate(DatabaseArgs),
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Work with process definitions.
+    Process {
+        #[command(subcommand)]
+        command: ProcessCommand,
+    },
+}
+
+#[derive(Args)]
+struct DatabaseArgs {
+    /// Where the data lives: `sqlite://PATH` (created when missing) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./dealflow-data/dealflow.db", hide_env_values = true)]
+    database_url: String,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "DEALFLOW_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Email of the first admin, created on an empty database.
+    #[arg(long, env = "DEALFLOW_ADMIN_EMAIL", default_value = "admin@localhost")]
+    admin_email: String,
+    /// Password of the first admin; generated and printed once when not set.
+    #[arg(long, env = "DEALFLOW_ADMIN_PASSWORD", hide_env_values = true)]
+    admin_password: Option<String>,
+    /// Seed a small demo team and pipeline when the database has no opportunities yet.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user.
+    Add {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value = "manager")]
+        role: RoleArg,
+        /// Id of the user's supervisor.
+        #[arg(long)]
+        supervisor_id: Option<String>,
+        #[arg(long, value_enum, default_value = "ru")]
+        locale: LocaleArg,
+        /// The password (at least 8 characters).
+        #[arg(long, env = "DEALFLOW_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProcessCommand {
+    /// Check a process definition (TOML or JSON) and print every problem; exit code 1 if any.
+    Validate {
+        file: PathBuf,
+        /// Check the stage codes against this database's stages instead of the default ones.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Manager,
+    Supervisor,
+    Admin,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LocaleArg {
+    Ru,
+    En,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("the async runtime starts");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Migrate(args) => {
+            open(&args.database_url).await?;
+            println!("database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command: UserCommand::Add { database, email, name, role, supervisor_id, locale, password } } => {
+            let services = Services::new(open(&database.database_url).await?, Clock::System);
+            let role = match role {
+                RoleArg::Manager => Role::Manager,
+                RoleArg::Supervisor => Role::Supervisor,
+                RoleArg::Admin => Role::Admin,
+            };
+            let locale = match locale {
+                LocaleArg::Ru => Locale::Ru,
+                LocaleArg::En => Locale::En,
+            };
+            let user = services.create_user(NewUser { email, name, role, supervisor_id, locale, password }).await.map_err(describe)?;
+            println!("added user {} ({})", user.email, user.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Process { command: ProcessCommand::Validate { file, database_url } } => validate(&file, database_url.as_deref()).await,
+    }
+}
+
+async fn open(url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(url).await.with_context(|| format!("cannot open the database {}", dealflow_store::redact(url)))?;
+    store.migrate().await.context("cannot migrate the database")?;
+    Ok(store)
+}
+
+fn describe(error: dealflow_server::ServiceError) -> anyhow::Error {
+    match error {
+        dealflow_server::ServiceError::Validation(fields) => {
+            anyhow::anyhow!(fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "))
+        }
+        other => anyhow::anyhow!(other),
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let store = open(&args.database.database_url).await?;
+    let services = Services::new(store.clone(), Clock::System);
+    let bootstrap = Bootstrap { admin_email: args.admin_email, admin_password: args.admin_password };
+    if let Some(admin) = services.bootstrap(&bootstrap).await.map_err(describe)? {
+        match admin.generated_password {
+            Some(password) => println!("Created the first admin: {} with password {password} (shown once; change it after signing in)", admin.email),
+            None => println!("Created the first admin: {}", admin.email),
+        }
+    }
+    if args.demo {
+        let admin = dealflow_store::queries::users::list(&mut *store.read().await?)
+            .await?
+            .into_iter()
+            .find(|u| u.role == Role::Admin)
+            .context("no admin to own the demo data")?;
+        if let Some(summary) = services.seed_demo(&admin.id).await.map_err(describe)? {
+            println!("Demo data: {} opportunities; users (password \"{}\"):", summary.opportunities, demo::DEMO_PASSWORD);
+            for (email, _) in summary.users {
+                println!("  {email}");
+            }
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+    println!("dealflow is listening on http://{}/", listener.local_addr()?);
+    dealflow_server::http::launch(listener, services, shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn validate(file: &PathBuf, database_url: Option<&str>) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let stages = match database_url {
+        Some(url) => Services::new(open(url).await?, Clock::System).stage_catalog().await.map_err(describe)?,
+        None => StageCatalog::defaults(),
+    };
+    let is_json = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let parsed = if is_json { ProcessDefinition::parse_json(&text, &stages) } else { ProcessDefinition::parse_toml(&text, &stages) };
+    match parsed {
+        Ok(definition) => {
+            let steps: usize = definition.stages.iter().map(|s| s.steps.len()).sum();
+            println!("{}: ok — \"{}\" with {} stages and {steps} steps", file.display(), definition.code, definition.stages.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            println!("{}: {} problem(s)", file.display(), problems.len());
+            for problem in problems {
+                println!("  {problem}");
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! First start on an empty database: lookups, settings, the Enterprise sale definition, and
+//! the first admin. Safe to run at every start: it only adds what is missing.
+
+use dealflow_core::lead::default_lead_stages;
+use dealflow_core::{Locale, LocalizedText, ProcessDefinition, StageCatalog};
+use dealflow_store::queries::{lookups, processes, users};
+use dealflow_store::records::{Role, SettingRecord};
+
+use super::{NewUser, Services};
+use crate::error::{Result, ServiceError};
+
+/// The process library as shipped: the Enterprise sale definition.
+pub const ENTERPRISE_SALE_TOML: &str = include_str!("../../../../processes/enterprise-sale.toml");
+
+#[derive(Debug, Clone)]
+pub struct Bootstrap {
+    pub admin_email: String,
+    /// `None` generates one, which is returned once so it can be printed.
+    pub admin_password: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct FirstAdmin {
+    pub email: String,
+    /// Set only when the password was generated.
+    pub generated_password: Option<String>,
+}
+
+fn default_settings() -> Vec<SettingRecord> {
+    let row = |key: &str, value: &str, ru: &str, en: &str| SettingRecord {
+        key: key.into(),
+        value: value.into(),
+        description: LocalizedText::new(ru, en),
+    };
+    vec![
+        row(
+            "start_sales_process",
+            "true",
+            "Запускать процесс продажи: когда лид переходит на стадию «Ожидание продажи», по созданной продаже сам запускается процесс корпоративных продаж.",
+            "Start the sales process: when a lead moves to Awaiting sale, the Enterprise sale process starts by itself on the opportunity created from it.",
+        ),
+        row("currency", "\"RUB\"", "Валюта всех сумм (код ISO 4217).", "The currency of all amounts (ISO 4217 code)."),
+        row(
+            "default_locale",
+            "\"ru\"",
+            "Язык по умолчанию для новых пользователей: ru или en.",
+            "The default language for new users: ru or en.",
+        ),
+    ]
+}
+
+impl Services {
+    /// Creates whatever of the initial data is missing. Returns the first admin when one was made.
+    pub async fn bootstrap(&self, options: &Bootstrap) -> Result<Option<FirstAdmin>> {
+        let now = self.clock.now();
+        self.write(async |tx| {
+            if lookups::stage_catalog(tx).await?.all().is_empty() {
+                for stage in StageCatalog::defaults().all() {
+                    lookups::insert_stage(tx, stage).await?;
+                }
+            }
+            if lookups::lead_stages(tx).await?.is_empty() {
+                for stage in default_lead_stages() {
+                    lookups::insert_lead_stage(tx, &stage).await?;
+                }
+            }
+            for setting in default_settings() {
+                lookups::ensure_setting(tx, &setting, now).await?;
+            }
+            let shipped = shipped_definition(&lookups::stage_catalog(tx).await?)?;
+            match processes::current(tx, &shipped.code).await {
+                Err(dealflow_store::StoreError::NotFound) => {
+                    processes::publish(tx, &shipped, None, now).await?;
+                }
+                other => {
+                    other?;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+        if users::count(&mut *self.store.read().await?).await? > 0 {
+            return Ok(None);
+        }
+        let generated = options.admin_password.is_none().then(crate::password::generate);
+        let password = options.admin_password.clone().or(generated.clone()).expect("a password was given or generated");
+        let admin = NewUser {
+            email: options.admin_email.clone(),
+            name: "Administrator".into(),
+            role: Role::Admin,
+            supervisor_id: None,
+            locale: Locale::Ru,
+            password,
+        };
+        match self.create_user(admin).await {
+            // Another node made the first admin at the same moment.
+            Err(ServiceError::AlreadyExists(_)) => Ok(None),
+            Err(e) => Err(e),
+            Ok(user) => Ok(Some(FirstAdmin { email: user.email, generated_password: generated })),
+        }
+    }
+}
+
+/// The shipped definition, checked against the installation's stages.
+pub fn shipped_definition(stages: &StageCatalog) -> Result<ProcessDefinition> {
+    ProcessDefinition::parse_toml(ENTERPRISE_SALE_TOML, stages).map_err(|problems| {
+        let detail = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+        ServiceError::invalid("processes/enterprise-sale.toml", detail)
+    })
+}

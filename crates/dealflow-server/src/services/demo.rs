@@ -1,0 +1,236 @@
+//! `serve --demo`: a small realistic sales team with a pipeline in every stage, so that a
+//! newcomer sees the product at work. Runs only on a database with no opportunities.
+
+use dealflow_core::definition::ActivityType;
+use dealflow_core::engine::StartedVia;
+use dealflow_core::{Locale, Money};
+use dealflow_store::queries::{activities, customers, lookups, opportunities, processes};
+use dealflow_store::records::{AccountRecord, ContactRecord, KnowledgeRecord, OpportunityRecord, Role};
+
+use super::{CloseInput, NewActivity, NewLead, NewOpportunity, NewUser, Services};
+use crate::error::Result;
+use crate::new_id;
+
+/// The password of every demo user (the admin keeps their own).
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+pub struct DemoSummary {
+    pub users: Vec<(String, String)>,
+    pub opportunities: usize,
+}
+
+/// How far each demo opportunity gets: how many stage visits to finish, then how it ends.
+#[derive(Clone, Copy)]
+enum Fate {
+    Stay(usize),
+    Won,
+    LostAt(usize),
+    Stopped(usize),
+}
+
+const DEALS: &[(&str, &str, &str, Fate)] = &[
+    ("Внедрение CRM для «СеверСталь-Трейд»", "SeverStal Trade", "450000", Fate::Stay(0)),
+    ("Лицензии на 120 рабочих мест", "Volga Logistics", "1200000", Fate::Stay(1)),
+    ("Пилотный проект аналитики", "Ural Pharma", "300000", Fate::Stay(2)),
+    ("Годовая поддержка и обучение", "Baltic Retail Group", "180000", Fate::Stay(3)),
+    ("Миграция с устаревшей системы", "Siberian Energy", "2750000", Fate::Won),
+    ("Расширение на филиалы", "Volga Logistics", "640000", Fate::Won),
+    ("Интеграция с 1С", "Kama Foods", "220000", Fate::LostAt(1)),
+    ("Мобильное приложение для полевых продаж", "Neva Telecom", "910000", Fate::Stay(1)),
+    ("Портал для дилеров", "Don Agro", "530000", Fate::Stay(2)),
+    ("Обновление до Enterprise", "Ural Pharma", "380000", Fate::Stopped(1)),
+    ("Call-центр под ключ", "Neva Telecom", "1450000", Fate::LostAt(2)),
+    ("Аудит воронки продаж", "Baltic Retail Group", "95000", Fate::Stay(0)),
+];
+
+const ACCOUNTS: &[(&str, &str, &str, &str)] = &[
+    ("SeverStal Trade", "Metals", "Олег Кузнецов", "Commercial director"),
+    ("Volga Logistics", "Logistics", "Анна Смирнова", "CIO"),
+    ("Ural Pharma", "Pharmaceuticals", "Дмитрий Волков", "Head of sales"),
+    ("Baltic Retail Group", "Retail", "Елена Морозова", "COO"),
+    ("Siberian Energy", "Energy", "Сергей Лебедев", "CEO"),
+    ("Kama Foods", "Food", "Ольга Новикова", "Procurement manager"),
+    ("Neva Telecom", "Telecom", "Павел Козлов", "IT director"),
+    ("Don Agro", "Agriculture", "Татьяна Егорова", "Finance director"),
+];
+
+impl Services {
+    pub async fn seed_demo(&self, admin_id: &str) -> Result<Option<DemoSummary>> {
+        if opportunities::count(&mut *self.store.read().await?).await? > 0 {
+            return Ok(None);
+        }
+        let team = [
+            ("irina.sokolova@demo.local", "Ирина Соколова", Role::Supervisor, Locale::Ru),
+            ("alexey.petrov@demo.local", "Алексей Петров", Role::Manager, Locale::Ru),
+            ("maria.ivanova@demo.local", "Мария Иванова", Role::Manager, Locale::Ru),
+            ("john.carter@demo.local", "John Carter", Role::Manager, Locale::En),
+        ];
+        let mut supervisor_id = None;
+        let mut managers = Vec::new();
+        let mut users = Vec::new();
+        for (email, name, role, locale) in team {
+            let is_supervisor = role == Role::Supervisor;
+            let user = self
+                .create_user(NewUser {
+                    email: email.into(),
+                    name: name.into(),
+                    role,
+                    supervisor_id: supervisor_id.clone(),
+                    locale,
+                    password: DEMO_PASSWORD.into(),
+                })
+                .await?;
+            users.push((user.email.clone(), DEMO_PASSWORD.to_owned()));
+            if is_supervisor {
+                supervisor_id = Some(user.id);
+            } else {
+                managers.push(user.id);
+            }
+        }
+        let now = self.clock.now();
+        let accounts = self
+            .write(async |tx| {
+            let mut accounts = Vec::new();
+            for (i, (name, industry, person, job)) in ACCOUNTS.iter().enumerate() {
+                let owner = managers[i % managers.len()].clone();
+                let account = AccountRecord {
+                    id: new_id(),
+                    name: (*name).into(),
+                    industry: Some((*industry).into()),
+                    website: Some(format!("https://{}.example", name.to_lowercase().replace(' ', "-"))),
+                    phone: Some(format!("+7 495 000-{:02}-{:02}", 10 + i, 20 + i)),
+                    owner_id: Some(owner.clone()),
+                    created_at: now,
+                };
+                customers::insert_account(tx, &account).await?;
+                let contact = ContactRecord {
+                    id: new_id(),
+                    name: (*person).into(),
+                    email: Some(format!("contact{}@{}.example", i + 1, name.to_lowercase().replace(' ', "-"))),
+                    phone: Some(format!("+7 916 100-{:02}-{:02}", 30 + i, 40 + i)),
+                    job_title: Some((*job).into()),
+                    account_id: Some(account.id.clone()),
+                    owner_id: Some(owner),
+                    created_at: now,
+                };
+                customers::insert_contact(tx, &contact).await?;
+                accounts.push((account.name, account.id, contact.id));
+            }
+            let article = KnowledgeRecord {
+                id: new_id(),
+                title: "Презентация компании 2026 / Company presentation 2026".into(),
+                body: "Слайды о компании, продуктах и кейсах клиентов. / Slides on the company, products and customer cases.".into(),
+                tags: vec!["presentation".into()],
+                author_id: admin_id.to_owned(),
+                created_at: now,
+                updated_at: now,
+            };
+            lookups::insert_article(tx, &article).await?;
+            Ok(accounts)
+        })
+        .await?;
+        for (i, (title, account, amount, fate)) in DEALS.iter().enumerate() {
+            let owner = managers[i % managers.len()].clone();
+            let (_, account_id, contact_id) = accounts.iter().find(|(name, ..)| name == account).expect("demo deals name demo accounts");
+            let opportunity = self
+                .create_opportunity(
+                    &owner,
+                    NewOpportunity {
+                        title: (*title).into(),
+                        owner_id: owner.clone(),
+                        account_id: Some(account_id.clone()),
+                        contact_id: Some(contact_id.clone()),
+                        amount: Some(Money::parse(amount).expect("demo amounts are valid")),
+                        budget: Some(Money::parse(amount).expect("demo amounts are valid")),
+                        need: Some("Автоматизировать продажи и отчётность / Automate sales and reporting".into()),
+                        ..NewOpportunity::default()
+                    },
+                )
+                .await?;
+            let via = if i % 2 == 0 { StartedVia::OpportunityPage } else { StartedVia::SidePanel };
+            let started = self.start_process(&owner, "enterprise-sale", Some(&opportunity.id), via).await?;
+            let visits = match fate {
+                Fate::Stay(n) | Fate::LostAt(n) | Fate::Stopped(n) => *n,
+                Fate::Won => 4,
+            };
+            for _ in 0..visits {
+                self.finish_current_visit(&owner, &started.opportunity.id).await?;
+            }
+            match fate {
+                Fate::LostAt(_) => {
+                    let close = CloseInput {
+                        stage: "closed_lost".into(),
+                        hours_spent: Some(12.5),
+                        close_reason: Some("Выбрали конкурента / Chose a competitor".into()),
+                        ..CloseInput::default()
+                    };
+                    self.close(&owner, &opportunity.id, &close).await?;
+                }
+                Fate::Won => {
+                    let mut won: OpportunityRecord = opportunities::get(&mut *self.store.read().await?, &opportunity.id).await?;
+                    won.actual_revenue = won.amount;
+                    won.hours_spent = Some(40.0);
+                    won.close_reason = Some("Договор подписан / Contract signed".into());
+                    self.write(async |tx| Ok(opportunities::update(tx, &won, self.clock.now()).await?)).await?;
+                }
+                Fate::Stopped(_) => {
+                    self.cancel_instance(&owner, &started.instance.id).await?;
+                }
+                Fate::Stay(_) => {}
+            }
+        }
+        let first_manager = managers[0].clone();
+        self.create_activity(
+            &first_manager,
+            NewActivity {
+                kind: ActivityType::Call,
+                title: "Поздравить клиента с юбилеем компании".into(),
+                owner_id: first_manager.clone(),
+                opportunity_id: None,
+                start_at: Some(now),
+                due_at: now.checked_add(jiff::SignedDuration::from_hours(48)).ok(),
+            },
+        )
+        .await?;
+        for (i, (title, stage)) in [
+            ("Запрос с выставки: складской учёт", "qualification"),
+            ("Входящий звонок: обучение персонала", "distribution"),
+            ("Заявка с сайта: интеграция с маркетплейсами", "handoff_to_sales"),
+            ("Рекомендация партнёра: автоматизация закупок", "awaiting_sale"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let owner = managers[i % managers.len()].clone();
+            let (_, account_id, contact_id) = &accounts[i];
+            let lead = self
+                .create_lead(NewLead {
+                    title: title.into(),
+                    need: Some("Уточнить объём работ / Scope to be clarified".into()),
+                    contact_id: Some(contact_id.clone()),
+                    account_id: Some(account_id.clone()),
+                    owner_id: owner.clone(),
+                    budget: Money::parse("250000").ok(),
+                })
+                .await?;
+            if stage != "qualification" {
+                self.change_lead_stage(&owner, &lead.id, stage).await?;
+            }
+        }
+        let opportunities = opportunities::count(&mut *self.store.read().await?).await? as usize;
+        Ok(Some(DemoSummary { users, opportunities }))
+    }
+
+    /// Completes every open activity of the current stage visit, so the process moves on.
+    async fn finish_current_visit(&self, by: &str, opportunity_id: &str) -> Result<()> {
+        let mut conn = self.store.read().await?;
+        let Some(instance) = processes::running_instance(&mut conn, opportunity_id).await? else { return Ok(()) };
+        let open: Vec<String> =
+            activities::of_instance(&mut conn, &instance.id).await?.into_iter().filter(|a| a.status.is_open()).map(|a| a.id).collect();
+        drop(conn);
+        for id in open {
+            self.complete_activity(by, &id, None, Some("demo")).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,179 @@
+//! Services: each public method is one command. It opens a write transaction, loads what the
+//! engine needs, runs the engine, persists its effects, and commits — all or nothing (R13).
+
+mod bootstrap;
+pub mod demo;
+mod leads;
+mod process;
+mod records;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use dealflow_core::engine::{self, ActivityState, Command, Context, InstanceState, OpportunityState, ProcessLink, State};
+use dealflow_core::{ProcessDefinition, StageCatalog};
+use dealflow_store::queries::{activities, effects, lookups, opportunities, processes, users};
+use dealflow_store::records::{ActivityRecord, OpportunityRecord};
+use dealflow_store::{Store, WriteTx};
+
+pub use bootstrap::{Bootstrap, FirstAdmin};
+pub use process::{CloseInput, Started};
+pub use leads::{HANDOFF_PROCESS, NewLead};
+pub use records::{NewActivity, NewOpportunity, NewUser};
+
+use crate::clock::Clock;
+use crate::error::{Result, ServiceError};
+use crate::new_id;
+
+/// Published definition versions never change, so they are cached by (code, version).
+type DefinitionCache = Mutex<HashMap<(String, u32), Arc<ProcessDefinition>>>;
+
+#[derive(Clone)]
+pub struct Services {
+    store: Store,
+    clock: Clock,
+    definitions: Arc<DefinitionCache>,
+}
+
+/// How often a command is tried again when the database reports a passing conflict.
+const ATTEMPTS: usize = 5;
+
+impl Services {
+    pub fn new(store: Store, clock: Clock) -> Services {
+        Services { store, clock, definitions: Arc::default() }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// A definition at an exact version, from the cache or the library.
+    pub(crate) async fn definition_version(&self, tx: &mut WriteTx, code: &str, version: u32) -> Result<Arc<ProcessDefinition>> {
+        let key = (code.to_owned(), version);
+        if let Some(found) = self.definitions.lock().expect("definition cache lock").get(&key) {
+            return Ok(found.clone());
+        }
+        let loaded = Arc::new(processes::version(tx, code, version).await?);
+        self.definitions.lock().expect("definition cache lock").insert(key, loaded.clone());
+        Ok(loaded)
+    }
+
+    /// Runs `attempt` in a write transaction, trying again on passing conflicts (busy SQLite,
+    /// PostgreSQL deadlock or serialization failure).
+    pub(crate) async fn write<T, F>(&self, attempt: F) -> Result<T>
+    where
+        F: AsyncFn(&mut WriteTx) -> Result<T>,
+    {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let mut tx = self.store.begin_write().await?;
+            match attempt(&mut tx).await {
+                Ok(value) => match tx.commit().await {
+                    Ok(()) => return Ok(value),
+                    Err(e) => {
+                        let e = dealflow_store::StoreError::from(e);
+                        if tries >= ATTEMPTS || !e.is_retryable() {
+                            return Err(e.into());
+                        }
+                    }
+                },
+                Err(ServiceError::Store(e)) if tries < ATTEMPTS && e.is_retryable() => {
+                    tx.rollback().await.ok();
+                }
+                Err(e) => {
+                    tx.rollback().await.ok();
+                    return Err(e);
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5 * tries as u64)).await;
+        }
+    }
+
+    /// The heart of every process command, inside a write transaction: lock the opportunity,
+    /// load the engine's state, run the command, persist the effects. Answers the opportunity
+    /// as the command left it.
+    pub(crate) async fn run_command(
+        &self,
+        tx: &mut WriteTx,
+        opportunity: OpportunityRecord,
+        target_activity: Option<&str>,
+        start_with: Option<Arc<ProcessDefinition>>,
+        command: Command,
+    ) -> Result<OpportunityRecord> {
+        let now = self.clock.now();
+        let stages = lookups::stage_catalog(tx).await?;
+        let state = self.load_state(tx, &opportunity, target_activity).await?;
+        let definition = match (&start_with, state.running_instance()) {
+            (Some(definition), _) => Some(definition.clone()),
+            (None, Some(instance)) => Some(self.definition_version(tx, &instance.process_code, instance.process_version).await?),
+            (None, None) => None,
+        };
+        let mut make_id = new_id;
+        let mut context = Context { stages: &stages, definition: definition.as_deref(), now, new_id: &mut make_id };
+        let (state, effects) = engine::run(&mut context, &state, command)?;
+        let mut notification_id = new_id;
+        effects::apply(tx, &state.opportunity, &effects, now, &mut notification_id).await?;
+        let opportunity = opportunities::get(tx, &opportunity.id).await?;
+        self.after_close(tx, &opportunity, &effects).await?;
+        Ok(opportunity)
+    }
+
+    async fn load_state(&self, tx: &mut WriteTx, opportunity: &OpportunityRecord, target_activity: Option<&str>) -> Result<State> {
+        let supervisor_id = users::supervisor_of(tx, &opportunity.owner_id).await?;
+        let instance = processes::running_instance(tx, &opportunity.id).await?;
+        let mut records = match &instance {
+            Some(instance) => activities::of_instance(tx, &instance.id).await?,
+            None => Vec::new(),
+        };
+        if let Some(id) = target_activity
+            && !records.iter().any(|a| a.id == id)
+        {
+            records.push(activities::get(tx, id).await?);
+        }
+        Ok(State {
+            opportunity: OpportunityState {
+                id: opportunity.id.clone(),
+                title: opportunity.title.clone(),
+                stage: opportunity.stage.clone(),
+                owner_id: opportunity.owner_id.clone(),
+                closed_at: opportunity.closed_at,
+                history_len: opportunities::history_len(tx, &opportunity.id).await?,
+            },
+            supervisor_id,
+            instance: instance.map(|i| InstanceState {
+                id: i.id,
+                process_code: i.process_code,
+                process_version: i.process_version,
+                status: i.status,
+                outcome: i.outcome,
+                visits: i.visits,
+            }),
+            activities: records.into_iter().map(activity_state).collect(),
+        })
+    }
+
+    pub async fn stage_catalog(&self) -> Result<StageCatalog> {
+        Ok(lookups::stage_catalog(&mut *self.store.read().await?).await?)
+    }
+}
+
+fn activity_state(a: ActivityRecord) -> ActivityState {
+    let link = match (a.process_instance_id, a.stage, a.step, a.stage_visit) {
+        (Some(instance_id), Some(stage), Some(step), Some(visit)) => Some(ProcessLink { instance_id, stage, step, visit }),
+        _ => None,
+    };
+    ActivityState { id: a.id, owner_id: a.owner_id, status: a.status, result: a.result, title: a.title, link }
+}
+
+/// Checks a body `version` against the record's (409 on mismatch).
+pub(crate) fn check_version(expected: Option<i64>, current: i64) -> Result<()> {
+    match expected {
+        Some(v) if v != current => Err(ServiceError::VersionConflict { current }),
+        _ => Ok(()),
+    }
+}
