@@ -191,8 +191,8 @@ impl ProcessDefinition {
     }
 
     pub fn parse_json(text: &str, stages: &StageCatalog) -> Result<ProcessDefinition, Vec<Problem>> {
-        let document: Document = serde_json::from_str(text)
-            .map_err(|e| vec![Problem { path: format!("line {}", e.line()), message: e.to_string() }])?;
+        let document: Document =
+            serde_json::from_str(text).map_err(|e| vec![Problem { path: format!("line {}", e.line()), message: e.to_string() }])?;
         document.check(stages)
     }
 
@@ -366,15 +366,12 @@ impl Document {
             {
                 c.problem(&format!("{at}.next"), "a stage cannot be its own next stage");
             }
-            let guidance = match c.required(&stage.guidance, &format!("{at}.guidance")) {
-                Some(g) => Some(Guidance {
-                    tasks: c.text(&g.tasks, &format!("{at}.guidance.tasks"), MAX_TEXT),
-                    goal: c.text(&g.goal, &format!("{at}.guidance.goal"), MAX_TEXT),
-                    system: c.text(&g.system, &format!("{at}.guidance.system"), MAX_TEXT),
-                    next: c.text(&g.next, &format!("{at}.guidance.next"), MAX_TEXT),
-                }),
-                None => None,
-            };
+            let guidance = c.required(&stage.guidance, &format!("{at}.guidance")).map(|g| Guidance {
+                tasks: c.text(&g.tasks, &format!("{at}.guidance.tasks"), MAX_TEXT),
+                goal: c.text(&g.goal, &format!("{at}.guidance.goal"), MAX_TEXT),
+                system: c.text(&g.system, &format!("{at}.guidance.system"), MAX_TEXT),
+                next: c.text(&g.next, &format!("{at}.guidance.next"), MAX_TEXT),
+            });
             if stage.steps.is_empty() {
                 c.problem(&format!("{at}.steps"), "a stage needs at least one step");
             }
@@ -400,7 +397,10 @@ fn check_step(c: &mut Checker<'_>, step: &StepDocument, at: &str, seen: &mut BTr
     let code = c.required(&step.code, &format!("{at}.code")).cloned();
     if let Some(code) = &code {
         if !is_code(code) {
-            c.problem(&format!("{at}.code"), format!("\"{code}\" is not a valid code (a lower-case letter, then lower-case letters, digits or _)"));
+            c.problem(
+                &format!("{at}.code"),
+                format!("\"{code}\" is not a valid code (a lower-case letter, then lower-case letters, digits or _)"),
+            );
         } else if !seen.insert(code.clone()) {
             c.problem(&format!("{at}.code"), format!("step code \"{code}\" is used twice in this process"));
         }
@@ -475,9 +475,7 @@ fn check_step(c: &mut Checker<'_>, step: &StepDocument, at: &str, seen: &mut BTr
 
 fn is_process_code(code: &str) -> bool {
     let mut bytes = code.bytes();
-    code.len() <= 64
-        && matches!(bytes.next(), Some(b'a'..=b'z'))
-        && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
+    code.len() <= 64 && matches!(bytes.next(), Some(b'a'..=b'z')) && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
 }
 
 #[cfg(test)]

@@ -202,17 +202,40 @@ impl State {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// R1 (with `new_opportunity`), R2, R3: start the definition on the opportunity's current stage.
-    StartProcess { via: StartedVia, by: Id, new_opportunity: bool },
+    StartProcess {
+        via: StartedVia,
+        by: Id,
+        new_opportunity: bool,
+    },
     /// R6: move to any active stage.
-    ChangeStage { to: String, by: Actor },
+    ChangeStage {
+        to: String,
+        by: Actor,
+    },
     /// Move to a final stage (the close dialog).
-    Close { to: String, by: Actor },
-    CompleteActivity { activity_id: Id, result: Option<String>, note: Option<String>, by: Actor },
-    CancelActivity { activity_id: Id, by: Actor },
+    Close {
+        to: String,
+        by: Actor,
+    },
+    CompleteActivity {
+        activity_id: Id,
+        result: Option<String>,
+        note: Option<String>,
+        by: Actor,
+    },
+    CancelActivity {
+        activity_id: Id,
+        by: Actor,
+    },
     /// R14.
-    CancelInstance { by: Actor },
+    CancelInstance {
+        by: Actor,
+    },
     /// R15.
-    ChangeOwner { owner_id: Id, supervisor_id: Option<Id> },
+    ChangeOwner {
+        owner_id: Id,
+        supervisor_id: Option<Id>,
+    },
 }
 
 impl Command {
@@ -302,7 +325,7 @@ pub struct Context<'a> {
     /// The running instance's definition (its own version), or the definition to start.
     pub definition: Option<&'a ProcessDefinition>,
     pub now: Timestamp,
-    pub new_id: &'a mut dyn FnMut() -> Id,
+    pub new_id: &'a mut (dyn FnMut() -> Id + Send),
 }
 
 /// Runs one command. On error nothing has changed.
@@ -361,11 +384,7 @@ impl Run<'_, '_> {
     }
 
     fn ensure_open(&self) -> Result<(), EngineError> {
-        if self.ctx.stages.is_final(self.state.opportunity.stage.as_str()) {
-            Err(EngineError::OpportunityClosed)
-        } else {
-            Ok(())
-        }
+        if self.ctx.stages.is_final(self.state.opportunity.stage.as_str()) { Err(EngineError::OpportunityClosed) } else { Ok(()) }
     }
 
     /// R6 and R10: a stage change is allowed from a non-final stage to an active stage.
@@ -540,11 +559,7 @@ impl Run<'_, '_> {
         let activity = &self.state.activities[index];
         let effect = if self.state.is_of_running_instance(activity) {
             let link = activity.link.as_ref().expect("a process activity has a link");
-            let step = self
-                .ctx
-                .definition
-                .and_then(|d| d.stage(link.stage.as_str()))
-                .and_then(|s| s.step(&link.step));
+            let step = self.ctx.definition.and_then(|d| d.stage(link.stage.as_str())).and_then(|s| s.step(&link.step));
             match step {
                 Some(step) => Some(step.result(&result).ok_or_else(|| EngineError::UnknownResult(result.clone()))?.effect.clone()),
                 None if result == DEFAULT_RESULT => None,
@@ -561,10 +576,8 @@ impl Run<'_, '_> {
         let link = activity.link.clone();
         self.effects.push(Effect::ActivityCompleted { id: activity.id.clone(), result, note });
         match (effect, link) {
-            (Some(ResultEffect::Close(stage)), _) => {
-                if self.ctx.stages.get(stage.as_str()).is_some() && self.ensure_open().is_ok() {
-                    self.move_to(&stage, &Actor::Process);
-                }
+            (Some(ResultEffect::Close(stage)), _) if self.ctx.stages.get(stage.as_str()).is_some() && self.ensure_open().is_ok() => {
+                self.move_to(&stage, &Actor::Process);
             }
             (Some(ResultEffect::Advance), Some(link)) => self.advance_if_visit_done(&link),
             _ => {}
@@ -579,11 +592,18 @@ impl Run<'_, '_> {
             return;
         }
         let Some(process_stage) = definition.stage(current.as_str()) else { return };
-        let done = self.state.activities.iter().filter(|a| a.link.as_ref().is_some_and(|l| l.stage == link.stage && l.visit == link.visit && l.instance_id == link.instance_id)).all(|a| {
-            let step = a.link.as_ref().and_then(|l| process_stage.step(&l.step));
-            a.status == ActivityStatus::Completed
-                && step.zip(a.result.as_deref()).and_then(|(s, r)| s.result(r)).is_some_and(|r| r.effect == ResultEffect::Advance)
-        });
+        let done = self
+            .state
+            .activities
+            .iter()
+            .filter(|a| {
+                a.link.as_ref().is_some_and(|l| l.stage == link.stage && l.visit == link.visit && l.instance_id == link.instance_id)
+            })
+            .all(|a| {
+                let step = a.link.as_ref().and_then(|l| process_stage.step(&l.step));
+                a.status == ActivityStatus::Completed
+                    && step.zip(a.result.as_deref()).and_then(|(s, r)| s.result(r)).is_some_and(|r| r.effect == ResultEffect::Advance)
+            });
         let next = process_stage.next.clone();
         if done && self.ctx.stages.get(next.as_str()).is_some() {
             self.move_to(&next, &Actor::Process);

@@ -10,7 +10,7 @@ pub mod notification;
 pub mod stage;
 pub mod text;
 
-pub use definition::{ProcessDefinition, Problem};
+pub use definition::{Problem, ProcessDefinition};
 pub use engine::{Actor, Command, Effect, EngineError, State};
 pub use money::Money;
 pub use stage::{Stage, StageCatalog, StageCode};

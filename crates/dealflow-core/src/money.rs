@@ -18,8 +18,8 @@ pub enum MoneyError {
     TooLarge,
 }
 
-/// The largest amount accepted: a trillion with room to spare, far from i64 overflow when summed.
-const MAX_MINOR_UNITS: i64 = 100_000_000_000_000_00;
+/// The largest amount accepted, a trillion (in minor units): far from i64 overflow when summed.
+const MAX_MINOR_UNITS: i64 = 100_000_000_000_000;
 
 impl Money {
     pub const ZERO: Money = Money(0);
@@ -35,12 +35,9 @@ impl Money {
     /// Parses `"150000"`, `"150000.5"` or `"150000.50"`; the text of a JSON number works too.
     pub fn parse(text: &str) -> Result<Money, MoneyError> {
         let text = text.trim();
-        if text.starts_with('-') {
-            return match text[1..].parse::<f64>() {
-                Ok(v) if v == 0.0 => Money::parse(&text[1..]),
-                Ok(_) => Err(MoneyError::Negative),
-                Err(_) => Err(MoneyError::NotANumber),
-            };
+        if let Some(rest) = text.strip_prefix('-') {
+            let value = Money::parse(rest)?;
+            return if value == Money::ZERO { Ok(value) } else { Err(MoneyError::Negative) };
         }
         let text = text.strip_prefix('+').unwrap_or(text);
         let (whole, fraction) = match text.split_once('.') {

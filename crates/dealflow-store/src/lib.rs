@@ -66,16 +66,18 @@ impl Store {
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                            )
-                            .await?;
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
                             Ok(())
                         })
                     })
                     .connect_with(options)
                     .await?
             }
-            Backend::Postgres => AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(options).await?,
+            Backend::Postgres => {
+                AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(options).await?
+            }
         };
         Ok(Store { pool, backend })
     }
@@ -135,7 +137,13 @@ fn sqlite_url_creating_folder(url: &str) -> Result<String> {
     if let Some(folder) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(folder).map_err(|e| StoreError::Config(format!("cannot create {}: {e}", folder.display())))?;
     }
-    let query = if query.is_empty() { "mode=rwc".to_owned() } else if query.contains("mode=") { query.to_owned() } else { format!("{query}&mode=rwc") };
+    let query = if query.is_empty() {
+        "mode=rwc".to_owned()
+    } else if query.contains("mode=") {
+        query.to_owned()
+    } else {
+        format!("{query}&mode=rwc")
+    };
     Ok(format!("sqlite://{path}?{query}"))
 }
 

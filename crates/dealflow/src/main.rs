@@ -174,7 +174,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let bootstrap = Bootstrap { admin_email: args.admin_email, admin_password: args.admin_password };
     if let Some(admin) = services.bootstrap(&bootstrap).await.map_err(describe)? {
         match admin.generated_password {
-            Some(password) => println!("Created the first admin: {} with password {password} (shown once; change it after signing in)", admin.email),
+            Some(password) => {
+                println!("Created the first admin: {} with password {password} (shown once; change it after signing in)", admin.email)
+            }
             None => println!("Created the first admin: {}", admin.email),
         }
     }

@@ -53,32 +53,33 @@ impl Services {
     /// Creates whatever of the initial data is missing. Returns the first admin when one was made.
     pub async fn bootstrap(&self, options: &Bootstrap) -> Result<Option<FirstAdmin>> {
         let now = self.clock.now();
-        self.write(async |tx| {
-            if lookups::stage_catalog(tx).await?.all().is_empty() {
-                for stage in StageCatalog::defaults().all() {
-                    lookups::insert_stage(tx, stage).await?;
+        in_write!(self, |tx| {
+            {
+                if lookups::stage_catalog(tx).await?.all().is_empty() {
+                    for stage in StageCatalog::defaults().all() {
+                        lookups::insert_stage(tx, stage).await?;
+                    }
                 }
-            }
-            if lookups::lead_stages(tx).await?.is_empty() {
-                for stage in default_lead_stages() {
-                    lookups::insert_lead_stage(tx, &stage).await?;
+                if lookups::lead_stages(tx).await?.is_empty() {
+                    for stage in default_lead_stages() {
+                        lookups::insert_lead_stage(tx, &stage).await?;
+                    }
                 }
-            }
-            for setting in default_settings() {
-                lookups::ensure_setting(tx, &setting, now).await?;
-            }
-            let shipped = shipped_definition(&lookups::stage_catalog(tx).await?)?;
-            match processes::current(tx, &shipped.code).await {
-                Err(dealflow_store::StoreError::NotFound) => {
-                    processes::publish(tx, &shipped, None, now).await?;
+                for setting in default_settings() {
+                    lookups::ensure_setting(tx, &setting, now).await?;
                 }
-                other => {
-                    other?;
+                let shipped = shipped_definition(&lookups::stage_catalog(tx).await?)?;
+                match processes::current(tx, &shipped.code).await {
+                    Err(dealflow_store::StoreError::NotFound) => {
+                        processes::publish(tx, &shipped, None, now).await?;
+                    }
+                    other => {
+                        other?;
+                    }
                 }
+                Ok(())
             }
-            Ok(())
-        })
-        .await?;
+        })?;
         if users::count(&mut *self.store.read().await?).await? > 0 {
             return Ok(None);
         }

@@ -88,8 +88,7 @@ impl Services {
             }
         }
         let now = self.clock.now();
-        let accounts = self
-            .write(async |tx| {
+        let accounts = in_write!(self, |tx| {
             let mut accounts = Vec::new();
             for (i, (name, industry, person, job)) in ACCOUNTS.iter().enumerate() {
                 let owner = managers[i % managers.len()].clone();
@@ -127,8 +126,7 @@ impl Services {
             };
             lookups::insert_article(tx, &article).await?;
             Ok(accounts)
-        })
-        .await?;
+        })?;
         for (i, (title, account, amount, fate)) in DEALS.iter().enumerate() {
             let owner = managers[i % managers.len()].clone();
             let (_, account_id, contact_id) = accounts.iter().find(|(name, ..)| name == account).expect("demo deals name demo accounts");
@@ -171,7 +169,7 @@ impl Services {
                     won.actual_revenue = won.amount;
                     won.hours_spent = Some(40.0);
                     won.close_reason = Some("Договор подписан / Contract signed".into());
-                    self.write(async |tx| Ok(opportunities::update(tx, &won, self.clock.now()).await?)).await?;
+                    in_write!(self, |tx| { Ok(opportunities::update(tx, &won, self.clock.now()).await?) })?;
                 }
                 Fate::Stopped(_) => {
                     self.cancel_instance(&owner, &started.instance.id).await?;

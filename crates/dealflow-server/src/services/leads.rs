@@ -1,7 +1,7 @@
 //! Leads and the handoff to sales (R3).
 
-use dealflow_core::engine::{Command, Effect, StartedVia};
 use dealflow_core::Money;
+use dealflow_core::engine::{Command, Effect, StartedVia};
 use dealflow_store::WriteTx;
 use dealflow_store::queries::{leads, lookups, opportunities, processes};
 use dealflow_store::records::{LeadRecord, OpportunityRecord};
@@ -30,55 +30,63 @@ impl Services {
         if title.is_empty() || title.chars().count() > 500 {
             return Err(ServiceError::invalid("title", "must be 1 to 500 characters"));
         }
-        self.write(async |tx| {
-            let stages = lookups::lead_stages(tx).await?;
-            let first = stages.iter().find(|s| s.active && !s.is_final).ok_or_else(|| ServiceError::invalid("stage", "no active lead stage"))?;
-            let now = self.clock.now();
-            let record = LeadRecord {
-                id: new_id(),
-                title: title.clone(),
-                need: input.need.clone(),
-                contact_id: input.contact_id.clone(),
-                account_id: input.account_id.clone(),
-                owner_id: input.owner_id.clone(),
-                budget: input.budget,
-                stage: first.code.clone(),
-                opportunity_id: None,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            };
-            leads::insert(tx, &record).await?;
-            Ok(record)
+        in_write!(self, |tx| {
+            {
+                let stages = lookups::lead_stages(tx).await?;
+                let first = stages
+                    .iter()
+                    .find(|s| s.active && !s.is_final)
+                    .ok_or_else(|| ServiceError::invalid("stage", "no active lead stage"))?;
+                let now = self.clock.now();
+                let record = LeadRecord {
+                    id: new_id(),
+                    title: title.clone(),
+                    need: input.need.clone(),
+                    contact_id: input.contact_id.clone(),
+                    account_id: input.account_id.clone(),
+                    owner_id: input.owner_id.clone(),
+                    budget: input.budget,
+                    stage: first.code.clone(),
+                    opportunity_id: None,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                leads::insert(tx, &record).await?;
+                Ok(record)
+            }
         })
-        .await
     }
 
     /// Moves a lead in any order until a final stage. Entering the handoff stage creates the
     /// opportunity (once) and, when the setting says so, starts the sales process on it (R3).
     pub async fn change_lead_stage(&self, by: &str, lead_id: &str, to: &str) -> Result<LeadRecord> {
-        self.write(async |tx| {
-            let lead = leads::get_for_update(tx, lead_id).await?;
-            let stages = lookups::lead_stages(tx).await?;
-            let current = stages.iter().find(|s| s.code == lead.stage);
-            let target = stages.iter().find(|s| s.code.as_str() == to).ok_or_else(|| ServiceError::invalid("stage", format!("\"{to}\" is not a lead stage")))?;
-            if current.is_some_and(|s| s.is_final) {
-                return Err(dealflow_core::EngineError::OpportunityClosed.into());
+        in_write!(self, |tx| {
+            {
+                let lead = leads::get_for_update(tx, lead_id).await?;
+                let stages = lookups::lead_stages(tx).await?;
+                let current = stages.iter().find(|s| s.code == lead.stage);
+                let target = stages
+                    .iter()
+                    .find(|s| s.code.as_str() == to)
+                    .ok_or_else(|| ServiceError::invalid("stage", format!("\"{to}\" is not a lead stage")))?;
+                if current.is_some_and(|s| s.is_final) {
+                    return Err(dealflow_core::EngineError::OpportunityClosed.into());
+                }
+                if !target.active {
+                    return Err(ServiceError::invalid("stage", format!("lead stage \"{to}\" is not active")));
+                }
+                if target.code == lead.stage {
+                    return Ok(lead);
+                }
+                let mut opportunity_id = lead.opportunity_id.clone();
+                if target.hands_off && opportunity_id.is_none() {
+                    opportunity_id = Some(self.hand_off(tx, by, &lead).await?);
+                }
+                leads::set_stage(tx, lead_id, to, opportunity_id.as_deref(), self.clock.now()).await?;
+                Ok(leads::get(tx, lead_id).await?)
             }
-            if !target.active {
-                return Err(ServiceError::invalid("stage", format!("lead stage \"{to}\" is not active")));
-            }
-            if target.code == lead.stage {
-                return Ok(lead);
-            }
-            let mut opportunity_id = lead.opportunity_id.clone();
-            if target.hands_off && opportunity_id.is_none() {
-                opportunity_id = Some(self.hand_off(tx, by, &lead).await?);
-            }
-            leads::set_stage(tx, lead_id, to, opportunity_id.as_deref(), self.clock.now()).await?;
-            Ok(leads::get(tx, lead_id).await?)
         })
-        .await
     }
 
     async fn hand_off(&self, tx: &mut WriteTx, by: &str, lead: &LeadRecord) -> Result<String> {

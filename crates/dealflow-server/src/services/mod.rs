@@ -1,6 +1,27 @@
 //! Services: each public method is one command. It opens a write transaction, loads what the
 //! engine needs, runs the engine, persists its effects, and commits — all or nothing (R13).
 
+/// Runs the block in a write transaction (`tx` names it), commits, and tries the whole block
+/// again on passing conflicts (busy SQLite, PostgreSQL deadlock or serialization failure).
+/// A macro rather than a closure-taking function so that the futures stay `Send`.
+macro_rules! in_write {
+    ($services:expr, |$tx:ident| $body:block) => {{
+        let mut tries = 0usize;
+        loop {
+            tries += 1;
+            let mut transaction = $services.store().begin_write().await?;
+            let result: $crate::error::Result<_> = {
+                let $tx = &mut transaction;
+                async { $body }.await
+            };
+            match $crate::services::settle(transaction, result, tries).await {
+                $crate::services::Settled::Done(result) => break result,
+                $crate::services::Settled::Retry => continue,
+            }
+        }
+    }};
+}
+
 mod bootstrap;
 pub mod demo;
 mod leads;
@@ -16,9 +37,9 @@ use dealflow_store::queries::{activities, effects, lookups, opportunities, proce
 use dealflow_store::records::{ActivityRecord, OpportunityRecord};
 use dealflow_store::{Store, WriteTx};
 
-pub use bootstrap::{Bootstrap, FirstAdmin};
-pub use process::{CloseInput, Started};
+pub use bootstrap::{Bootstrap, FirstAdmin, shipped_definition};
 pub use leads::{HANDOFF_PROCESS, NewLead};
+pub use process::{CloseInput, Started};
 pub use records::{NewActivity, NewOpportunity, NewUser};
 
 use crate::clock::Clock;
@@ -62,38 +83,6 @@ impl Services {
         Ok(loaded)
     }
 
-    /// Runs `attempt` in a write transaction, trying again on passing conflicts (busy SQLite,
-    /// PostgreSQL deadlock or serialization failure).
-    pub(crate) async fn write<T, F>(&self, attempt: F) -> Result<T>
-    where
-        F: AsyncFn(&mut WriteTx) -> Result<T>,
-    {
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            let mut tx = self.store.begin_write().await?;
-            match attempt(&mut tx).await {
-                Ok(value) => match tx.commit().await {
-                    Ok(()) => return Ok(value),
-                    Err(e) => {
-                        let e = dealflow_store::StoreError::from(e);
-                        if tries >= ATTEMPTS || !e.is_retryable() {
-                            return Err(e.into());
-                        }
-                    }
-                },
-                Err(ServiceError::Store(e)) if tries < ATTEMPTS && e.is_retryable() => {
-                    tx.rollback().await.ok();
-                }
-                Err(e) => {
-                    tx.rollback().await.ok();
-                    return Err(e);
-                }
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(5 * tries as u64)).await;
-        }
-    }
-
     /// The heart of every process command, inside a write transaction: lock the opportunity,
     /// load the engine's state, run the command, persist the effects. Answers the opportunity
     /// as the command left it.
@@ -113,9 +102,11 @@ impl Services {
             (None, Some(instance)) => Some(self.definition_version(tx, &instance.process_code, instance.process_version).await?),
             (None, None) => None,
         };
-        let mut make_id = new_id;
-        let mut context = Context { stages: &stages, definition: definition.as_deref(), now, new_id: &mut make_id };
-        let (state, effects) = engine::run(&mut context, &state, command)?;
+        let (state, effects) = {
+            let mut make_id = new_id;
+            let mut context = Context { stages: &stages, definition: definition.as_deref(), now, new_id: &mut make_id };
+            engine::run(&mut context, &state, command)?
+        };
         let mut notification_id = new_id;
         effects::apply(tx, &state.opportunity, &effects, now, &mut notification_id).await?;
         let opportunity = opportunities::get(tx, &opportunity.id).await?;
@@ -160,6 +151,35 @@ impl Services {
     pub async fn stage_catalog(&self) -> Result<StageCatalog> {
         Ok(lookups::stage_catalog(&mut *self.store.read().await?).await?)
     }
+}
+
+pub(crate) enum Settled<T> {
+    Done(Result<T>),
+    Retry,
+}
+
+/// Ends one attempt of `in_write!`: commit on success, roll back on failure, and say whether
+/// the failure is worth another try.
+pub(crate) async fn settle<T>(tx: WriteTx, result: Result<T>, tries: usize) -> Settled<T> {
+    let failure = match result {
+        Ok(value) => match tx.commit().await {
+            Ok(()) => return Settled::Done(Ok(value)),
+            Err(e) => dealflow_store::StoreError::from(e),
+        },
+        Err(ServiceError::Store(e)) => {
+            tx.rollback().await.ok();
+            e
+        }
+        Err(other) => {
+            tx.rollback().await.ok();
+            return Settled::Done(Err(other));
+        }
+    };
+    if tries >= ATTEMPTS || !failure.is_retryable() {
+        return Settled::Done(Err(failure.into()));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(5 * tries as u64)).await;
+    Settled::Retry
 }
 
 fn activity_state(a: ActivityRecord) -> ActivityState {

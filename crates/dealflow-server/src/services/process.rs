@@ -40,40 +40,42 @@ fn new_opportunity_title() -> LocalizedText {
 impl Services {
     /// R1 without an opportunity (a new one is created for the starter), R2 with one.
     pub async fn start_process(&self, by: &str, code: &str, opportunity_id: Option<&str>, via: StartedVia) -> Result<Started> {
-        self.write(async |tx| {
-            let definition = processes::current(tx, code).await?;
-            if !definition.active {
-                return Err(dealflow_core::EngineError::ProcessInactive.into());
-            }
-            let definition = self.definition_version(tx, code, definition.version).await?;
-            let (opportunity, new_opportunity) = match opportunity_id {
-                Some(id) => (opportunities::get_for_update(tx, id).await?, false),
-                None => {
-                    let starter = users::get(tx, by).await?;
-                    let title = new_opportunity_title().get(starter.locale).to_owned();
-                    let stage = definition.first_stage().stage.clone();
-                    let record = OpportunityRecord::new(new_id(), title, starter.id, stage, self.clock.now());
-                    opportunities::insert(tx, &record).await?;
-                    (record, true)
+        in_write!(self, |tx| {
+            {
+                let definition = processes::current(tx, code).await?;
+                if !definition.active {
+                    return Err(dealflow_core::EngineError::ProcessInactive.into());
                 }
-            };
-            let command = Command::StartProcess { via, by: by.to_owned(), new_opportunity };
-            let opportunity = self.run_command(tx, opportunity, None, Some(definition), command).await?;
-            let instance = processes::running_instance(tx, &opportunity.id).await?.ok_or(ServiceError::NotFound)?;
-            Ok(Started { instance, opportunity, hint: fill_in_hint() })
+                let definition = self.definition_version(tx, code, definition.version).await?;
+                let (opportunity, new_opportunity) = match opportunity_id {
+                    Some(id) => (opportunities::get_for_update(tx, id).await?, false),
+                    None => {
+                        let starter = users::get(tx, by).await?;
+                        let title = new_opportunity_title().get(starter.locale).to_owned();
+                        let stage = definition.first_stage().stage.clone();
+                        let record = OpportunityRecord::new(new_id(), title, starter.id, stage, self.clock.now());
+                        opportunities::insert(tx, &record).await?;
+                        (record, true)
+                    }
+                };
+                let command = Command::StartProcess { via, by: by.to_owned(), new_opportunity };
+                let opportunity = self.run_command(tx, opportunity, None, Some(definition), command).await?;
+                let instance = processes::running_instance(tx, &opportunity.id).await?.ok_or(ServiceError::NotFound)?;
+                Ok(Started { instance, opportunity, hint: fill_in_hint() })
+            }
         })
-        .await
     }
 
     /// R6: move to any active stage; `version`, when given, must match (409 otherwise).
     pub async fn change_stage(&self, by: &str, opportunity_id: &str, to: &str, version: Option<i64>) -> Result<OpportunityRecord> {
-        self.write(async |tx| {
-            let opportunity = opportunities::get_for_update(tx, opportunity_id).await?;
-            check_version(version, opportunity.version)?;
-            let command = Command::ChangeStage { to: to.to_owned(), by: Actor::User(by.to_owned()) };
-            self.run_command(tx, opportunity, None, None, command).await
+        in_write!(self, |tx| {
+            {
+                let opportunity = opportunities::get_for_update(tx, opportunity_id).await?;
+                check_version(version, opportunity.version)?;
+                let command = Command::ChangeStage { to: to.to_owned(), by: Actor::User(by.to_owned()) };
+                self.run_command(tx, opportunity, None, None, command).await
+            }
         })
-        .await
     }
 
     /// The close dialog: a final stage with the closing figures, in one transaction.
@@ -81,17 +83,18 @@ impl Services {
         if input.hours_spent.is_some_and(|h| !h.is_finite() || h < 0.0) {
             return Err(ServiceError::invalid("hours_spent", "must be a number of hours, zero or more"));
         }
-        self.write(async |tx| {
-            let opportunity = opportunities::get_for_update(tx, opportunity_id).await?;
-            let command = Command::Close { to: input.stage.clone(), by: Actor::User(by.to_owned()) };
-            let mut closed = self.run_command(tx, opportunity, None, None, command).await?;
-            closed.actual_revenue = input.actual_revenue.or(closed.actual_revenue);
-            closed.hours_spent = input.hours_spent.or(closed.hours_spent);
-            closed.close_reason = input.close_reason.clone().or(closed.close_reason);
-            opportunities::update(tx, &closed, self.clock.now()).await?;
-            Ok(opportunities::get(tx, opportunity_id).await?)
+        in_write!(self, |tx| {
+            {
+                let opportunity = opportunities::get_for_update(tx, opportunity_id).await?;
+                let command = Command::Close { to: input.stage.clone(), by: Actor::User(by.to_owned()) };
+                let mut closed = self.run_command(tx, opportunity, None, None, command).await?;
+                closed.actual_revenue = input.actual_revenue.or(closed.actual_revenue);
+                closed.hours_spent = input.hours_spent.or(closed.hours_spent);
+                closed.close_reason = input.close_reason.clone().or(closed.close_reason);
+                opportunities::update(tx, &closed, self.clock.now()).await?;
+                Ok(opportunities::get(tx, opportunity_id).await?)
+            }
         })
-        .await
     }
 
     /// R7, R8: complete with a result (default `done`); answers the activity and, when it
@@ -103,70 +106,74 @@ impl Services {
         result: Option<&str>,
         note: Option<&str>,
     ) -> Result<(ActivityRecord, Option<OpportunityRecord>)> {
-        self.write(async |tx| {
-            let activity = activities::get(tx, activity_id).await?;
-            let Some(opportunity_id) = activity.opportunity_id.clone() else {
-                return self.finish_standalone(tx, activity, result, note).await.map(|a| (a, None));
-            };
-            let opportunity = opportunities::get_for_update(tx, &opportunity_id).await?;
-            let command = Command::CompleteActivity {
-                activity_id: activity_id.to_owned(),
-                result: result.map(str::to_owned),
-                note: note.map(str::to_owned),
-                by: Actor::User(by.to_owned()),
-            };
-            let opportunity = self.run_command(tx, opportunity, Some(activity_id), None, command).await?;
-            Ok((activities::get(tx, activity_id).await?, Some(opportunity)))
+        in_write!(self, |tx| {
+            {
+                let activity = activities::get(tx, activity_id).await?;
+                let Some(opportunity_id) = activity.opportunity_id.clone() else {
+                    return self.finish_standalone(tx, activity, result, note).await.map(|a| (a, None));
+                };
+                let opportunity = opportunities::get_for_update(tx, &opportunity_id).await?;
+                let command = Command::CompleteActivity {
+                    activity_id: activity_id.to_owned(),
+                    result: result.map(str::to_owned),
+                    note: note.map(str::to_owned),
+                    by: Actor::User(by.to_owned()),
+                };
+                let opportunity = self.run_command(tx, opportunity, Some(activity_id), None, command).await?;
+                Ok((activities::get(tx, activity_id).await?, Some(opportunity)))
+            }
         })
-        .await
     }
 
     pub async fn cancel_activity(&self, by: &str, activity_id: &str) -> Result<ActivityRecord> {
-        self.write(async |tx| {
-            let activity = activities::get(tx, activity_id).await?;
-            let Some(opportunity_id) = activity.opportunity_id.clone() else {
-                if !activity.status.is_open() {
-                    return Err(dealflow_core::EngineError::ActivityNotOpen.into());
-                }
-                activities::set_cancelled(tx, activity_id, self.clock.now()).await?;
-                return Ok(activities::get(tx, activity_id).await?);
-            };
-            let opportunity = opportunities::get_for_update(tx, &opportunity_id).await?;
-            let command = Command::CancelActivity { activity_id: activity_id.to_owned(), by: Actor::User(by.to_owned()) };
-            self.run_command(tx, opportunity, Some(activity_id), None, command).await?;
-            Ok(activities::get(tx, activity_id).await?)
+        in_write!(self, |tx| {
+            {
+                let activity = activities::get(tx, activity_id).await?;
+                let Some(opportunity_id) = activity.opportunity_id.clone() else {
+                    if !activity.status.is_open() {
+                        return Err(dealflow_core::EngineError::ActivityNotOpen.into());
+                    }
+                    activities::set_cancelled(tx, activity_id, self.clock.now()).await?;
+                    return Ok(activities::get(tx, activity_id).await?);
+                };
+                let opportunity = opportunities::get_for_update(tx, &opportunity_id).await?;
+                let command = Command::CancelActivity { activity_id: activity_id.to_owned(), by: Actor::User(by.to_owned()) };
+                self.run_command(tx, opportunity, Some(activity_id), None, command).await?;
+                Ok(activities::get(tx, activity_id).await?)
+            }
         })
-        .await
     }
 
     /// R14: stop the instance; its open activities are cancelled, the stage stays.
     pub async fn cancel_instance(&self, by: &str, instance_id: &str) -> Result<InstanceRecord> {
-        self.write(async |tx| {
-            let instance = processes::instance_by_id(tx, instance_id).await?;
-            let opportunity = opportunities::get_for_update(tx, &instance.opportunity_id).await?;
-            let running = processes::running_instance(tx, &opportunity.id).await?;
-            if running.is_none_or(|r| r.id != instance.id) {
-                return Err(dealflow_core::EngineError::ProcessNotRunning.into());
+        in_write!(self, |tx| {
+            {
+                let instance = processes::instance_by_id(tx, instance_id).await?;
+                let opportunity = opportunities::get_for_update(tx, &instance.opportunity_id).await?;
+                let running = processes::running_instance(tx, &opportunity.id).await?;
+                if running.is_none_or(|r| r.id != instance.id) {
+                    return Err(dealflow_core::EngineError::ProcessNotRunning.into());
+                }
+                self.run_command(tx, opportunity, None, None, Command::CancelInstance { by: Actor::User(by.to_owned()) }).await?;
+                Ok(processes::instance_by_id(tx, instance_id).await?)
             }
-            self.run_command(tx, opportunity, None, None, Command::CancelInstance { by: Actor::User(by.to_owned()) }).await?;
-            Ok(processes::instance_by_id(tx, instance_id).await?)
         })
-        .await
     }
 
     /// R15: a new owner takes over the open process activities.
     pub async fn change_owner(&self, opportunity_id: &str, owner_id: &str, version: Option<i64>) -> Result<OpportunityRecord> {
-        self.write(async |tx| {
-            let opportunity = opportunities::get_for_update(tx, opportunity_id).await?;
-            check_version(version, opportunity.version)?;
-            let owner = users::get(tx, owner_id).await.map_err(|_| ServiceError::invalid("owner_id", "no such user"))?;
-            if !owner.active {
-                return Err(ServiceError::invalid("owner_id", "this user is deactivated"));
+        in_write!(self, |tx| {
+            {
+                let opportunity = opportunities::get_for_update(tx, opportunity_id).await?;
+                check_version(version, opportunity.version)?;
+                let owner = users::get(tx, owner_id).await.map_err(|_| ServiceError::invalid("owner_id", "no such user"))?;
+                if !owner.active {
+                    return Err(ServiceError::invalid("owner_id", "this user is deactivated"));
+                }
+                let command = Command::ChangeOwner { owner_id: owner.id, supervisor_id: owner.supervisor_id };
+                self.run_command(tx, opportunity, None, None, command).await
             }
-            let command = Command::ChangeOwner { owner_id: owner.id, supervisor_id: owner.supervisor_id };
-            self.run_command(tx, opportunity, None, None, command).await
         })
-        .await
     }
 
     /// A manual activity with no opportunity: no process is involved.

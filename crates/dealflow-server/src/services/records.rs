@@ -83,55 +83,57 @@ impl Services {
             password_hash,
             created_at: self.clock.now(),
         };
-        self.write(async |tx| {
-            if let Some(supervisor) = &record.supervisor_id {
-                users::get(tx, supervisor).await.map_err(|_| ServiceError::invalid("supervisor_id", "no such user"))?;
+        in_write!(self, |tx| {
+            {
+                if let Some(supervisor) = &record.supervisor_id {
+                    users::get(tx, supervisor).await.map_err(|_| ServiceError::invalid("supervisor_id", "no such user"))?;
+                }
+                match users::insert(tx, &record).await {
+                    Err(StoreError::Conflict { .. }) => Err(ServiceError::AlreadyExists("email".into())),
+                    other => Ok(other?),
+                }
             }
-            match users::insert(tx, &record).await {
-                Err(StoreError::Conflict { .. }) => Err(ServiceError::AlreadyExists("email".into())),
-                other => Ok(other?),
-            }
-        })
-        .await?;
+        })?;
         Ok(record)
     }
 
     /// An opportunity without a process; its history starts with a creation entry.
     pub async fn create_opportunity(&self, by: &str, input: NewOpportunity) -> Result<OpportunityRecord> {
         let title = check_title("title", &input.title)?;
-        self.write(async |tx| {
-            let stages = lookups::stage_catalog(tx).await?;
-            let stage = match &input.stage {
-                Some(code) => match stages.get(code) {
-                    Some(s) if s.active => s.code.clone(),
-                    Some(_) => return Err(ServiceError::invalid("stage", format!("stage \"{code}\" is not active"))),
-                    None => return Err(ServiceError::invalid("stage", format!("\"{code}\" is not a stage"))),
-                },
-                None => stages.first_open().map(|s| s.code.clone()).ok_or_else(|| ServiceError::invalid("stage", "no active stage"))?,
-            };
-            let now = self.clock.now();
-            let mut record = OpportunityRecord::new(new_id(), title.clone(), input.owner_id.clone(), stage.clone(), now);
-            record.account_id = input.account_id.clone();
-            record.contact_id = input.contact_id.clone();
-            record.amount = input.amount;
-            record.probability = input.probability;
-            record.close_date = input.close_date.clone();
-            record.budget = input.budget;
-            record.need = input.need.clone();
-            record.lead_id = input.lead_id.clone();
-            if stages.is_final(stage.as_str()) {
-                record.closed_at = Some(now);
-            }
-            match opportunities::insert(tx, &record).await {
-                Err(StoreError::Conflict { constraint }) => {
-                    return Err(ServiceError::invalid("owner_id", format!("refers to a record that does not exist ({constraint})")));
+        in_write!(self, |tx| {
+            {
+                let stages = lookups::stage_catalog(tx).await?;
+                let stage = match &input.stage {
+                    Some(code) => match stages.get(code) {
+                        Some(s) if s.active => s.code.clone(),
+                        Some(_) => return Err(ServiceError::invalid("stage", format!("stage \"{code}\" is not active"))),
+                        None => return Err(ServiceError::invalid("stage", format!("\"{code}\" is not a stage"))),
+                    },
+                    None => stages.first_open().map(|s| s.code.clone()).ok_or_else(|| ServiceError::invalid("stage", "no active stage"))?,
+                };
+                let now = self.clock.now();
+                let mut record = OpportunityRecord::new(new_id(), title.clone(), input.owner_id.clone(), stage.clone(), now);
+                record.account_id = input.account_id.clone();
+                record.contact_id = input.contact_id.clone();
+                record.amount = input.amount;
+                record.probability = input.probability;
+                record.close_date = input.close_date.clone();
+                record.budget = input.budget;
+                record.need = input.need.clone();
+                record.lead_id = input.lead_id.clone();
+                if stages.is_final(stage.as_str()) {
+                    record.closed_at = Some(now);
                 }
-                other => other?,
+                match opportunities::insert(tx, &record).await {
+                    Err(StoreError::Conflict { constraint }) => {
+                        return Err(ServiceError::invalid("owner_id", format!("refers to a record that does not exist ({constraint})")));
+                    }
+                    other => other?,
+                }
+                opportunities::insert_history(tx, &creation_entry(&record.id, &stage, by, now)).await?;
+                Ok(record)
             }
-            opportunities::insert_history(tx, &creation_entry(&record.id, &stage, by, now)).await?;
-            Ok(record)
         })
-        .await
     }
 
     /// A manual activity: no process fields, never cancelled by a stage change (R5).
@@ -159,11 +161,12 @@ impl Services {
             created_at: now,
             updated_at: now,
         };
-        self.write(async |tx| match activities::insert(tx, &record).await {
-            Err(StoreError::Conflict { .. }) => Err(ServiceError::invalid("opportunity_id", "refers to a record that does not exist")),
-            other => Ok(other?),
-        })
-        .await?;
+        in_write!(self, |tx| {
+            match activities::insert(tx, &record).await {
+                Err(StoreError::Conflict { .. }) => Err(ServiceError::invalid("opportunity_id", "refers to a record that does not exist")),
+                other => Ok(other?),
+            }
+        })?;
         Ok(record)
     }
 }

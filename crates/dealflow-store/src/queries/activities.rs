@@ -82,10 +82,8 @@ pub async fn of_instance(c: &mut AnyConnection, instance_id: &str) -> Result<Vec
 
 /// Every activity of an opportunity, process and manual, oldest first.
 pub async fn of_opportunity(c: &mut AnyConnection, opportunity_id: &str) -> Result<Vec<ActivityRecord>> {
-    let rows = sqlx::query("SELECT * FROM activities WHERE opportunity_id = $1 ORDER BY created_at, id")
-        .bind(opportunity_id)
-        .fetch_all(c)
-        .await?;
+    let rows =
+        sqlx::query("SELECT * FROM activities WHERE opportunity_id = $1 ORDER BY created_at, id").bind(opportunity_id).fetch_all(c).await?;
     rows.iter().map(activity).collect()
 }
 

@@ -37,16 +37,22 @@ pub async fn apply(
                 .await?;
             }
             Effect::InstanceVisited { id, visits } => {
-                sqlx::query("UPDATE process_instances SET visits = $2 WHERE id = $1").bind(id).bind(to_json(visits)).execute(&mut *c).await?;
-            }
-            Effect::InstanceFinished { id, status, outcome } => {
-                sqlx::query("UPDATE process_instances SET status = $2, outcome = $3, finished_at = $4 WHERE id = $1 AND status = 'running'")
+                sqlx::query("UPDATE process_instances SET visits = $2 WHERE id = $1")
                     .bind(id)
-                    .bind(status.as_str())
-                    .bind(outcome.map(|o| o.as_str()))
-                    .bind(millis(now))
+                    .bind(to_json(visits))
                     .execute(&mut *c)
                     .await?;
+            }
+            Effect::InstanceFinished { id, status, outcome } => {
+                sqlx::query(
+                    "UPDATE process_instances SET status = $2, outcome = $3, finished_at = $4 WHERE id = $1 AND status = 'running'",
+                )
+                .bind(id)
+                .bind(status.as_str())
+                .bind(outcome.map(|o| o.as_str()))
+                .bind(millis(now))
+                .execute(&mut *c)
+                .await?;
             }
             Effect::ActivityCreated(a) => {
                 let record = ActivityRecord {
@@ -77,7 +83,8 @@ pub async fn apply(
             Effect::ActivityReassigned { id, owner_id } => activities::set_owner(c, id, owner_id, now).await?,
             Effect::StageChanged(change) => {
                 opportunities::insert_history(c, &history(&after.id, change, now)).await?;
-                opportunity_changed = true;
+                // The creation entry records the opportunity's first stage; it changes nothing.
+                opportunity_changed |= change.from.is_some();
             }
             Effect::OpportunityClosed { .. } | Effect::OwnerChanged { .. } => opportunity_changed = true,
             Effect::Notify(n) => {

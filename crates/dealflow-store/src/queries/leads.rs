@@ -59,14 +59,12 @@ pub async fn get_for_update(c: &mut AnyConnection, id: &str) -> Result<LeadRecor
 
 /// Moves the lead to `stage` and links it to its opportunity, if it has one.
 pub async fn set_stage(c: &mut AnyConnection, id: &str, stage: &str, opportunity_id: Option<&str>, now: jiff::Timestamp) -> Result<()> {
-    let done = sqlx::query(
-        "UPDATE leads SET stage = $2, opportunity_id = $3, version = version + 1, updated_at = $4 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(stage)
-    .bind(opportunity_id)
-    .bind(millis(now))
-    .execute(c)
-    .await?;
+    let done = sqlx::query("UPDATE leads SET stage = $2, opportunity_id = $3, version = version + 1, updated_at = $4 WHERE id = $1")
+        .bind(id)
+        .bind(stage)
+        .bind(opportunity_id)
+        .bind(millis(now))
+        .execute(c)
+        .await?;
     if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }

@@ -45,9 +45,7 @@ pub async fn insert(c: &mut AnyConnection, n: &NotificationRecord) -> Result<()>
 
 /// A user's notifications, newest first.
 pub async fn of_user(c: &mut AnyConnection, user_id: &str) -> Result<Vec<NotificationRecord>> {
-    let rows = sqlx::query("SELECT * FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id DESC")
-        .bind(user_id)
-        .fetch_all(c)
-        .await?;
+    let rows =
+        sqlx::query("SELECT * FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id DESC").bind(user_id).fetch_all(c).await?;
     rows.iter().map(notification).collect()
 }

@@ -166,7 +166,8 @@ pub async fn history(c: &mut AnyConnection, opportunity_id: &str) -> Result<Vec<
 }
 
 pub async fn history_len(c: &mut AnyConnection, opportunity_id: &str) -> Result<u32> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stage_history WHERE opportunity_id = $1").bind(opportunity_id).fetch_one(c).await?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM stage_history WHERE opportunity_id = $1").bind(opportunity_id).fetch_one(c).await?;
     Ok(n as u32)
 }
 

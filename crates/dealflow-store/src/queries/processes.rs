@@ -18,8 +18,10 @@ fn decode_definition(document: &str, version: i64) -> Result<ProcessDefinition> 
 
 /// Stores `definition` as the next version of its code, makes it current, and returns the number.
 pub async fn publish(c: &mut AnyConnection, definition: &ProcessDefinition, by: Option<&str>, now: jiff::Timestamp) -> Result<u32> {
-    let latest: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(version) FROM process_definitions WHERE code = $1").bind(&definition.code).fetch_one(&mut *c).await?;
+    let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM process_definitions WHERE code = $1")
+        .bind(&definition.code)
+        .fetch_one(&mut *c)
+        .await?;
     let version = latest.unwrap_or(0) + 1;
     let mut stored = definition.clone();
     stored.version = u32::try_from(version).map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -1,0 +1,105 @@
+//! R13: a command and all it causes commit together; concurrent commands never lose an update
+//! or create a stage's activities twice.
+
+use dealflow_core::EngineError;
+use dealflow_core::engine::{ActivityStatus, StartedVia};
+use dealflow_server::ServiceError;
+use dealflow_server::services::NewOpportunity;
+use dealflow_store::records::ActivityRecord;
+
+use crate::on_both_backends;
+use crate::support::TestApp;
+
+async fn r13_a_command_that_fails_halfway_changes_nothing(app: TestApp) {
+    let started = app.start_new(&app.manager).await;
+    let id = &started.opportunity.id;
+    let open = app.open_process_activities(id).await;
+    app.services.complete_activity(&app.manager.id, &open[0].id, None, None).await.unwrap();
+    // Plant the activity that auto-advance is about to create, so that its insert fails after
+    // the completion, the stage change and the history entry were already written.
+    let mut planted: ActivityRecord = open[1].clone();
+    planted.id = dealflow_server::new_id();
+    planted.stage = Some(dealflow_core::StageCode::parse("presentation").unwrap());
+    planted.step = Some("presentation".into());
+    planted.stage_visit = Some(1);
+    let mut tx = app.store.begin_write().await.unwrap();
+    dealflow_store::queries::activities::insert(&mut tx, &planted).await.unwrap();
+    tx.commit().await.unwrap();
+    let before = (app.opportunity(id).await, app.activities(id).await, app.history(id).await, app.notifications(&app.manager).await);
+
+    let failed = app.services.complete_activity(&app.manager.id, &open[1].id, None, None).await;
+    assert!(matches!(failed, Err(ServiceError::Store(dealflow_store::StoreError::Conflict { .. }))), "{failed:?}");
+    let after = (app.opportunity(id).await, app.activities(id).await, app.history(id).await, app.notifications(&app.manager).await);
+    assert_eq!(after, before, "nothing of the failed command remains");
+}
+
+async fn r13_a_stale_version_is_refused_and_only_one_of_two_racing_changes_wins(app: TestApp) {
+    let started = app.start_new(&app.manager).await;
+    let id = started.opportunity.id.clone();
+    let version = started.opportunity.version;
+    let (a, b) = tokio::join!(
+        app.services.change_stage(&app.manager.id, &id, "proposal", Some(version)),
+        app.services.change_stage(&app.manager.id, &id, "contracting", Some(version)),
+    );
+    let wins = [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count();
+    assert_eq!(wins, 1, "{a:?} {b:?}");
+    let loser = if a.is_ok() { b } else { a };
+    assert!(matches!(loser, Err(ServiceError::VersionConflict { .. })), "{loser:?}");
+    app.assert_invariants(&id).await;
+}
+
+async fn r13_concurrent_commands_on_one_opportunity_never_duplicate_or_lose_work(app: TestApp) {
+    let new = NewOpportunity { title: "Contested".into(), owner_id: app.manager.id.clone(), ..Default::default() };
+    let opportunity = app.services.create_opportunity(&app.manager.id, new).await.unwrap();
+    let id = opportunity.id.clone();
+    app.services.start_process(&app.manager.id, "enterprise-sale", Some(&id), StartedVia::Api).await.unwrap();
+    let stages = ["qualification", "presentation", "proposal", "contracting"];
+    let mut tasks = Vec::new();
+    for client in 0..16usize {
+        let (services, store, id, by) = (app.services.clone(), app.store.clone(), id.clone(), app.manager.id.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut applied = 0;
+            for round in 0..12usize {
+                let outcome = if (client + round) % 3 == 0 {
+                    services.change_stage(&by, &id, stages[(client * 7 + round) % stages.len()], None).await.map(|_| ())
+                } else {
+                    let open: Vec<_> = dealflow_store::queries::activities::of_opportunity(&mut *store.read().await.unwrap(), &id)
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .filter(|a| a.status.is_open())
+                        .collect();
+                    match open.get((client + round) % open.len().max(1)) {
+                        Some(a) => services.complete_activity(&by, &a.id, None, None).await.map(|_| ()),
+                        None => Ok(()),
+                    }
+                };
+                match outcome {
+                    Ok(()) => applied += 1,
+                    // Another client finished or cancelled that activity first, or closed the deal.
+                    Err(ServiceError::Engine(EngineError::ActivityNotOpen | EngineError::OpportunityClosed)) => {}
+                    Err(other) => panic!("client {client} round {round}: {other:?}"),
+                }
+            }
+            applied
+        }));
+    }
+    let mut applied = 0;
+    for task in tasks {
+        applied += task.await.unwrap();
+    }
+    assert!(applied > 16, "most commands went through ({applied})");
+    app.assert_invariants(&id).await;
+    // Every completion that was acknowledged is still a completion.
+    let history = app.history(&id).await;
+    let stage_changes = history.len() - 1;
+    let completed = app.activities(&id).await.iter().filter(|a| a.status == ActivityStatus::Completed).count();
+    assert!(stage_changes + completed > 0);
+    assert_eq!(app.opportunity(&id).await.version as usize, 1 + stage_changes, "one version per stage change, none lost");
+}
+
+on_both_backends!(
+    r13_a_command_that_fails_halfway_changes_nothing,
+    r13_a_stale_version_is_refused_and_only_one_of_two_racing_changes_wins,
+    r13_concurrent_commands_on_one_opportunity_never_duplicate_or_lose_work,
+);

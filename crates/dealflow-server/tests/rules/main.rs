@@ -1,0 +1,12 @@
+//! The rules of a running process (SPEC §3), each tested through the services on a real
+//! database: SQLite always, PostgreSQL when `DEALFLOW_TEST_POSTGRES_URL` is set.
+
+mod support;
+
+mod closing;
+mod concurrency;
+mod leads;
+mod second_definition;
+mod stages;
+mod starting;
+mod work;

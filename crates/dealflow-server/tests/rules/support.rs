@@ -1,0 +1,214 @@
+//! A fresh database per test — a temp SQLite file, or a PostgreSQL schema of its own — with
+//! the lookups, the Enterprise sale process and a small team: a supervisor, two managers on
+//! their team, and one manager with no supervisor.
+
+use dealflow_core::engine::{ActivityStatus, InstanceStatus, StartedVia};
+use dealflow_core::{Locale, ProcessDefinition};
+use dealflow_server::services::{Bootstrap, Started};
+use dealflow_server::{Clock, Services, new_id};
+use dealflow_store::queries::{activities, lookups, notifications, opportunities, processes, users};
+use dealflow_store::records::{ActivityRecord, HistoryRecord, InstanceRecord, NotificationRecord, OpportunityRecord, Role, UserRecord};
+use dealflow_store::Store;
+use jiff::Timestamp;
+
+/// Generates one test per backend from an `async fn(TestApp)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::TestApp::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(app) = $crate::support::TestApp::postgres().await else { return };
+                    super::$name(app).await
+                }
+            )*
+        }
+    };
+}
+
+pub struct TestApp {
+    pub services: Services,
+    pub store: Store,
+    pub clock: Clock,
+    pub supervisor: UserRecord,
+    /// On the supervisor's team, Russian.
+    pub manager: UserRecord,
+    /// On the supervisor's team, English.
+    pub teammate: UserRecord,
+    /// No supervisor.
+    pub loner: UserRecord,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn start_of_test() -> Timestamp {
+    "2026-11-28T09:00:00Z".parse().unwrap()
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/dealflow.db", dir.path().display());
+        TestApp::on(&url, Some(dir)).await
+    }
+
+    /// `None` (with a notice) when `DEALFLOW_TEST_POSTGRES_URL` is not set.
+    pub async fn postgres() -> Option<TestApp> {
+        let Ok(base) = std::env::var("DEALFLOW_TEST_POSTGRES_URL") else {
+            eprintln!("skipped: set DEALFLOW_TEST_POSTGRES_URL to run the PostgreSQL tests");
+            return None;
+        };
+        let schema = format!("t_{}", new_id().replace('-', ""));
+        let admin = Store::connect(&base).await.expect("PostgreSQL is reachable");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(admin.pool()).await.unwrap();
+        admin.close().await;
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
+        Some(TestApp::on(&url, None).await)
+    }
+
+    async fn on(url: &str, dir: Option<tempfile::TempDir>) -> TestApp {
+        let store = Store::connect(url).await.unwrap();
+        store.migrate().await.unwrap();
+        let clock = Clock::manual(start_of_test());
+        let services = Services::new(store.clone(), clock.clone());
+        let bootstrap = Bootstrap { admin_email: "admin@test.local".into(), admin_password: Some("admin-password".into()) };
+        services.bootstrap(&bootstrap).await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let mut user = async |name: &str, role: Role, supervisor: Option<&UserRecord>, locale: Locale| {
+            let record = UserRecord {
+                id: new_id(),
+                email: format!("{}@test.local", name.to_lowercase()),
+                name: name.into(),
+                role,
+                supervisor_id: supervisor.map(|s| s.id.clone()),
+                locale,
+                active: true,
+                // Tests do not sign in; hashing a real password for every test would only be slow.
+                password_hash: "not-a-password-hash".into(),
+                created_at: start_of_test(),
+            };
+            users::insert(&mut conn, &record).await.unwrap();
+            record
+        };
+        let supervisor = user("Supervisor", Role::Supervisor, None, Locale::En).await;
+        let manager = user("Manager", Role::Manager, Some(&supervisor), Locale::Ru).await;
+        let teammate = user("Teammate", Role::Manager, Some(&supervisor), Locale::En).await;
+        let loner = user("Loner", Role::Manager, None, Locale::Ru).await;
+        drop(conn);
+        TestApp { services, store, clock, supervisor, manager, teammate, loner, _dir: dir }
+    }
+
+    /// R1 through the side panel, as `manager`.
+    pub async fn start_new(&self, by: &UserRecord) -> Started {
+        self.services.start_process(&by.id, "enterprise-sale", None, StartedVia::SidePanel).await.unwrap()
+    }
+
+    pub async fn opportunity(&self, id: &str) -> OpportunityRecord {
+        opportunities::get(&mut *self.store.read().await.unwrap(), id).await.unwrap()
+    }
+
+    pub async fn history(&self, id: &str) -> Vec<HistoryRecord> {
+        opportunities::history(&mut *self.store.read().await.unwrap(), id).await.unwrap()
+    }
+
+    pub async fn activities(&self, opportunity_id: &str) -> Vec<ActivityRecord> {
+        activities::of_opportunity(&mut *self.store.read().await.unwrap(), opportunity_id).await.unwrap()
+    }
+
+    pub async fn open_process_activities(&self, opportunity_id: &str) -> Vec<ActivityRecord> {
+        let mut all: Vec<_> =
+            self.activities(opportunity_id).await.into_iter().filter(|a| a.status.is_open() && a.process_instance_id.is_some()).collect();
+        all.sort_by(|a, b| a.step.cmp(&b.step));
+        all
+    }
+
+    /// The step codes of the open process activities, sorted.
+    pub async fn open_steps(&self, opportunity_id: &str) -> Vec<String> {
+        let mut steps: Vec<String> = self.open_process_activities(opportunity_id).await.into_iter().filter_map(|a| a.step).collect();
+        steps.sort();
+        steps
+    }
+
+    pub async fn instances(&self, opportunity_id: &str) -> Vec<InstanceRecord> {
+        processes::instances_of(&mut *self.store.read().await.unwrap(), opportunity_id).await.unwrap()
+    }
+
+    pub async fn notifications(&self, user: &UserRecord) -> Vec<NotificationRecord> {
+        notifications::of_user(&mut *self.store.read().await.unwrap(), &user.id).await.unwrap()
+    }
+
+    /// Completes every open process activity with `done`, as the opportunity's owner would.
+    pub async fn complete_open(&self, opportunity_id: &str) {
+        let owner = self.opportunity(opportunity_id).await.owner_id;
+        for activity in self.open_process_activities(opportunity_id).await {
+            self.services.complete_activity(&owner, &activity.id, None, None).await.unwrap();
+        }
+    }
+
+    pub async fn publish(&self, definition: &ProcessDefinition) -> u32 {
+        let mut tx = self.store.begin_write().await.unwrap();
+        let version = processes::publish(&mut tx, definition, None, self.clock.now()).await.unwrap();
+        tx.commit().await.unwrap();
+        version
+    }
+
+    pub async fn stages(&self) -> dealflow_core::StageCatalog {
+        lookups::stage_catalog(&mut *self.store.read().await.unwrap()).await.unwrap()
+    }
+
+    /// Checks the invariants of SPEC §3 on one opportunity, as stored.
+    pub async fn assert_invariants(&self, opportunity_id: &str) {
+        let opportunity = self.opportunity(opportunity_id).await;
+        let stages = self.stages().await;
+        let instances = self.instances(opportunity_id).await;
+        let running: Vec<_> = instances.iter().filter(|i| i.status == InstanceStatus::Running).collect();
+        assert!(running.len() <= 1, "at most one running instance, found {}", running.len());
+        let all = self.activities(opportunity_id).await;
+        let mut seen = std::collections::BTreeSet::new();
+        for a in all.iter().filter(|a| a.process_instance_id.is_some()) {
+            let key = (a.process_instance_id.clone(), a.stage.clone(), a.stage_visit, a.step.clone());
+            assert!(seen.insert(key), "duplicate activity for one visit and step: {a:?}");
+            if a.status.is_open() {
+                let instance = running.first().unwrap_or_else(|| panic!("open process activity without a running instance: {a:?}"));
+                assert_eq!(a.process_instance_id.as_deref(), Some(instance.id.as_str()), "open activity of another instance");
+                assert_eq!(a.stage.as_ref(), Some(&opportunity.stage), "open activity of another stage");
+                assert_eq!(a.stage_visit, instance.visits.get(&opportunity.stage).copied(), "open activity of an older visit");
+            }
+        }
+        if stages.is_final(opportunity.stage.as_str()) {
+            assert!(running.is_empty(), "a closed opportunity has no running instance");
+            assert!(opportunity.closed_at.is_some(), "a closed opportunity has closed_at");
+        }
+        let history = self.history(opportunity_id).await;
+        assert!(!history.is_empty(), "every opportunity has a creation entry");
+        assert_eq!(history[0].from_stage, None);
+        for (i, pair) in history.windows(2).enumerate() {
+            assert_eq!(pair[1].seq as usize, i + 2);
+            assert_eq!(pair[1].from_stage.as_ref(), Some(&pair[0].to_stage), "history is a chain");
+        }
+        assert_eq!(history.last().unwrap().to_stage, opportunity.stage, "history ends at the current stage");
+        if let Some(instance) = running.first() {
+            let visit = instance.visits.get(&opportunity.stage).copied();
+            let current: Vec<_> = all
+                .iter()
+                .filter(|a| {
+                    a.process_instance_id.as_deref() == Some(&instance.id)
+                        && Some(&opportunity.stage) == a.stage.as_ref()
+                        && a.stage_visit == visit
+                })
+                .collect();
+            let finished =
+                !current.is_empty() && current.iter().all(|a| a.status == ActivityStatus::Completed && a.result.as_deref() == Some("done"));
+            assert!(!finished, "a running instance whose visit is all done has advanced");
+        }
+    }
+}
