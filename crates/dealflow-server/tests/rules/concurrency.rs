@@ -63,7 +63,7 @@ async fn r13_concurrent_commands_on_one_opportunity_never_duplicate_or_lose_work
                 let outcome = if (client + round) % 3 == 0 {
                     services.change_stage(&by, &id, stages[(client * 7 + round) % stages.len()], None).await.map(|_| ())
                 } else {
-                    let open: Vec<_> = dealflow_store::queries::activities::of_opportunity(&mut *store.read().await.unwrap(), &id)
+                    let open: Vec<_> = dealflow_store::queries::activities::of_opportunity(&mut store.read().await.unwrap(), &id)
                         .await
                         .unwrap()
                         .into_iter()

@@ -67,7 +67,7 @@ async fn r3_winning_the_opportunity_converts_the_lead(app: TestApp) {
         app.complete_open(&opportunity_id).await;
     }
     assert_eq!(app.opportunity(&opportunity_id).await.stage.as_str(), "closed_won");
-    let converted = leads::get(&mut *app.store.read().await.unwrap(), &lead.id).await.unwrap();
+    let converted = leads::get(&mut app.store.read().await.unwrap(), &lead.id).await.unwrap();
     assert_eq!(converted.stage.as_str(), "converted");
 }
 
@@ -75,7 +75,7 @@ async fn r3_a_lost_opportunity_leaves_the_lead_where_it_is(app: TestApp) {
     let lead = app.services.create_lead(lead_for(&app)).await.unwrap();
     let handed = app.services.change_lead_stage(&app.manager.id, &lead.id, "awaiting_sale").await.unwrap();
     app.services.change_stage(&app.manager.id, handed.opportunity_id.as_ref().unwrap(), "closed_lost", None).await.unwrap();
-    let after = leads::get(&mut *app.store.read().await.unwrap(), &lead.id).await.unwrap();
+    let after = leads::get(&mut app.store.read().await.unwrap(), &lead.id).await.unwrap();
     assert_eq!(after.stage.as_str(), "awaiting_sale");
 }
 

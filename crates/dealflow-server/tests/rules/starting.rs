@@ -85,7 +85,7 @@ async fn r11_every_process_activity_notifies_its_owner(app: TestApp) {
         assert!(notice.title.ru.contains(&activity.title.ru), "{:?}", notice.title);
     }
     let schedule = dealflow_store::queries::activities::schedule(
-        &mut *app.store.read().await.unwrap(),
+        &mut app.store.read().await.unwrap(),
         &app.teammate.id,
         start_of_test(),
         start_of_test() + SignedDuration::from_hours(24 * 30),

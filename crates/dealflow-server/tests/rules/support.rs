@@ -6,9 +6,9 @@ use dealflow_core::engine::{ActivityStatus, InstanceStatus, StartedVia};
 use dealflow_core::{Locale, ProcessDefinition};
 use dealflow_server::services::{Bootstrap, Started};
 use dealflow_server::{Clock, Services, new_id};
+use dealflow_store::Store;
 use dealflow_store::queries::{activities, lookups, notifications, opportunities, processes, users};
 use dealflow_store::records::{ActivityRecord, HistoryRecord, InstanceRecord, NotificationRecord, OpportunityRecord, Role, UserRecord};
-use dealflow_store::Store;
 use jiff::Timestamp;
 
 /// Generates one test per backend from an `async fn(TestApp)`.
@@ -113,15 +113,15 @@ impl TestApp {
     }
 
     pub async fn opportunity(&self, id: &str) -> OpportunityRecord {
-        opportunities::get(&mut *self.store.read().await.unwrap(), id).await.unwrap()
+        opportunities::get(&mut self.store.read().await.unwrap(), id).await.unwrap()
     }
 
     pub async fn history(&self, id: &str) -> Vec<HistoryRecord> {
-        opportunities::history(&mut *self.store.read().await.unwrap(), id).await.unwrap()
+        opportunities::history(&mut self.store.read().await.unwrap(), id).await.unwrap()
     }
 
     pub async fn activities(&self, opportunity_id: &str) -> Vec<ActivityRecord> {
-        activities::of_opportunity(&mut *self.store.read().await.unwrap(), opportunity_id).await.unwrap()
+        activities::of_opportunity(&mut self.store.read().await.unwrap(), opportunity_id).await.unwrap()
     }
 
     pub async fn open_process_activities(&self, opportunity_id: &str) -> Vec<ActivityRecord> {
@@ -139,11 +139,11 @@ impl TestApp {
     }
 
     pub async fn instances(&self, opportunity_id: &str) -> Vec<InstanceRecord> {
-        processes::instances_of(&mut *self.store.read().await.unwrap(), opportunity_id).await.unwrap()
+        processes::instances_of(&mut self.store.read().await.unwrap(), opportunity_id).await.unwrap()
     }
 
     pub async fn notifications(&self, user: &UserRecord) -> Vec<NotificationRecord> {
-        notifications::of_user(&mut *self.store.read().await.unwrap(), &user.id).await.unwrap()
+        notifications::of_user(&mut self.store.read().await.unwrap(), &user.id).await.unwrap()
     }
 
     /// Completes every open process activity with `done`, as the opportunity's owner would.
@@ -162,7 +162,7 @@ impl TestApp {
     }
 
     pub async fn stages(&self) -> dealflow_core::StageCatalog {
-        lookups::stage_catalog(&mut *self.store.read().await.unwrap()).await.unwrap()
+        lookups::stage_catalog(&mut self.store.read().await.unwrap()).await.unwrap()
     }
 
     /// Checks the invariants of SPEC §3 on one opportunity, as stored.
