@@ -62,7 +62,7 @@ impl TestApp {
 
     /// `None` (with a notice) when `DEALFLOW_TEST_POSTGRES_URL` is not set.
     pub async fn postgres() -> Option<TestApp> {
-        let Ok(base) = std::env::var("DEALFLOW_TEST_POSTGRES_URL") else {
+        let Some(base) = std::env::var("DEALFLOW_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty()) else {
             eprintln!("skipped: set DEALFLOW_TEST_POSTGRES_URL to run the PostgreSQL tests");
             return None;
         };
