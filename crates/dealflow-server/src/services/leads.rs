@@ -7,7 +7,7 @@ use dealflow_store::queries::{leads, lookups, opportunities, processes};
 use dealflow_store::records::{LeadRecord, OpportunityRecord};
 
 use super::Services;
-use super::records::creation_entry;
+use super::records::{check_title, creation_entry};
 use crate::error::{Result, ServiceError};
 use crate::new_id;
 
@@ -26,10 +26,7 @@ pub struct NewLead {
 
 impl Services {
     pub async fn create_lead(&self, input: NewLead) -> Result<LeadRecord> {
-        let title = input.title.trim().to_owned();
-        if title.is_empty() || title.chars().count() > 500 {
-            return Err(ServiceError::invalid("title", "must be 1 to 500 characters"));
-        }
+        let title = check_title("title", &input.title)?;
         in_write!(self, |tx| {
             {
                 let stages = lookups::lead_stages(tx).await?;

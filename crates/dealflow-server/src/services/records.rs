@@ -50,7 +50,7 @@ pub struct NewActivity {
 
 const MAX_TITLE: usize = 500;
 
-fn check_title(field: &str, title: &str) -> Result<String> {
+pub(crate) fn check_title(field: &str, title: &str) -> Result<String> {
     let title = title.trim();
     if title.is_empty() {
         return Err(ServiceError::invalid(field, "must not be empty"));
