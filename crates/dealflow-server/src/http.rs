@@ -46,11 +46,11 @@ async fn overview(State(services): State<Services>, headers: HeaderMap) -> Respo
     let locale = locale_from(&headers);
     let result = async {
         let stages = services.stage_catalog().await?;
-        let all = opportunities::list(&mut *services.store().read().await?).await?;
-        Ok::<_, crate::ServiceError>((stages, all))
+        let totals = opportunities::totals_by_stage(&mut *services.store().read().await?).await?;
+        Ok::<_, crate::ServiceError>((stages, totals))
     }
     .await;
-    let (stages, all) = match result {
+    let (stages, totals) = match result {
         Ok(found) => found,
         Err(error) => {
             tracing::error!(%error, "overview failed");
@@ -63,12 +63,10 @@ async fn overview(State(services): State<Services>, headers: HeaderMap) -> Respo
     };
     let mut rows = String::new();
     for stage in stages.all().iter().filter(|s| s.active) {
-        let here: Vec<_> = all.iter().filter(|o| o.stage == stage.code).collect();
-        let amount: i64 = here.iter().filter_map(|o| o.amount).map(|m| m.minor_units()).sum();
+        let (count, amount) = totals.iter().find(|(code, ..)| stage.code == **code).map(|(_, n, total)| (*n, *total)).unwrap_or((0, 0));
         rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{count}</td><td>{}</td></tr>",
             escape(stage.name.get(locale)),
-            here.len(),
             dealflow_core::Money::from_minor_units(amount)
         ));
     }

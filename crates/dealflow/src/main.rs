@@ -170,6 +170,7 @@ fn describe(error: dealflow_server::ServiceError) -> anyhow::Error {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = open(&args.database.database_url).await?;
+    tracing::info!(database = %dealflow_store::redact(&args.database.database_url), "database ready");
     let services = Services::new(store.clone(), Clock::System);
     let bootstrap = Bootstrap { admin_email: args.admin_email, admin_password: args.admin_password };
     if let Some(admin) = services.bootstrap(&bootstrap).await.map_err(describe)? {

@@ -98,7 +98,31 @@ async fn r13_concurrent_commands_on_one_opportunity_never_duplicate_or_lose_work
     assert_eq!(app.opportunity(&id).await.version as usize, 1 + stage_changes, "one version per stage change, none lost");
 }
 
+async fn r13_the_database_itself_refuses_a_second_running_instance_or_a_duplicate_activity(app: TestApp) {
+    let started = app.start_new(&app.manager).await;
+    let id = &started.opportunity.id;
+    let mut tx = app.store.begin_write().await.unwrap();
+    let second = sqlx::query(
+        "INSERT INTO process_instances (id, process_code, process_version, opportunity_id, status, started_via, started_by, started_at)
+         VALUES ($1, 'enterprise-sale', 1, $2, 'running', 'api', $3, 0)",
+    )
+    .bind(dealflow_server::new_id())
+    .bind(id)
+    .bind(&app.manager.id)
+    .execute(&mut *tx)
+    .await;
+    assert!(matches!(second.map_err(dealflow_store::StoreError::from), Err(dealflow_store::StoreError::Conflict { .. })));
+    tx.rollback().await.unwrap();
+
+    let mut copy = app.open_process_activities(id).await.remove(0);
+    copy.id = dealflow_server::new_id();
+    let mut tx = app.store.begin_write().await.unwrap();
+    let duplicate = dealflow_store::queries::activities::insert(&mut tx, &copy).await;
+    assert!(matches!(duplicate, Err(dealflow_store::StoreError::Conflict { .. })), "{duplicate:?}");
+}
+
 on_both_backends!(
+    r13_the_database_itself_refuses_a_second_running_instance_or_a_duplicate_activity,
     r13_a_command_that_fails_halfway_changes_nothing,
     r13_a_stale_version_is_refused_and_only_one_of_two_racing_changes_wins,
     r13_concurrent_commands_on_one_opportunity_never_duplicate_or_lose_work,

@@ -142,6 +142,15 @@ pub async fn list(c: &mut AnyConnection) -> Result<Vec<OpportunityRecord>> {
     rows.iter().map(opportunity).collect()
 }
 
+/// Per stage code: how many opportunities and their total amount (minor units).
+pub async fn totals_by_stage(c: &mut AnyConnection) -> Result<Vec<(String, i64, i64)>> {
+    let rows =
+        sqlx::query("SELECT stage, COUNT(*) AS n, CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM opportunities GROUP BY stage")
+            .fetch_all(c)
+            .await?;
+    rows.iter().map(|row| Ok((row.text("stage")?, row.int("n")?, row.int("total")?))).collect()
+}
+
 pub async fn count(c: &mut AnyConnection) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM opportunities").fetch_one(c).await?)
 }
