@@ -47,6 +47,27 @@ pub struct TestApp {
     /// No supervisor.
     pub loner: UserRecord,
     _dir: Option<tempfile::TempDir>,
+    /// The PostgreSQL schema to drop when the test ends: (server URL, schema).
+    schema: Option<(String, String)>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let Some((base, schema)) = self.schema.take() else { return };
+        // Drop runs outside async code; a thread with its own runtime does the cleanup.
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                if let Ok(store) = Store::connect(&base).await {
+                    let drop_schema = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+                    sqlx::query(sqlx::AssertSqlSafe(drop_schema)).execute(store.pool()).await.ok();
+                    store.close().await;
+                }
+            });
+        })
+        .join()
+        .ok();
+    }
 }
 
 pub fn start_of_test() -> Timestamp {
@@ -72,7 +93,9 @@ impl TestApp {
         admin.close().await;
         let separator = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
-        Some(TestApp::on(&url, None).await)
+        let mut app = TestApp::on(&url, None).await;
+        app.schema = Some((base, schema));
+        Some(app)
     }
 
     async fn on(url: &str, dir: Option<tempfile::TempDir>) -> TestApp {
@@ -104,7 +127,7 @@ impl TestApp {
         let teammate = user("Teammate", Role::Manager, Some(&supervisor), Locale::En).await;
         let loner = user("Loner", Role::Manager, None, Locale::Ru).await;
         drop(conn);
-        TestApp { services, store, clock, supervisor, manager, teammate, loner, _dir: dir }
+        TestApp { services, store, clock, supervisor, manager, teammate, loner, _dir: dir, schema: None }
     }
 
     /// R1 through the side panel, as `manager`.
