@@ -89,13 +89,14 @@ impl Services {
     async fn hand_off(&self, tx: &mut WriteTx, by: &str, lead: &LeadRecord) -> Result<String> {
         let now = self.clock.now();
         let start = lookups::setting(tx, "start_sales_process").await?.and_then(|v| v.as_bool()).unwrap_or(true);
-        let definition = match start {
-            true => match processes::current(tx, HANDOFF_PROCESS).await {
+        let definition = if start {
+            match processes::current(tx, HANDOFF_PROCESS).await {
                 Ok(d) if d.active => Some(self.definition_version(tx, HANDOFF_PROCESS, d.version).await?),
                 Ok(_) | Err(dealflow_store::StoreError::NotFound) => None,
                 Err(e) => return Err(e.into()),
-            },
-            false => None,
+            }
+        } else {
+            None
         };
         let stages = lookups::stage_catalog(tx).await?;
         let stage = match &definition {

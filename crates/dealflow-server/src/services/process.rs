@@ -87,11 +87,9 @@ impl Services {
             {
                 let opportunity = opportunities::get_for_update(tx, opportunity_id).await?;
                 let command = Command::Close { to: input.stage.clone(), by: Actor::User(by.to_owned()) };
-                let mut closed = self.run_command(tx, opportunity, None, None, command).await?;
-                closed.actual_revenue = input.actual_revenue.or(closed.actual_revenue);
-                closed.hours_spent = input.hours_spent.or(closed.hours_spent);
-                closed.close_reason = input.close_reason.clone().or(closed.close_reason);
-                opportunities::update(tx, &closed, self.clock.now()).await?;
+                self.run_command(tx, opportunity, None, None, command).await?;
+                let (revenue, hours, reason) = (input.actual_revenue, input.hours_spent, input.close_reason.as_deref());
+                opportunities::set_closing_figures(tx, opportunity_id, revenue, hours, reason).await?;
                 Ok(opportunities::get(tx, opportunity_id).await?)
             }
         })

@@ -46,8 +46,10 @@ async fn r9_closing_by_hand_cancels_open_activities_and_keeps_the_figures(app: T
         hours_spent: Some(6.5),
         close_reason: Some("Chose a competitor".into()),
     };
+    let version = app.opportunity(id).await.version;
     let closed = app.services.close(&app.manager.id, id, &close).await.unwrap();
     assert_eq!(closed.stage.as_str(), "closed_lost");
+    assert_eq!(closed.version, version + 1, "one command, one new version");
     assert_eq!((closed.hours_spent, closed.close_reason.as_deref()), (Some(6.5), Some("Chose a competitor")));
     assert!(app.activities(id).await.iter().all(|a| a.status == ActivityStatus::Cancelled));
     let instance = &app.instances(id).await[0];

@@ -118,6 +118,28 @@ pub async fn update(c: &mut AnyConnection, o: &OpportunityRecord, now: jiff::Tim
     version.ok_or(StoreError::NotFound)
 }
 
+/// The figures of the close dialog, written in the same command as the stage change (which
+/// already counts as the change, so the version is not bumped again).
+pub async fn set_closing_figures(
+    c: &mut AnyConnection,
+    id: &str,
+    actual_revenue: Option<dealflow_core::Money>,
+    hours_spent: Option<f64>,
+    close_reason: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE opportunities SET actual_revenue = COALESCE($2, actual_revenue), hours_spent = COALESCE($3, hours_spent),
+             close_reason = COALESCE($4, close_reason) WHERE id = $1",
+    )
+    .bind(id)
+    .bind(actual_revenue.map(|m| m.minor_units()))
+    .bind(hours_spent)
+    .bind(close_reason)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
 async fn search_text(c: &mut AnyConnection, o: &OpportunityRecord) -> Result<String> {
     let names = customers::names_for_search(c, o.account_id.as_deref(), o.contact_id.as_deref()).await?;
     Ok(format!("{}{names}", o.title).to_lowercase())
