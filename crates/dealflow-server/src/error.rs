@@ -28,6 +28,10 @@ pub enum ServiceError {
     Validation(Vec<FieldError>),
     #[error("the record changed: its version is now {current}")]
     VersionConflict { current: i64 },
+    #[error("wrong email or password")]
+    BadCredentials,
+    #[error("too many failed sign-ins")]
+    RateLimited,
     #[error("already exists: {0}")]
     AlreadyExists(String),
     #[error(transparent)]

@@ -15,7 +15,13 @@ use tokio::net::TcpListener;
 use crate::services::Services;
 
 pub fn router(services: Services) -> Router {
-    Router::new().route("/", get(overview)).route("/healthz", get(|| async { "ok" })).route("/readyz", get(ready)).with_state(services)
+    Router::new()
+        .route("/", get(overview))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .nest("/api/v1", crate::api::router())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(services)
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.

@@ -2,6 +2,7 @@
 //! transaction) and the HTTP front door.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod clock;
 pub mod error;
 pub mod http;

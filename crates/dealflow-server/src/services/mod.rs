@@ -27,6 +27,7 @@ pub mod demo;
 mod leads;
 mod process;
 mod records;
+mod sessions;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

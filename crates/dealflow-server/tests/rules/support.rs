@@ -1,3 +1,5 @@
+#![allow(dead_code, reason = "shared by the rules and api test binaries; each uses a part")]
+
 //! A fresh database per test — a temp SQLite file, or a PostgreSQL schema of its own — with
 //! the lookups, the Enterprise sale process and a small team: a supervisor, two managers on
 //! their team, and one manager with no supervisor.

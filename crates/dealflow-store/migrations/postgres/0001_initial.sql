@@ -243,3 +243,21 @@ CREATE TABLE settings (
     description_en TEXT NOT NULL,
     updated_at BIGINT NOT NULL
 );
+
+-- Failed sign-ins per account, for throttling (10 within 15 minutes answer 429).
+CREATE TABLE login_failures (
+    email_lower TEXT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX login_failures_email_at ON login_failures (email_lower, at);
+
+-- Answers to requests sent with an Idempotency-Key, replayed when the same key comes again.
+CREATE TABLE idempotency_keys (
+    user_id TEXT NOT NULL REFERENCES users (id),
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (user_id, key)
+);

@@ -6,7 +6,7 @@ use dealflow_core::engine::ActivityStatus;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use super::{RowExt, millis};
+use super::{After, OwnerScope, RowExt, Sql, millis};
 use crate::records::ActivityRecord;
 use crate::{Result, StoreError};
 
@@ -152,4 +152,48 @@ pub async fn schedule(c: &mut AnyConnection, owner_id: &str, from: jiff::Timesta
     .fetch_all(c)
     .await?;
     rows.iter().map(activity).collect()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    pub opportunity_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub status: Option<String>,
+    /// Start or due time in `[from, to)`.
+    pub from: Option<jiff::Timestamp>,
+    pub to: Option<jiff::Timestamp>,
+}
+
+/// A page of activities, newest first: those the reader owns or whose opportunity they may see.
+pub async fn search(
+    c: &mut AnyConnection,
+    filter: &ActivityFilter,
+    scope: OwnerScope<'_>,
+    after: After,
+    limit: i64,
+) -> Result<Vec<ActivityRecord>> {
+    let mut sql = Sql::new("SELECT a.* FROM activities a LEFT JOIN opportunities o ON o.id = a.opportunity_id WHERE 1 = 1");
+    if let Some(owners) = scope {
+        sql.push(" AND (").push_in("a.owner_id", owners).push(" OR").push_in("o.owner_id", owners).push(")");
+    }
+    if let Some(id) = &filter.opportunity_id {
+        sql.push(" AND a.opportunity_id = ").bind(id.clone());
+    }
+    if let Some(owner) = &filter.owner_id {
+        sql.push(" AND a.owner_id = ").bind(owner.clone());
+    }
+    if let Some(status) = &filter.status {
+        sql.push(" AND a.status = ").bind(status.clone());
+    }
+    if let Some(from) = filter.from {
+        sql.push(" AND (a.start_at >= ").bind(millis(from)).push(" OR a.due_at >= ").bind(millis(from)).push(")");
+    }
+    if let Some(to) = filter.to {
+        sql.push(" AND (a.start_at < ").bind(millis(to)).push(" OR a.due_at < ").bind(millis(to)).push(")");
+    }
+    if let Some((at, id)) = after {
+        sql.push(" AND (a.created_at < ").bind(at).push(" OR (a.created_at = ").bind(at).push(" AND a.id < ").bind(id).push("))");
+    }
+    sql.push(" ORDER BY a.created_at DESC, a.id DESC LIMIT ").bind(limit);
+    sql.fetch_all(c).await?.iter().map(activity).collect()
 }

@@ -2,6 +2,7 @@
 //! works the same inside a write transaction and outside one.
 
 pub mod activities;
+pub mod auth;
 pub mod customers;
 pub mod effects;
 pub mod leads;
@@ -77,3 +78,60 @@ impl RowExt for AnyRow {
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("records serialize to JSON")
 }
+
+/// Builds SQL with `$1, $2, …` placeholders for both backends (sqlx's QueryBuilder writes `?`
+/// for the Any driver, which PostgreSQL does not take).
+pub struct Sql {
+    text: String,
+    args: sqlx::any::AnyArguments,
+    count: usize,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Sql {
+        Sql { text: text.to_owned(), args: sqlx::any::AnyArguments::default(), count: 0 }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    pub fn bind<T>(&mut self, value: T) -> &mut Sql
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        use sqlx::Arguments;
+        self.count += 1;
+        self.text.push_str(&format!("${}", self.count));
+        self.args.add(value).expect("values of the portable types always encode");
+        self
+    }
+
+    /// `column IN ($n, …)` over `values`; an empty list matches nothing.
+    pub fn push_in(&mut self, column: &str, values: &[String]) -> &mut Sql {
+        if values.is_empty() {
+            return self.push(" 1 = 0");
+        }
+        self.push(&format!(" {column} IN ("));
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(value.clone());
+        }
+        self.push(")")
+    }
+
+    pub async fn fetch_all(self, c: &mut AnyConnection) -> Result<Vec<AnyRow>> {
+        Ok(sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.args).fetch_all(c).await?)
+    }
+}
+
+use sqlx::AnyConnection;
+
+/// Which owners' records a reader may see; `None` means everyone's.
+pub type OwnerScope<'a> = Option<&'a [String]>;
+
+/// A keyset position in a list ordered newest first: (created_at in ms, id).
+pub type After = Option<(i64, String)>;

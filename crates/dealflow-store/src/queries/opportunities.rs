@@ -3,7 +3,7 @@
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use super::{RowExt, customers, flag, millis, to_json};
+use super::{After, OwnerScope, RowExt, Sql, customers, flag, millis, to_json};
 use crate::records::{HistoryRecord, OpportunityRecord};
 use crate::{Result, StoreError, for_update};
 
@@ -162,6 +162,54 @@ pub async fn get_for_update(c: &mut AnyConnection, id: &str) -> Result<Opportuni
 pub async fn list(c: &mut AnyConnection) -> Result<Vec<OpportunityRecord>> {
     let rows = sqlx::query("SELECT * FROM opportunities ORDER BY created_at DESC, id DESC").fetch_all(c).await?;
     rows.iter().map(opportunity).collect()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OpportunityFilter {
+    pub stage: Option<String>,
+    pub owner_id: Option<String>,
+    /// Lower-cased text to find in the title, account or contact name.
+    pub q: Option<String>,
+    /// `Some(true)`: only non-final stages; `Some(false)`: only final ones.
+    pub open: Option<bool>,
+}
+
+/// A page of opportunities, newest first, that `scope` lets the reader see.
+pub async fn search(
+    c: &mut AnyConnection,
+    filter: &OpportunityFilter,
+    scope: OwnerScope<'_>,
+    after: After,
+    limit: i64,
+) -> Result<Vec<OpportunityRecord>> {
+    let mut sql = Sql::new("SELECT o.* FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage WHERE 1 = 1");
+    if let Some(owners) = scope {
+        sql.push(" AND").push_in("o.owner_id", owners);
+    }
+    if let Some(stage) = &filter.stage {
+        sql.push(" AND o.stage = ").bind(stage.clone());
+    }
+    if let Some(owner) = &filter.owner_id {
+        sql.push(" AND o.owner_id = ").bind(owner.clone());
+    }
+    if let Some(q) = &filter.q {
+        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        sql.push(" AND o.search_text LIKE ").bind(format!("%{escaped}%")).push(" ESCAPE '\\'");
+    }
+    match filter.open {
+        Some(true) => {
+            sql.push(" AND s.is_final = 0");
+        }
+        Some(false) => {
+            sql.push(" AND s.is_final = 1");
+        }
+        None => {}
+    }
+    if let Some((at, id)) = after {
+        sql.push(" AND (o.created_at < ").bind(at).push(" OR (o.created_at = ").bind(at).push(" AND o.id < ").bind(id).push("))");
+    }
+    sql.push(" ORDER BY o.created_at DESC, o.id DESC LIMIT ").bind(limit);
+    sql.fetch_all(c).await?.iter().map(opportunity).collect()
 }
 
 /// Per stage code: how many opportunities and their total amount (minor units).

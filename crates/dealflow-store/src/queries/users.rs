@@ -71,3 +71,8 @@ pub async fn supervisor_of(c: &mut AnyConnection, user_id: &str) -> Result<Optio
         sqlx::query_scalar("SELECT supervisor_id FROM users WHERE id = $1").bind(user_id).fetch_optional(c).await?;
     Ok(row.flatten())
 }
+
+/// The ids of the users whose supervisor is `supervisor_id`.
+pub async fn team_of(c: &mut AnyConnection, supervisor_id: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT id FROM users WHERE supervisor_id = $1 ORDER BY id").bind(supervisor_id).fetch_all(c).await?)
+}

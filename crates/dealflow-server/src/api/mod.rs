@@ -1,0 +1,81 @@
+//! REST API v1 (SPEC §5) under `/api/v1`. Handlers check access and shape JSON; the services do
+//! the work. The OpenAPI document is generated from the handlers themselves, so a route cannot be
+//! served without being documented.
+
+mod access;
+mod activities;
+mod auth;
+mod extract;
+mod lookups;
+mod opportunities;
+mod pagination;
+mod problem;
+mod processes;
+mod views;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use extract::hash_token;
+pub use problem::{ApiError, Problem};
+
+use crate::Services;
+
+/// Request bodies above this answer 413.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "dealflow API", version = "1", description = "Guided sales processes: opportunities, activities, processes."),
+    servers((url = "/api/v1")),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The API's routes and their OpenAPI document.
+pub fn routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::create_token, auth::delete_token))
+        .routes(routes!(auth::me))
+        .routes(routes!(lookups::stages))
+        .routes(routes!(opportunities::list, opportunities::create))
+        .routes(routes!(opportunities::get))
+        .routes(routes!(opportunities::change_stage))
+        .routes(routes!(opportunities::close))
+        .routes(routes!(opportunities::history))
+        .routes(routes!(activities::list, activities::create))
+        .routes(routes!(activities::get))
+        .routes(routes!(activities::complete))
+        .routes(routes!(activities::cancel))
+        .routes(routes!(processes::list))
+        .routes(routes!(processes::get))
+        .routes(routes!(processes::start))
+        .routes(routes!(processes::instances))
+        .routes(routes!(processes::cancel))
+        .split_for_parts()
+}
+
+/// `/api/v1`: the routes, `openapi.json`, JSON problems for unknown paths, the body limit.
+pub fn router() -> Router<Services> {
+    let (routes, document) = routes();
+    let document = serde_json::to_value(&document).expect("the OpenAPI document serializes");
+    routes
+        .route("/openapi.json", get(move || async move { axum::Json(document.clone()) }))
+        .fallback(|| async { ApiError::not_found().into_response() })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}

@@ -1,0 +1,120 @@
+//! `/processes` (the library and starting a process, R1/R2) and `/process-instances` (R14).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use dealflow_core::engine::StartedVia;
+use dealflow_store::queries::processes;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::access::Scope;
+use super::extract::{Body, Caller, Params};
+use super::pagination::Page;
+use super::problem::{ApiError, ApiResult, Problem};
+use super::views::{InstanceView, OpportunityView, ProcessView};
+use crate::{ServiceError, Services};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartProcess {
+    /// Start on this opportunity at its current stage (R2); without it a new one is created (R1).
+    pub opportunity_id: Option<String>,
+    /// `api` (default), `side_panel` or `opportunity_page`.
+    pub via: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StartedView {
+    pub instance: InstanceView,
+    pub opportunity: OpportunityView,
+    /// What to do next, in the caller's language.
+    pub hint: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceParams {
+    pub opportunity_id: Option<String>,
+}
+
+/// The process library: the current version of every process.
+#[utoipa::path(get, path = "/processes", tag = "processes", security(("bearer" = [])),
+    responses((status = 200, body = Page<ProcessView>), (status = 401, body = Problem)))]
+pub async fn list(State(services): State<Services>, _caller: Caller) -> ApiResult<Json<Page<ProcessView>>> {
+    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
+    let library = processes::library(&mut conn).await.map_err(ServiceError::from)?;
+    Ok(Json(Page::all(library.iter().map(Into::into).collect())))
+}
+
+/// One process: its current version with stages, guidance, steps and results.
+#[utoipa::path(get, path = "/processes/{code}", tag = "processes", security(("bearer" = [])),
+    responses((status = 200, body = ProcessView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(State(services): State<Services>, _caller: Caller, Path(code): Path<String>) -> ApiResult<Json<ProcessView>> {
+    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
+    let definition = processes::current(&mut conn, &code).await.map_err(ServiceError::from)?;
+    Ok(Json((&definition).into()))
+}
+
+/// Start a process: on a new opportunity (R1) or on an existing one at its current stage (R2).
+#[utoipa::path(post, path = "/processes/{code}/start", tag = "processes", request_body = StartProcess, security(("bearer" = [])),
+    responses((status = 201, body = StartedView), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn start(
+    State(services): State<Services>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Body(input): Body<StartProcess>,
+) -> ApiResult<(StatusCode, Json<StartedView>)> {
+    let via = match input.via.as_deref() {
+        None => StartedVia::Api,
+        Some(text) => match StartedVia::parse(text) {
+            Some(via @ (StartedVia::Api | StartedVia::SidePanel | StartedVia::OpportunityPage)) => via,
+            _ => return Err(ApiError::field("via", "must be api, side_panel or opportunity_page")),
+        },
+    };
+    if let Some(id) = &input.opportunity_id {
+        let scope = Scope::of(&services, &caller.user).await?;
+        super::opportunities::visible(&services, &scope, id).await?;
+    }
+    let started = services.start_process(&caller.user.id, &code, input.opportunity_id.as_deref(), via).await?;
+    let view = StartedView {
+        instance: started.instance.into(),
+        opportunity: started.opportunity.into(),
+        hint: started.hint.get(caller.locale).to_owned(),
+    };
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Process instances of the opportunities the caller may see.
+#[utoipa::path(get, path = "/process-instances", tag = "processes", params(InstanceParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<InstanceView>), (status = 401, body = Problem)))]
+pub async fn instances(
+    State(services): State<Services>,
+    caller: Caller,
+    Params(params): Params<InstanceParams>,
+) -> ApiResult<Json<Page<InstanceView>>> {
+    let Some(opportunity_id) = params.opportunity_id else {
+        return Err(ApiError::field("opportunity_id", "is required"));
+    };
+    let scope = Scope::of(&services, &caller.user).await?;
+    if super::opportunities::visible(&services, &scope, &opportunity_id).await.is_err() {
+        return Ok(Json(Page::all(Vec::new())));
+    }
+    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
+    let found = processes::instances_of(&mut conn, &opportunity_id).await.map_err(ServiceError::from)?;
+    Ok(Json(Page::all(found.into_iter().map(Into::into).collect())))
+}
+
+/// Stop a running instance (R14): its open activities are cancelled, the stage stays.
+#[utoipa::path(post, path = "/process-instances/{id}/cancel", tag = "processes", security(("bearer" = [])),
+    responses((status = 200, body = InstanceView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn cancel(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<InstanceView>> {
+    let scope = Scope::of(&services, &caller.user).await?;
+    let instance = {
+        let mut conn = services.store().read().await.map_err(ServiceError::from)?;
+        processes::instance_by_id(&mut conn, &id).await.map_err(ServiceError::from)?
+    };
+    super::opportunities::visible(&services, &scope, &instance.opportunity_id).await?;
+    Ok(Json(services.cancel_instance(&caller.user.id, &id).await?.into()))
+}

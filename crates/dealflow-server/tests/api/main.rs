@@ -1,0 +1,12 @@
+//! The REST API over real HTTP: the server listens on a loopback port, on SQLite and (when
+//! `DEALFLOW_TEST_POSTGRES_URL` is set) PostgreSQL.
+
+#[path = "../rules/support.rs"]
+mod support;
+
+mod client;
+
+mod errors;
+mod journeys;
+mod openapi;
+mod sign_in;

@@ -1,0 +1,52 @@
+//! The OpenAPI document describes every route the API serves.
+
+use reqwest::StatusCode;
+
+use crate::client::Api;
+use crate::support::TestApp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_is_public_and_lists_every_route() {
+    let api = Api::start(TestApp::sqlite().await).await;
+    let answer = api.send(reqwest::Method::GET, "/openapi.json", None, None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.body["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = answer.body["paths"].as_object().unwrap();
+    let documented: std::collections::BTreeSet<(String, String)> = paths
+        .iter()
+        .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |method| (method.to_uppercase(), path.clone())))
+        .collect();
+    // Every route the router serves, read from the source of truth the router is built from.
+    let (_, document) = dealflow_server::api::routes();
+    let served: std::collections::BTreeSet<(String, String)> = document
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let methods = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ];
+            methods.into_iter().filter(|(_, present)| *present).map(move |(m, _)| (m.to_owned(), path.clone()))
+        })
+        .collect();
+    assert_eq!(documented, served);
+    for expected in [
+        ("POST", "/auth/token"),
+        ("GET", "/opportunities"),
+        ("POST", "/opportunities/{id}/stage"),
+        ("POST", "/activities/{id}/complete"),
+        ("POST", "/processes/{code}/start"),
+        ("POST", "/process-instances/{id}/cancel"),
+    ] {
+        assert!(documented.contains(&(expected.0.to_owned(), expected.1.to_owned())), "{expected:?} is documented");
+    }
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            assert!(operation["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} documents its answers");
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! Signing in and out with tokens; throttling; no hint of which emails exist.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::client::Api;
+use crate::on_both_backends;
+use crate::support::TestApp;
+
+async fn signing_in_gives_a_token_that_works_until_it_is_revoked(app: TestApp) {
+    let api = Api::start(app).await;
+    let signed =
+        api.send(Method::POST, "/auth/token", None, Some(json!({"email": "ADMIN@test.local", "password": "admin-password"}))).await;
+    assert_eq!(signed.status, StatusCode::CREATED, "{:?}", signed.body);
+    assert_eq!(signed.body["user"]["role"], "admin");
+    assert!(signed.body["user"].get("password").is_none() && signed.body["user"].get("password_hash").is_none());
+    let token = signed.body["token"].as_str().unwrap().to_owned();
+    assert!(token.len() >= 40, "at least 128 random bits");
+    let me = api.get("/me", &token).await;
+    assert_eq!((me.status, me.body["email"].as_str()), (StatusCode::OK, Some("admin@test.local")));
+    let out = api.send(Method::DELETE, "/auth/token", Some(&token), None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let after = api.get("/me", &token).await;
+    assert_eq!((after.status, after.code()), (StatusCode::UNAUTHORIZED, "unauthorized"));
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1")
+        .bind(&token)
+        .fetch_one(api.app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "tokens are stored hashed, never as given");
+}
+
+async fn wrong_passwords_and_unknown_emails_look_the_same_and_are_throttled(app: TestApp) {
+    let api = Api::start(app).await;
+    let wrong = |email: &str| json!({"email": email, "password": "not-the-password"});
+    let bad_password = api.send(Method::POST, "/auth/token", None, Some(wrong("admin@test.local"))).await;
+    let no_such_user = api.send(Method::POST, "/auth/token", None, Some(wrong("nobody@test.local"))).await;
+    assert_eq!(bad_password.status, StatusCode::UNAUTHORIZED);
+    assert_eq!((no_such_user.status, &no_such_user.body["detail"]), (StatusCode::UNAUTHORIZED, &bad_password.body["detail"]));
+    for _ in 0..9 {
+        api.send(Method::POST, "/auth/token", None, Some(wrong("admin@test.local"))).await;
+    }
+    let throttled =
+        api.send(Method::POST, "/auth/token", None, Some(json!({"email": "admin@test.local", "password": "admin-password"}))).await;
+    assert_eq!((throttled.status, throttled.code()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    api.app.clock.advance(jiff::SignedDuration::from_mins(16));
+    let later = api.send(Method::POST, "/auth/token", None, Some(json!({"email": "admin@test.local", "password": "admin-password"}))).await;
+    assert_eq!(later.status, StatusCode::CREATED, "the window passes");
+}
+
+on_both_backends!(
+    signing_in_gives_a_token_that_works_until_it_is_revoked,
+    wrong_passwords_and_unknown_emails_look_the_same_and_are_throttled,
+);

@@ -1,0 +1,63 @@
+//! API tokens (stored hashed) and failed sign-ins.
+
+use sqlx::AnyConnection;
+
+use super::millis;
+use crate::Result;
+use crate::records::UserRecord;
+
+pub async fn insert_token(c: &mut AnyConnection, token_hash: &str, user_id: &str, now: jiff::Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(millis(now))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The active user a live token belongs to.
+pub async fn user_of_token(c: &mut AnyConnection, token_hash: &str) -> Result<Option<UserRecord>> {
+    let user_id: Option<String> = sqlx::query_scalar(
+        "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *c)
+    .await?;
+    match user_id {
+        Some(id) => Ok(Some(super::users::get(c, &id).await?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn revoke_token(c: &mut AnyConnection, token_hash: &str, now: jiff::Timestamp) -> Result<()> {
+    sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL")
+        .bind(token_hash)
+        .bind(millis(now))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn record_failure(c: &mut AnyConnection, email: &str, now: jiff::Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO login_failures (email_lower, at) VALUES ($1, $2)")
+        .bind(email.trim().to_lowercase())
+        .bind(millis(now))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn failures_since(c: &mut AnyConnection, email: &str, since: jiff::Timestamp) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE email_lower = $1 AND at >= $2")
+        .bind(email.trim().to_lowercase())
+        .bind(millis(since))
+        .fetch_one(c)
+        .await?)
+}
+
+pub async fn clear_failures(c: &mut AnyConnection, email: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE email_lower = $1").bind(email.trim().to_lowercase()).execute(c).await?;
+    Ok(())
+}
