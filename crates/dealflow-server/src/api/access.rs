@@ -49,3 +49,8 @@ impl Scope {
         if self.allows(owner_id) { Ok(()) } else { Err(ApiError::not_found()) }
     }
 }
+
+/// 403 unless the caller is an administrator (for changes to shared data).
+pub fn require_admin(user: &UserRecord) -> ApiResult<()> {
+    if user.role == Role::Admin { Ok(()) } else { Err(ApiError::forbidden("Only an administrator may do this.")) }
+}

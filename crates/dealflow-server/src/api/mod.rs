@@ -6,11 +6,13 @@ mod access;
 mod activities;
 mod auth;
 mod extract;
+mod leads;
 mod lookups;
 mod opportunities;
 mod pagination;
 mod problem;
 mod processes;
+mod settings;
 mod views;
 
 use axum::Router;
@@ -67,6 +69,12 @@ pub fn routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(processes::start))
         .routes(routes!(processes::instances))
         .routes(routes!(processes::cancel))
+        .routes(routes!(leads::stages))
+        .routes(routes!(leads::list, leads::create))
+        .routes(routes!(leads::get))
+        .routes(routes!(leads::change_stage))
+        .routes(routes!(settings::list))
+        .routes(routes!(settings::put))
         .split_for_parts()
 }
 

@@ -185,3 +185,15 @@ pub(crate) fn creation_entry(opportunity_id: &str, stage: &StageCode, by: &str, 
         instance_id: None,
     }
 }
+
+impl Services {
+    /// Changes a system setting's value (its shape is checked by the caller).
+    pub async fn put_setting(&self, key: &str, value: &serde_json::Value) -> Result<dealflow_store::records::SettingRecord> {
+        let now = self.clock.now();
+        in_write!(self, |tx| {
+            lookups::put_setting(tx, key, value, now).await?;
+            let all = lookups::settings(tx).await?;
+            all.into_iter().find(|s| s.key == key).ok_or(ServiceError::NotFound)
+        })
+    }
+}

@@ -8,5 +8,6 @@ mod client;
 
 mod errors;
 mod journeys;
+mod leads;
 mod openapi;
 mod sign_in;

@@ -3,7 +3,7 @@
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use super::{RowExt, millis};
+use super::{After, OwnerScope, RowExt, Sql, millis};
 use crate::records::LeadRecord;
 use crate::{Result, StoreError, for_update};
 
@@ -67,4 +67,26 @@ pub async fn set_stage(c: &mut AnyConnection, id: &str, stage: &str, opportunity
         .execute(c)
         .await?;
     if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// A page of leads, newest first, that `scope` lets the reader see.
+pub async fn search(
+    c: &mut AnyConnection,
+    stage: Option<&str>,
+    scope: OwnerScope<'_>,
+    after: After,
+    limit: i64,
+) -> Result<Vec<LeadRecord>> {
+    let mut sql = Sql::new("SELECT * FROM leads WHERE 1 = 1");
+    if let Some(owners) = scope {
+        sql.push(" AND").push_in("owner_id", owners);
+    }
+    if let Some(stage) = stage {
+        sql.push(" AND stage = ").bind(stage.to_owned());
+    }
+    if let Some((at, id)) = after {
+        sql.push(" AND (created_at < ").bind(at).push(" OR (created_at = ").bind(at).push(" AND id < ").bind(id).push("))");
+    }
+    sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(limit);
+    sql.fetch_all(c).await?.iter().map(lead).collect()
 }

@@ -1,0 +1,78 @@
+//! `/settings`: system settings, readable by everyone, changed by admins.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use dealflow_store::queries::lookups;
+use dealflow_store::records::SettingRecord;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::access::require_admin;
+use super::extract::{Body, Caller};
+use super::pagination::Page;
+use super::problem::{ApiError, ApiResult, Problem};
+use super::views::LocalizedView;
+use crate::{ServiceError, Services};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettingView {
+    pub key: String,
+    pub value: Value,
+    pub description: LocalizedView,
+}
+
+impl SettingView {
+    fn new(s: SettingRecord) -> ApiResult<SettingView> {
+        let value = serde_json::from_str(&s.value).map_err(|_| ApiError::internal())?;
+        Ok(SettingView { key: s.key, value, description: (&s.description).into() })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutSetting {
+    pub value: Value,
+}
+
+/// The value must have the setting's own shape.
+fn check(key: &str, value: &Value) -> ApiResult<()> {
+    let ok = match key {
+        "start_sales_process" => value.is_boolean(),
+        "currency" => value.as_str().is_some_and(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())),
+        "default_locale" => matches!(value.as_str(), Some("ru" | "en")),
+        _ => true,
+    };
+    let message = match key {
+        "start_sales_process" => "must be true or false",
+        "currency" => "must be a three-letter ISO 4217 code such as RUB",
+        "default_locale" => "must be \"ru\" or \"en\"",
+        _ => "",
+    };
+    if ok { Ok(()) } else { Err(ApiError::field("value", message)) }
+}
+
+/// All system settings with their descriptions.
+#[utoipa::path(get, path = "/settings", tag = "settings", security(("bearer" = [])),
+    responses((status = 200, body = Page<SettingView>), (status = 401, body = Problem)))]
+pub async fn list(State(services): State<Services>, _caller: Caller) -> ApiResult<Json<Page<SettingView>>> {
+    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
+    let settings = lookups::settings(&mut conn).await.map_err(ServiceError::from)?;
+    Ok(Json(Page::all(settings.into_iter().map(SettingView::new).collect::<ApiResult<_>>()?)))
+}
+
+/// Change a setting (administrators only).
+#[utoipa::path(put, path = "/settings/{key}", tag = "settings", request_body = PutSetting, security(("bearer" = [])),
+    responses((status = 200, body = SettingView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn put(
+    State(services): State<Services>,
+    caller: Caller,
+    Path(key): Path<String>,
+    Body(input): Body<PutSetting>,
+) -> ApiResult<Json<SettingView>> {
+    require_admin(&caller.user)?;
+    check(&key, &input.value)?;
+    let changed = services.put_setting(&key, &input.value).await?;
+    Ok(Json(SettingView::new(changed)?))
+}
