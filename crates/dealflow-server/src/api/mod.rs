@@ -5,6 +5,7 @@
 mod access;
 mod activities;
 mod auth;
+mod command;
 mod extract;
 mod leads;
 mod lookups;
@@ -75,6 +76,8 @@ pub fn routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(leads::change_stage))
         .routes(routes!(settings::list))
         .routes(routes!(settings::put))
+        .routes(routes!(command::run))
+        .routes(routes!(command::suggest))
         .split_for_parts()
 }
 

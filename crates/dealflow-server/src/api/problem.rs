@@ -29,6 +29,9 @@ pub struct Problem {
     /// For `version_conflict`: the record's current version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
+    /// For `unknown_command`: commands that resemble what was typed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +47,7 @@ impl ApiError {
             code: code.to_owned(),
             errors: Vec::new(),
             version: None,
+            suggestions: None,
         }))
     }
 

@@ -130,9 +130,30 @@ async fn lists_page_with_cursors_and_respect_the_limit(app: TestApp) {
     assert_eq!(clamped.body["items"].as_array().unwrap().len(), 5);
 }
 
+async fn the_command_line_starts_a_process_and_suggests_when_it_does_not_understand(app: TestApp) {
+    let api = Api::start(app).await;
+    let token = api.token(&api.app.manager).await;
+    let started = api.post("/command", &token, json!({"text": "  запустить процесс «КОРПОРАТИВНАЯ продажа» "})).await;
+    assert_eq!(started.status, StatusCode::OK, "{:?}", started.body);
+    assert_eq!(started.body["action"], "process_started");
+    assert_eq!(started.body["instance"]["started_via"], "command_line");
+    assert_eq!(started.body["opportunity"]["stage"], "qualification");
+    let english = api.post("/command", &token, json!({"text": "Run process Enterprise sale"})).await;
+    assert_eq!(english.status, StatusCode::OK);
+
+    let unknown = api.post("/command", &token, json!({"text": "Запустить процес"})).await;
+    assert_eq!((unknown.status, unknown.code()), (StatusCode::UNPROCESSABLE_ENTITY, "unknown_command"));
+    assert_eq!(unknown.body["suggestions"][0], "Запустить процесс Корпоративная продажа");
+    let suggested = api.get("/command/suggest?text=run%20pro", &token).await;
+    assert_eq!(suggested.body["suggestions"], json!(["Run process Enterprise sale"]));
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM opportunities").fetch_one(api.app.store.pool()).await.unwrap();
+    assert_eq!(count, 2, "only the understood commands started anything");
+}
+
 on_both_backends!(
     the_whole_enterprise_sale_runs_over_http_and_tells_the_supervisor,
     reentering_a_stage_over_http_cancels_the_old_work_and_creates_new,
     a_process_starts_on_an_existing_opportunity_at_its_stage,
     lists_page_with_cursors_and_respect_the_limit,
+    the_command_line_starts_a_process_and_suggests_when_it_does_not_understand,
 );
