@@ -26,7 +26,13 @@ pub fn router(services: Services) -> Router {
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
 pub async fn launch(listener: TcpListener, services: Services, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, router(services)).with_graceful_shutdown(shutdown).await
+    let app = router(services.clone());
+    let shutdown = async move {
+        shutdown.await;
+        // Open event streams end now, or they would hold the graceful shutdown forever.
+        services.begin_shutdown();
+    };
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 
 async fn ready(State(services): State<Services>) -> Response {

@@ -9,10 +9,12 @@ mod command;
 mod extract;
 mod leads;
 mod lookups;
+mod notifications;
 mod opportunities;
 mod pagination;
 mod problem;
 mod processes;
+mod schedule;
 mod settings;
 mod views;
 
@@ -78,6 +80,11 @@ pub fn routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(settings::put))
         .routes(routes!(command::run))
         .routes(routes!(command::suggest))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::read))
+        .routes(routes!(notifications::read_all))
+        .routes(routes!(notifications::stream))
+        .routes(routes!(schedule::schedule))
         .split_for_parts()
 }
 

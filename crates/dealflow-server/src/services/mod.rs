@@ -25,6 +25,7 @@ macro_rules! in_write {
 mod bootstrap;
 pub mod demo;
 mod leads;
+mod live;
 mod process;
 mod records;
 mod sessions;
@@ -55,6 +56,7 @@ pub struct Services {
     store: Store,
     clock: Clock,
     definitions: Arc<DefinitionCache>,
+    live: live::Live,
 }
 
 /// How often a command is tried again when the database reports a passing conflict.
@@ -62,7 +64,7 @@ const ATTEMPTS: usize = 5;
 
 impl Services {
     pub fn new(store: Store, clock: Clock) -> Services {
-        Services { store, clock, definitions: Arc::default() }
+        Services { store, clock, definitions: Arc::default(), live: live::Live::default() }
     }
 
     pub fn store(&self) -> &Store {

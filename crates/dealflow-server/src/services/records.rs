@@ -197,3 +197,24 @@ impl Services {
         })
     }
 }
+
+impl Services {
+    /// Marks the user's own notification read (404 for anyone else's).
+    pub async fn mark_notification_read(&self, user_id: &str, id: &str) -> Result<dealflow_store::records::NotificationRecord> {
+        use dealflow_store::queries::notifications;
+        let now = self.clock.now();
+        in_write!(self, |tx| {
+            let notification = notifications::get(tx, id).await?;
+            if notification.user_id != user_id {
+                return Err(ServiceError::NotFound);
+            }
+            notifications::mark_read(tx, id, now).await?;
+            Ok(notifications::get(tx, id).await?)
+        })
+    }
+
+    pub async fn mark_all_notifications_read(&self, user_id: &str) -> Result<()> {
+        let now = self.clock.now();
+        in_write!(self, |tx| { Ok(dealflow_store::queries::notifications::mark_all_read(tx, user_id, now).await?) })
+    }
+}

@@ -9,5 +9,6 @@ mod client;
 mod errors;
 mod journeys;
 mod leads;
+mod notifications;
 mod openapi;
 mod sign_in;

@@ -4,7 +4,7 @@ use dealflow_core::LocalizedText;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use super::{RowExt, millis};
+use super::{After, RowExt, Sql, millis};
 use crate::Result;
 use crate::records::NotificationRecord;
 
@@ -48,4 +48,55 @@ pub async fn of_user(c: &mut AnyConnection, user_id: &str) -> Result<Vec<Notific
     let rows =
         sqlx::query("SELECT * FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id DESC").bind(user_id).fetch_all(c).await?;
     rows.iter().map(notification).collect()
+}
+
+/// A page of a user's notifications, newest first; only unread ones when `unread_only`.
+pub async fn page(c: &mut AnyConnection, user_id: &str, unread_only: bool, after: After, limit: i64) -> Result<Vec<NotificationRecord>> {
+    let mut sql = Sql::new("SELECT * FROM notifications WHERE user_id = ");
+    sql.bind(user_id.to_owned());
+    if unread_only {
+        sql.push(" AND read_at IS NULL");
+    }
+    if let Some((at, id)) = after {
+        sql.push(" AND (created_at < ").bind(at).push(" OR (created_at = ").bind(at).push(" AND id < ").bind(id).push("))");
+    }
+    sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(limit);
+    sql.fetch_all(c).await?.iter().map(notification).collect()
+}
+
+pub async fn unread_count(c: &mut AnyConnection, user_id: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL").bind(user_id).fetch_one(c).await?)
+}
+
+pub async fn get(c: &mut AnyConnection, id: &str) -> Result<NotificationRecord> {
+    let row = sqlx::query("SELECT * FROM notifications WHERE id = $1").bind(id).fetch_one(c).await?;
+    notification(&row)
+}
+
+pub async fn mark_read(c: &mut AnyConnection, id: &str, now: jiff::Timestamp) -> Result<()> {
+    sqlx::query("UPDATE notifications SET read_at = $2 WHERE id = $1 AND read_at IS NULL").bind(id).bind(millis(now)).execute(c).await?;
+    Ok(())
+}
+
+pub async fn mark_all_read(c: &mut AnyConnection, user_id: &str, now: jiff::Timestamp) -> Result<()> {
+    sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
+        .bind(user_id)
+        .bind(millis(now))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Notifications created at or after `since` (ms), oldest first: for live delivery.
+pub async fn created_since(c: &mut AnyConnection, since: i64) -> Result<Vec<NotificationRecord>> {
+    let rows = sqlx::query("SELECT * FROM notifications WHERE created_at >= $1 ORDER BY created_at, id LIMIT 1000")
+        .bind(since)
+        .fetch_all(c)
+        .await?;
+    rows.iter().map(notification).collect()
+}
+
+pub async fn latest_created_at(c: &mut AnyConnection) -> Result<i64> {
+    let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(created_at) FROM notifications").fetch_one(c).await?;
+    Ok(latest.unwrap_or(0))
 }

@@ -1,0 +1,138 @@
+//! `/notifications`: the caller's notification centre, and its live stream (Server-Sent Events).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use dealflow_core::Locale;
+use dealflow_store::queries::notifications;
+use dealflow_store::records::NotificationRecord;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast::error::RecvError;
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{Caller, Params};
+use super::pagination::{PageParams, cursor_for};
+use super::problem::{ApiResult, Problem};
+use crate::{ServiceError, Services};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntityRef {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationView {
+    pub id: String,
+    pub user_id: String,
+    pub kind: String,
+    /// In the reader's language.
+    pub title: String,
+    pub body: String,
+    pub entity: EntityRef,
+    pub created_at: String,
+    pub read_at: Option<String>,
+}
+
+impl NotificationView {
+    pub fn new(n: &NotificationRecord, locale: Locale) -> NotificationView {
+        NotificationView {
+            id: n.id.clone(),
+            user_id: n.user_id.clone(),
+            kind: n.kind.clone(),
+            title: n.title.get(locale).to_owned(),
+            body: n.body.get(locale).to_owned(),
+            entity: EntityRef { kind: n.entity_type.clone(), id: n.entity_id.clone() },
+            created_at: n.created_at.to_string(),
+            read_at: n.read_at.map(|t| t.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationPage {
+    pub items: Vec<NotificationView>,
+    pub next_cursor: Option<String>,
+    pub unread_count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnreadCount {
+    pub unread_count: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// `true`: only unread ones.
+    pub unread: Option<bool>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The caller's notifications, newest first, with the unread count.
+#[utoipa::path(get, path = "/notifications", tag = "notifications", params(ListParams), security(("bearer" = [])),
+    responses((status = 200, body = NotificationPage), (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn list(
+    State(services): State<Services>,
+    caller: Caller,
+    Params(params): Params<ListParams>,
+) -> ApiResult<Json<NotificationPage>> {
+    let page = PageParams { limit: params.limit, cursor: params.cursor.clone() };
+    let limit = page.limit()?;
+    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
+    let mut rows = notifications::page(&mut conn, &caller.user.id, params.unread.unwrap_or(false), page.after()?, limit + 1)
+        .await
+        .map_err(ServiceError::from)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = if more { rows.last().map(|n| cursor_for(n.created_at, &n.id)) } else { None };
+    let unread_count = notifications::unread_count(&mut conn, &caller.user.id).await.map_err(ServiceError::from)?;
+    Ok(Json(NotificationPage { items: rows.iter().map(|n| NotificationView::new(n, caller.locale)).collect(), next_cursor, unread_count }))
+}
+
+/// Mark one notification read.
+#[utoipa::path(post, path = "/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = NotificationView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn read(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<NotificationView>> {
+    let notification = services.mark_notification_read(&caller.user.id, &id).await?;
+    Ok(Json(NotificationView::new(&notification, caller.locale)))
+}
+
+/// Mark all of the caller's notifications read.
+#[utoipa::path(post, path = "/notifications/read-all", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = UnreadCount), (status = 401, body = Problem)))]
+pub async fn read_all(State(services): State<Services>, caller: Caller) -> ApiResult<Json<UnreadCount>> {
+    services.mark_all_notifications_read(&caller.user.id).await?;
+    Ok(Json(UnreadCount { unread_count: 0 }))
+}
+
+/// Each new notification of the caller as a Server-Sent Event (`event: notification`, JSON data).
+#[utoipa::path(get, path = "/notifications/stream", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, content_type = "text/event-stream", description = "one event per new notification"), (status = 401, body = Problem)))]
+pub async fn stream(State(services): State<Services>, caller: Caller) -> Sse<impl futures_core::Stream<Item = Result<Event, Infallible>>> {
+    let mut receiver = services.subscribe().await;
+    let mut shutdown = services.shutting_down();
+    let (user_id, locale) = (caller.user.id, caller.locale);
+    let events = async_stream::stream! {
+        loop {
+            tokio::select! {
+                next = receiver.recv() => match next {
+                    Ok(notification) if notification.user_id == user_id => {
+                        let view = NotificationView::new(&notification, locale);
+                        let data = serde_json::to_string(&view).expect("notifications serialize");
+                        yield Ok(Event::default().event("notification").id(view.id.clone()).data(data));
+                    }
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => break,
+                },
+                _ = shutdown.changed() => break,
+            }
+        }
+    };
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
