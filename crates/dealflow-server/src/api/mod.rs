@@ -6,6 +6,7 @@ mod access;
 mod activities;
 mod auth;
 mod command;
+mod customers;
 mod extract;
 mod leads;
 mod lookups;
@@ -16,6 +17,7 @@ mod problem;
 mod processes;
 mod schedule;
 mod settings;
+mod users;
 mod views;
 
 use axum::Router;
@@ -85,6 +87,12 @@ pub fn routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(notifications::read_all))
         .routes(routes!(notifications::stream))
         .routes(routes!(schedule::schedule))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::get, users::update))
+        .routes(routes!(customers::list_accounts, customers::create_account))
+        .routes(routes!(customers::get_account, customers::update_account))
+        .routes(routes!(customers::list_contacts, customers::create_contact))
+        .routes(routes!(customers::get_contact, customers::update_contact))
         .split_for_parts()
 }
 

@@ -24,6 +24,7 @@ macro_rules! in_write {
 
 mod bootstrap;
 pub mod demo;
+mod directory;
 mod leads;
 mod live;
 mod process;
@@ -40,6 +41,7 @@ use dealflow_store::records::{ActivityRecord, OpportunityRecord};
 use dealflow_store::{Store, WriteTx};
 
 pub use bootstrap::{Bootstrap, FirstAdmin, shipped_definition};
+pub use directory::{AccountFields, ContactFields, UserChanges};
 pub use leads::{HANDOFF_PROCESS, NewLead};
 pub use process::{CloseInput, Started};
 pub use records::{NewActivity, NewOpportunity, NewUser};

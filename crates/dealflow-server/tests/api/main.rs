@@ -6,6 +6,8 @@ mod support;
 
 mod client;
 
+mod directory;
+
 mod errors;
 mod journeys;
 mod leads;

@@ -3,7 +3,7 @@
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use super::{RowExt, millis};
+use super::{RowExt, Sql, millis};
 use crate::Result;
 use crate::records::{AccountRecord, ContactRecord};
 
@@ -91,4 +91,60 @@ pub async fn names_for_search(c: &mut AnyConnection, account_id: Option<&str>, c
         names.extend(name.map(|n| format!(" {n}")));
     }
     Ok(names)
+}
+
+/// Accounts whose name contains `q` (lower-cased), by name.
+pub async fn accounts(c: &mut AnyConnection, q: Option<&str>, limit: i64) -> Result<Vec<AccountRecord>> {
+    let mut sql = Sql::new("SELECT * FROM accounts WHERE 1 = 1");
+    if let Some(q) = q {
+        sql.push(" AND name_lower LIKE ").bind(format!("%{}%", q.replace('%', "").replace('_', "")));
+    }
+    sql.push(" ORDER BY name, id LIMIT ").bind(limit);
+    sql.fetch_all(c).await?.iter().map(account).collect()
+}
+
+pub async fn update_account(c: &mut AnyConnection, a: &AccountRecord, now: jiff::Timestamp) -> Result<()> {
+    sqlx::query("UPDATE accounts SET name = $2, name_lower = $3, industry = $4, website = $5, phone = $6, owner_id = $7, updated_at = $8 WHERE id = $1")
+        .bind(&a.id)
+        .bind(&a.name)
+        .bind(a.name.to_lowercase())
+        .bind(&a.industry)
+        .bind(&a.website)
+        .bind(&a.phone)
+        .bind(&a.owner_id)
+        .bind(millis(now))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Contacts whose name contains `q`, optionally of one account, by name.
+pub async fn contacts(c: &mut AnyConnection, q: Option<&str>, account_id: Option<&str>, limit: i64) -> Result<Vec<ContactRecord>> {
+    let mut sql = Sql::new("SELECT * FROM contacts WHERE 1 = 1");
+    if let Some(q) = q {
+        sql.push(" AND name_lower LIKE ").bind(format!("%{}%", q.replace('%', "").replace('_', "")));
+    }
+    if let Some(account_id) = account_id {
+        sql.push(" AND account_id = ").bind(account_id.to_owned());
+    }
+    sql.push(" ORDER BY name, id LIMIT ").bind(limit);
+    sql.fetch_all(c).await?.iter().map(contact).collect()
+}
+
+pub async fn update_contact(c: &mut AnyConnection, x: &ContactRecord, now: jiff::Timestamp) -> Result<()> {
+    sqlx::query(
+        "UPDATE contacts SET name = $2, name_lower = $3, email = $4, phone = $5, job_title = $6, account_id = $7, owner_id = $8, updated_at = $9 WHERE id = $1",
+    )
+    .bind(&x.id)
+    .bind(&x.name)
+    .bind(x.name.to_lowercase())
+    .bind(&x.email)
+    .bind(&x.phone)
+    .bind(&x.job_title)
+    .bind(&x.account_id)
+    .bind(&x.owner_id)
+    .bind(millis(now))
+    .execute(c)
+    .await?;
+    Ok(())
 }

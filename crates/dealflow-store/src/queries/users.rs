@@ -76,3 +76,31 @@ pub async fn supervisor_of(c: &mut AnyConnection, user_id: &str) -> Result<Optio
 pub async fn team_of(c: &mut AnyConnection, supervisor_id: &str) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar("SELECT id FROM users WHERE supervisor_id = $1 ORDER BY id").bind(supervisor_id).fetch_all(c).await?)
 }
+
+/// Writes a user's changeable fields (email stays).
+pub async fn update(c: &mut AnyConnection, u: &UserRecord, now: jiff::Timestamp) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET name = $2, role = $3, supervisor_id = $4, locale = $5, active = $6, password_hash = $7, updated_at = $8 WHERE id = $1",
+    )
+    .bind(&u.id)
+    .bind(&u.name)
+    .bind(u.role.as_str())
+    .bind(&u.supervisor_id)
+    .bind(u.locale.as_str())
+    .bind(flag(u.active))
+    .bind(&u.password_hash)
+    .bind(millis(now))
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Revokes every token of a user (on deactivation or a password change).
+pub async fn revoke_tokens(c: &mut AnyConnection, user_id: &str, now: jiff::Timestamp) -> Result<()> {
+    sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(user_id)
+        .bind(millis(now))
+        .execute(c)
+        .await?;
+    Ok(())
+}
