@@ -61,6 +61,8 @@ async fn accounts_and_contacts_are_shared_and_changed_by_their_owners(app: TestA
     let id = account.body["id"].as_str().unwrap().to_owned();
     let found = api.get("/accounts?q=%D1%81%D0%B5%D0%B2%D0%B5%D1%80", &outsider).await;
     assert_eq!(found.body["items"].as_array().unwrap().len(), 1, "Cyrillic search in any case, readable by all");
+    let wildcard = api.get("/accounts?q=%25", &outsider).await;
+    assert!(wildcard.body["items"].as_array().unwrap().is_empty(), "% in the search text is a literal character");
     let hijack = api.send(Method::PATCH, &format!("/accounts/{id}"), Some(&outsider), Some(json!({"name": "Mine"}))).await;
     assert_eq!(hijack.status, StatusCode::FORBIDDEN);
     let renamed = api.send(Method::PATCH, &format!("/accounts/{id}"), Some(&manager), Some(json!({"name": "Северный Ветер"}))).await;

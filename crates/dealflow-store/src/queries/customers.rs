@@ -97,7 +97,7 @@ pub async fn names_for_search(c: &mut AnyConnection, account_id: Option<&str>, c
 pub async fn accounts(c: &mut AnyConnection, q: Option<&str>, limit: i64) -> Result<Vec<AccountRecord>> {
     let mut sql = Sql::new("SELECT * FROM accounts WHERE 1 = 1");
     if let Some(q) = q {
-        sql.push(" AND name_lower LIKE ").bind(format!("%{}%", q.replace('%', "").replace('_', "")));
+        sql.push(" AND").push_contains("name_lower", q);
     }
     sql.push(" ORDER BY name, id LIMIT ").bind(limit);
     sql.fetch_all(c).await?.iter().map(account).collect()
@@ -122,7 +122,7 @@ pub async fn update_account(c: &mut AnyConnection, a: &AccountRecord, now: jiff:
 pub async fn contacts(c: &mut AnyConnection, q: Option<&str>, account_id: Option<&str>, limit: i64) -> Result<Vec<ContactRecord>> {
     let mut sql = Sql::new("SELECT * FROM contacts WHERE 1 = 1");
     if let Some(q) = q {
-        sql.push(" AND name_lower LIKE ").bind(format!("%{}%", q.replace('%', "").replace('_', "")));
+        sql.push(" AND").push_contains("name_lower", q);
     }
     if let Some(account_id) = account_id {
         sql.push(" AND account_id = ").bind(account_id.to_owned());

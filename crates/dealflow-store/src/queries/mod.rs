@@ -108,6 +108,12 @@ impl Sql {
         self
     }
 
+    /// `column LIKE '%text%'` with `text`'s own `%`, `_` and `\\` taken literally.
+    pub fn push_contains(&mut self, column: &str, text: &str) -> &mut Sql {
+        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        self.push(&format!(" {column} LIKE ")).bind(format!("%{escaped}%")).push(" ESCAPE '\\'")
+    }
+
     /// `column IN ($n, …)` over `values`; an empty list matches nothing.
     pub fn push_in(&mut self, column: &str, values: &[String]) -> &mut Sql {
         if values.is_empty() {

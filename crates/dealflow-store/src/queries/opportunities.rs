@@ -193,8 +193,7 @@ pub async fn search(
         sql.push(" AND o.owner_id = ").bind(owner.clone());
     }
     if let Some(q) = &filter.q {
-        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        sql.push(" AND o.search_text LIKE ").bind(format!("%{escaped}%")).push(" ESCAPE '\\'");
+        sql.push(" AND").push_contains("o.search_text", q);
     }
     match filter.open {
         Some(true) => {
