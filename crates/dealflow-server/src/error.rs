@@ -32,6 +32,11 @@ pub enum ServiceError {
     BadCredentials,
     #[error("too many failed sign-ins")]
     RateLimited,
+    /// An `If-Match` precondition did not hold.
+    #[error("the record changed: its version is now {current}")]
+    PreconditionFailed { current: i64 },
+    #[error("the opportunity is not won")]
+    OpportunityNotWon,
     #[error("already exists: {0}")]
     AlreadyExists(String),
     #[error(transparent)]

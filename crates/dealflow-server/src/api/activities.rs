@@ -14,8 +14,8 @@ use super::access::Scope;
 use super::extract::{Body, Caller, Params};
 use super::pagination::{Page, PageParams, cursor_for};
 use super::problem::{ApiError, ApiResult, Problem};
-use super::views::{ActivityView, OpportunityView};
-use crate::services::NewActivity;
+use super::views::{ActivityView, OpportunityView, nullable};
+use crate::services::{ActivityChanges, NewActivity};
 use crate::{ServiceError, Services};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -179,4 +179,54 @@ pub async fn cancel(State(services): State<Services>, caller: Caller, Path(id): 
     let scope = Scope::of(&services, &caller.user).await?;
     visible(&services, &scope, &id).await?;
     Ok(Json(ActivityView::new(services.cancel_activity(&caller.user.id, &id).await?, caller.locale)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateActivity {
+    /// Manual activities only.
+    pub title: Option<String>,
+    /// `in_progress` (or back to `not_started`).
+    pub status: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub start_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub due_at: Option<Option<String>>,
+    pub owner_id: Option<String>,
+}
+
+/// Change an open activity: start it, move its times, hand it to someone.
+#[utoipa::path(patch, path = "/activities/{id}", tag = "activities", request_body = UpdateActivity, security(("bearer" = [])),
+    responses((status = 200, body = ActivityView), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(services): State<Services>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(input): Body<UpdateActivity>,
+) -> ApiResult<Json<ActivityView>> {
+    let scope = Scope::of(&services, &caller.user).await?;
+    visible(&services, &scope, &id).await?;
+    if let Some(owner) = &input.owner_id
+        && !scope.allows(owner)
+    {
+        return Err(ApiError::field("owner_id", "you may give activities only to yourself or your team"));
+    }
+    let status = match input.status.as_deref() {
+        None => None,
+        Some(text) => Some(ActivityStatus::parse(text).ok_or_else(|| ApiError::field("status", "must be in_progress or not_started"))?),
+    };
+    let time = |field: &str, value: Option<Option<String>>| -> ApiResult<Option<Option<jiff::Timestamp>>> {
+        value.map(|v| instant(field, v.as_deref())).transpose()
+    };
+    let changes = ActivityChanges {
+        title: input.title,
+        status,
+        start_at: time("start_at", input.start_at)?,
+        due_at: time("due_at", input.due_at)?,
+        owner_id: input.owner_id,
+    };
+    Ok(Json(ActivityView::new(services.update_activity(&id, changes).await?, caller.locale)))
 }

@@ -3,17 +3,19 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
 use dealflow_store::queries::{opportunities, processes};
-use serde::Deserialize;
+use dealflow_store::records::{Competitor, Participant};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::access::Scope;
 use super::extract::{Body, Caller, Params};
 use super::pagination::{Page, PageParams, cursor_for};
 use super::problem::{ApiError, ApiResult, Problem};
-use super::views::{HistoryView, MoneyInput, OpportunityDetail, OpportunityView};
-use crate::services::{CloseInput, NewOpportunity};
+use super::views::{HistoryView, MoneyInput, OpportunityDetail, OpportunityView, nullable};
+use crate::services::{CloseInput, NewOpportunity, OpportunityChanges};
 use crate::{ServiceError, Services};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -142,13 +144,14 @@ pub async fn create(
 
 /// One opportunity, with its running or last process instance.
 #[utoipa::path(get, path = "/opportunities/{id}", tag = "opportunities", security(("bearer" = [])),
-    responses((status = 200, body = OpportunityDetail), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<OpportunityDetail>> {
+    responses((status = 200, body = OpportunityDetail, headers(("ETag" = String))), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
     let scope = Scope::of(&services, &caller.user).await?;
     let opportunity = visible(&services, &scope, &id).await?;
     let mut conn = services.store().read().await.map_err(ServiceError::from)?;
     let process = processes::latest_instance(&mut conn, &id).await.map_err(ServiceError::from)?;
-    Ok(Json(OpportunityDetail { opportunity: opportunity.into(), process: process.map(Into::into) }))
+    let tag = etag(opportunity.version);
+    Ok((tag, Json(OpportunityDetail { opportunity: opportunity.into(), process: process.map(Into::into) })))
 }
 
 /// Move to any active stage (R6); entering and leaving stages creates and cancels activities.
@@ -197,4 +200,205 @@ pub async fn history(State(services): State<Services>, caller: Caller, Path(id):
     let mut conn = services.store().read().await.map_err(ServiceError::from)?;
     let entries = opportunities::history(&mut conn, &id).await.map_err(ServiceError::from)?;
     Ok(Json(Page::all(entries.into_iter().map(Into::into).collect())))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParticipantInput {
+    pub contact_id: String,
+    pub role: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompetitorInput {
+    pub name: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A PATCH of an opportunity: absent fields stay, `null` clears. The stage, closing time and
+/// bookkeeping fields are read-only.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOpportunity {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub account_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub contact_id: Option<Option<String>>,
+    pub owner_id: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub amount: Option<Option<MoneyInput>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u8>)]
+    pub probability: Option<Option<u8>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub close_date: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub budget: Option<Option<MoneyInput>>,
+    pub budget_confirmed: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub decision_maker_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub need: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub timeframe: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub tactic: Option<Option<String>>,
+    pub participants: Option<Vec<ParticipantInput>>,
+    pub competitors: Option<Vec<CompetitorInput>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub presentation_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub actual_revenue: Option<Option<MoneyInput>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<f64>)]
+    pub hours_spent: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub close_reason: Option<Option<String>>,
+    // Read-only: named so that the answer can say so.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub stage: Option<Option<serde_json::Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub closed_at: Option<Option<serde_json::Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub id: Option<Option<serde_json::Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub version: Option<Option<serde_json::Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub lead_id: Option<Option<serde_json::Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub created_at: Option<Option<serde_json::Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub updated_at: Option<Option<serde_json::Value>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: String,
+    pub opportunity_id: String,
+    pub amount: String,
+    pub status: String,
+    pub created_at: String,
+}
+
+fn etag(version: i64) -> [(header::HeaderName, String); 1] {
+    [(header::ETAG, format!("\"{version}\""))]
+}
+
+/// `If-Match: "<version>"` (or `*`); anything else that is not this version fails.
+fn if_match(headers: &HeaderMap) -> Option<i64> {
+    let value = headers.get(header::IF_MATCH)?.to_str().unwrap_or("").trim();
+    if value == "*" {
+        return None;
+    }
+    Some(value.trim_start_matches("W/").trim_matches('"').parse().unwrap_or(-1))
+}
+
+/// Change an opportunity's fields (not its stage). Honours `If-Match`; answers with an `ETag`.
+#[utoipa::path(patch, path = "/opportunities/{id}", tag = "opportunities", request_body = UpdateOpportunity, security(("bearer" = [])),
+    params(("If-Match" = Option<String>, Header, description = "\"<version>\": change only if the opportunity is still at this version")),
+    responses((status = 200, body = OpportunityView, headers(("ETag" = String))), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 412, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(services): State<Services>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Body(input): Body<UpdateOpportunity>,
+) -> ApiResult<impl IntoResponse> {
+    let read_only = [
+        ("stage", input.stage.is_some()),
+        ("closed_at", input.closed_at.is_some()),
+        ("id", input.id.is_some()),
+        ("version", input.version.is_some()),
+        ("lead_id", input.lead_id.is_some()),
+        ("created_at", input.created_at.is_some()),
+        ("updated_at", input.updated_at.is_some()),
+    ];
+    let fields: Vec<_> = read_only
+        .iter()
+        .filter(|(_, present)| *present)
+        .map(|(field, _)| {
+            let hint = if *field == "stage" { "is read-only here; use POST …/stage or …/close" } else { "is read-only" };
+            crate::error::FieldError::new(*field, hint)
+        })
+        .collect();
+    if !fields.is_empty() {
+        return Err(ApiError::invalid(fields));
+    }
+    if input.probability.flatten().is_some_and(|p| p > 100) {
+        return Err(ApiError::field("probability", "must be between 0 and 100"));
+    }
+    check_date("close_date", &input.close_date.clone().flatten())?;
+    let scope = Scope::of(&services, &caller.user).await?;
+    visible(&services, &scope, &id).await?;
+    if let Some(owner) = &input.owner_id
+        && !scope.allows(owner)
+    {
+        return Err(ApiError::field("owner_id", "you may give opportunities only to yourself or your team"));
+    }
+    let money = |m: Option<Option<MoneyInput>>| m.map(|m| m.map(|m| m.0));
+    let changes = OpportunityChanges {
+        title: input.title,
+        account_id: input.account_id,
+        contact_id: input.contact_id,
+        owner_id: input.owner_id,
+        amount: money(input.amount),
+        probability: input.probability,
+        close_date: input.close_date,
+        budget: money(input.budget),
+        budget_confirmed: input.budget_confirmed,
+        decision_maker_id: input.decision_maker_id,
+        need: input.need,
+        timeframe: input.timeframe,
+        tactic: input.tactic,
+        participants: input.participants.map(|ps| ps.into_iter().map(|p| Participant { contact_id: p.contact_id, role: p.role }).collect()),
+        competitors: input.competitors.map(|cs| cs.into_iter().map(|c| Competitor { name: c.name, note: c.note }).collect()),
+        presentation_id: input.presentation_id,
+        actual_revenue: money(input.actual_revenue),
+        hours_spent: input.hours_spent,
+        close_reason: input.close_reason,
+    };
+    let changed = services.update_opportunity(&id, changes, if_match(&headers)).await?;
+    Ok((etag(changed.version), Json(OpportunityView::from(changed))))
+}
+
+/// Create an order from a won opportunity.
+#[utoipa::path(post, path = "/opportunities/{id}/order", tag = "opportunities", security(("bearer" = [])),
+    responses((status = 201, body = OrderView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn order(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<(StatusCode, Json<OrderView>)> {
+    let scope = Scope::of(&services, &caller.user).await?;
+    visible(&services, &scope, &id).await?;
+    let order = services.create_order(&caller.user.id, &id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(OrderView {
+            id: order.id,
+            opportunity_id: order.opportunity_id,
+            amount: order.amount.to_string(),
+            status: order.status,
+            created_at: order.created_at.to_string(),
+        }),
+    ))
 }

@@ -105,6 +105,13 @@ impl From<ServiceError> for ApiError {
                 "rate_limited",
                 "Too many failed sign-ins for this account; try again in 15 minutes.",
             ),
+            ServiceError::PreconditionFailed { current } => {
+                let detail = format!("If-Match does not hold: the version is now {current}.");
+                let mut error = ApiError::new(StatusCode::PRECONDITION_FAILED, "version_conflict", detail);
+                error.0.version = Some(current);
+                error
+            }
+            ServiceError::OpportunityNotWon => conflict("opportunity_not_won", "Orders are made from won opportunities only.".into()),
             ServiceError::AlreadyExists(what) => conflict("already_exists", format!("A record with this {what} already exists.")),
             ServiceError::Store(cause) => {
                 tracing::error!(error = %cause, "storage failure");

@@ -25,6 +25,7 @@ macro_rules! in_write {
 mod bootstrap;
 pub mod demo;
 mod directory;
+mod editing;
 mod leads;
 mod live;
 mod process;
@@ -42,6 +43,7 @@ use dealflow_store::{Store, WriteTx};
 
 pub use bootstrap::{Bootstrap, FirstAdmin, shipped_definition};
 pub use directory::{AccountFields, ContactFields, UserChanges};
+pub use editing::{ActivityChanges, OpportunityChanges};
 pub use leads::{HANDOFF_PROCESS, NewLead};
 pub use process::{CloseInput, Started};
 pub use records::{NewActivity, NewOpportunity, NewUser};

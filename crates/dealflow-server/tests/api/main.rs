@@ -7,6 +7,7 @@ mod support;
 mod client;
 
 mod directory;
+mod editing;
 
 mod errors;
 mod journeys;

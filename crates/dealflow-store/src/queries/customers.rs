@@ -148,3 +148,16 @@ pub async fn update_contact(c: &mut AnyConnection, x: &ContactRecord, now: jiff:
     .await?;
     Ok(())
 }
+
+pub async fn insert_order(c: &mut AnyConnection, o: &crate::records::OrderRecord) -> Result<()> {
+    sqlx::query("INSERT INTO orders (id, opportunity_id, amount, status, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&o.id)
+        .bind(&o.opportunity_id)
+        .bind(o.amount.minor_units())
+        .bind(&o.status)
+        .bind(&o.created_by)
+        .bind(millis(o.created_at))
+        .execute(c)
+        .await?;
+    Ok(())
+}

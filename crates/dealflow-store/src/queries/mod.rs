@@ -141,3 +141,24 @@ pub type OwnerScope<'a> = Option<&'a [String]>;
 
 /// A keyset position in a list ordered newest first: (created_at in ms, id).
 pub type After = Option<(i64, String)>;
+
+/// Tables a reference may point into.
+#[derive(Debug, Clone, Copy)]
+pub enum Table {
+    Accounts,
+    Contacts,
+    KnowledgeArticles,
+    Users,
+}
+
+/// Whether a row with this id exists.
+pub async fn exists(c: &mut AnyConnection, table: Table, id: &str) -> Result<bool> {
+    let sql = match table {
+        Table::Accounts => "SELECT COUNT(*) FROM accounts WHERE id = $1",
+        Table::Contacts => "SELECT COUNT(*) FROM contacts WHERE id = $1",
+        Table::KnowledgeArticles => "SELECT COUNT(*) FROM knowledge_articles WHERE id = $1",
+        Table::Users => "SELECT COUNT(*) FROM users WHERE id = $1",
+    };
+    let found: i64 = sqlx::query_scalar(sql).bind(id).fetch_one(c).await?;
+    Ok(found > 0)
+}

@@ -83,38 +83,45 @@ pub async fn insert(c: &mut AnyConnection, o: &OpportunityRecord) -> Result<()> 
 /// Writes every editable field and bumps the version; `stage` and `closed_at` change only
 /// through the engine's effects.
 pub async fn update(c: &mut AnyConnection, o: &OpportunityRecord, now: jiff::Timestamp) -> Result<i64> {
+    update_fields(c, o, now, true).await
+}
+
+/// As [`update`]; `bump` false when the same command has already counted as the change.
+pub async fn update_fields(c: &mut AnyConnection, o: &OpportunityRecord, now: jiff::Timestamp, bump: bool) -> Result<i64> {
     let search = search_text(c, o).await?;
-    let version: Option<i64> = sqlx::query_scalar(
+    let sql = format!(
         "UPDATE opportunities SET title = $2, account_id = $3, contact_id = $4, amount = $5, probability = $6, close_date = $7,
              budget = $8, budget_confirmed = $9, decision_maker_id = $10, need = $11, timeframe = $12, tactic = $13,
              participants = $14, competitors = $15, presentation_id = $16, actual_revenue = $17, hours_spent = $18,
-             close_reason = $19, lead_id = $20, search_text = $21, version = version + 1, updated_at = $22
+             close_reason = $19, lead_id = $20, search_text = $21, version = version + {}, updated_at = $22
          WHERE id = $1 RETURNING version",
-    )
-    .bind(&o.id)
-    .bind(&o.title)
-    .bind(&o.account_id)
-    .bind(&o.contact_id)
-    .bind(o.amount.map(|m| m.minor_units()))
-    .bind(o.probability.map(i64::from))
-    .bind(&o.close_date)
-    .bind(o.budget.map(|m| m.minor_units()))
-    .bind(flag(o.budget_confirmed))
-    .bind(&o.decision_maker_id)
-    .bind(&o.need)
-    .bind(&o.timeframe)
-    .bind(&o.tactic)
-    .bind(to_json(&o.participants))
-    .bind(to_json(&o.competitors))
-    .bind(&o.presentation_id)
-    .bind(o.actual_revenue.map(|m| m.minor_units()))
-    .bind(o.hours_spent)
-    .bind(&o.close_reason)
-    .bind(&o.lead_id)
-    .bind(search)
-    .bind(millis(now))
-    .fetch_optional(c)
-    .await?;
+        i64::from(bump)
+    );
+    let version: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(&o.id)
+        .bind(&o.title)
+        .bind(&o.account_id)
+        .bind(&o.contact_id)
+        .bind(o.amount.map(|m| m.minor_units()))
+        .bind(o.probability.map(i64::from))
+        .bind(&o.close_date)
+        .bind(o.budget.map(|m| m.minor_units()))
+        .bind(flag(o.budget_confirmed))
+        .bind(&o.decision_maker_id)
+        .bind(&o.need)
+        .bind(&o.timeframe)
+        .bind(&o.tactic)
+        .bind(to_json(&o.participants))
+        .bind(to_json(&o.competitors))
+        .bind(&o.presentation_id)
+        .bind(o.actual_revenue.map(|m| m.minor_units()))
+        .bind(o.hours_spent)
+        .bind(&o.close_reason)
+        .bind(&o.lead_id)
+        .bind(search)
+        .bind(millis(now))
+        .fetch_optional(c)
+        .await?;
     version.ok_or(StoreError::NotFound)
 }
 
