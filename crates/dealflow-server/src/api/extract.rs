@@ -133,3 +133,46 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
         })
     }
 }
+
+/// A process definition document: TOML (`application/toml`) or JSON (`application/json`).
+pub struct DefinitionDocument {
+    pub text: String,
+    pub is_json: bool,
+}
+
+impl<S: Send + Sync> FromRequest<S> for DefinitionDocument {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<DefinitionDocument, ApiError> {
+        let essence = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let is_json = match essence.as_str() {
+            "application/json" => true,
+            "application/toml" => false,
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Send the definition as application/toml or application/json.",
+                ));
+            }
+        };
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The body is larger than 1 MiB.")
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", rejection.body_text())
+            }
+        })?;
+        let text = String::from_utf8(bytes.to_vec())
+            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", "The body is not UTF-8 text."))?;
+        if text.contains('\0') || text.contains("\\u0000") {
+            return Err(ApiError::field("body", "text may not contain NUL characters"));
+        }
+        Ok(DefinitionDocument { text, is_json })
+    }
+}

@@ -8,6 +8,7 @@ mod auth;
 mod command;
 mod customers;
 mod extract;
+mod knowledge;
 mod leads;
 mod lookups;
 mod notifications;
@@ -59,7 +60,8 @@ pub fn routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::create_token, auth::delete_token))
         .routes(routes!(auth::me))
-        .routes(routes!(lookups::stages))
+        .routes(routes!(lookups::stages, lookups::create_stage))
+        .routes(routes!(lookups::update_stage))
         .routes(routes!(opportunities::list, opportunities::create))
         .routes(routes!(opportunities::get, opportunities::update))
         .routes(routes!(opportunities::order))
@@ -71,7 +73,8 @@ pub fn routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(activities::complete))
         .routes(routes!(activities::cancel))
         .routes(routes!(processes::list))
-        .routes(routes!(processes::get))
+        .routes(routes!(processes::get, processes::publish))
+        .routes(routes!(processes::versions))
         .routes(routes!(processes::start))
         .routes(routes!(processes::instances))
         .routes(routes!(processes::cancel))
@@ -88,6 +91,8 @@ pub fn routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(notifications::read_all))
         .routes(routes!(notifications::stream))
         .routes(routes!(schedule::schedule))
+        .routes(routes!(knowledge::list, knowledge::create))
+        .routes(routes!(knowledge::get, knowledge::update))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get, users::update))
         .routes(routes!(customers::list_accounts, customers::create_account))

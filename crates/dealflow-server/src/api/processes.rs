@@ -8,8 +8,8 @@ use dealflow_store::queries::processes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::access::Scope;
-use super::extract::{Body, Caller, Params};
+use super::access::{Scope, require_admin};
+use super::extract::{Body, Caller, DefinitionDocument, Params};
 use super::pagination::Page;
 use super::problem::{ApiError, ApiResult, Problem};
 use super::views::{InstanceView, OpportunityView, ProcessView};
@@ -117,4 +117,45 @@ pub async fn cancel(State(services): State<Services>, caller: Caller, Path(id): 
     };
     super::opportunities::visible(&services, &scope, &instance.opportunity_id).await?;
     Ok(Json(services.cancel_instance(&caller.user.id, &id).await?.into()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionView {
+    pub code: String,
+    pub version: u32,
+    pub published_by: Option<String>,
+    pub published_at: String,
+}
+
+/// Every published version of a process, oldest first.
+#[utoipa::path(get, path = "/processes/{code}/versions", tag = "processes", security(("bearer" = [])),
+    responses((status = 200, body = Page<VersionView>), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn versions(State(services): State<Services>, _caller: Caller, Path(code): Path<String>) -> ApiResult<Json<Page<VersionView>>> {
+    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
+    let found = processes::versions(&mut conn, &code).await.map_err(ServiceError::from)?;
+    if found.is_empty() {
+        return Err(ApiError::not_found());
+    }
+    let items = found
+        .into_iter()
+        .map(|v| VersionView { code: v.code, version: v.version, published_by: v.published_by, published_at: v.published_at.to_string() })
+        .collect();
+    Ok(Json(Page::all(items)))
+}
+
+/// Publish a new version (administrators only). The body is the definition document, TOML or
+/// JSON; a 422 lists every problem with its path. Running instances keep their version.
+#[utoipa::path(put, path = "/processes/{code}", tag = "processes", security(("bearer" = [])),
+    request_body(content = String, description = "the definition document", content_type = "application/toml"),
+    responses((status = 201, body = ProcessView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn publish(
+    State(services): State<Services>,
+    caller: Caller,
+    Path(code): Path<String>,
+    document: DefinitionDocument,
+) -> ApiResult<(StatusCode, Json<ProcessView>)> {
+    require_admin(&caller.user)?;
+    let published = services.publish_process(&caller.user.id, &code, &document.text, document.is_json).await?;
+    Ok((StatusCode::CREATED, Json((&published).into())))
 }

@@ -27,6 +27,7 @@ pub mod demo;
 mod directory;
 mod editing;
 mod leads;
+mod library;
 mod live;
 mod process;
 mod records;

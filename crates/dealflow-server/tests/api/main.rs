@@ -12,6 +12,7 @@ mod editing;
 mod errors;
 mod journeys;
 mod leads;
+mod library;
 mod notifications;
 mod openapi;
 mod sign_in;

@@ -82,6 +82,8 @@ CREATE TABLE knowledge_articles (
     title TEXT NOT NULL,
     body TEXT NOT NULL,
     tags TEXT NOT NULL DEFAULT '[]',
+    -- Lower-cased title and tags, made in Rust (SQLite folds ASCII only).
+    search_text TEXT NOT NULL DEFAULT '',
     author_id TEXT NOT NULL REFERENCES users (id),
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL

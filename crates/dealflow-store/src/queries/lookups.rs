@@ -157,12 +157,14 @@ pub async fn put_setting(c: &mut AnyConnection, key: &str, value: &serde_json::V
 
 pub async fn insert_article(c: &mut AnyConnection, a: &KnowledgeRecord) -> Result<()> {
     sqlx::query(
-        "INSERT INTO knowledge_articles (id, title, body, tags, author_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO knowledge_articles (id, title, body, tags, search_text, author_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&a.id)
     .bind(&a.title)
     .bind(&a.body)
     .bind(to_json(&a.tags))
+    .bind(article_search_text(a))
     .bind(&a.author_id)
     .bind(millis(a.created_at))
     .bind(millis(a.updated_at))
@@ -173,6 +175,10 @@ pub async fn insert_article(c: &mut AnyConnection, a: &KnowledgeRecord) -> Resul
 
 pub async fn get_article(c: &mut AnyConnection, id: &str) -> Result<KnowledgeRecord> {
     let row = sqlx::query("SELECT * FROM knowledge_articles WHERE id = $1").bind(id).fetch_one(c).await?;
+    article(&row)
+}
+
+fn article(row: &AnyRow) -> Result<KnowledgeRecord> {
     Ok(KnowledgeRecord {
         id: row.text("id")?,
         title: row.text("title")?,
@@ -182,4 +188,37 @@ pub async fn get_article(c: &mut AnyConnection, id: &str) -> Result<KnowledgeRec
         created_at: row.at("created_at")?,
         updated_at: row.at("updated_at")?,
     })
+}
+
+/// Whether any opportunity is, or ever was, on this stage (then it may only be deactivated).
+pub async fn stage_in_use(c: &mut AnyConnection, code: &str) -> Result<bool> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM stage_history WHERE to_stage = $1 OR from_stage = $1").bind(code).fetch_one(c).await?;
+    Ok(n > 0)
+}
+
+pub async fn articles(c: &mut AnyConnection, q: Option<&str>, limit: i64) -> Result<Vec<KnowledgeRecord>> {
+    let mut sql = super::Sql::new("SELECT * FROM knowledge_articles WHERE 1 = 1");
+    if let Some(q) = q {
+        sql.push(" AND").push_contains("search_text", q);
+    }
+    sql.push(" ORDER BY updated_at DESC, id DESC LIMIT ").bind(limit);
+    sql.fetch_all(c).await?.iter().map(article).collect()
+}
+
+pub async fn update_article(c: &mut AnyConnection, a: &KnowledgeRecord) -> Result<()> {
+    sqlx::query("UPDATE knowledge_articles SET title = $2, body = $3, tags = $4, search_text = $6, updated_at = $5 WHERE id = $1")
+        .bind(&a.id)
+        .bind(&a.title)
+        .bind(&a.body)
+        .bind(to_json(&a.tags))
+        .bind(millis(a.updated_at))
+        .bind(article_search_text(a))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+fn article_search_text(a: &KnowledgeRecord) -> String {
+    format!("{} {}", a.title, a.tags.join(" ")).to_lowercase()
 }
