@@ -2,6 +2,7 @@
 //! Everything here is driven by data (the stage lookup and a process definition).
 #![forbid(unsafe_code)]
 
+pub mod analytics;
 pub mod command;
 pub mod definition;
 pub mod engine;

@@ -19,7 +19,9 @@ pub fn router(services: Services) -> Router {
         .route("/", get(overview))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .route("/metrics", get(metrics))
         .nest("/api/v1", crate::api::router())
+        .layer(axum::middleware::from_fn_with_state(services.clone(), crate::metrics::track))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(services)
 }
@@ -93,4 +95,10 @@ async fn overview(State(services): State<Services>, headers: HeaderMap) -> Respo
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Prometheus text, for administrators (401 without a token, 403 for anyone else).
+async fn metrics(State(services): State<Services>, caller: crate::api::Caller) -> Result<Response, crate::api::ApiError> {
+    crate::api::require_admin(&caller.user)?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], services.metrics().render()).into_response())
 }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod clock;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod password;
 pub mod services;
 

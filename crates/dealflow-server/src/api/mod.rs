@@ -4,6 +4,7 @@
 
 mod access;
 mod activities;
+mod analytics;
 mod auth;
 mod command;
 mod customers;
@@ -30,7 +31,8 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use extract::hash_token;
+pub use access::require_admin;
+pub use extract::{Caller, hash_token};
 pub use problem::{ApiError, Problem};
 
 use crate::Services;
@@ -91,6 +93,7 @@ pub fn routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(notifications::read_all))
         .routes(routes!(notifications::stream))
         .routes(routes!(schedule::schedule))
+        .routes(routes!(analytics::summary))
         .routes(routes!(knowledge::list, knowledge::create))
         .routes(routes!(knowledge::get, knowledge::update))
         .routes(routes!(users::list, users::create))

@@ -62,6 +62,7 @@ pub struct Services {
     clock: Clock,
     definitions: Arc<DefinitionCache>,
     live: live::Live,
+    metrics: crate::metrics::Metrics,
 }
 
 /// How often a command is tried again when the database reports a passing conflict.
@@ -69,7 +70,7 @@ const ATTEMPTS: usize = 5;
 
 impl Services {
     pub fn new(store: Store, clock: Clock) -> Services {
-        Services { store, clock, definitions: Arc::default(), live: live::Live::default() }
+        Services { store, clock, definitions: Arc::default(), live: live::Live::default(), metrics: Default::default() }
     }
 
     pub fn store(&self) -> &Store {
@@ -78,6 +79,10 @@ impl Services {
 
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
     }
 
     /// A definition at an exact version, from the cache or the library.
@@ -103,6 +108,7 @@ impl Services {
         command: Command,
     ) -> Result<OpportunityRecord> {
         let now = self.clock.now();
+        self.metrics.record_command(command.name());
         let stages = lookups::stage_catalog(tx).await?;
         let state = self.load_state(tx, &opportunity, target_activity).await?;
         let definition = match (&start_with, state.running_instance()) {

@@ -4,6 +4,7 @@
 #[path = "../rules/support.rs"]
 mod support;
 
+mod analytics;
 mod client;
 
 mod directory;

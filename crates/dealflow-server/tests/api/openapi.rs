@@ -50,3 +50,25 @@ async fn the_openapi_document_is_public_and_lists_every_route() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_requests_by_route_and_commands_by_type_for_administrators() {
+    let api = Api::start(TestApp::sqlite().await).await;
+    let manager = api.token(&api.app.manager).await;
+    let started = api.post("/processes/enterprise-sale/start", &manager, serde_json::json!({})).await;
+    api.get(&format!("/opportunities/{}", started.body["opportunity"]["id"].as_str().unwrap()), &manager).await;
+    let url = api.base.replace("/api/v1", "/metrics");
+    let anonymous = reqwest::get(&url).await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let as_manager = reqwest::Client::new().get(&url).bearer_auth(&manager).send().await.unwrap();
+    assert_eq!(as_manager.status(), StatusCode::FORBIDDEN);
+    let admin =
+        dealflow_store::queries::users::find_by_email(&mut api.app.store.read().await.unwrap(), "admin@test.local").await.unwrap().unwrap();
+    let text = reqwest::Client::new().get(&url).bearer_auth(api.token(&admin).await).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("dealflow_http_requests_total{method=\"GET\",route=\"/api/v1/opportunities/{id}\",status=\"200\"} 1"), "{text}");
+    assert!(
+        text.contains("dealflow_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/processes/{code}/start\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("dealflow_commands_total{command=\"start_process\"} 1"), "{text}");
+}

@@ -274,3 +274,58 @@ pub async fn insert_history(c: &mut AnyConnection, h: &HistoryRecord) -> Result<
     .await?;
     Ok(())
 }
+
+/// The facts analytics needs, for the opportunities of `owners` (everyone's when `None`).
+pub async fn analytics_facts(
+    c: &mut AnyConnection,
+    scope: OwnerScope<'_>,
+    owner_id: Option<&str>,
+) -> Result<(Vec<dealflow_core::analytics::OpportunityFacts>, Vec<dealflow_core::analytics::StageEntry>)> {
+    let filter = |sql: &mut Sql, alias: &str| {
+        if let Some(owners) = scope {
+            sql.push(" AND").push_in(&format!("{alias}owner_id"), owners);
+        }
+        if let Some(owner) = owner_id {
+            sql.push(&format!(" AND {alias}owner_id = ")).bind(owner.to_owned());
+        }
+    };
+    let mut sql = Sql::new(
+        "SELECT id, stage, amount, probability, actual_revenue, hours_spent, closed_at, created_at FROM opportunities WHERE 1 = 1",
+    );
+    filter(&mut sql, "");
+    let facts = sql
+        .fetch_all(&mut *c)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(dealflow_core::analytics::OpportunityFacts {
+                id: row.text("id")?,
+                stage: row.text("stage")?,
+                amount: row.money("amount")?,
+                probability: row.opt_int("probability")?.map(|p| p.clamp(0, 100) as u8),
+                actual_revenue: row.money("actual_revenue")?,
+                hours_spent: sqlx::Row::try_get(row, "hours_spent")?,
+                closed_at: row.opt_at("closed_at")?,
+                created_at: row.at("created_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut sql = Sql::new(
+        "SELECT h.opportunity_id, h.seq, h.to_stage, h.at FROM stage_history h JOIN opportunities o ON o.id = h.opportunity_id WHERE 1 = 1",
+    );
+    filter(&mut sql, "o.");
+    let history = sql
+        .fetch_all(c)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(dealflow_core::analytics::StageEntry {
+                opportunity_id: row.text("opportunity_id")?,
+                seq: row.int("seq")? as u32,
+                stage: row.text("to_stage")?,
+                at: row.at("at")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((facts, history))
+}

@@ -1,0 +1,112 @@
+//! `/analytics/summary`: won/lost, win rate, open pipeline, funnel and time in stage for the
+//! opportunities the caller may see.
+
+use axum::Json;
+use axum::extract::State;
+use dealflow_core::analytics;
+use dealflow_store::queries::opportunities;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::access::Scope;
+use super::extract::{Caller, Params};
+use super::problem::{ApiError, ApiResult, Problem};
+use crate::{ServiceError, Services};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryParams {
+    /// `YYYY-MM-DD`, inclusive: on `closed_at` for won/lost, on `created_at` for the funnel.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`, exclusive.
+    pub to: Option<String>,
+    /// Only this owner's opportunities.
+    pub owner_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WonView {
+    pub count: u64,
+    pub actual_revenue: String,
+    pub hours_spent: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LostView {
+    pub count: u64,
+    pub hours_spent: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpenView {
+    pub count: u64,
+    pub amount: String,
+    pub weighted_amount: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FunnelView {
+    pub stage: String,
+    pub count: u64,
+    pub amount: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageDaysView {
+    pub stage: String,
+    pub days: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SummaryView {
+    pub won: WonView,
+    pub lost: LostView,
+    /// 0–1; null when nothing closed in the period.
+    pub win_rate: Option<f64>,
+    pub open: OpenView,
+    pub funnel: Vec<FunnelView>,
+    pub avg_days_in_stage: Vec<StageDaysView>,
+}
+
+fn date(field: &str, value: Option<&str>) -> ApiResult<Option<jiff::Timestamp>> {
+    value
+        .map(|text| {
+            text.parse::<jiff::civil::Date>()
+                .ok()
+                .filter(|_| text.len() == 10)
+                .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
+                .map(|z| z.timestamp())
+                .ok_or_else(|| ApiError::field(field, "must be a date written YYYY-MM-DD"))
+        })
+        .transpose()
+}
+
+/// The won/lost summary.
+#[utoipa::path(get, path = "/analytics/summary", tag = "analytics", params(SummaryParams), security(("bearer" = [])),
+    responses((status = 200, body = SummaryView), (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn summary(
+    State(services): State<Services>,
+    caller: Caller,
+    Params(params): Params<SummaryParams>,
+) -> ApiResult<Json<SummaryView>> {
+    let (from, to) = (date("from", params.from.as_deref())?, date("to", params.to.as_deref())?);
+    if let (Some(from), Some(to)) = (from, to)
+        && to <= from
+    {
+        return Err(ApiError::field("to", "must be after from"));
+    }
+    let scope = Scope::of(&services, &caller.user).await?;
+    let stages = services.stage_catalog().await?;
+    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
+    let (facts, history) =
+        opportunities::analytics_facts(&mut conn, scope.owners(), params.owner_id.as_deref()).await.map_err(ServiceError::from)?;
+    let s = analytics::summarize(&stages, &facts, &history, from, to, services.clock().now());
+    Ok(Json(SummaryView {
+        won: WonView { count: s.won.count, actual_revenue: s.won.actual_revenue.to_string(), hours_spent: s.won.hours_spent },
+        lost: LostView { count: s.lost.count, hours_spent: s.lost.hours_spent },
+        win_rate: s.win_rate,
+        open: OpenView { count: s.open.count, amount: s.open.amount.to_string(), weighted_amount: s.open.weighted_amount.to_string() },
+        funnel: s.funnel.into_iter().map(|r| FunnelView { stage: r.stage, count: r.count, amount: r.amount.to_string() }).collect(),
+        avg_days_in_stage: s.avg_days_in_stage.into_iter().map(|d| StageDaysView { stage: d.stage, days: d.days }).collect(),
+    }))
+}
