@@ -22,9 +22,12 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
+/// (method, route template, status).
+type RequestKey = (String, String, u16);
+
 #[derive(Default, Clone)]
 pub struct Metrics {
-    requests: Arc<Mutex<BTreeMap<(String, String, u16), Series>>>,
+    requests: Arc<Mutex<BTreeMap<RequestKey, Series>>>,
     commands: Arc<Mutex<BTreeMap<&'static str, u64>>>,
 }
 
