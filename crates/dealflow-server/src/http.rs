@@ -20,7 +20,7 @@ pub fn router(services: Services) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
-        .nest("/api/v1", crate::api::router())
+        .nest("/api/v1", crate::api::router(services.clone()))
         .layer(axum::middleware::from_fn_with_state(services.clone(), crate::metrics::track))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(services)

@@ -9,6 +9,7 @@ mod auth;
 mod command;
 mod customers;
 mod extract;
+mod idempotency;
 mod knowledge;
 mod leads;
 mod lookups;
@@ -105,12 +106,14 @@ pub fn routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// `/api/v1`: the routes, `openapi.json`, JSON problems for unknown paths, the body limit.
-pub fn router() -> Router<Services> {
+/// `/api/v1`: the routes, `openapi.json`, JSON problems for unknown paths, the body limit,
+/// idempotency keys.
+pub fn router(services: Services) -> Router<Services> {
     let (routes, document) = routes();
     let document = serde_json::to_value(&document).expect("the OpenAPI document serializes");
     routes
         .route("/openapi.json", get(move || async move { axum::Json(document.clone()) }))
         .fallback(|| async { ApiError::not_found().into_response() })
+        .layer(axum::middleware::from_fn_with_state(services, idempotency::middleware))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

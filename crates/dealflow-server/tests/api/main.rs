@@ -9,6 +9,7 @@ mod client;
 
 mod directory;
 mod editing;
+mod idempotency;
 
 mod errors;
 mod journeys;

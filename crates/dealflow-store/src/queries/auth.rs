@@ -61,3 +61,58 @@ pub async fn clear_failures(c: &mut AnyConnection, email: &str) -> Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE email_lower = $1").bind(email.trim().to_lowercase()).execute(c).await?;
     Ok(())
 }
+
+/// A stored answer to a keyed request; `status` 0 means the first request is still running.
+#[derive(Debug, Clone)]
+pub struct StoredAnswer {
+    pub request_hash: String,
+    pub status: u16,
+    pub body: String,
+}
+
+/// Claims `key` for this user and request; `false` when someone already holds it.
+pub async fn claim_idempotency_key(
+    c: &mut AnyConnection,
+    user_id: &str,
+    key: &str,
+    request_hash: &str,
+    now: jiff::Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES ($1, $2, $3, 0, '', $4)
+         ON CONFLICT (user_id, key) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(key)
+    .bind(request_hash)
+    .bind(millis(now))
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn stored_answer(c: &mut AnyConnection, user_id: &str, key: &str) -> Result<Option<StoredAnswer>> {
+    let row: Option<(String, i64, String)> =
+        sqlx::query_as("SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2")
+            .bind(user_id)
+            .bind(key)
+            .fetch_optional(c)
+            .await?;
+    Ok(row.map(|(request_hash, status, body)| StoredAnswer { request_hash, status: status as u16, body }))
+}
+
+pub async fn store_answer(c: &mut AnyConnection, user_id: &str, key: &str, status: u16, body: &str) -> Result<()> {
+    sqlx::query("UPDATE idempotency_keys SET status = $3, body = $4 WHERE user_id = $1 AND key = $2")
+        .bind(user_id)
+        .bind(key)
+        .bind(i64::from(status))
+        .bind(body)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn release_idempotency_key(c: &mut AnyConnection, user_id: &str, key: &str) -> Result<()> {
+    sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status = 0").bind(user_id).bind(key).execute(c).await?;
+    Ok(())
+}
