@@ -13,8 +13,8 @@ use super::access::Scope;
 use super::extract::{Body, Caller, Params};
 use super::pagination::{Page, PageParams, cursor_for};
 use super::problem::{ApiError, ApiResult, Problem};
-use super::views::{LocalizedView, MoneyInput};
-use crate::services::NewLead;
+use super::views::{LocalizedView, MoneyInput, nullable};
+use crate::services::{LeadChanges, NewLead};
 use crate::{ServiceError, Services};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -173,4 +173,50 @@ pub async fn change_stage(
     let scope = Scope::of(&services, &caller.user).await?;
     visible(&services, &scope, &id).await?;
     Ok(Json(services.change_lead_stage(&caller.user.id, &id, &input.stage).await?.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateLead {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub need: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub contact_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub account_id: Option<Option<String>>,
+    pub owner_id: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub budget: Option<Option<MoneyInput>>,
+}
+
+/// Change a lead's fields; its stage moves through `POST /leads/{id}/stage`.
+#[utoipa::path(patch, path = "/leads/{id}", tag = "leads", request_body = UpdateLead, security(("bearer" = [])),
+    responses((status = 200, body = LeadView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(services): State<Services>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(input): Body<UpdateLead>,
+) -> ApiResult<Json<LeadView>> {
+    let scope = Scope::of(&services, &caller.user).await?;
+    visible(&services, &scope, &id).await?;
+    if let Some(owner) = &input.owner_id
+        && !scope.allows(owner)
+    {
+        return Err(ApiError::field("owner_id", "you may give leads only to yourself or your team"));
+    }
+    let changes = LeadChanges {
+        title: input.title,
+        need: input.need,
+        contact_id: input.contact_id,
+        account_id: input.account_id,
+        owner_id: input.owner_id,
+        budget: input.budget.map(|b| b.map(|m| m.0)),
+    };
+    Ok(Json(services.update_lead(&id, changes).await?.into()))
 }

@@ -83,7 +83,7 @@ pub fn routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(processes::cancel))
         .routes(routes!(leads::stages))
         .routes(routes!(leads::list, leads::create))
-        .routes(routes!(leads::get))
+        .routes(routes!(leads::get, leads::update))
         .routes(routes!(leads::change_stage))
         .routes(routes!(settings::list))
         .routes(routes!(settings::put))

@@ -94,15 +94,20 @@ pub async fn instances(
     caller: Caller,
     Params(params): Params<InstanceParams>,
 ) -> ApiResult<Json<Page<InstanceView>>> {
-    let Some(opportunity_id) = params.opportunity_id else {
-        return Err(ApiError::field("opportunity_id", "is required"));
-    };
     let scope = Scope::of(&services, &caller.user).await?;
-    if super::opportunities::visible(&services, &scope, &opportunity_id).await.is_err() {
-        return Ok(Json(Page::all(Vec::new())));
-    }
     let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let found = processes::instances_of(&mut conn, &opportunity_id).await.map_err(ServiceError::from)?;
+    let found = match params.opportunity_id {
+        Some(opportunity_id) => {
+            drop(conn);
+            if super::opportunities::visible(&services, &scope, &opportunity_id).await.is_err() {
+                return Ok(Json(Page::all(Vec::new())));
+            }
+            conn = services.store().read().await.map_err(ServiceError::from)?;
+            processes::instances_of(&mut conn, &opportunity_id).await
+        }
+        None => processes::instances_in_scope(&mut conn, scope.owners(), super::pagination::MAX_LIMIT).await,
+    }
+    .map_err(ServiceError::from)?;
     Ok(Json(Page::all(found.into_iter().map(Into::into).collect())))
 }
 

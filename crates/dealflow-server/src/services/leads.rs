@@ -14,6 +14,17 @@ use crate::new_id;
 /// The process that starts by itself when a lead is handed off (setting `start_sales_process`).
 pub const HANDOFF_PROCESS: &str = "enterprise-sale";
 
+/// What a PATCH of a lead sets; `Some(None)` clears a field.
+#[derive(Debug, Clone, Default)]
+pub struct LeadChanges {
+    pub title: Option<String>,
+    pub need: Option<Option<String>>,
+    pub contact_id: Option<Option<String>>,
+    pub account_id: Option<Option<String>>,
+    pub owner_id: Option<String>,
+    pub budget: Option<Option<Money>>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct NewLead {
     pub title: String,
@@ -52,6 +63,38 @@ impl Services {
                 leads::insert(tx, &record).await?;
                 Ok(record)
             }
+        })
+    }
+
+    /// Changes a lead's fields (its stage moves through [`Services::change_lead_stage`]).
+    pub async fn update_lead(&self, id: &str, changes: LeadChanges) -> Result<LeadRecord> {
+        let title = changes.title.as_deref().map(|t| check_title("title", t)).transpose()?;
+        let now = self.clock.now();
+        in_write!(self, |tx| {
+            let mut lead = leads::get_for_update(tx, id).await?;
+            lead.title = title.clone().unwrap_or(lead.title);
+            if let Some(need) = changes.need.clone() {
+                lead.need = need;
+            }
+            if let Some(contact) = changes.contact_id.clone() {
+                lead.contact_id = contact;
+            }
+            if let Some(account) = changes.account_id.clone() {
+                lead.account_id = account;
+            }
+            if let Some(budget) = changes.budget {
+                lead.budget = budget;
+            }
+            if let Some(owner) = changes.owner_id.clone() {
+                lead.owner_id = owner;
+            }
+            match leads::update(tx, &lead, now).await {
+                Err(dealflow_store::StoreError::Conflict { .. }) => {
+                    return Err(ServiceError::invalid("body", "a contact, account or owner it names does not exist"));
+                }
+                other => other?,
+            }
+            Ok(leads::get(tx, id).await?)
         })
     }
 

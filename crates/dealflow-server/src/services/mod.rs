@@ -45,7 +45,7 @@ use dealflow_store::{Store, WriteTx};
 pub use bootstrap::{Bootstrap, FirstAdmin, shipped_definition};
 pub use directory::{AccountFields, ContactFields, UserChanges};
 pub use editing::{ActivityChanges, OpportunityChanges};
-pub use leads::{HANDOFF_PROCESS, NewLead};
+pub use leads::{HANDOFF_PROCESS, LeadChanges, NewLead};
 pub use process::{CloseInput, Started};
 pub use records::{NewActivity, NewOpportunity, NewUser};
 

@@ -55,6 +55,20 @@ async fn handing_off_a_lead_over_http_starts_the_process_only_when_the_setting_s
 
     let other = api.token(&api.app.loner).await;
     assert_eq!(api.get(&format!("/leads/{id}"), &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api.send(Method::PATCH, &format!("/leads/{id}"), Some(&other), Some(json!({"title": "x"}))).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let edited = api
+        .send(Method::PATCH, &format!("/leads/{id}"), Some(&manager), Some(json!({"title": "ERP rollout, phase 1", "budget": null})))
+        .await;
+    assert_eq!((edited.status, edited.body["title"].as_str()), (StatusCode::OK, Some("ERP rollout, phase 1")));
+    assert!(edited.body["budget"].is_null());
+    let no_stage_edit = api.send(Method::PATCH, &format!("/leads/{id}"), Some(&manager), Some(json!({"stage": "converted"}))).await;
+    assert_eq!(no_stage_edit.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let instances = api.get("/process-instances", &manager).await;
+    assert_eq!(instances.body["items"].as_array().unwrap().len(), 1, "every instance the caller may see");
+    assert!(api.get("/process-instances", &other).await.body["items"].as_array().unwrap().is_empty());
     let unknown = api.post(&format!("/leads/{id}/stage"), &manager, json!({"stage": "nowhere"})).await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -90,3 +90,22 @@ pub async fn search(
     sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(limit);
     sql.fetch_all(c).await?.iter().map(lead).collect()
 }
+
+/// Writes a lead's editable fields (not its stage or opportunity) and bumps its version.
+pub async fn update(c: &mut AnyConnection, l: &LeadRecord, now: jiff::Timestamp) -> Result<()> {
+    sqlx::query(
+        "UPDATE leads SET title = $2, need = $3, contact_id = $4, account_id = $5, owner_id = $6, budget = $7, version = version + 1, updated_at = $8
+         WHERE id = $1",
+    )
+    .bind(&l.id)
+    .bind(&l.title)
+    .bind(&l.need)
+    .bind(&l.contact_id)
+    .bind(&l.account_id)
+    .bind(&l.owner_id)
+    .bind(l.budget.map(|m| m.minor_units()))
+    .bind(millis(now))
+    .execute(c)
+    .await?;
+    Ok(())
+}

@@ -156,3 +156,13 @@ pub async fn instances_of(c: &mut AnyConnection, opportunity_id: &str) -> Result
         .await?;
     rows.iter().map(instance).collect()
 }
+
+/// Instances of the opportunities of `owners` (everyone's when `None`), newest first.
+pub async fn instances_in_scope(c: &mut AnyConnection, scope: super::OwnerScope<'_>, limit: i64) -> Result<Vec<InstanceRecord>> {
+    let mut sql = super::Sql::new("SELECT i.* FROM process_instances i JOIN opportunities o ON o.id = i.opportunity_id WHERE 1 = 1");
+    if let Some(owners) = scope {
+        sql.push(" AND").push_in("o.owner_id", owners);
+    }
+    sql.push(" ORDER BY i.started_at DESC, i.id DESC LIMIT ").bind(limit);
+    sql.fetch_all(c).await?.iter().map(instance).collect()
+}
