@@ -4,6 +4,7 @@
 #[path = "../rules/support.rs"]
 mod support;
 
+mod access;
 mod analytics;
 mod client;
 
