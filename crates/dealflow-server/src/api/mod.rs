@@ -115,5 +115,17 @@ pub fn router(services: Services) -> Router<Services> {
         .route("/openapi.json", get(move || async move { axum::Json(document.clone()) }))
         .fallback(|| async { ApiError::not_found().into_response() })
         .layer(axum::middleware::from_fn_with_state(services, idempotency::middleware))
+        .layer(axum::middleware::from_fn(refuse_oversized))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// Answers 413 from the `Content-Length` alone, before any of an oversized body is read.
+async fn refuse_oversized(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let declared =
+        request.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return ApiError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The body is larger than 1 MiB.")
+            .into_response();
+    }
+    next.run(request).await
 }

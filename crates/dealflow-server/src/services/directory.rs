@@ -5,7 +5,7 @@ use dealflow_store::queries::{customers, users};
 use dealflow_store::records::{AccountRecord, ContactRecord, Role, UserRecord};
 
 use super::Services;
-use super::records::check_title;
+use super::records::{MAX_TITLE, check_texts, check_title};
 use crate::error::{Result, ServiceError};
 use crate::{new_id, password};
 
@@ -72,6 +72,7 @@ impl Services {
     }
 
     pub async fn create_account(&self, owner_id: &str, fields: AccountFields) -> Result<AccountRecord> {
+        check_account(&fields)?;
         let record = AccountRecord {
             id: new_id(),
             name: check_title("name", &fields.name)?,
@@ -86,6 +87,7 @@ impl Services {
     }
 
     pub async fn update_account(&self, mut account: AccountRecord, fields: AccountFields) -> Result<AccountRecord> {
+        check_account(&fields)?;
         account.name = check_title("name", &fields.name)?;
         (account.industry, account.website, account.phone) = (fields.industry, fields.website, fields.phone);
         let now = self.clock.now();
@@ -94,6 +96,7 @@ impl Services {
     }
 
     pub async fn create_contact(&self, owner_id: &str, fields: ContactFields) -> Result<ContactRecord> {
+        check_contact(&fields)?;
         let record = ContactRecord {
             id: new_id(),
             name: check_title("name", &fields.name)?,
@@ -114,6 +117,7 @@ impl Services {
     }
 
     pub async fn update_contact(&self, mut contact: ContactRecord, fields: ContactFields) -> Result<ContactRecord> {
+        check_contact(&fields)?;
         contact.name = check_title("name", &fields.name)?;
         (contact.email, contact.phone, contact.job_title, contact.account_id) =
             (fields.email, fields.phone, fields.job_title, fields.account_id);
@@ -126,4 +130,20 @@ impl Services {
         })?;
         Ok(contact)
     }
+}
+
+fn check_account(f: &AccountFields) -> Result<()> {
+    check_texts(&[
+        ("industry", f.industry.as_deref(), MAX_TITLE),
+        ("website", f.website.as_deref(), MAX_TITLE),
+        ("phone", f.phone.as_deref(), MAX_TITLE),
+    ])
+}
+
+fn check_contact(f: &ContactFields) -> Result<()> {
+    check_texts(&[
+        ("email", f.email.as_deref(), MAX_TITLE),
+        ("phone", f.phone.as_deref(), MAX_TITLE),
+        ("job_title", f.job_title.as_deref(), MAX_TITLE),
+    ])
 }

@@ -8,7 +8,7 @@ use dealflow_store::records::{ActivityRecord, Competitor, OpportunityRecord, Ord
 use jiff::Timestamp;
 
 use super::Services;
-use super::records::check_title;
+use super::records::{MAX_TEXT, MAX_TITLE, check_texts, check_title};
 use crate::error::{Result, ServiceError};
 use crate::new_id;
 
@@ -64,6 +64,25 @@ impl Services {
     /// (412 otherwise); a new owner takes over the open process activities (R15).
     pub async fn update_opportunity(&self, id: &str, changes: OpportunityChanges, if_match: Option<i64>) -> Result<OpportunityRecord> {
         let title = changes.title.as_deref().map(|t| check_title("title", t)).transpose()?;
+        let text = |v: &Option<Option<String>>| v.as_ref().and_then(|v| v.as_deref()).map(str::to_owned);
+        let (need, timeframe, tactic, reason) =
+            (text(&changes.need), text(&changes.timeframe), text(&changes.tactic), text(&changes.close_reason));
+        check_texts(&[
+            ("need", need.as_deref(), MAX_TEXT),
+            ("timeframe", timeframe.as_deref(), MAX_TITLE),
+            ("tactic", tactic.as_deref(), MAX_TEXT),
+            ("close_reason", reason.as_deref(), MAX_TEXT),
+            ("close_date", changes.close_date.as_ref().and_then(|d| d.as_deref()), MAX_TITLE),
+        ])?;
+        for (i, p) in changes.participants.iter().flatten().enumerate() {
+            check_texts(&[(&format!("participants[{i}].role"), Some(&p.role), MAX_TITLE)])?;
+        }
+        for (i, c) in changes.competitors.iter().flatten().enumerate() {
+            check_texts(&[
+                (&format!("competitors[{i}].name"), Some(&c.name), MAX_TITLE),
+                (&format!("competitors[{i}].note"), Some(&c.note), MAX_TEXT),
+            ])?;
+        }
         if changes.hours_spent.flatten().is_some_and(|h| !h.is_finite() || h < 0.0) {
             return Err(ServiceError::invalid("hours_spent", "must be a number of hours, zero or more"));
         }

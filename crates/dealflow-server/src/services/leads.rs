@@ -7,7 +7,7 @@ use dealflow_store::queries::{leads, lookups, opportunities, processes};
 use dealflow_store::records::{LeadRecord, OpportunityRecord};
 
 use super::Services;
-use super::records::{check_title, creation_entry};
+use super::records::{MAX_TEXT, check_texts, check_title, creation_entry};
 use crate::error::{Result, ServiceError};
 use crate::new_id;
 
@@ -38,6 +38,7 @@ pub struct NewLead {
 impl Services {
     pub async fn create_lead(&self, input: NewLead) -> Result<LeadRecord> {
         let title = check_title("title", &input.title)?;
+        check_texts(&[("need", input.need.as_deref(), MAX_TEXT)])?;
         in_write!(self, |tx| {
             {
                 let stages = lookups::lead_stages(tx).await?;
@@ -69,6 +70,7 @@ impl Services {
     /// Changes a lead's fields (its stage moves through [`Services::change_lead_stage`]).
     pub async fn update_lead(&self, id: &str, changes: LeadChanges) -> Result<LeadRecord> {
         let title = changes.title.as_deref().map(|t| check_title("title", t)).transpose()?;
+        check_texts(&[("need", changes.need.as_ref().and_then(|n| n.as_deref()), MAX_TEXT)])?;
         let now = self.clock.now();
         in_write!(self, |tx| {
             let mut lead = leads::get_for_update(tx, id).await?;

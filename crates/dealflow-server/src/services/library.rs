@@ -7,18 +7,12 @@ use dealflow_store::queries::{lookups, processes};
 use dealflow_store::records::KnowledgeRecord;
 
 use super::Services;
-use super::records::check_title;
+use super::records::{MAX_TEXT, check_texts, check_title};
 use crate::error::{FieldError, Result, ServiceError};
 use crate::new_id;
 
-const MAX_TEXT: usize = 20_000;
-
 fn check_text(field: &str, text: &str) -> Result<()> {
-    if text.chars().count() > MAX_TEXT {
-        Err(ServiceError::invalid(field, format!("must be at most {MAX_TEXT} characters")))
-    } else {
-        Ok(())
-    }
+    check_texts(&[(field, Some(text), MAX_TEXT)])
 }
 
 impl Services {

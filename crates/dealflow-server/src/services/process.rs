@@ -80,6 +80,7 @@ impl Services {
 
     /// The close dialog: a final stage with the closing figures, in one transaction.
     pub async fn close(&self, by: &str, opportunity_id: &str, input: &CloseInput) -> Result<OpportunityRecord> {
+        super::records::check_texts(&[("close_reason", input.close_reason.as_deref(), super::records::MAX_TEXT)])?;
         if input.hours_spent.is_some_and(|h| !h.is_finite() || h < 0.0) {
             return Err(ServiceError::invalid("hours_spent", "must be a number of hours, zero or more"));
         }
@@ -104,6 +105,7 @@ impl Services {
         result: Option<&str>,
         note: Option<&str>,
     ) -> Result<(ActivityRecord, Option<OpportunityRecord>)> {
+        super::records::check_texts(&[("note", note, super::records::MAX_TEXT), ("result", result, 64)])?;
         in_write!(self, |tx| {
             {
                 let activity = activities::get(tx, activity_id).await?;

@@ -48,7 +48,19 @@ pub struct NewActivity {
     pub due_at: Option<Timestamp>,
 }
 
-const MAX_TITLE: usize = 500;
+pub(crate) const MAX_TITLE: usize = 500;
+/// Longer free text (need, tactic, notes, article bodies).
+pub(crate) const MAX_TEXT: usize = 20_000;
+
+/// Checks free-text fields against their limit and reports every one that is too long.
+pub(crate) fn check_texts(fields: &[(&str, Option<&str>, usize)]) -> Result<()> {
+    let problems: Vec<_> = fields
+        .iter()
+        .filter(|(_, value, max)| value.is_some_and(|v| v.chars().count() > *max))
+        .map(|(field, _, max)| crate::error::FieldError::new(*field, format!("must be at most {max} characters")))
+        .collect();
+    if problems.is_empty() { Ok(()) } else { Err(ServiceError::Validation(problems)) }
+}
 
 pub(crate) fn check_title(field: &str, title: &str) -> Result<String> {
     let title = title.trim();
@@ -100,6 +112,7 @@ impl Services {
     /// An opportunity without a process; its history starts with a creation entry.
     pub async fn create_opportunity(&self, by: &str, input: NewOpportunity) -> Result<OpportunityRecord> {
         let title = check_title("title", &input.title)?;
+        check_texts(&[("need", input.need.as_deref(), MAX_TEXT)])?;
         in_write!(self, |tx| {
             {
                 let stages = lookups::stage_catalog(tx).await?;

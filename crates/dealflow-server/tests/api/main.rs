@@ -6,6 +6,7 @@ mod support;
 
 mod access;
 mod analytics;
+mod bad_input;
 mod client;
 
 mod directory;
