@@ -148,7 +148,7 @@ pub async fn create(
 }
 
 /// One activity.
-#[utoipa::path(get, path = "/activities/{id}", tag = "activities", security(("bearer" = [])),
+#[utoipa::path(get, path = "/activities/{id}", params(("id" = String, Path, description = "the record's id")), tag = "activities", security(("bearer" = [])),
     responses((status = 200, body = ActivityView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<ActivityView>> {
     let scope = Scope::of(&services, &caller.user).await?;
@@ -157,7 +157,7 @@ pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Pat
 
 /// Complete with a result: `advance` results may move the process on (R7), `close` results
 /// close the opportunity (R8).
-#[utoipa::path(post, path = "/activities/{id}/complete", tag = "activities", request_body = Complete, security(("bearer" = [])),
+#[utoipa::path(post, path = "/activities/{id}/complete", params(("id" = String, Path, description = "the record's id")), tag = "activities", request_body = Complete, security(("bearer" = [])),
     responses((status = 200, body = Completed), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn complete(
@@ -173,7 +173,7 @@ pub async fn complete(
 }
 
 /// Cancel an open activity.
-#[utoipa::path(post, path = "/activities/{id}/cancel", tag = "activities", security(("bearer" = [])),
+#[utoipa::path(post, path = "/activities/{id}/cancel", params(("id" = String, Path, description = "the record's id")), tag = "activities", security(("bearer" = [])),
     responses((status = 200, body = ActivityView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn cancel(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<ActivityView>> {
     let scope = Scope::of(&services, &caller.user).await?;
@@ -198,7 +198,7 @@ pub struct UpdateActivity {
 }
 
 /// Change an open activity: start it, move its times, hand it to someone.
-#[utoipa::path(patch, path = "/activities/{id}", tag = "activities", request_body = UpdateActivity, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/activities/{id}", params(("id" = String, Path, description = "the record's id")), tag = "activities", request_body = UpdateActivity, security(("bearer" = [])),
     responses((status = 200, body = ActivityView), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(

@@ -137,7 +137,7 @@ pub async fn create_account(
 }
 
 /// One account.
-#[utoipa::path(get, path = "/accounts/{id}", tag = "customers", security(("bearer" = [])),
+#[utoipa::path(get, path = "/accounts/{id}", params(("id" = String, Path, description = "the record's id")), tag = "customers", security(("bearer" = [])),
     responses((status = 200, body = AccountView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_account(State(services): State<Services>, _caller: Caller, Path(id): Path<String>) -> ApiResult<Json<AccountView>> {
     let mut conn = services.store().read().await.map_err(ServiceError::from)?;
@@ -145,7 +145,7 @@ pub async fn get_account(State(services): State<Services>, _caller: Caller, Path
 }
 
 /// Change an account.
-#[utoipa::path(patch, path = "/accounts/{id}", tag = "customers", request_body = AccountInput, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/accounts/{id}", params(("id" = String, Path, description = "the record's id")), tag = "customers", request_body = AccountInput, security(("bearer" = [])),
     responses((status = 200, body = AccountView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_account(
@@ -196,7 +196,7 @@ pub async fn create_contact(
 }
 
 /// One contact.
-#[utoipa::path(get, path = "/contacts/{id}", tag = "customers", security(("bearer" = [])),
+#[utoipa::path(get, path = "/contacts/{id}", params(("id" = String, Path, description = "the record's id")), tag = "customers", security(("bearer" = [])),
     responses((status = 200, body = ContactView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_contact(State(services): State<Services>, _caller: Caller, Path(id): Path<String>) -> ApiResult<Json<ContactView>> {
     let mut conn = services.store().read().await.map_err(ServiceError::from)?;
@@ -204,7 +204,7 @@ pub async fn get_contact(State(services): State<Services>, _caller: Caller, Path
 }
 
 /// Change a contact.
-#[utoipa::path(patch, path = "/contacts/{id}", tag = "customers", request_body = ContactInput, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/contacts/{id}", params(("id" = String, Path, description = "the record's id")), tag = "customers", request_body = ContactInput, security(("bearer" = [])),
     responses((status = 200, body = ContactView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_contact(

@@ -100,7 +100,7 @@ pub async fn create(
 }
 
 /// One article.
-#[utoipa::path(get, path = "/knowledge/{id}", tag = "knowledge", security(("bearer" = [])),
+#[utoipa::path(get, path = "/knowledge/{id}", params(("id" = String, Path, description = "the record's id")), tag = "knowledge", security(("bearer" = [])),
     responses((status = 200, body = ArticleView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(State(services): State<Services>, _caller: Caller, Path(id): Path<String>) -> ApiResult<Json<ArticleView>> {
     let mut conn = services.store().read().await.map_err(ServiceError::from)?;
@@ -108,7 +108,7 @@ pub async fn get(State(services): State<Services>, _caller: Caller, Path(id): Pa
 }
 
 /// Change an article (its author or an administrator).
-#[utoipa::path(patch, path = "/knowledge/{id}", tag = "knowledge", request_body = UpdateArticle, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/knowledge/{id}", params(("id" = String, Path, description = "the record's id")), tag = "knowledge", request_body = UpdateArticle, security(("bearer" = [])),
     responses((status = 200, body = ArticleView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(

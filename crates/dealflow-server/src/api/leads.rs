@@ -153,7 +153,7 @@ pub async fn create(
 }
 
 /// One lead.
-#[utoipa::path(get, path = "/leads/{id}", tag = "leads", security(("bearer" = [])),
+#[utoipa::path(get, path = "/leads/{id}", params(("id" = String, Path, description = "the record's id")), tag = "leads", security(("bearer" = [])),
     responses((status = 200, body = LeadView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<LeadView>> {
     let scope = Scope::of(&services, &caller.user).await?;
@@ -161,7 +161,7 @@ pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Pat
 }
 
 /// Move the lead to another stage; the handoff stage creates its opportunity (R3).
-#[utoipa::path(post, path = "/leads/{id}/stage", tag = "leads", request_body = ChangeLeadStage, security(("bearer" = [])),
+#[utoipa::path(post, path = "/leads/{id}/stage", params(("id" = String, Path, description = "the record's id")), tag = "leads", request_body = ChangeLeadStage, security(("bearer" = [])),
     responses((status = 200, body = LeadView), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn change_stage(
@@ -195,7 +195,7 @@ pub struct UpdateLead {
 }
 
 /// Change a lead's fields; its stage moves through `POST /leads/{id}/stage`.
-#[utoipa::path(patch, path = "/leads/{id}", tag = "leads", request_body = UpdateLead, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/leads/{id}", params(("id" = String, Path, description = "the record's id")), tag = "leads", request_body = UpdateLead, security(("bearer" = [])),
     responses((status = 200, body = LeadView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(services): State<Services>,

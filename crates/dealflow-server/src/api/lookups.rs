@@ -103,7 +103,7 @@ pub async fn create_stage(
 }
 
 /// Change a stage (administrators only): rename, reorder, deactivate…
-#[utoipa::path(patch, path = "/opportunity-stages/{code}", tag = "lookups", request_body = UpdateStage, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/opportunity-stages/{code}", params(("code" = String, Path, description = "the process or stage code")), tag = "lookups", request_body = UpdateStage, security(("bearer" = [])),
     responses((status = 200, body = StageView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_stage(

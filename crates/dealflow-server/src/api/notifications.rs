@@ -96,7 +96,7 @@ pub async fn list(
 }
 
 /// Mark one notification read.
-#[utoipa::path(post, path = "/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(post, path = "/notifications/{id}/read", params(("id" = String, Path, description = "the record's id")), tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = NotificationView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn read(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<NotificationView>> {
     let notification = services.mark_notification_read(&caller.user.id, &id).await?;

@@ -143,7 +143,7 @@ pub async fn create(
 }
 
 /// One opportunity, with its running or last process instance.
-#[utoipa::path(get, path = "/opportunities/{id}", tag = "opportunities", security(("bearer" = [])),
+#[utoipa::path(get, path = "/opportunities/{id}", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", security(("bearer" = [])),
     responses((status = 200, body = OpportunityDetail, headers(("ETag" = String))), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
     let scope = Scope::of(&services, &caller.user).await?;
@@ -155,7 +155,7 @@ pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Pat
 }
 
 /// Move to any active stage (R6); entering and leaving stages creates and cancels activities.
-#[utoipa::path(post, path = "/opportunities/{id}/stage", tag = "opportunities", request_body = ChangeStage, security(("bearer" = [])),
+#[utoipa::path(post, path = "/opportunities/{id}/stage", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", request_body = ChangeStage, security(("bearer" = [])),
     responses((status = 200, body = OpportunityView), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn change_stage(
@@ -171,7 +171,7 @@ pub async fn change_stage(
 }
 
 /// Close on a final stage with the closing figures.
-#[utoipa::path(post, path = "/opportunities/{id}/close", tag = "opportunities", request_body = Close, security(("bearer" = [])),
+#[utoipa::path(post, path = "/opportunities/{id}/close", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", request_body = Close, security(("bearer" = [])),
     responses((status = 200, body = OpportunityView), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn close(
@@ -192,7 +192,7 @@ pub async fn close(
 }
 
 /// The stage history, oldest first (R12).
-#[utoipa::path(get, path = "/opportunities/{id}/history", tag = "opportunities", security(("bearer" = [])),
+#[utoipa::path(get, path = "/opportunities/{id}/history", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", security(("bearer" = [])),
     responses((status = 200, body = Page<HistoryView>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn history(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Page<HistoryView>>> {
     let scope = Scope::of(&services, &caller.user).await?;
@@ -317,7 +317,7 @@ fn if_match(headers: &HeaderMap) -> Option<i64> {
 
 /// Change an opportunity's fields (not its stage). Honours `If-Match`; answers with an `ETag`.
 #[utoipa::path(patch, path = "/opportunities/{id}", tag = "opportunities", request_body = UpdateOpportunity, security(("bearer" = [])),
-    params(("If-Match" = Option<String>, Header, description = "\"<version>\": change only if the opportunity is still at this version")),
+    params(("id" = String, Path, description = "the record's id"), ("If-Match" = Option<String>, Header, description = "\"<version>\": change only if the opportunity is still at this version")),
     responses((status = 200, body = OpportunityView, headers(("ETag" = String))), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
@@ -385,7 +385,7 @@ pub async fn update(
 }
 
 /// Create an order from a won opportunity.
-#[utoipa::path(post, path = "/opportunities/{id}/order", tag = "opportunities", security(("bearer" = [])),
+#[utoipa::path(post, path = "/opportunities/{id}/order", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", security(("bearer" = [])),
     responses((status = 201, body = OrderView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn order(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<(StatusCode, Json<OrderView>)> {
     let scope = Scope::of(&services, &caller.user).await?;

@@ -48,7 +48,7 @@ pub async fn list(State(services): State<Services>, _caller: Caller) -> ApiResul
 }
 
 /// One process: its current version with stages, guidance, steps and results.
-#[utoipa::path(get, path = "/processes/{code}", tag = "processes", security(("bearer" = [])),
+#[utoipa::path(get, path = "/processes/{code}", params(("code" = String, Path, description = "the process or stage code")), tag = "processes", security(("bearer" = [])),
     responses((status = 200, body = ProcessView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(State(services): State<Services>, _caller: Caller, Path(code): Path<String>) -> ApiResult<Json<ProcessView>> {
     let mut conn = services.store().read().await.map_err(ServiceError::from)?;
@@ -57,7 +57,7 @@ pub async fn get(State(services): State<Services>, _caller: Caller, Path(code): 
 }
 
 /// Start a process: on a new opportunity (R1) or on an existing one at its current stage (R2).
-#[utoipa::path(post, path = "/processes/{code}/start", tag = "processes", request_body = StartProcess, security(("bearer" = [])),
+#[utoipa::path(post, path = "/processes/{code}/start", params(("code" = String, Path, description = "the process or stage code")), tag = "processes", request_body = StartProcess, security(("bearer" = [])),
     responses((status = 201, body = StartedView), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn start(
@@ -112,7 +112,7 @@ pub async fn instances(
 }
 
 /// Stop a running instance (R14): its open activities are cancelled, the stage stays.
-#[utoipa::path(post, path = "/process-instances/{id}/cancel", tag = "processes", security(("bearer" = [])),
+#[utoipa::path(post, path = "/process-instances/{id}/cancel", params(("id" = String, Path, description = "the record's id")), tag = "processes", security(("bearer" = [])),
     responses((status = 200, body = InstanceView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn cancel(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<InstanceView>> {
     let scope = Scope::of(&services, &caller.user).await?;
@@ -133,7 +133,7 @@ pub struct VersionView {
 }
 
 /// Every published version of a process, oldest first.
-#[utoipa::path(get, path = "/processes/{code}/versions", tag = "processes", security(("bearer" = [])),
+#[utoipa::path(get, path = "/processes/{code}/versions", params(("code" = String, Path, description = "the process or stage code")), tag = "processes", security(("bearer" = [])),
     responses((status = 200, body = Page<VersionView>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn versions(State(services): State<Services>, _caller: Caller, Path(code): Path<String>) -> ApiResult<Json<Page<VersionView>>> {
     let mut conn = services.store().read().await.map_err(ServiceError::from)?;
@@ -150,8 +150,9 @@ pub async fn versions(State(services): State<Services>, _caller: Caller, Path(co
 
 /// Publish a new version (administrators only). The body is the definition document, TOML or
 /// JSON; a 422 lists every problem with its path. Running instances keep their version.
-#[utoipa::path(put, path = "/processes/{code}", tag = "processes", security(("bearer" = [])),
-    request_body(content = String, description = "the definition document", content_type = "application/toml"),
+#[utoipa::path(put, path = "/processes/{code}", params(("code" = String, Path, description = "the process or stage code")), tag = "processes", security(("bearer" = [])),
+    request_body(content = Object, content_type = "application/json",
+        description = "the definition document as JSON; the same document as TOML is accepted with Content-Type: application/toml"),
     responses((status = 201, body = ProcessView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn publish(

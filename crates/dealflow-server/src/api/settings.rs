@@ -62,7 +62,7 @@ pub async fn list(State(services): State<Services>, _caller: Caller) -> ApiResul
 }
 
 /// Change a setting (administrators only).
-#[utoipa::path(put, path = "/settings/{key}", tag = "settings", request_body = PutSetting, security(("bearer" = [])),
+#[utoipa::path(put, path = "/settings/{key}", params(("key" = String, Path, description = "the setting's key")), tag = "settings", request_body = PutSetting, security(("bearer" = [])),
     responses((status = 200, body = SettingView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn put(

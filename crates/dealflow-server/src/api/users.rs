@@ -95,7 +95,7 @@ pub async fn create(
 }
 
 /// One user of the directory.
-#[utoipa::path(get, path = "/users/{id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/users/{id}", params(("id" = String, Path, description = "the record's id")), tag = "users", security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(State(services): State<Services>, _caller: Caller, Path(id): Path<String>) -> ApiResult<Json<UserView>> {
     let mut conn = services.store().read().await.map_err(ServiceError::from)?;
@@ -103,7 +103,7 @@ pub async fn get(State(services): State<Services>, _caller: Caller, Path(id): Pa
 }
 
 /// Change a user: administrators anything; a user their own name, language and password.
-#[utoipa::path(patch, path = "/users/{id}", tag = "users", request_body = UpdateUser, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/users/{id}", params(("id" = String, Path, description = "the record's id")), tag = "users", request_body = UpdateUser, security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
@@ -125,6 +125,12 @@ pub async fn update(
         if input.role.is_some() || input.supervisor_id.is_some() || input.active.is_some() {
             return Err(ApiError::forbidden("Your role, supervisor and status are changed by an administrator."));
         }
+    }
+    if is_self && (input.active == Some(false) || input.role.as_deref().is_some_and(|r| r != "admin" && is_admin)) {
+        return Err(ApiError::field(
+            if input.active == Some(false) { "active" } else { "role" },
+            "you cannot deactivate yourself or give up your own administrator role; ask another administrator",
+        ));
     }
     if input.password.is_some() && is_self {
         let Some(current) = input.current_password.clone() else {

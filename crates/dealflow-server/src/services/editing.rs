@@ -2,13 +2,12 @@
 
 use dealflow_core::Money;
 use dealflow_core::engine::{ActivityStatus, Command};
-use dealflow_store::WriteTx;
-use dealflow_store::queries::{self, Table, activities, customers, lookups, opportunities, users};
+use dealflow_store::queries::{Table, activities, customers, lookups, opportunities, users};
 use dealflow_store::records::{ActivityRecord, Competitor, OpportunityRecord, OrderRecord, Participant};
 use jiff::Timestamp;
 
 use super::Services;
-use super::records::{MAX_TEXT, MAX_TITLE, check_texts, check_title};
+use super::records::{MAX_TEXT, MAX_TITLE, check_reference, check_texts, check_title};
 use crate::error::{Result, ServiceError};
 use crate::new_id;
 
@@ -50,13 +49,6 @@ fn set<T>(field: &mut T, change: Option<T>) {
     if let Some(value) = change {
         *field = value;
     }
-}
-
-/// A reference that must name an existing record, checked before writing so that the error
-/// names the field.
-async fn check_reference(tx: &mut WriteTx, field: &str, table: Table, id: &Option<String>) -> Result<()> {
-    let Some(id) = id else { return Ok(()) };
-    if queries::exists(tx, table, id).await? { Ok(()) } else { Err(ServiceError::invalid(field, "refers to a record that does not exist")) }
 }
 
 impl Services {

@@ -3,11 +3,11 @@
 use dealflow_core::Money;
 use dealflow_core::engine::{Command, Effect, StartedVia};
 use dealflow_store::WriteTx;
-use dealflow_store::queries::{leads, lookups, opportunities, processes};
+use dealflow_store::queries::{Table, leads, lookups, opportunities, processes};
 use dealflow_store::records::{LeadRecord, OpportunityRecord};
 
 use super::Services;
-use super::records::{MAX_TEXT, check_texts, check_title, creation_entry};
+use super::records::{MAX_TEXT, check_reference, check_texts, check_title, creation_entry};
 use crate::error::{Result, ServiceError};
 use crate::new_id;
 
@@ -61,6 +61,9 @@ impl Services {
                     created_at: now,
                     updated_at: now,
                 };
+                check_reference(tx, "owner_id", Table::Users, &Some(record.owner_id.clone())).await?;
+                check_reference(tx, "account_id", Table::Accounts, &record.account_id).await?;
+                check_reference(tx, "contact_id", Table::Contacts, &record.contact_id).await?;
                 leads::insert(tx, &record).await?;
                 Ok(record)
             }
@@ -90,12 +93,10 @@ impl Services {
             if let Some(owner) = changes.owner_id.clone() {
                 lead.owner_id = owner;
             }
-            match leads::update(tx, &lead, now).await {
-                Err(dealflow_store::StoreError::Conflict { .. }) => {
-                    return Err(ServiceError::invalid("body", "a contact, account or owner it names does not exist"));
-                }
-                other => other?,
-            }
+            check_reference(tx, "owner_id", Table::Users, &Some(lead.owner_id.clone())).await?;
+            check_reference(tx, "account_id", Table::Accounts, &lead.account_id).await?;
+            check_reference(tx, "contact_id", Table::Contacts, &lead.contact_id).await?;
+            leads::update(tx, &lead, now).await?;
             Ok(leads::get(tx, id).await?)
         })
     }

@@ -4,7 +4,7 @@ use dealflow_core::definition::ActivityType;
 use dealflow_core::engine::ActivityStatus;
 use dealflow_core::{Locale, LocalizedText, Money, StageCode};
 use dealflow_store::StoreError;
-use dealflow_store::queries::{activities, lookups, opportunities, users};
+use dealflow_store::queries::{self, Table, activities, lookups, opportunities, users};
 use dealflow_store::records::{ActivityRecord, HistoryRecord, OpportunityRecord, Role, UserRecord};
 use jiff::Timestamp;
 
@@ -137,12 +137,10 @@ impl Services {
                 if stages.is_final(stage.as_str()) {
                     record.closed_at = Some(now);
                 }
-                match opportunities::insert(tx, &record).await {
-                    Err(StoreError::Conflict { constraint }) => {
-                        return Err(ServiceError::invalid("owner_id", format!("refers to a record that does not exist ({constraint})")));
-                    }
-                    other => other?,
-                }
+                check_reference(tx, "owner_id", Table::Users, &Some(record.owner_id.clone())).await?;
+                check_reference(tx, "account_id", Table::Accounts, &record.account_id).await?;
+                check_reference(tx, "contact_id", Table::Contacts, &record.contact_id).await?;
+                opportunities::insert(tx, &record).await?;
                 opportunities::insert_history(tx, &creation_entry(&record.id, &stage, by, now)).await?;
                 Ok(record)
             }
@@ -175,13 +173,19 @@ impl Services {
             updated_at: now,
         };
         in_write!(self, |tx| {
-            match activities::insert(tx, &record).await {
-                Err(StoreError::Conflict { .. }) => Err(ServiceError::invalid("opportunity_id", "refers to a record that does not exist")),
-                other => Ok(other?),
-            }
+            check_reference(tx, "owner_id", Table::Users, &Some(record.owner_id.clone())).await?;
+            check_reference(tx, "opportunity_id", Table::Opportunities, &record.opportunity_id).await?;
+            Ok(activities::insert(tx, &record).await?)
         })?;
         Ok(record)
     }
+}
+
+/// A reference that must name an existing record, checked before writing so that the error
+/// names the field rather than a foreign key.
+pub(crate) async fn check_reference(tx: &mut dealflow_store::WriteTx, field: &str, table: Table, id: &Option<String>) -> Result<()> {
+    let Some(id) = id else { return Ok(()) };
+    if queries::exists(tx, table, id).await? { Ok(()) } else { Err(ServiceError::invalid(field, "refers to a record that does not exist")) }
 }
 
 /// The first entry of every opportunity's history.

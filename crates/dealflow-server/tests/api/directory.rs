@@ -48,6 +48,11 @@ async fn administrators_manage_users_and_users_manage_themselves(app: TestApp) {
     let deactivated = api.send(Method::PATCH, &other, Some(&admin), Some(json!({"active": false}))).await;
     assert_eq!((deactivated.status, deactivated.body["active"].as_bool()), (StatusCode::OK, Some(false)));
     assert_eq!(api.get("/me", &teammate).await.status, StatusCode::UNAUTHORIZED, "a deactivated user's tokens stop at once");
+    let admin_id = api.get("/me", &admin).await.body["id"].as_str().unwrap().to_owned();
+    let lockout = api.send(Method::PATCH, &format!("/users/{admin_id}"), Some(&admin), Some(json!({"active": false}))).await;
+    assert_eq!(lockout.status, StatusCode::UNPROCESSABLE_ENTITY, "an admin cannot lock themselves out");
+    let demote = api.send(Method::PATCH, &format!("/users/{admin_id}"), Some(&admin), Some(json!({"role": "manager"}))).await;
+    assert_eq!(demote.status, StatusCode::UNPROCESSABLE_ENTITY);
     let cleared = api.send(Method::PATCH, &me, Some(&admin), Some(json!({"supervisor_id": null}))).await;
     assert!(cleared.body["supervisor_id"].is_null());
 }

@@ -148,6 +148,7 @@ pub enum Table {
     Accounts,
     Contacts,
     KnowledgeArticles,
+    Opportunities,
     Users,
 }
 
@@ -157,6 +158,7 @@ pub async fn exists(c: &mut AnyConnection, table: Table, id: &str) -> Result<boo
         Table::Accounts => "SELECT COUNT(*) FROM accounts WHERE id = $1",
         Table::Contacts => "SELECT COUNT(*) FROM contacts WHERE id = $1",
         Table::KnowledgeArticles => "SELECT COUNT(*) FROM knowledge_articles WHERE id = $1",
+        Table::Opportunities => "SELECT COUNT(*) FROM opportunities WHERE id = $1",
         Table::Users => "SELECT COUNT(*) FROM users WHERE id = $1",
     };
     let found: i64 = sqlx::query_scalar(sql).bind(id).fetch_one(c).await?;
