@@ -63,13 +63,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 
     async fn from_request(request: Request, state: &S) -> Result<Body<T>, ApiError> {
         let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The body is larger than 1 MiB.")
-            } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", rejection.body_text())
-            }
-        })?;
+        let bytes = read_body(request, state).await?;
         let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
         if bytes != b"{}" {
             let is_json = content_type.as_deref().is_some_and(|ct| {
@@ -107,6 +101,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
             }
         }
     }
+}
+
+/// The raw body, within the size limit.
+async fn read_body<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(request, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The body is larger than 1 MiB.")
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", rejection.body_text())
+        }
+    })
 }
 
 /// serde's messages end in "at line 1 column 17"; the field path says more.
@@ -161,13 +166,7 @@ impl<S: Send + Sync> FromRequest<S> for DefinitionDocument {
                 ));
             }
         };
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The body is larger than 1 MiB.")
-            } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", rejection.body_text())
-            }
-        })?;
+        let bytes = read_body(request, state).await?;
         let text = String::from_utf8(bytes.to_vec())
             .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", "The body is not UTF-8 text."))?;
         if text.contains('\0') || text.contains("\\u0000") {
