@@ -13,7 +13,6 @@ pub enum NotificationKind {
     ActivityAssigned,
     OpportunityWon,
     OpportunityLost,
-    LeadHandedOff,
 }
 
 impl NotificationKind {
@@ -22,7 +21,6 @@ impl NotificationKind {
             NotificationKind::ActivityAssigned => "activity_assigned",
             NotificationKind::OpportunityWon => "opportunity_won",
             NotificationKind::OpportunityLost => "opportunity_lost",
-            NotificationKind::LeadHandedOff => "lead_handed_off",
         }
     }
 }
@@ -32,7 +30,6 @@ impl NotificationKind {
 pub enum EntityType {
     Activity,
     Opportunity,
-    Lead,
 }
 
 impl EntityType {
@@ -40,7 +37,6 @@ impl EntityType {
         match self {
             EntityType::Activity => "activity",
             EntityType::Opportunity => "opportunity",
-            EntityType::Lead => "lead",
         }
     }
 }
@@ -104,20 +100,6 @@ pub fn opportunity_closed(supervisor_id: &Id, opportunity_id: &Id, opportunity_t
         body: LocalizedText::new(
             format!("Продажа «{opportunity_title}» перешла на конечную стадию «{}».", stage.name.ru),
             format!("The opportunity “{opportunity_title}” reached the final stage “{}”.", stage.name.en),
-        ),
-    }
-}
-
-pub fn lead_handed_off(owner_id: &Id, opportunity_id: &Id, lead_title: &str) -> Notification {
-    Notification {
-        user_id: owner_id.clone(),
-        kind: NotificationKind::LeadHandedOff,
-        entity_type: EntityType::Opportunity,
-        entity_id: opportunity_id.clone(),
-        title: LocalizedText::new(format!("Лид передан в продажу: {lead_title}"), format!("Lead handed off to sales: {lead_title}")),
-        body: LocalizedText::new(
-            format!("По лиду «{lead_title}» создана продажа."),
-            format!("An opportunity was created from the lead “{lead_title}”."),
         ),
     }
 }

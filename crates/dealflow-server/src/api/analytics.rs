@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::access::Scope;
-use super::extract::{Caller, Params};
+use super::extract::{Caller, Params, day_start};
 use super::problem::{ApiError, ApiResult, Problem};
 use crate::{ServiceError, Services};
 
@@ -69,16 +69,7 @@ pub struct SummaryView {
 }
 
 fn date(field: &str, value: Option<&str>) -> ApiResult<Option<jiff::Timestamp>> {
-    value
-        .map(|text| {
-            text.parse::<jiff::civil::Date>()
-                .ok()
-                .filter(|_| text.len() == 10)
-                .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
-                .map(|z| z.timestamp())
-                .ok_or_else(|| ApiError::field(field, "must be a date written YYYY-MM-DD"))
-        })
-        .transpose()
+    value.map(|text| day_start(field, text)).transpose()
 }
 
 /// The won/lost summary.

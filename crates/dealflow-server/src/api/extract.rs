@@ -175,3 +175,13 @@ impl<S: Send + Sync> FromRequest<S> for DefinitionDocument {
         Ok(DefinitionDocument { text, is_json })
     }
 }
+
+/// A calendar date written `YYYY-MM-DD`, as the instant its day starts in UTC.
+pub fn day_start(field: &str, text: &str) -> Result<jiff::Timestamp, ApiError> {
+    text.parse::<jiff::civil::Date>()
+        .ok()
+        .filter(|_| text.len() == 10)
+        .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
+        .map(|z| z.timestamp())
+        .ok_or_else(|| ApiError::field(field, "must be a date written YYYY-MM-DD"))
+}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::access::Scope;
-use super::extract::{Body, Caller, Params};
+use super::extract::{Body, Caller, Params, day_start};
 use super::pagination::{Page, PageParams, cursor_for};
 use super::problem::{ApiError, ApiResult, Problem};
 use super::views::{HistoryView, MoneyInput, OpportunityDetail, OpportunityView, nullable};
@@ -77,12 +77,7 @@ pub(crate) async fn visible(services: &Services, scope: &Scope, id: &str) -> Api
 }
 
 fn check_date(field: &str, value: &Option<String>) -> ApiResult<()> {
-    match value {
-        Some(text) if text.parse::<jiff::civil::Date>().is_err() || text.len() != 10 => {
-            Err(ApiError::field(field, "must be a date written YYYY-MM-DD"))
-        }
-        _ => Ok(()),
-    }
+    value.as_deref().map(|text| day_start(field, text)).transpose().map(|_| ())
 }
 
 /// Opportunities the caller may see, newest first.

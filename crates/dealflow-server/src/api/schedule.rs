@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::access::Scope;
-use super::extract::{Caller, Params};
+use super::extract::{Caller, Params, day_start};
 use super::pagination::Page;
 use super::problem::{ApiError, ApiResult, Problem};
 use super::views::ActivityView;
@@ -28,12 +28,7 @@ fn bound(field: &str, text: &str) -> ApiResult<jiff::Timestamp> {
     if let Ok(at) = text.parse::<jiff::Timestamp>() {
         return Ok(at);
     }
-    text.parse::<jiff::civil::Date>()
-        .ok()
-        .filter(|_| text.len() == 10)
-        .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
-        .map(|z| z.timestamp())
-        .ok_or_else(|| ApiError::field(field, "must be a date (YYYY-MM-DD) or an RFC 3339 time"))
+    day_start(field, text).map_err(|_| ApiError::field(field, "must be a date (YYYY-MM-DD) or an RFC 3339 time"))
 }
 
 /// Activities with a start or due time in `[from, to)`, not cancelled, soonest first.

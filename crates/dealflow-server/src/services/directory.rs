@@ -1,11 +1,11 @@
 //! Changing users, and the customer directory: accounts and contacts.
 
 use dealflow_core::Locale;
-use dealflow_store::queries::{customers, users};
+use dealflow_store::queries::{Table, customers, users};
 use dealflow_store::records::{AccountRecord, ContactRecord, Role, UserRecord};
 
 use super::Services;
-use super::records::{MAX_TITLE, check_texts, check_title};
+use super::records::{MAX_TITLE, check_reference, check_texts, check_title};
 use crate::error::{Result, ServiceError};
 use crate::{new_id, password};
 
@@ -108,10 +108,8 @@ impl Services {
             created_at: self.clock.now(),
         };
         in_write!(self, |tx| {
-            match customers::insert_contact(tx, &record).await {
-                Err(dealflow_store::StoreError::Conflict { .. }) => Err(ServiceError::invalid("account_id", "no such account")),
-                other => Ok(other?),
-            }
+            check_reference(tx, "account_id", Table::Accounts, &record.account_id).await?;
+            Ok(customers::insert_contact(tx, &record).await?)
         })?;
         Ok(record)
     }
@@ -123,10 +121,8 @@ impl Services {
             (fields.email, fields.phone, fields.job_title, fields.account_id);
         let now = self.clock.now();
         in_write!(self, |tx| {
-            match customers::update_contact(tx, &contact, now).await {
-                Err(dealflow_store::StoreError::Conflict { .. }) => Err(ServiceError::invalid("account_id", "no such account")),
-                other => Ok(other?),
-            }
+            check_reference(tx, "account_id", Table::Accounts, &contact.account_id).await?;
+            Ok(customers::update_contact(tx, &contact, now).await?)
         })?;
         Ok(contact)
     }

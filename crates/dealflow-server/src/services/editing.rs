@@ -1,7 +1,7 @@
 //! Editing opportunities and activities outside the process commands, and orders.
 
 use dealflow_core::Money;
-use dealflow_core::engine::{ActivityStatus, Command};
+use dealflow_core::engine::ActivityStatus;
 use dealflow_store::queries::{Table, activities, customers, lookups, opportunities, users};
 use dealflow_store::records::{ActivityRecord, Competitor, OpportunityRecord, OrderRecord, Participant};
 use jiff::Timestamp;
@@ -87,11 +87,7 @@ impl Services {
             }
             let mut bumped = false;
             if let Some(owner_id) = changes.owner_id.clone().filter(|o| *o != current.owner_id) {
-                let owner = users::get(tx, &owner_id).await.map_err(|_| ServiceError::invalid("owner_id", "no such user"))?;
-                if !owner.active {
-                    return Err(ServiceError::invalid("owner_id", "this user is deactivated"));
-                }
-                let command = Command::ChangeOwner { owner_id: owner.id, supervisor_id: owner.supervisor_id };
+                let command = super::process::owner_change(tx, &owner_id).await?;
                 current = self.run_command(tx, current, None, None, command).await?;
                 bumped = true;
             }

@@ -166,11 +166,7 @@ impl Services {
             {
                 let opportunity = opportunities::get_for_update(tx, opportunity_id).await?;
                 check_version(version, opportunity.version)?;
-                let owner = users::get(tx, owner_id).await.map_err(|_| ServiceError::invalid("owner_id", "no such user"))?;
-                if !owner.active {
-                    return Err(ServiceError::invalid("owner_id", "this user is deactivated"));
-                }
-                let command = Command::ChangeOwner { owner_id: owner.id, supervisor_id: owner.supervisor_id };
+                let command = owner_change(tx, owner_id).await?;
                 self.run_command(tx, opportunity, None, None, command).await
             }
         })
@@ -194,4 +190,13 @@ impl Services {
         activities::set_completed(tx, &activity.id, result, note, self.clock.now()).await?;
         Ok(activities::get(tx, &activity.id).await?)
     }
+}
+
+/// R15's command for a new owner, who must be an active user.
+pub(crate) async fn owner_change(tx: &mut dealflow_store::WriteTx, owner_id: &str) -> Result<Command> {
+    let owner = users::get(tx, owner_id).await.map_err(|_| ServiceError::invalid("owner_id", "no such user"))?;
+    if !owner.active {
+        return Err(ServiceError::invalid("owner_id", "this user is deactivated"));
+    }
+    Ok(Command::ChangeOwner { owner_id: owner.id, supervisor_id: owner.supervisor_id })
 }

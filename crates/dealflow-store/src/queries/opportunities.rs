@@ -165,12 +165,6 @@ pub async fn get_for_update(c: &mut AnyConnection, id: &str) -> Result<Opportuni
     opportunity(&row)
 }
 
-/// All opportunities, newest first (demo and tests; the API pages through its own query).
-pub async fn list(c: &mut AnyConnection) -> Result<Vec<OpportunityRecord>> {
-    let rows = sqlx::query("SELECT * FROM opportunities ORDER BY created_at DESC, id DESC").fetch_all(c).await?;
-    rows.iter().map(opportunity).collect()
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct OpportunityFilter {
     pub stage: Option<String>,
