@@ -7,6 +7,7 @@ pub mod clock;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod pages;
 pub mod password;
 pub mod services;
 

@@ -31,6 +31,9 @@ pub enum Backend {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// A pooled connection for reads.
+pub type ReadConn = sqlx::pool::PoolConnection<sqlx::Any>;
+
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
@@ -102,7 +105,7 @@ impl Store {
     }
 
     /// A pooled connection for reads outside a transaction.
-    pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+    pub async fn read(&self) -> Result<ReadConn> {
         Ok(self.pool.acquire().await?)
     }
 

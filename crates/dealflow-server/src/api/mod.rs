@@ -32,8 +32,9 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use access::require_admin;
+pub use access::{Scope, require_admin};
 pub use extract::{Caller, hash_token};
+pub use pagination::{PageParams, cursor_for};
 pub use problem::{ApiError, Problem};
 
 use crate::Services;

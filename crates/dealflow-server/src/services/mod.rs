@@ -46,7 +46,7 @@ pub use bootstrap::{Bootstrap, FirstAdmin, shipped_definition};
 pub use directory::{AccountFields, ContactFields, UserChanges};
 pub use editing::{ActivityChanges, OpportunityChanges};
 pub use leads::{HANDOFF_PROCESS, LeadChanges, NewLead};
-pub use process::{CloseInput, Started};
+pub use process::{CloseInput, Started, fill_in_hint};
 pub use records::{NewActivity, NewOpportunity, NewUser};
 
 use crate::clock::Clock;
@@ -92,6 +92,17 @@ impl Services {
             return Ok(found.clone());
         }
         let loaded = Arc::new(processes::version(tx, code, version).await?);
+        self.definitions.lock().expect("definition cache lock").insert(key, loaded.clone());
+        Ok(loaded)
+    }
+
+    /// A definition at an exact version, for reading (the process library, the action panel).
+    pub async fn definition(&self, code: &str, version: u32) -> Result<Arc<ProcessDefinition>> {
+        let key = (code.to_owned(), version);
+        if let Some(found) = self.definitions.lock().expect("definition cache lock").get(&key) {
+            return Ok(found.clone());
+        }
+        let loaded = Arc::new(processes::version(&mut *self.store.read().await?, code, version).await?);
         self.definitions.lock().expect("definition cache lock").insert(key, loaded.clone());
         Ok(loaded)
     }

@@ -26,7 +26,8 @@ pub struct CloseInput {
     pub close_reason: Option<String>,
 }
 
-fn fill_in_hint() -> LocalizedText {
+/// R1's hint, shown on a new opportunity once its process has started.
+pub fn fill_in_hint() -> LocalizedText {
     LocalizedText::new(
         "Процесс запущен. Заполните данные продажи: клиента, контакт, сумму, бюджет, лицо, принимающее решение, и сроки.",
         "The process has started. Fill in the opportunity's details: account, contact, amount, budget, decision maker and timeframe.",

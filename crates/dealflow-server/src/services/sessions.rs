@@ -1,4 +1,4 @@
-//! Signing in with an email and password for an opaque API token, and signing out.
+//! Signing in with an email and password for an opaque API token or a web session, and signing out.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -20,8 +20,17 @@ const THROTTLE_LIMIT: i64 = 10;
 static DECOY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| password::hash("no such user"));
 
 impl Services {
-    /// Answers a new token (shown once; only its hash is stored) and the user.
+    /// Answers a new API token (shown once; only its hash is stored) and the user.
     pub async fn sign_in(&self, email: &str, given_password: &str) -> Result<(String, UserRecord)> {
+        self.issue_token(email, given_password, "dft_").await
+    }
+
+    /// The web app's sign-in: a session secret for the cookie, revocable like a token.
+    pub async fn sign_in_session(&self, email: &str, given_password: &str) -> Result<String> {
+        self.issue_token(email, given_password, "dfs_").await.map(|(secret, _)| secret)
+    }
+
+    async fn issue_token(&self, email: &str, given_password: &str, prefix: &str) -> Result<(String, UserRecord)> {
         let now = self.clock.now();
         let mut conn = self.store.read().await?;
         if auth::failures_since(&mut conn, email, now - THROTTLE_WINDOW).await? >= THROTTLE_LIMIT {
@@ -41,7 +50,7 @@ impl Services {
         };
         let mut secret = [0u8; 32];
         getrandom::fill(&mut secret).expect("the operating system provides randomness");
-        let token = format!("dft_{}", URL_SAFE_NO_PAD.encode(secret));
+        let token = format!("{prefix}{}", URL_SAFE_NO_PAD.encode(secret));
         let token_hash = crate::api::hash_token(&token);
         in_write!(self, |tx| {
             auth::insert_token(tx, &token_hash, &user.id, now).await?;

@@ -161,3 +161,21 @@ pub async fn insert_order(c: &mut AnyConnection, o: &crate::records::OrderRecord
         .await?;
     Ok(())
 }
+
+/// The orders made from one opportunity, oldest first.
+pub async fn orders_of(c: &mut AnyConnection, opportunity_id: &str) -> Result<Vec<crate::records::OrderRecord>> {
+    let rows =
+        sqlx::query("SELECT * FROM orders WHERE opportunity_id = $1 ORDER BY created_at, id").bind(opportunity_id).fetch_all(c).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(crate::records::OrderRecord {
+                id: row.text("id")?,
+                opportunity_id: row.text("opportunity_id")?,
+                amount: row.money("amount")?.unwrap_or(dealflow_core::Money::ZERO),
+                status: row.text("status")?,
+                created_by: row.opt_text("created_by")?,
+                created_at: row.at("created_at")?,
+            })
+        })
+        .collect()
+}

@@ -212,13 +212,15 @@ pub async fn search(
     sql.fetch_all(c).await?.iter().map(opportunity).collect()
 }
 
-/// Per stage code: how many opportunities and their total amount (minor units).
-pub async fn totals_by_stage(c: &mut AnyConnection) -> Result<Vec<(String, i64, i64)>> {
-    let rows =
-        sqlx::query("SELECT stage, COUNT(*) AS n, CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM opportunities GROUP BY stage")
-            .fetch_all(c)
-            .await?;
-    rows.iter().map(|row| Ok((row.text("stage")?, row.int("n")?, row.int("total")?))).collect()
+/// Per stage code: how many opportunities `scope` lets the reader see, and their total amount
+/// (minor units).
+pub async fn totals_by_stage(c: &mut AnyConnection, scope: OwnerScope<'_>) -> Result<Vec<(String, i64, i64)>> {
+    let mut sql = Sql::new("SELECT stage, COUNT(*) AS n, CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM opportunities WHERE 1 = 1");
+    if let Some(owners) = scope {
+        sql.push(" AND").push_in("owner_id", owners);
+    }
+    sql.push(" GROUP BY stage");
+    sql.fetch_all(c).await?.iter().map(|row| Ok((row.text("stage")?, row.int("n")?, row.int("total")?))).collect()
 }
 
 pub async fn count(c: &mut AnyConnection) -> Result<i64> {

@@ -1,0 +1,258 @@
+//! The activity page, completing an activity (a mini-card in place or the page's form), and the
+//! schedule: the day and week views of the viewer's activities, overdue ones marked (R11).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use dealflow_store::queries::{activities, opportunities, processes};
+use dealflow_store::records::ActivityRecord;
+use jiff::ToSpan;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use super::session::{PageForm, Viewer};
+use super::{Choice, Chrome, PageError, PageResult, failed, format, read, scope};
+use crate::Services;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "activity.html")]
+pub struct ActivityPage {
+    chrome: Chrome,
+    id: String,
+    title: String,
+    kind: &'static str,
+    status: &'static str,
+    open: bool,
+    due: String,
+    overdue: bool,
+    start: String,
+    completed: String,
+    result: String,
+    note: String,
+    opportunity: Option<(String, String)>,
+    step: Option<String>,
+    results: Vec<Choice>,
+    error: Option<String>,
+}
+
+/// The activity if the viewer owns it or may see its opportunity; 404 otherwise.
+async fn visible(services: &Services, viewer: &Viewer, id: &str) -> PageResult<ActivityRecord> {
+    let locale = viewer.locale;
+    let scope = scope(services, viewer).await?;
+    let mut conn = read(services, locale).await?;
+    let activity = activities::get(&mut conn, id).await.map_err(failed(locale))?;
+    let through_opportunity = match &activity.opportunity_id {
+        Some(opportunity_id) => scope.allows(&opportunities::get(&mut conn, opportunity_id).await.map_err(failed(locale))?.owner_id),
+        None => false,
+    };
+    if scope.allows(&activity.owner_id) || through_opportunity { Ok(activity) } else { Err(PageError::NotFound(locale)) }
+}
+
+/// The results a person may choose: the step's, for a process activity; `done` otherwise.
+async fn results_of(services: &Services, viewer: &Viewer, a: &ActivityRecord) -> PageResult<Vec<Choice>> {
+    let locale = viewer.locale;
+    if let (Some(instance_id), Some(stage), Some(step)) = (&a.process_instance_id, &a.stage, &a.step) {
+        let mut conn = read(services, locale).await?;
+        let instance = processes::instance_by_id(&mut conn, instance_id).await.map_err(failed(locale))?;
+        drop(conn);
+        let definition =
+            services.definition(&instance.process_code, instance.process_version).await.map_err(|e| PageError::service(locale, e))?;
+        if let Some(step) = definition.stage(stage.as_str()).and_then(|s| s.step(step)) {
+            return Ok(step.results.iter().map(|r| Choice::new(r.code.clone(), r.name.get(locale), Some("done"))).collect());
+        }
+    }
+    Ok(vec![Choice::new("done", viewer.t().status_completed, Some("done"))])
+}
+
+async fn build(services: &Services, viewer: &Viewer, a: ActivityRecord) -> PageResult<ActivityPage> {
+    let locale = viewer.locale;
+    let t = viewer.t();
+    let now = services.clock().now();
+    let opportunity = match &a.opportunity_id {
+        Some(id) => {
+            let mut conn = read(services, locale).await?;
+            let o = opportunities::get(&mut conn, id).await.map_err(failed(locale))?;
+            Some((o.id, o.title))
+        }
+        None => None,
+    };
+    let results = results_of(services, viewer, &a).await?;
+    let result_name =
+        a.result.as_deref().map(|code| results.iter().find(|c| c.value == code).map(|c| c.label.clone()).unwrap_or(code.to_owned()));
+    Ok(ActivityPage {
+        chrome: Chrome::load(services, viewer, "schedule", &format!("/activities/{}", a.id)).await?,
+        title: a.title.get(locale).to_owned(),
+        kind: t.activity_type(a.kind),
+        status: t.activity_status(a.status),
+        open: a.status.is_open(),
+        due: format::opt_instant(a.due_at, locale),
+        overdue: a.status.is_open() && a.due_at.is_some_and(|d| d < now),
+        start: format::opt_instant(a.start_at, locale),
+        completed: format::opt_instant(a.completed_at, locale),
+        result: result_name.unwrap_or_default(),
+        note: a.result_note.clone().unwrap_or_default(),
+        opportunity,
+        step: a.step.as_ref().map(|_| t.process_step.to_owned()),
+        results,
+        error: None,
+        id: a.id,
+    })
+}
+
+pub async fn page(State(services): State<Services>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
+    let activity = visible(&services, &viewer, &id).await?;
+    Ok(build(&services, &viewer, activity).await?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CompleteInput {
+    result: Option<String>,
+    note: Option<String>,
+    /// `opportunity` when sent from a mini-card, so that the person stays on the opportunity.
+    back: Option<String>,
+}
+
+/// Completes an activity with a result (R7, R8). From a mini-card the script asks for the
+/// opportunity's live part, so the stage can move on without a reload.
+pub async fn complete(
+    State(services): State<Services>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: PageForm<CompleteInput>,
+) -> PageResult {
+    let viewer = &form.viewer;
+    let input = &form.input;
+    let activity = visible(&services, viewer, &id).await?;
+    let note = input.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let result = input.result.as_deref().filter(|r| !r.is_empty());
+    let from_card = input.back.as_deref() == Some("opportunity");
+    let outcome = services.complete_activity(&viewer.user.id, &id, result, note).await;
+    let opportunity_id = activity.opportunity_id.clone();
+    match (outcome, opportunity_id) {
+        (Ok(_), Some(opportunity_id)) if from_card => {
+            if headers.get("x-fragment").is_some_and(|v| v == "live") {
+                return super::opportunities::live(State(services.clone()), form.viewer, Path(opportunity_id)).await;
+            }
+            Ok(Redirect::to(&format!("/opportunities/{opportunity_id}")).into_response())
+        }
+        (Ok(_), _) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
+        (Err(error), _) => {
+            let message = viewer.t().service_error(&error).ok_or_else(|| PageError::service(viewer.locale, error))?;
+            let current = visible(&services, viewer, &id).await?;
+            let mut page = build(&services, viewer, current).await?;
+            page.error = Some(message);
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+    }
+}
+
+pub struct ScheduleItem {
+    pub id: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub time: String,
+    pub status: &'static str,
+    pub open: bool,
+    pub overdue: bool,
+    pub opportunity: Option<(String, String)>,
+}
+
+pub struct ScheduleDay {
+    pub heading: String,
+    pub today: bool,
+    pub items: Vec<ScheduleItem>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "schedule.html")]
+pub struct SchedulePage {
+    chrome: Chrome,
+    week: bool,
+    heading: String,
+    days: Vec<ScheduleDay>,
+    empty: bool,
+    overdue: usize,
+    previous: String,
+    next: String,
+    today_link: String,
+    day_link: String,
+    week_link: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ScheduleQuery {
+    view: Option<String>,
+    date: Option<String>,
+}
+
+pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(query): Query<ScheduleQuery>) -> PageResult {
+    let locale = viewer.locale;
+    let t = viewer.t();
+    let now = services.clock().now();
+    let today = now.to_zoned_datetime(TimeZone::UTC).date();
+    let week = query.view.as_deref() == Some("week");
+    let day = query.date.as_deref().and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
+    let first = if week { day - (i64::from(day.weekday().to_monday_zero_offset())).days() } else { day };
+    let length: i64 = if week { 7 } else { 1 };
+    let start = first.to_zoned_datetime(TimeZone::UTC).map_err(|e| PageError::internal(locale, e))?.timestamp();
+    let end = (first + length.days()).to_zoned_datetime(TimeZone::UTC).map_err(|e| PageError::internal(locale, e))?.timestamp();
+    let mut conn = read(&services, locale).await?;
+    let rows = activities::schedule(&mut conn, &viewer.user.id, start, end).await.map_err(failed(locale))?;
+    let mut titles = std::collections::HashMap::new();
+    for id in rows.iter().filter_map(|a| a.opportunity_id.clone()) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = titles.entry(id.clone()) {
+            slot.insert(opportunities::get(&mut conn, &id).await.map(|o| o.title).unwrap_or_default());
+        }
+    }
+    drop(conn);
+    let mut days = Vec::new();
+    let mut overdue = 0;
+    for offset in 0..length {
+        let date = first + offset.days();
+        let mut items = Vec::new();
+        for a in &rows {
+            let at = a.start_at.or(a.due_at);
+            if at.map(|at| at.to_zoned_datetime(TimeZone::UTC).date()) != Some(date) {
+                continue;
+            }
+            let is_overdue = a.status.is_open() && a.due_at.is_some_and(|d| d < now);
+            overdue += usize::from(is_overdue);
+            items.push(ScheduleItem {
+                id: a.id.clone(),
+                title: a.title.get(locale).to_owned(),
+                kind: t.activity_type(a.kind),
+                time: at.map(|at| at.to_zoned_datetime(TimeZone::UTC).strftime("%H:%M").to_string()).unwrap_or_default(),
+                status: t.activity_status(a.status),
+                open: a.status.is_open(),
+                overdue: is_overdue,
+                opportunity: a.opportunity_id.as_ref().map(|id| (id.clone(), titles.get(id).cloned().unwrap_or_default())),
+            });
+        }
+        items.sort_by(|a, b| a.time.cmp(&b.time));
+        days.push(ScheduleDay { heading: format::weekday(date, locale), today: date == today, items });
+    }
+    let view = if week { "week" } else { "day" };
+    let step = if week { 7 } else { 1 };
+    let link = |view: &str, date: Date| format!("/schedule?view={view}&date={date}");
+    let page = SchedulePage {
+        chrome: Chrome::load(&services, &viewer, "schedule", &link(view, day)).await?,
+        week,
+        heading: if week {
+            format!("{} — {}", format::date(&first.to_string(), locale), format::date(&(first + 6.days()).to_string(), locale))
+        } else {
+            format::weekday(day, locale)
+        },
+        empty: days.iter().all(|d| d.items.is_empty()),
+        days,
+        overdue,
+        previous: link(view, day - step.days()),
+        next: link(view, day + step.days()),
+        today_link: link(view, today),
+        day_link: link("day", day),
+        week_link: link("week", day),
+    };
+    Ok(page.into_response())
+}

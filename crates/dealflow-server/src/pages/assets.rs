@@ -1,0 +1,18 @@
+//! The script and style sheet, compiled into the binary so that one file is the whole product.
+
+use axum::http::header;
+use axum::response::IntoResponse;
+
+const SCRIPT: &str = include_str!("../../static/app.js");
+const STYLE: &str = include_str!("../../static/app.css");
+
+/// Short caching: a new binary's assets reach browsers within minutes.
+const CACHE: &str = "public, max-age=300";
+
+pub async fn script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], SCRIPT)
+}
+
+pub async fn style() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], STYLE)
+}

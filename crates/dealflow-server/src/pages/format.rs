@@ -1,0 +1,114 @@
+//! Numbers, money and times as a person reads them in each language: `1 500 000,00 ₽` in
+//! Russian, `1,500,000.00 ₽` in English. Times are shown in UTC.
+
+use dealflow_core::{Locale, Money};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+fn symbol(currency: &str) -> &str {
+    match currency {
+        "RUB" => "₽",
+        "USD" => "$",
+        "EUR" => "€",
+        other => other,
+    }
+}
+
+/// Groups of three digits with the language's separators.
+fn grouped(units: u64, locale: Locale) -> String {
+    let digits = units.to_string();
+    let separator = match locale {
+        Locale::Ru => '\u{a0}',
+        Locale::En => ',',
+    };
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(digit);
+    }
+    out
+}
+
+pub fn money(amount: Money, currency: &str, locale: Locale) -> String {
+    let minor = amount.minor_units();
+    let sign = if minor < 0 { "-" } else { "" };
+    let (whole, cents) = (minor.unsigned_abs() / 100, minor.unsigned_abs() % 100);
+    let decimal = match locale {
+        Locale::Ru => ',',
+        Locale::En => '.',
+    };
+    format!("{sign}{}{decimal}{cents:02}\u{a0}{}", grouped(whole, locale), symbol(currency))
+}
+
+pub fn opt_money(amount: Option<Money>, currency: &str, locale: Locale) -> String {
+    amount.map(|a| money(a, currency, locale)).unwrap_or_default()
+}
+
+/// Money as typed into a form field: `150000.00`.
+pub fn money_input(amount: Option<Money>) -> String {
+    amount.map(|a| a.to_string()).unwrap_or_default()
+}
+
+/// Parses what a person typed as money: spaces between groups and a decimal comma are fine.
+pub fn parse_money(text: &str) -> Option<Result<Money, ()>> {
+    let cleaned: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect::<String>().replace(',', ".");
+    if cleaned.is_empty() {
+        return None;
+    }
+    Some(Money::parse(&cleaned).map_err(|_| ()).and_then(|m| if m.minor_units() < 0 { Err(()) } else { Ok(m) }))
+}
+
+pub fn instant(at: Timestamp, locale: Locale) -> String {
+    let zoned = at.to_zoned_datetime(TimeZone::UTC);
+    match locale {
+        Locale::Ru => zoned.strftime("%d.%m.%Y %H:%M").to_string(),
+        Locale::En => zoned.strftime("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+pub fn opt_instant(at: Option<Timestamp>, locale: Locale) -> String {
+    at.map(|a| instant(a, locale)).unwrap_or_default()
+}
+
+/// A calendar date stored as `YYYY-MM-DD`, written the language's way.
+pub fn date(text: &str, locale: Locale) -> String {
+    match (locale, text.parse::<jiff::civil::Date>()) {
+        (Locale::Ru, Ok(date)) => date.strftime("%d.%m.%Y").to_string(),
+        _ => text.to_owned(),
+    }
+}
+
+pub fn weekday(date: jiff::civil::Date, locale: Locale) -> String {
+    let names = match locale {
+        Locale::Ru => ["Понедельник", "Вторник", "Среда", "Четверг", "Пятница", "Суббота", "Воскресенье"],
+        Locale::En => ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    };
+    let name = names[usize::try_from(date.weekday().to_monday_zero_offset()).unwrap_or(0)];
+    match locale {
+        Locale::Ru => format!("{name}, {}", date.strftime("%d.%m.%Y")),
+        Locale::En => format!("{name}, {}", date.strftime("%Y-%m-%d")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_the_way_each_language_writes_it() {
+        let amount = Money::parse("1500000.5").unwrap();
+        assert_eq!(money(amount, "RUB", Locale::Ru), "1\u{a0}500\u{a0}000,50\u{a0}₽");
+        assert_eq!(money(amount, "RUB", Locale::En), "1,500,000.50\u{a0}₽");
+        assert_eq!(money(Money::parse("950").unwrap(), "USD", Locale::En), "950.00\u{a0}$");
+    }
+
+    #[test]
+    fn typed_money_accepts_spaces_and_a_decimal_comma() {
+        assert_eq!(parse_money("150 000,50"), Some(Ok(Money::parse("150000.50").unwrap())));
+        assert_eq!(parse_money("  "), None);
+        assert_eq!(parse_money("abc"), Some(Err(())));
+        assert_eq!(parse_money("-5"), Some(Err(())));
+    }
+}

@@ -1,0 +1,269 @@
+//! The web app (SPEC §6): server-rendered pages over the same services as the API. Every page
+//! reads and every form posts without JavaScript; `static/app.js` adds completing mini-cards in
+//! place, live notifications, command suggestions and dialogs.
+
+mod activities;
+mod assets;
+mod format;
+mod i18n;
+mod leads;
+mod notifications;
+mod opportunities;
+mod session;
+mod start;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use dealflow_core::Locale;
+use dealflow_store::queries::{notifications as notification_rows, processes};
+
+pub use session::security_headers;
+
+use crate::Services;
+use crate::api::Scope;
+use crate::error::ServiceError;
+use i18n::{Texts, texts};
+use session::Viewer;
+
+pub fn router() -> Router<Services> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/locale", post(session::switch_locale))
+        .route("/static/app.js", get(assets::script))
+        .route("/static/app.css", get(assets::style))
+        .route("/opportunities", get(opportunities::list))
+        .route("/board", get(opportunities::board))
+        .route("/opportunities/{id}", get(opportunities::page))
+        .route("/opportunities/{id}/live", get(opportunities::live))
+        .route("/opportunities/{id}/stage", post(opportunities::change_stage))
+        .route("/opportunities/{id}/close", post(opportunities::close))
+        .route("/opportunities/{id}/details", post(opportunities::save_details))
+        .route("/opportunities/{id}/participants", post(opportunities::change_participants))
+        .route("/opportunities/{id}/competitors", post(opportunities::change_competitors))
+        .route("/opportunities/{id}/start", post(opportunities::start_process))
+        .route("/opportunities/{id}/order", post(opportunities::create_order))
+        .route("/activities/{id}", get(activities::page))
+        .route("/activities/{id}/complete", post(activities::complete))
+        .route("/schedule", get(activities::schedule))
+        .route("/leads", get(leads::list))
+        .route("/leads/{id}", get(leads::page))
+        .route("/leads/{id}/stage", post(leads::change_stage))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/{id}/open", post(notifications::open))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route("/events", get(notifications::events))
+        .route("/run", get(start::choose).post(start::run))
+        .route("/command", post(start::command))
+        .route("/command/suggest", get(start::suggest))
+}
+
+async fn home(viewer: Result<Viewer, PageError>) -> Response {
+    match viewer {
+        Ok(_) => Redirect::to("/opportunities").into_response(),
+        Err(_) => Redirect::to("/login").into_response(),
+    }
+}
+
+/// Why a page could not be shown. Field errors never come here: forms show them beside the field.
+#[derive(Debug)]
+pub enum PageError {
+    SignIn {
+        next: String,
+    },
+    NotFound(Locale),
+    /// A form without this session's CSRF token.
+    Csrf(Locale),
+    BadRequest(Locale),
+    Internal(Locale),
+}
+
+impl PageError {
+    pub fn internal(locale: Locale, error: impl std::fmt::Display) -> PageError {
+        tracing::error!(%error, "page failed");
+        PageError::Internal(locale)
+    }
+
+    /// A service's refusal that no form can show beside a field.
+    pub fn service(locale: Locale, error: ServiceError) -> PageError {
+        match error {
+            ServiceError::NotFound => PageError::NotFound(locale),
+            ServiceError::Store(cause) => PageError::internal(locale, cause),
+            _ => PageError::BadRequest(locale),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    t: &'static Texts,
+    heading: &'static str,
+    text: &'static str,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, locale) = match &self {
+            PageError::SignIn { next } => {
+                let target = form_urlencoded::Serializer::new(String::new()).append_pair("next", next).finish();
+                return Redirect::to(&format!("/login?{target}")).into_response();
+            }
+            PageError::NotFound(l) => (StatusCode::NOT_FOUND, *l),
+            PageError::Csrf(l) => (StatusCode::FORBIDDEN, *l),
+            PageError::BadRequest(l) => (StatusCode::BAD_REQUEST, *l),
+            PageError::Internal(l) => (StatusCode::INTERNAL_SERVER_ERROR, *l),
+        };
+        let t = texts(locale);
+        let (heading, text) = match self {
+            PageError::NotFound(_) => (t.not_found_title, t.not_found_text),
+            PageError::Csrf(_) => (t.error_title, t.forbidden_text),
+            PageError::BadRequest(_) => (t.error_title, t.something_wrong),
+            _ => (t.error_title, t.error_text),
+        };
+        (status, ErrorPage { t, heading, text }).into_response()
+    }
+}
+
+pub type PageResult<T = Response> = Result<T, PageError>;
+
+/// A read connection, with failures turned into the error page.
+async fn read(services: &Services, locale: Locale) -> PageResult<dealflow_store::ReadConn> {
+    services.store().read().await.map_err(|e| PageError::internal(locale, e))
+}
+
+/// A store failure on a page read.
+fn failed(locale: Locale) -> impl Fn(dealflow_store::StoreError) -> PageError {
+    move |error| PageError::service(locale, error.into())
+}
+
+/// Whose records the viewer may see (SPEC §1), decided by the same policy as the API.
+async fn scope(services: &Services, viewer: &Viewer) -> PageResult<Scope> {
+    Scope::of(services, &viewer.user).await.map_err(|_| PageError::Internal(viewer.locale))
+}
+
+/// One item of the notification centre.
+pub struct NotificationItem {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    pub when: String,
+    pub unread: bool,
+}
+
+impl NotificationItem {
+    fn new(n: &dealflow_store::records::NotificationRecord, locale: Locale) -> NotificationItem {
+        NotificationItem {
+            id: n.id.clone(),
+            title: n.title.get(locale).to_owned(),
+            body: n.body.get(locale).to_owned(),
+            when: format::instant(n.created_at, locale),
+            unread: n.read_at.is_none(),
+        }
+    }
+}
+
+pub struct ProcessChoice {
+    pub code: String,
+    pub name: String,
+}
+
+/// What every page shows around its content: the header with the command line, the
+/// notification centre and the user menu, and the side panel.
+pub struct Chrome {
+    pub t: &'static Texts,
+    pub other_locale: &'static str,
+    pub user_name: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub unread: i64,
+    pub recent: Vec<NotificationItem>,
+    pub processes: Vec<ProcessChoice>,
+    pub section: &'static str,
+    /// This page's address, to come back to after switching language.
+    pub here: String,
+    pub command_text: String,
+}
+
+/// How many notifications the header's drop-down shows.
+const RECENT_NOTIFICATIONS: i64 = 8;
+
+impl Chrome {
+    async fn load(services: &Services, viewer: &Viewer, section: &'static str, here: &str) -> PageResult<Chrome> {
+        let locale = viewer.locale;
+        let mut conn = read(services, locale).await?;
+        let unread = notification_rows::unread_count(&mut conn, &viewer.user.id).await.map_err(failed(locale))?;
+        let recent =
+            notification_rows::page(&mut conn, &viewer.user.id, false, None, RECENT_NOTIFICATIONS).await.map_err(failed(locale))?;
+        let library = processes::library(&mut conn).await.map_err(failed(locale))?;
+        Ok(Chrome {
+            t: viewer.t(),
+            other_locale: if locale == Locale::Ru { "en" } else { "ru" },
+            user_name: viewer.user.name.clone(),
+            role: viewer.t().role(&viewer.user.role),
+            csrf: viewer.csrf.clone(),
+            unread,
+            recent: recent.iter().map(|n| NotificationItem::new(n, locale)).collect(),
+            processes: library
+                .into_iter()
+                .filter(|d| d.active)
+                .map(|d| ProcessChoice { code: d.code, name: d.name.get(locale).to_owned() })
+                .collect(),
+            section,
+            here: here.to_owned(),
+            command_text: String::new(),
+        })
+    }
+}
+
+/// One choice of a `<select>`.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    fn new(value: impl Into<String>, label: impl Into<String>, current: Option<&str>) -> Choice {
+        let value = value.into();
+        let selected = current == Some(value.as_str());
+        Choice { value, label: label.into(), selected }
+    }
+}
+
+/// Field errors of a form, by field name, already in the reader's language.
+#[derive(Default)]
+pub struct FormErrors(Vec<(String, String)>);
+
+impl FormErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_owned(), message.into()));
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// A service's validation refusal, field by field; other refusals under `form`.
+    fn from_service(t: &Texts, error: &ServiceError) -> Option<FormErrors> {
+        let mut errors = FormErrors::default();
+        match error {
+            ServiceError::Validation(fields) => {
+                for field in fields {
+                    errors.add(&field.field, t.field_message(field));
+                }
+            }
+            other => errors.add("form", t.service_error(other)?),
+        }
+        Some(errors)
+    }
+}

@@ -1,0 +1,104 @@
+//! The notification centre: the full list, opening a notification (marks it read and goes to
+//! its record), marking all read, and the live event stream the header listens to.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect};
+use dealflow_store::queries::notifications;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::session::{NoFields, PageForm, Viewer};
+use super::{Chrome, NotificationItem, PageError, PageResult, failed, read};
+use crate::Services;
+use crate::api::{PageParams, cursor_for};
+
+const LIST_PAGE: i64 = 50;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "notifications.html")]
+pub struct NotificationsPage {
+    chrome: Chrome,
+    items: Vec<NotificationItem>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    cursor: Option<String>,
+}
+
+pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
+    let locale = viewer.locale;
+    let after = PageParams { limit: None, cursor: query.cursor }.after().unwrap_or(None);
+    let mut conn = read(&services, locale).await?;
+    let mut rows = notifications::page(&mut conn, &viewer.user.id, false, after, LIST_PAGE + 1).await.map_err(failed(locale))?;
+    drop(conn);
+    let more = rows.len() as i64 > LIST_PAGE;
+    rows.truncate(LIST_PAGE as usize);
+    let next = if more { rows.last().map(|n| format!("/notifications?cursor={}", cursor_for(n.created_at, &n.id))) } else { None };
+    let page = NotificationsPage {
+        chrome: Chrome::load(&services, &viewer, "notifications", "/notifications").await?,
+        items: rows.iter().map(|n| NotificationItem::new(n, locale)).collect(),
+        next,
+    };
+    Ok(page.into_response())
+}
+
+/// Marks the notification read and goes to what it is about.
+pub async fn open(State(services): State<Services>, Path(id): Path<String>, form: PageForm<NoFields>) -> PageResult {
+    let viewer = &form.viewer;
+    let notification = services.mark_notification_read(&viewer.user.id, &id).await.map_err(|e| PageError::service(viewer.locale, e))?;
+    let target = match notification.entity_type.as_str() {
+        "opportunity" => format!("/opportunities/{}", notification.entity_id),
+        "activity" => format!("/activities/{}", notification.entity_id),
+        "lead" => format!("/leads/{}", notification.entity_id),
+        _ => "/notifications".to_owned(),
+    };
+    Ok(Redirect::to(&target).into_response())
+}
+
+pub async fn read_all(State(services): State<Services>, form: PageForm<NoFields>) -> PageResult {
+    let viewer = &form.viewer;
+    services.mark_all_notifications_read(&viewer.user.id).await.map_err(|e| PageError::service(viewer.locale, e))?;
+    Ok(Redirect::to("/notifications").into_response())
+}
+
+/// What the header's script receives for each new notification.
+#[derive(Serialize)]
+struct LiveNotification {
+    id: String,
+    title: String,
+    body: String,
+    when: String,
+}
+
+/// New notifications of the viewer as Server-Sent Events (`event: notification`), in their language.
+pub async fn events(State(services): State<Services>, viewer: Viewer) -> impl IntoResponse {
+    let mut receiver = services.subscribe().await;
+    let mut shutdown = services.shutting_down();
+    let (user_id, locale) = (viewer.user.id, viewer.locale);
+    let events = async_stream::stream! {
+        loop {
+            tokio::select! {
+                next = receiver.recv() => match next {
+                    Ok(n) if n.user_id == user_id => {
+                        let item = NotificationItem::new(&n, locale);
+                        let data = LiveNotification { id: item.id, title: item.title, body: item.body, when: item.when };
+                        let data = serde_json::to_string(&data).expect("notifications serialize");
+                        yield Ok::<_, Infallible>(Event::default().event("notification").data(data));
+                    }
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => break,
+                },
+                _ = shutdown.changed() => break,
+            }
+        }
+    };
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}

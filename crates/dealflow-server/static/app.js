@@ -1,0 +1,136 @@
+// dealflow's progressive enhancement. Every page works without this script: links and plain
+// form posts do everything. With it, mini-cards complete in place, notifications arrive live,
+// the command line suggests, and dialogs open without a page load.
+
+const liveRegion = () => document.getElementById('live');
+
+// Dialogs ------------------------------------------------------------------------------------
+
+function openCloseDialog(stage) {
+  const dialog = document.getElementById('close-dialog');
+  if (!dialog || !dialog.showModal) return false;
+  if (stage) {
+    const select = document.getElementById('close-stage');
+    if (select) select.value = stage;
+  }
+  if (!dialog.open) dialog.showModal();
+  return true;
+}
+
+document.addEventListener('click', (event) => {
+  const opener = event.target.closest('[data-dialog]');
+  if (opener) {
+    const dialog = document.getElementById(opener.dataset.dialog);
+    if (dialog && dialog.showModal) {
+      event.preventDefault();
+      dialog.showModal();
+    }
+    return;
+  }
+  const closer = event.target.closest('[data-close]');
+  if (closer && openCloseDialog(closer.dataset.close)) {
+    event.preventDefault();
+    closer.closest('details')?.removeAttribute('open');
+    return;
+  }
+  const cancel = event.target.closest('.close-dialog');
+  if (cancel && cancel.closest('dialog')) {
+    event.preventDefault();
+    cancel.closest('dialog').close();
+  }
+});
+
+// A dialog the server sent open (a form with errors) becomes a proper modal one.
+for (const dialog of document.querySelectorAll('dialog[data-open-modal]')) {
+  dialog.removeAttribute('open');
+  dialog.showModal();
+}
+
+// Menus close when a click lands outside them.
+document.addEventListener('click', (event) => {
+  for (const menu of document.querySelectorAll('details.menu[open]')) {
+    if (!menu.contains(event.target)) menu.removeAttribute('open');
+  }
+});
+
+// The live part of the opportunity page ------------------------------------------------------
+
+// Forms marked data-swap="live" (mini-cards, the workflow bar) post in the background; the
+// server answers with the redrawn live part, which replaces the old one.
+document.addEventListener('submit', async (event) => {
+  const form = event.target.closest('form[data-swap="live"]');
+  const current = liveRegion();
+  if (!form || !current) return;
+  event.preventDefault();
+  const body = new URLSearchParams(new FormData(form, event.submitter));
+  for (const button of form.querySelectorAll('button')) button.disabled = true;
+  let response;
+  try {
+    response = await fetch(form.action, { method: 'POST', body, headers: { 'X-Fragment': 'live' }, credentials: 'same-origin' });
+  } catch {
+    window.location.reload();
+    return;
+  }
+  if (!response.ok && response.status !== 409) {
+    window.location.reload();
+    return;
+  }
+  const fresh = new DOMParser().parseFromString(await response.text(), 'text/html').getElementById('live');
+  if (!fresh) {
+    window.location.reload();
+    return;
+  }
+  const closedNow = fresh.querySelector('.workflow-bar.locked') && !current.querySelector('.workflow-bar.locked');
+  current.replaceWith(fresh);
+  // Other forms on the page must send the version the record has now.
+  for (const input of document.querySelectorAll('input.record-version')) input.value = fresh.dataset.version;
+  const stageName = fresh.querySelector('.workflow-bar [aria-current="step"]');
+  const heading = document.getElementById('current-stage');
+  if (stageName && heading) heading.textContent = stageName.textContent.trim();
+  // Closing changes the rest of the page too (orders, closing figures, the Actions menu).
+  if (closedNow) window.location.reload();
+});
+
+// Live notifications -----------------------------------------------------------------------
+
+const counter = document.getElementById('unread-count');
+if (counter && window.EventSource) {
+  const source = new EventSource('/events');
+  source.addEventListener('notification', (event) => {
+    const note = JSON.parse(event.data);
+    const count = Number(counter.textContent) + 1;
+    counter.textContent = String(count);
+    counter.classList.remove('zero');
+    const template = document.getElementById('notification-template');
+    const list = document.getElementById('notification-list');
+    if (template && list) {
+      const item = template.content.firstElementChild.cloneNode(true);
+      item.querySelector('form').action = `/notifications/${encodeURIComponent(note.id)}/open`;
+      item.querySelector('strong').textContent = note.title;
+      item.querySelector('span').textContent = note.body;
+      item.querySelector('time').textContent = note.when;
+      item.dataset.notification = note.id;
+      list.prepend(item);
+      document.getElementById('no-notifications')?.setAttribute('hidden', '');
+    }
+    counter.closest('summary')?.classList.add('pulse');
+  });
+  window.addEventListener('pagehide', () => source.close());
+}
+
+// Command-line suggestions ------------------------------------------------------------------
+
+const command = document.getElementById('command-input');
+if (command) {
+  const list = document.getElementById('command-suggestions');
+  let timer;
+  command.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const response = await fetch(`${command.dataset.suggest}?text=${encodeURIComponent(command.value)}`, { credentials: 'same-origin' });
+      if (!response.ok) return;
+      const { suggestions } = await response.json();
+      list.replaceChildren(...suggestions.map((text) => Object.assign(document.createElement('option'), { value: text })));
+    }, 120);
+  });
+}
