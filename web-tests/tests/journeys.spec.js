@@ -103,6 +103,37 @@ test('3. clicking an earlier stage cancels the visit\'s mini-cards, shows them i
   await expect(history.locator('li', { hasText: 'Отменена активность' })).toContainText('Презентация');
   await expect(history.locator('li').filter({ hasText: 'Презентация → Квалификация' })).toContainText('заход 2');
   await h.expectSamePage(page);
+
+  // Someone else moves the opportunity meanwhile: a click on the stale page says what happened.
+  const other = await page.context().newPage();
+  await other.goto(page.url());
+  await other.locator('.workflow-bar button[data-stage=proposal]').click();
+  await expect(other.locator('.workflow-bar li.current')).toHaveText('Коммерческое предложение');
+  await page.locator('.workflow-bar button[data-stage=contracting]').click();
+  await expect(page.locator('#live-message')).toHaveText(
+    'Пока вы смотрели, продажу изменил кто-то другой. Сейчас она на стадии «Коммерческое предложение». Проверьте и повторите.');
+  await expect(page.locator('.workflow-bar li.current')).toHaveText('Коммерческое предложение');
+  await expectCards(page, PROPOSAL);
+  await other.close();
+
+  // A final stage opens the close dialog; a wrong figure is shown beside its field, then it closes.
+  await page.locator('.workflow-bar a[data-stage=closed_lost]').click();
+  const dialog = page.locator('#close-dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog.locator('#close-stage')).toHaveValue('closed_lost');
+  await dialog.locator('input[name=hours_spent]').fill('-3');
+  await dialog.locator('textarea[name=close_reason]').fill('Выбрали конкурента');
+  await dialog.locator('#close-submit').click();
+  await expect(dialog).toBeVisible();
+  await expect(dialog.locator('.field-error')).toHaveText('Введите число часов, ноль или больше.');
+  await expect(dialog.locator('textarea[name=close_reason]')).toHaveValue('Выбрали конкурента');
+  await dialog.locator('input[name=hours_spent]').fill('12,5');
+  await dialog.locator('#close-submit').click();
+  await expect(page.locator('.workflow-bar li.current')).toHaveText('Завершена с проигрышем');
+  await expect(page.locator('#bar-locked')).toBeVisible();
+  await expect(page.locator('.closing')).toContainText('12,5');
+  await expect(page.locator('.closing')).toContainText('Выбрали конкурента');
+  await expect(page.locator('.mini-card')).toHaveCount(0);
 });
 
 test('4. an opportunity walked to the end notifies the supervisor live, who opens it from the notification', async ({ page, browser }) => {
@@ -137,7 +168,14 @@ test('4. an opportunity walked to the end notifies the supervisor live, who open
   await expect(supervisor.locator('#bar-locked')).toHaveText('Продажа закрыта: стадию больше нельзя изменить.');
   await expect(supervisor.locator('.workflow-bar button')).toHaveCount(0);
   await expect(supervisor.locator('.workflow-bar li.current')).toHaveText('Завершена с победой');
+  await expect(supervisor.locator('#unread-count')).toHaveText(String(before), { useInnerText: true });
   await supervisorContext.close();
+
+  // The won opportunity makes an order.
+  await page.locator('#actions-menu > summary').click();
+  await page.locator('#create-order').click();
+  await expect(page.locator('.notice.ok')).toHaveText('Заказ создан.');
+  await expect(page.locator('.orders li')).toHaveCount(1);
 });
 
 test('5. a lead moved to «Ожидание продажи» lands on its new opportunity with the process running', async ({ page, request }) => {

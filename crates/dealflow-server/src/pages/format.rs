@@ -60,6 +60,15 @@ pub fn parse_money(text: &str) -> Option<Result<Money, ()>> {
     Some(Money::parse(&cleaned).map_err(|_| ()).and_then(|m| if m.minor_units() < 0 { Err(()) } else { Ok(m) }))
 }
 
+/// Hours spent, with the language's decimal mark: `12,5` or `12.5`.
+pub fn hours(value: f64, locale: Locale) -> String {
+    let text = value.to_string();
+    match locale {
+        Locale::Ru => text.replace('.', ","),
+        Locale::En => text,
+    }
+}
+
 pub fn instant(at: Timestamp, locale: Locale) -> String {
     let zoned = at.to_zoned_datetime(TimeZone::UTC);
     match locale {

@@ -8,7 +8,8 @@ use crate::on_both_backends;
 use crate::support::TestApp;
 
 /// Everything a bad request could have touched, as one comparable value.
-async fn fingerprint(api: &Api) -> Vec<String> {
+/// What a refused request must leave as it was: row counts, versions, settings, stage names.
+pub async fn fingerprint(api: &Api) -> Vec<String> {
     let mut out = Vec::new();
     for table in [
         "users",
@@ -39,8 +40,16 @@ async fn fingerprint(api: &Api) -> Vec<String> {
         sqlx::query_scalar("SELECT value FROM settings ORDER BY key").fetch_all(api.app.store.pool()).await.unwrap();
     let stages: Vec<String> =
         sqlx::query_scalar("SELECT name_en FROM opportunity_stages ORDER BY code").fetch_all(api.app.store.pool()).await.unwrap();
+    let locales: Vec<String> = sqlx::query_scalar("SELECT locale FROM users ORDER BY id").fetch_all(api.app.store.pool()).await.unwrap();
+    let unread: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE read_at IS NULL").fetch_one(api.app.store.pool()).await.unwrap();
     out.push(format!("versions={versions:?}/{activity_versions:?} settings={settings:?} stages={stages:?}"));
+    out.push(format!("locales={locales:?} unread={unread} live tokens={}", live_tokens(api).await));
     out
+}
+
+async fn live_tokens(api: &Api) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL").fetch_one(api.app.store.pool()).await.unwrap()
 }
 
 struct Case {

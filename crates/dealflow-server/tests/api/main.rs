@@ -20,3 +20,4 @@ mod library;
 mod notifications;
 mod openapi;
 mod sign_in;
+mod web;

@@ -1,0 +1,225 @@
+//! The web app's doors, over real HTTP: the session cookie and its flags, CSRF on every form,
+//! security headers, and records outside the reader's scope. The journeys themselves run in a
+//! real browser (web-tests/).
+
+use dealflow_core::engine::StartedVia;
+use dealflow_store::queries::{activities, auth, notifications};
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+
+use crate::bad_input::fingerprint;
+use crate::client::Api;
+use crate::on_both_backends;
+use crate::support::TestApp;
+
+struct Browser {
+    origin: String,
+    http: reqwest::Client,
+}
+
+/// What a browser would get back: status, headers and the page.
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Browser {
+    fn of(api: &Api) -> Browser {
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Browser { origin: api.base.trim_end_matches("/api/v1").to_owned(), http }
+    }
+
+    async fn get(&self, path: &str, cookie: &str) -> Page {
+        let response = self.http.get(format!("{}{path}", self.origin)).header("cookie", cookie).send().await.unwrap();
+        Page::read(response).await
+    }
+
+    async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
+        let body = form_body(form);
+        let request = self.http.post(format!("{}{path}", self.origin)).header("cookie", cookie);
+        let response = request.header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap();
+        Page::read(response).await
+    }
+}
+
+fn form_body(form: &[(&str, &str)]) -> String {
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in form {
+        body.append_pair(key, value);
+    }
+    body.finish()
+}
+
+impl Page {
+    async fn read(response: reqwest::Response) -> Page {
+        let status = response.status();
+        let headers = response.headers().clone();
+        Page { status, headers, body: response.text().await.unwrap() }
+    }
+
+    fn location(&self) -> &str {
+        self.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// The value of the first `name="…" value="…"` hidden field, or of the CSRF meta tag.
+    fn field(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let meta = format!("name=\"{name}\" content=\"");
+        let start = self.body.find(&marker).map(|i| i + marker.len()).or_else(|| self.body.find(&meta).map(|i| i + meta.len()));
+        let start = start.unwrap_or_else(|| panic!("no {name} in the page"));
+        self.body[start..].split('"').next().unwrap().to_owned()
+    }
+}
+
+/// A session made directly, as signing in would (hashing a password per test would only be slow).
+async fn session_for(api: &Api, user: &dealflow_store::records::UserRecord) -> String {
+    let secret = format!("dfs_test-session-{}", user.id);
+    let mut tx = api.app.store.begin_write().await.unwrap();
+    auth::insert_token(&mut tx, &dealflow_server::api::hash_token(&secret), &user.id, api.app.clock.now()).await.unwrap();
+    tx.commit().await.unwrap();
+    format!("__Host-dealflow-session={secret}")
+}
+
+async fn signing_in_on_the_web_sets_a_secure_host_only_cookie_and_signing_out_ends_the_session(app: TestApp) {
+    let api = Api::start(app).await;
+    let browser = Browser::of(&api);
+    let form = browser.get("/login", "").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let login_cookie = form.headers.get(SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let token = form.field("token");
+
+    let forged = browser.post("/login", "", &[("email", "admin@test.local"), ("password", "admin-password"), ("token", &token)]).await;
+    assert_eq!(forged.status, StatusCode::OK, "without the form's own cookie the sign-in is refused");
+    assert!(
+        forged.body.contains("Форма устарела")
+            && forged.headers.get(SET_COOKIE).is_some_and(|c| c.to_str().unwrap().starts_with("dealflow-login"))
+    );
+
+    let wrong = browser.post("/login", &login_cookie, &[("email", "admin@test.local"), ("password", "nope"), ("token", &token)]).await;
+    assert!(wrong.body.contains("Неверная эл. почта или пароль.") && wrong.body.contains("value=\"admin@test.local\""));
+
+    let signed = browser
+        .post(
+            "/login",
+            &login_cookie,
+            &[("email", "admin@test.local"), ("password", "admin-password"), ("token", &token), ("next", "/board")],
+        )
+        .await;
+    assert_eq!((signed.status, signed.location()), (StatusCode::SEE_OTHER, "/board"));
+    let cookie = signed.headers.get(SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("__Host-dealflow-session=dfs_"), "{cookie}");
+    for flag in ["; Path=/", "; HttpOnly", "; Secure", "; SameSite=Lax"] {
+        assert!(cookie.contains(flag), "{flag} missing from {cookie}");
+    }
+    assert!(!cookie.contains("Domain="), "a __Host- cookie names no domain");
+    let session = cookie.split(';').next().unwrap().to_owned();
+
+    let board = browser.get("/board", &session).await;
+    assert_eq!(board.status, StatusCode::OK);
+    let csrf = board.field("csrf-token");
+    let out = browser.post("/logout", &session, &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(out.headers.get(SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0"));
+    let after = browser.get("/board", &session).await;
+    assert_eq!((after.status, after.location()), (StatusCode::SEE_OTHER, "/login?next=%2Fboard"), "the session ended on the server");
+}
+
+async fn every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_nothing(app: TestApp) {
+    let api = Api::start(app).await;
+    let browser = Browser::of(&api);
+    let manager = api.app.manager.clone();
+    let started = api.app.services.start_process(&manager.id, "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
+    let opportunity = started.opportunity.id.clone();
+    let mut conn = api.app.store.read().await.unwrap();
+    let activity = activities::of_opportunity(&mut conn, &opportunity).await.unwrap()[0].id.clone();
+    let notification = notifications::of_user(&mut conn, &manager.id).await.unwrap()[0].id.clone();
+    drop(conn);
+    let lead = api
+        .app
+        .services
+        .create_lead(dealflow_server::services::NewLead {
+            title: "Лид".into(),
+            need: None,
+            contact_id: None,
+            account_id: None,
+            owner_id: manager.id.clone(),
+            budget: None,
+        })
+        .await
+        .unwrap();
+    let session = session_for(&api, &manager).await;
+    let page = browser.get(&format!("/opportunities/{opportunity}"), &session).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let version = page.field("version");
+    let forms: Vec<(String, Vec<(&str, &str)>)> = vec![
+        ("/logout".into(), vec![]),
+        ("/locale".into(), vec![("locale", "en")]),
+        (format!("/opportunities/{opportunity}/stage"), vec![("stage", "proposal"), ("version", &version)]),
+        (format!("/opportunities/{opportunity}/close"), vec![("stage", "closed_lost")]),
+        (format!("/opportunities/{opportunity}/details"), vec![("title", "Взломано"), ("version", &version)]),
+        (format!("/opportunities/{opportunity}/participants"), vec![("action", "add"), ("contact_id", "x"), ("role", "y")]),
+        (format!("/opportunities/{opportunity}/competitors"), vec![("action", "add"), ("name", "Rival")]),
+        (format!("/opportunities/{opportunity}/start"), vec![]),
+        (format!("/opportunities/{opportunity}/order"), vec![]),
+        (format!("/activities/{activity}/complete"), vec![("result", "done")]),
+        (format!("/leads/{}/stage", lead.id), vec![("stage", "awaiting_sale")]),
+        (format!("/notifications/{notification}/open"), vec![]),
+        ("/notifications/read-all".into(), vec![]),
+        ("/run".into(), vec![("code", "enterprise-sale")]),
+        ("/command".into(), vec![("text", "Запустить процесс Корпоративная продажа")]),
+    ];
+    let before = fingerprint(&api).await;
+    for (path, fields) in &forms {
+        for csrf in [None, Some("forged-token")] {
+            let mut form = fields.clone();
+            if let Some(token) = csrf {
+                form.push(("csrf", token));
+            }
+            let answer = browser.post(path, &session, &form).await;
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{path} with csrf {csrf:?}");
+            assert!(answer.body.contains("Запрос отклонён"), "{path}: the page says why");
+        }
+    }
+    assert_eq!(fingerprint(&api).await, before, "a refused form changed something");
+    // The same form with the page's token goes through.
+    let csrf = page.field("csrf-token");
+    let moved = browser
+        .post(&format!("/opportunities/{opportunity}/stage"), &session, &[("stage", "proposal"), ("version", &version), ("csrf", &csrf)])
+        .await;
+    assert_eq!((moved.status, moved.location()), (StatusCode::SEE_OTHER, format!("/opportunities/{opportunity}").as_str()));
+    assert_eq!(api.app.opportunity(&opportunity).await.stage.as_str(), "proposal");
+}
+
+async fn pages_carry_the_security_headers_and_hide_records_outside_the_readers_scope(app: TestApp) {
+    let api = Api::start(app).await;
+    let browser = Browser::of(&api);
+    let others = api.app.services.start_process(&api.app.loner.id, "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
+    let own = api.app.services.start_process(&api.app.manager.id, "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
+    let session = session_for(&api, &api.app.manager).await;
+    let hidden = browser.get(&format!("/opportunities/{}", others.opportunity.id), &session).await;
+    let missing = browser.get("/opportunities/no-such-id", &session).await;
+    assert_eq!((hidden.status, missing.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
+    assert_eq!(hidden.body, missing.body, "another team's record reads exactly like a missing one");
+    let shown = browser.get(&format!("/opportunities/{}", own.opportunity.id), &session).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("Связаться с клиентом"), "the manager's own mini-cards, in Russian");
+    for page in [&hidden, &shown, &browser.get("/login", "").await] {
+        let csp = page.headers.get("content-security-policy").unwrap().to_str().unwrap();
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(page.headers.get("x-content-type-options").unwrap(), "nosniff");
+        assert_eq!(page.headers.get("referrer-policy").unwrap(), "same-origin");
+    }
+    assert!(!shown.body.contains("<script>") && !shown.body.contains(" onclick="), "no inline script for the policy to block");
+    let api_answer = api.send(reqwest::Method::GET, "/opportunities", None, None).await;
+    assert_eq!(api_answer.status, StatusCode::UNAUTHORIZED);
+    let signed_out = browser.get(&format!("/opportunities/{}", own.opportunity.id), "").await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
+    assert!(signed_out.location().starts_with("/login?next="));
+}
+
+on_both_backends!(
+    signing_in_on_the_web_sets_a_secure_host_only_cookie_and_signing_out_ends_the_session,
+    every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_nothing,
+    pages_carry_the_security_headers_and_hide_records_outside_the_readers_scope,
+);
