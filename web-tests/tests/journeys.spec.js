@@ -46,6 +46,21 @@ test('1. a manager runs the process from the side panel, fills in BANT and compl
   await expect(details.locator('input[name=budget_confirmed]')).toBeChecked();
   await expect(details.locator('input[name=timeframe]')).toHaveValue('2027-02-15');
 
+  // A participant needs a role: the form says so and keeps the chosen contact.
+  const participants = page.locator('#participants form.inline-form');
+  await participants.locator('select[name=contact_id]').selectOption({ index: 1 });
+  const contact = await participants.locator('select[name=contact_id]').inputValue();
+  await participants.locator('button[type=submit]').click();
+  await expect(page.locator('#participants .field-error')).toHaveText('Заполните это поле.');
+  await expect(page.locator('#participants form.inline-form select[name=contact_id]')).toHaveValue(contact);
+  await page.locator('#participants form.inline-form input[name=role]').fill('Проводит презентацию');
+  await page.locator('#participants form.inline-form button[type=submit]').click();
+  await expect(page.locator('#participants ul.lines li')).toContainText('Проводит презентацию');
+  await page.locator('#competitors input[name=name]').fill('Альфа-Софт');
+  await page.locator('#competitors input[name=note]').fill('Дешевле, но без процессов');
+  await page.locator('#competitors form.inline-form button[type=submit]').click();
+  await expect(page.locator('#competitors ul.lines li')).toContainText('Альфа-Софт — Дешевле, но без процессов');
+
   // Both mini-cards complete in place; the stage moves on without a reload.
   await h.markPage(page);
   await h.completeCard(page, QUALIFICATION[0]);

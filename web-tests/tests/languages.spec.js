@@ -14,6 +14,7 @@ test('every page reads in one language, Russian and English alike', async ({ pag
     '/opportunities/no-such-record',
   ];
   for (const locale of ['en', 'ru']) {
+    await page.goto('/opportunities');
     await h.switchLanguage(page, locale);
     for (const path of pages) {
       await page.goto(path);
@@ -26,6 +27,7 @@ test('every page reads in one language, Russian and English alike', async ({ pag
       await h.screenshot(page, 'notifications-en');
     }
   }
+  await page.goto('/opportunities');
   await h.switchLanguage(page, 'en');
 
   // Signed out, the sign-in page follows the language asked for.

@@ -97,20 +97,40 @@ fn stage_choices(stages: &StageCatalog, locale: Locale, current: Option<&str>) -
     stages.all().iter().filter(|s| s.active).map(|s| Choice::new(s.code.as_str(), s.name.get(locale), current)).collect()
 }
 
-async fn list_rows(services: &Services, viewer: &Viewer, rows: &[OpportunityRecord], stages: &StageCatalog) -> PageResult<Vec<ListRow>> {
+/// What list rows need besides the records: names of people and accounts, the currency.
+struct RowNames {
+    people: People,
+    currency: String,
+    accounts: HashMap<String, String>,
+}
+
+impl RowNames {
+    async fn load(services: &Services, locale: Locale) -> PageResult<RowNames> {
+        Ok(RowNames {
+            people: People::load(services, locale).await?,
+            currency: currency(services, locale).await?,
+            accounts: HashMap::new(),
+        })
+    }
+}
+
+async fn list_rows(
+    services: &Services,
+    viewer: &Viewer,
+    names: &mut RowNames,
+    rows: &[OpportunityRecord],
+    stages: &StageCatalog,
+) -> PageResult<Vec<ListRow>> {
     let locale = viewer.locale;
-    let people = People::load(services, locale).await?;
-    let currency = currency(services, locale).await?;
     let mut conn = read(services, locale).await?;
-    let mut account_names: HashMap<String, String> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for o in rows {
         let account = match &o.account_id {
-            Some(id) => match account_names.get(id) {
+            Some(id) => match names.accounts.get(id) {
                 Some(name) => name.clone(),
                 None => {
                     let name = customers::get_account(&mut conn, id).await.map(|a| a.name).unwrap_or_default();
-                    account_names.insert(id.clone(), name.clone());
+                    names.accounts.insert(id.clone(), name.clone());
                     name
                 }
             },
@@ -121,8 +141,8 @@ async fn list_rows(services: &Services, viewer: &Viewer, rows: &[OpportunityReco
             title: o.title.clone(),
             account,
             stage: stages.get(o.stage.as_str()).map(|s| s.name.get(locale).to_owned()).unwrap_or_default(),
-            owner: people.name(&o.owner_id),
-            amount: format::opt_money(o.amount, &currency, locale),
+            owner: names.people.name(&o.owner_id),
+            amount: format::opt_money(o.amount, &names.currency, locale),
             updated: format::instant(o.updated_at, locale),
             closed: stages.is_final(o.stage.as_str()),
         });
@@ -173,7 +193,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
         stages: stage_choices(&stages, locale, filter.stage.as_deref()),
         owners: owner_choices(&services, &viewer, &scope, filter.owner_id.as_deref()).await?,
         statuses: vec![Choice::new("open", t.open_only, status.as_deref()), Choice::new("closed", t.closed_only, status.as_deref())],
-        rows: list_rows(&services, &viewer, &rows, &stages).await?,
+        rows: list_rows(&services, &viewer, &mut RowNames::load(&services, locale).await?, &rows, &stages).await?,
         next,
         paged: query.cursor.is_some(),
     };
@@ -202,7 +222,8 @@ pub async fn board(State(services): State<Services>, viewer: Viewer) -> PageResu
     let locale = viewer.locale;
     let scope = scope(&services, &viewer).await?;
     let stages = services.stage_catalog().await.map_err(|e| PageError::service(locale, e))?;
-    let currency = currency(&services, locale).await?;
+    let mut names = RowNames::load(&services, locale).await?;
+    let currency = names.currency.clone();
     let mut conn = read(&services, locale).await?;
     let totals = opportunities::totals_by_stage(&mut conn, scope.owners()).await.map_err(failed(locale))?;
     let mut columns = Vec::new();
@@ -218,7 +239,7 @@ pub async fn board(State(services): State<Services>, viewer: Viewer) -> PageResu
             count: n,
             total: format::money(dealflow_core::Money::from_minor_units(sum), &currency, locale),
             more: n - rows.len() as i64,
-            cards: list_rows(&services, &viewer, &rows, &stages).await?,
+            cards: list_rows(&services, &viewer, &mut names, &rows, &stages).await?,
             filter: format!("/opportunities?stage={}", stage.code.as_str()),
         });
     }
@@ -362,8 +383,11 @@ pub struct OpportunityPage {
     owners: Vec<Choice>,
     participants: Vec<ParticipantLine>,
     participant_contacts: Vec<Choice>,
+    participant_role: String,
     participant_error: Option<String>,
     competitors: Vec<CompetitorLine>,
+    competitor_name: String,
+    competitor_note: String,
     competitor_error: Option<String>,
     can_start: bool,
     start_error: Option<String>,
@@ -471,7 +495,7 @@ async fn load_live(services: &Services, viewer: &Viewer, o: &OpportunityRecord, 
     for h in opportunities::history(&mut conn, &o.id).await.map_err(failed(locale))? {
         let text = match &h.from_stage {
             Some(from) => format!("{} → {}", stage_name(from.as_str()), stage_name(h.to_stage.as_str())),
-            None => format!("{} «{}»", t.created_stage, stage_name(h.to_stage.as_str())),
+            None => format!("{} {}{}{}", t.created_stage, t.quote_open, stage_name(h.to_stage.as_str()), t.quote_close),
         };
         let text = match h.visit {
             Some(visit) => format!("{text} ({} {visit})", t.visit),
@@ -583,6 +607,7 @@ async fn build_page(services: &Services, viewer: &Viewer, o: &OpportunityRecord,
             .map(|(index, p)| ParticipantLine { index, name: contact_name(&p.contact_id), role: p.role.clone() })
             .collect(),
         participant_contacts: contacts_for(&None),
+        participant_role: String::new(),
         participant_error: None,
         competitors: o
             .competitors
@@ -590,6 +615,8 @@ async fn build_page(services: &Services, viewer: &Viewer, o: &OpportunityRecord,
             .enumerate()
             .map(|(index, c)| CompetitorLine { index, name: c.name.clone(), note: c.note.clone() })
             .collect(),
+        competitor_name: String::new(),
+        competitor_note: String::new(),
         competitor_error: None,
         can_start: !closed && running.is_none(),
         start_error: None,
@@ -911,86 +938,86 @@ pub struct ListChange {
     note: Option<String>,
 }
 
-/// Adds or removes a participant (a contact with a role in the sale).
-pub async fn change_participants(State(services): State<Services>, Path(id): Path<String>, form: PageForm<ListChange>) -> PageResult {
-    let viewer = &form.viewer;
-    let t = viewer.t();
-    let input = &form.input;
-    let (opportunity, scope) = visible(&services, viewer, &id).await?;
-    let mut list = opportunity.participants.clone();
-    let problem = match input.action.as_str() {
-        "add" => match (nonempty(&input.contact_id), nonempty(&input.role)) {
-            (Some(contact_id), Some(role)) => {
-                list.push(Participant { contact_id, role });
-                None
-            }
-            _ => Some(t.required),
-        },
-        "remove" => {
-            if let Some(i) = input.index.filter(|i| *i < list.len()) {
-                list.remove(i);
-            }
-            None
-        }
-        _ => return Err(PageError::BadRequest(viewer.locale)),
-    };
-    let outcome = match problem {
-        Some(message) => Err(message.to_owned()),
-        None => {
-            let changes = OpportunityChanges { participants: Some(list), ..Default::default() };
-            services.update_opportunity(&id, changes, input.version).await.map(|_| ()).map_err(|e| t.service_error(&e).unwrap_or_default())
-        }
-    };
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/opportunities/{id}#participants")).into_response()),
-        Err(message) => {
-            let (current, _) = visible(&services, viewer, &id).await.unwrap_or((opportunity, scope.clone()));
-            let mut page = build_page(&services, viewer, &current, &scope).await?;
-            page.participant_error = Some(message);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-    }
+/// Which list of the opportunity a form changes.
+#[derive(Clone, Copy, PartialEq)]
+enum ListKind {
+    Participants,
+    Competitors,
 }
 
-/// Adds or removes a competitor (name and note).
-pub async fn change_competitors(State(services): State<Services>, Path(id): Path<String>, form: PageForm<ListChange>) -> PageResult {
+/// The list as the form asks it to be, or what is missing from the form.
+fn changed_list(kind: ListKind, o: &OpportunityRecord, input: &ListChange) -> Result<OpportunityChanges, ()> {
+    let mut participants = o.participants.clone();
+    let mut competitors = o.competitors.clone();
+    match (kind, input.action.as_str()) {
+        (ListKind::Participants, "add") => match (nonempty(&input.contact_id), nonempty(&input.role)) {
+            (Some(contact_id), Some(role)) => participants.push(Participant { contact_id, role }),
+            _ => return Err(()),
+        },
+        (ListKind::Competitors, "add") => match nonempty(&input.name) {
+            Some(name) => competitors.push(Competitor { name, note: nonempty(&input.note).unwrap_or_default() }),
+            None => return Err(()),
+        },
+        (ListKind::Participants, _) => {
+            if let Some(i) = input.index.filter(|i| *i < participants.len()) {
+                participants.remove(i);
+            }
+        }
+        (ListKind::Competitors, _) => {
+            if let Some(i) = input.index.filter(|i| *i < competitors.len()) {
+                competitors.remove(i);
+            }
+        }
+    }
+    Ok(match kind {
+        ListKind::Participants => OpportunityChanges { participants: Some(participants), ..Default::default() },
+        ListKind::Competitors => OpportunityChanges { competitors: Some(competitors), ..Default::default() },
+    })
+}
+
+/// Adds or removes a participant or a competitor; a refused form comes back with what was typed.
+async fn change_list(services: &Services, id: &str, form: PageForm<ListChange>, kind: ListKind) -> PageResult {
     let viewer = &form.viewer;
     let t = viewer.t();
     let input = &form.input;
-    let (opportunity, scope) = visible(&services, viewer, &id).await?;
-    let mut list = opportunity.competitors.clone();
-    let problem = match input.action.as_str() {
-        "add" => match nonempty(&input.name) {
-            Some(name) => {
-                list.push(Competitor { name, note: nonempty(&input.note).unwrap_or_default() });
-                None
-            }
-            None => Some(t.required),
+    if !matches!(input.action.as_str(), "add" | "remove") {
+        return Err(PageError::BadRequest(viewer.locale));
+    }
+    let (opportunity, scope) = visible(services, viewer, id).await?;
+    let outcome = match changed_list(kind, &opportunity, input) {
+        Err(()) => Err(t.required.to_owned()),
+        Ok(changes) => match services.update_opportunity(id, changes, input.version).await {
+            Ok(_) => Ok(()),
+            Err(error) => Err(t.service_error(&error).ok_or_else(|| PageError::service(viewer.locale, error))?),
         },
-        "remove" => {
-            if let Some(i) = input.index.filter(|i| *i < list.len()) {
-                list.remove(i);
-            }
-            None
-        }
-        _ => return Err(PageError::BadRequest(viewer.locale)),
     };
-    let outcome = match problem {
-        Some(message) => Err(message.to_owned()),
-        None => {
-            let changes = OpportunityChanges { competitors: Some(list), ..Default::default() };
-            services.update_opportunity(&id, changes, input.version).await.map(|_| ()).map_err(|e| t.service_error(&e).unwrap_or_default())
+    let anchor = if kind == ListKind::Participants { "participants" } else { "competitors" };
+    let Err(message) = outcome else { return Ok(Redirect::to(&format!("/opportunities/{id}#{anchor}")).into_response()) };
+    let (current, _) = visible(services, viewer, id).await?;
+    let mut page = build_page(services, viewer, &current, &scope).await?;
+    let typed = |v: &Option<String>| v.clone().unwrap_or_default();
+    match kind {
+        ListKind::Participants => {
+            page.participant_error = Some(message);
+            page.participant_role = typed(&input.role);
+            let contact = typed(&input.contact_id);
+            page.participant_contacts.iter_mut().for_each(|c| c.selected = c.value == contact);
         }
-    };
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/opportunities/{id}#competitors")).into_response()),
-        Err(message) => {
-            let (current, _) = visible(&services, viewer, &id).await.unwrap_or((opportunity, scope.clone()));
-            let mut page = build_page(&services, viewer, &current, &scope).await?;
+        ListKind::Competitors => {
             page.competitor_error = Some(message);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            page.competitor_name = typed(&input.name);
+            page.competitor_note = typed(&input.note);
         }
     }
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+pub async fn change_participants(State(services): State<Services>, Path(id): Path<String>, form: PageForm<ListChange>) -> PageResult {
+    change_list(&services, &id, form, ListKind::Participants).await
+}
+
+pub async fn change_competitors(State(services): State<Services>, Path(id): Path<String>, form: PageForm<ListChange>) -> PageResult {
+    change_list(&services, &id, form, ListKind::Competitors).await
 }
 
 #[derive(Deserialize)]

@@ -85,26 +85,31 @@ impl Services {
         &self.metrics
     }
 
-    /// A definition at an exact version, from the cache or the library.
-    pub(crate) async fn definition_version(&self, tx: &mut WriteTx, code: &str, version: u32) -> Result<Arc<ProcessDefinition>> {
-        let key = (code.to_owned(), version);
-        if let Some(found) = self.definitions.lock().expect("definition cache lock").get(&key) {
-            return Ok(found.clone());
-        }
-        let loaded = Arc::new(processes::version(tx, code, version).await?);
-        self.definitions.lock().expect("definition cache lock").insert(key, loaded.clone());
-        Ok(loaded)
+    fn cached_definition(&self, code: &str, version: u32) -> Option<Arc<ProcessDefinition>> {
+        self.definitions.lock().expect("definition cache lock").get(&(code.to_owned(), version)).cloned()
     }
 
-    /// A definition at an exact version, for reading (the process library, the action panel).
-    pub async fn definition(&self, code: &str, version: u32) -> Result<Arc<ProcessDefinition>> {
-        let key = (code.to_owned(), version);
-        if let Some(found) = self.definitions.lock().expect("definition cache lock").get(&key) {
-            return Ok(found.clone());
+    fn remember_definition(&self, definition: ProcessDefinition) -> Arc<ProcessDefinition> {
+        let definition = Arc::new(definition);
+        let key = (definition.code.clone(), definition.version);
+        self.definitions.lock().expect("definition cache lock").insert(key, definition.clone());
+        definition
+    }
+
+    /// A definition at an exact version, from the cache or the library, inside a command.
+    pub(crate) async fn definition_version(&self, tx: &mut WriteTx, code: &str, version: u32) -> Result<Arc<ProcessDefinition>> {
+        match self.cached_definition(code, version) {
+            Some(found) => Ok(found),
+            None => Ok(self.remember_definition(processes::version(tx, code, version).await?)),
         }
-        let loaded = Arc::new(processes::version(&mut *self.store.read().await?, code, version).await?);
-        self.definitions.lock().expect("definition cache lock").insert(key, loaded.clone());
-        Ok(loaded)
+    }
+
+    /// A definition at an exact version, for reading (the action panel, the activity page).
+    pub async fn definition(&self, code: &str, version: u32) -> Result<Arc<ProcessDefinition>> {
+        match self.cached_definition(code, version) {
+            Some(found) => Ok(found),
+            None => Ok(self.remember_definition(processes::version(&mut *self.store.read().await?, code, version).await?)),
+        }
     }
 
     /// The heart of every process command, inside a write transaction: lock the opportunity,
