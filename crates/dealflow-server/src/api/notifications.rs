@@ -10,7 +10,6 @@ use dealflow_core::Locale;
 use dealflow_store::queries::notifications;
 use dealflow_store::records::NotificationRecord;
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast::error::RecvError;
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Caller, Params};
@@ -115,23 +114,13 @@ pub async fn read_all(State(services): State<Services>, caller: Caller) -> ApiRe
 #[utoipa::path(get, path = "/notifications/stream", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, content_type = "text/event-stream", description = "one event per new notification"), (status = 401, body = Problem)))]
 pub async fn stream(State(services): State<Services>, caller: Caller) -> Sse<impl futures_core::Stream<Item = Result<Event, Infallible>>> {
-    let mut receiver = services.subscribe().await;
-    let mut shutdown = services.shutting_down();
-    let (user_id, locale) = (caller.user.id, caller.locale);
+    let notifications = services.notifications_for(caller.user.id).await;
+    let locale = caller.locale;
     let events = async_stream::stream! {
-        loop {
-            tokio::select! {
-                next = receiver.recv() => match next {
-                    Ok(notification) if notification.user_id == user_id => {
-                        let view = NotificationView::new(&notification, locale);
-                        let data = serde_json::to_string(&view).expect("notifications serialize");
-                        yield Ok(Event::default().event("notification").id(view.id.clone()).data(data));
-                    }
-                    Ok(_) | Err(RecvError::Lagged(_)) => {}
-                    Err(RecvError::Closed) => break,
-                },
-                _ = shutdown.changed() => break,
-            }
+        for await notification in notifications {
+            let view = NotificationView::new(&notification, locale);
+            let data = serde_json::to_string(&view).expect("notifications serialize");
+            yield Ok(Event::default().event("notification").id(view.id.clone()).data(data));
         }
     };
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))

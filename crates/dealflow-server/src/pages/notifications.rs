@@ -11,7 +11,6 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect};
 use dealflow_store::queries::notifications;
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast::error::RecvError;
 
 use super::session::{NoFields, PageForm, Viewer};
 use super::{Chrome, NotificationItem, PageError, PageResult, failed, read};
@@ -80,24 +79,14 @@ struct LiveNotification {
 
 /// New notifications of the viewer as Server-Sent Events (`event: notification`), in their language.
 pub async fn events(State(services): State<Services>, viewer: Viewer) -> impl IntoResponse {
-    let mut receiver = services.subscribe().await;
-    let mut shutdown = services.shutting_down();
-    let (user_id, locale) = (viewer.user.id, viewer.locale);
+    let notifications = services.notifications_for(viewer.user.id).await;
+    let locale = viewer.locale;
     let events = async_stream::stream! {
-        loop {
-            tokio::select! {
-                next = receiver.recv() => match next {
-                    Ok(n) if n.user_id == user_id => {
-                        let item = NotificationItem::new(&n, locale);
-                        let data = LiveNotification { id: item.id, title: item.title, body: item.body, when: item.when };
-                        let data = serde_json::to_string(&data).expect("notifications serialize");
-                        yield Ok::<_, Infallible>(Event::default().event("notification").data(data));
-                    }
-                    Ok(_) | Err(RecvError::Lagged(_)) => {}
-                    Err(RecvError::Closed) => break,
-                },
-                _ = shutdown.changed() => break,
-            }
+        for await notification in notifications {
+            let item = NotificationItem::new(&notification, locale);
+            let data = LiveNotification { id: item.id, title: item.title, body: item.body, when: item.when };
+            let data = serde_json::to_string(&data).expect("notifications serialize");
+            yield Ok::<_, Infallible>(Event::default().event("notification").data(data));
         }
     };
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))

@@ -44,6 +44,24 @@ impl Services {
         receiver
     }
 
+    /// One user's new notifications as they are committed, until the server shuts down.
+    pub async fn notifications_for(&self, user_id: String) -> impl futures_core::Stream<Item = Arc<NotificationRecord>> + Send + use<> {
+        let mut receiver = self.subscribe().await;
+        let mut shutdown = self.shutting_down();
+        async_stream::stream! {
+            loop {
+                tokio::select! {
+                    next = receiver.recv() => match next {
+                        Ok(notification) if notification.user_id == user_id => yield notification,
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => break,
+                    },
+                    _ = shutdown.changed() => break,
+                }
+            }
+        }
+    }
+
     /// Resolves when the server is shutting down, so that open streams can end.
     pub fn shutting_down(&self) -> watch::Receiver<bool> {
         self.live.shutdown.subscribe()
