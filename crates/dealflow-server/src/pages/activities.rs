@@ -134,7 +134,7 @@ pub async fn complete(
     match (outcome, opportunity_id) {
         (Ok(_), Some(opportunity_id)) if from_card => {
             if headers.get("x-fragment").is_some_and(|v| v == "live") {
-                return super::opportunities::live(State(services.clone()), form.viewer, Path(opportunity_id)).await;
+                return super::opportunity::live(State(services.clone()), form.viewer, Path(opportunity_id)).await;
             }
             Ok(Redirect::to(&format!("/opportunities/{opportunity_id}")).into_response())
         }

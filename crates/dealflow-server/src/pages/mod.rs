@@ -9,6 +9,8 @@ mod i18n;
 mod leads;
 mod notifications;
 mod opportunities;
+mod opportunity;
+mod opportunity_forms;
 mod session;
 mod start;
 
@@ -39,15 +41,15 @@ pub fn router() -> Router<Services> {
         .route("/static/app.css", get(assets::style))
         .route("/opportunities", get(opportunities::list))
         .route("/board", get(opportunities::board))
-        .route("/opportunities/{id}", get(opportunities::page))
-        .route("/opportunities/{id}/live", get(opportunities::live))
-        .route("/opportunities/{id}/stage", post(opportunities::change_stage))
-        .route("/opportunities/{id}/close", post(opportunities::close))
-        .route("/opportunities/{id}/details", post(opportunities::save_details))
-        .route("/opportunities/{id}/participants", post(opportunities::change_participants))
-        .route("/opportunities/{id}/competitors", post(opportunities::change_competitors))
-        .route("/opportunities/{id}/start", post(opportunities::start_process))
-        .route("/opportunities/{id}/order", post(opportunities::create_order))
+        .route("/opportunities/{id}", get(opportunity::page))
+        .route("/opportunities/{id}/live", get(opportunity::live))
+        .route("/opportunities/{id}/stage", post(opportunity_forms::change_stage))
+        .route("/opportunities/{id}/close", post(opportunity_forms::close))
+        .route("/opportunities/{id}/details", post(opportunity_forms::save_details))
+        .route("/opportunities/{id}/participants", post(opportunity_forms::change_participants))
+        .route("/opportunities/{id}/competitors", post(opportunity_forms::change_competitors))
+        .route("/opportunities/{id}/start", post(opportunity_forms::start_process))
+        .route("/opportunities/{id}/order", post(opportunity_forms::create_order))
         .route("/activities/{id}", get(activities::page))
         .route("/activities/{id}/complete", post(activities::complete))
         .route("/schedule", get(activities::schedule))

@@ -1,0 +1,474 @@
+//! The opportunity page: the workflow bar, the action panel with the current visit's mini-cards,
+//! the details and BANT block, participants, competitors, history, the Actions menu, the close
+//! dialog and orders. The live part (bar, panel, history) is also served alone for the script.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use dealflow_core::StageCatalog;
+use dealflow_store::queries::{activities, customers, lookups, opportunities, processes};
+use dealflow_store::records::OpportunityRecord;
+use serde::Deserialize;
+
+use super::i18n::Texts;
+use super::opportunities::{People, currency, owner_choices};
+use super::session::Viewer;
+use super::{Choice, Chrome, FormErrors, PageError, PageResult, failed, format, read, scope};
+use crate::api::Scope;
+use crate::{ServiceError, Services};
+
+/// How many accounts, contacts and articles the pickers offer.
+const PICKER_LIMIT: i64 = 500;
+
+pub struct BarStage {
+    pub code: String,
+    pub name: String,
+    /// `done`, `current` or `ahead`.
+    pub state: &'static str,
+    pub is_final: bool,
+    pub won: bool,
+}
+
+pub struct MiniCard {
+    pub id: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub due: String,
+    pub overdue: bool,
+    pub results: Vec<Choice>,
+    pub error: Option<String>,
+}
+
+pub struct HistoryLine {
+    pub when: String,
+    pub text: String,
+    /// An activity's title: written by a process or by a person, so not checked for language.
+    pub subject: String,
+    pub who: String,
+}
+
+/// The part of the page that a completed mini-card or a stage change redraws in place.
+pub struct Live {
+    pub id: String,
+    pub version: i64,
+    pub bar: Vec<BarStage>,
+    pub locked: bool,
+    pub cards: Vec<MiniCard>,
+    pub process: Option<String>,
+    pub panel_note: Option<&'static str>,
+    pub message: Option<String>,
+    pub history: Vec<HistoryLine>,
+}
+
+pub struct Details {
+    pub title: String,
+    pub account_id: String,
+    pub contact_id: String,
+    pub owner_id: String,
+    pub amount: String,
+    pub probability: String,
+    pub close_date: String,
+    pub budget: String,
+    pub budget_confirmed: bool,
+    pub decision_maker_id: String,
+    pub need: String,
+    pub timeframe: String,
+    pub tactic: String,
+    pub presentation_id: String,
+}
+
+impl Details {
+    fn of(o: &OpportunityRecord) -> Details {
+        Details {
+            title: o.title.clone(),
+            account_id: o.account_id.clone().unwrap_or_default(),
+            contact_id: o.contact_id.clone().unwrap_or_default(),
+            owner_id: o.owner_id.clone(),
+            amount: format::money_input(o.amount),
+            probability: o.probability.map(|p| p.to_string()).unwrap_or_default(),
+            close_date: o.close_date.clone().unwrap_or_default(),
+            budget: format::money_input(o.budget),
+            budget_confirmed: o.budget_confirmed,
+            decision_maker_id: o.decision_maker_id.clone().unwrap_or_default(),
+            need: o.need.clone().unwrap_or_default(),
+            timeframe: o.timeframe.clone().unwrap_or_default(),
+            tactic: o.tactic.clone().unwrap_or_default(),
+            presentation_id: o.presentation_id.clone().unwrap_or_default(),
+        }
+    }
+}
+
+pub struct ParticipantLine {
+    pub index: usize,
+    pub name: String,
+    pub role: String,
+}
+
+pub struct CompetitorLine {
+    pub index: usize,
+    pub name: String,
+    pub note: String,
+}
+
+pub struct CloseForm {
+    pub open: bool,
+    pub stages: Vec<Choice>,
+    pub revenue: String,
+    pub hours: String,
+    pub reason: String,
+    pub errors: FormErrors,
+}
+
+pub struct Summary {
+    pub stage: String,
+    pub owner: String,
+    pub account: String,
+    pub amount: String,
+    pub closed_at: String,
+    pub revenue: String,
+    pub hours: String,
+    pub reason: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "opportunity.html")]
+pub struct OpportunityPage {
+    pub(super) chrome: Chrome,
+    pub(super) live: Live,
+    pub(super) summary: Summary,
+    pub(super) hint: Option<String>,
+    pub(super) flash: Option<&'static str>,
+    pub(super) details: Details,
+    pub(super) errors: FormErrors,
+    pub(super) accounts: Vec<Choice>,
+    pub(super) contacts: Vec<Choice>,
+    pub(super) decision_makers: Vec<Choice>,
+    pub(super) articles: Vec<Choice>,
+    pub(super) owners: Vec<Choice>,
+    pub(super) participants: Vec<ParticipantLine>,
+    pub(super) participant_contacts: Vec<Choice>,
+    pub(super) participant_role: String,
+    pub(super) participant_error: Option<String>,
+    pub(super) competitors: Vec<CompetitorLine>,
+    pub(super) competitor_name: String,
+    pub(super) competitor_note: String,
+    pub(super) competitor_error: Option<String>,
+    pub(super) can_start: bool,
+    pub(super) start_error: Option<String>,
+    pub(super) close: CloseForm,
+    pub(super) closed: bool,
+    pub(super) won: bool,
+    pub(super) orders: Vec<String>,
+}
+
+/// The live part on its own, for the script that redraws it in place.
+#[derive(Template, WebTemplate)]
+#[template(path = "opportunity_live.html")]
+pub struct LivePartial {
+    chrome: PartChrome,
+    live: Live,
+}
+
+/// What a partial needs of the page around it.
+pub struct PartChrome {
+    pub t: &'static Texts,
+    pub csrf: String,
+}
+
+/// The opportunity if the viewer may see it; 404 otherwise, exactly like a missing one.
+pub(super) async fn visible(services: &Services, viewer: &Viewer, id: &str) -> PageResult<(OpportunityRecord, Scope)> {
+    let scope = scope(services, viewer).await?;
+    let mut conn = read(services, viewer.locale).await?;
+    let opportunity = opportunities::get(&mut conn, id).await.map_err(failed(viewer.locale))?;
+    if !scope.allows(&opportunity.owner_id) {
+        return Err(PageError::NotFound(viewer.locale));
+    }
+    Ok((opportunity, scope))
+}
+
+async fn load_live(services: &Services, viewer: &Viewer, o: &OpportunityRecord, stages: &StageCatalog) -> PageResult<Live> {
+    let locale = viewer.locale;
+    let t = viewer.t();
+    let now = services.clock().now();
+    let people = People::load(services, locale).await?;
+    let mut conn = read(services, locale).await?;
+    let closed = stages.is_final(o.stage.as_str());
+    let current_position = stages.get(o.stage.as_str()).map(|s| s.position).unwrap_or(0);
+    let bar = stages
+        .all()
+        .iter()
+        .filter(|s| s.active && (s.show_in_progress_bar || s.code == o.stage))
+        .map(|s| BarStage {
+            code: s.code.as_str().to_owned(),
+            name: s.name.get(locale).to_owned(),
+            state: if s.code == o.stage {
+                "current"
+            } else if !s.is_final && s.position < current_position {
+                "done"
+            } else {
+                "ahead"
+            },
+            is_final: s.is_final,
+            won: s.is_won,
+        })
+        .collect();
+    let running = processes::running_instance(&mut conn, &o.id).await.map_err(failed(locale))?;
+    let latest = match &running {
+        Some(_) => None,
+        None => processes::latest_instance(&mut conn, &o.id).await.map_err(failed(locale))?,
+    };
+    let all_activities = activities::of_opportunity(&mut conn, &o.id).await.map_err(failed(locale))?;
+    let mut cards = Vec::new();
+    let mut process = None;
+    let mut panel_note = None;
+    match &running {
+        Some(instance) => {
+            let definition =
+                services.definition(&instance.process_code, instance.process_version).await.map_err(|e| PageError::service(locale, e))?;
+            process = Some(definition.name.get(locale).to_owned());
+            let visit = instance.visits.get(&o.stage).copied();
+            for a in all_activities.iter().filter(|a| {
+                a.process_instance_id.as_deref() == Some(instance.id.as_str())
+                    && a.stage.as_ref() == Some(&o.stage)
+                    && a.stage_visit == visit
+                    && a.status.is_open()
+            }) {
+                let step = definition.stage(o.stage.as_str()).and_then(|s| s.step(a.step.as_deref().unwrap_or("")));
+                cards.push(MiniCard {
+                    id: a.id.clone(),
+                    title: a.title.get(locale).to_owned(),
+                    kind: t.activity_type(a.kind),
+                    due: format::opt_instant(a.due_at, locale),
+                    overdue: a.due_at.is_some_and(|d| d < now),
+                    results: step
+                        .map(|s| s.results.iter().map(|r| Choice::new(r.code.clone(), r.name.get(locale), Some("done"))).collect())
+                        .unwrap_or_default(),
+                    error: None,
+                });
+            }
+            if cards.is_empty() {
+                panel_note = Some(t.no_open_activities);
+            }
+        }
+        None if latest.is_some() => panel_note = Some(t.process_finished),
+        None => panel_note = Some(t.no_process),
+    }
+    // History: stage changes and what happened to activities, newest first.
+    let mut events: Vec<(jiff::Timestamp, HistoryLine)> = Vec::new();
+    let stage_name = |code: &str| stages.get(code).map(|s| s.name.get(locale).to_owned()).unwrap_or_else(|| code.to_owned());
+    for h in opportunities::history(&mut conn, &o.id).await.map_err(failed(locale))? {
+        let text = match &h.from_stage {
+            Some(from) => format!("{} → {}", stage_name(from.as_str()), stage_name(h.to_stage.as_str())),
+            None => format!("{} {}{}{}", t.created_stage, t.quote_open, stage_name(h.to_stage.as_str()), t.quote_close),
+        };
+        let text = match h.visit {
+            Some(visit) => format!("{text} ({} {visit})", t.visit),
+            None => text,
+        };
+        let who = match &h.by_user_id {
+            Some(id) if !h.by_process => people.name(id),
+            _ => t.by_process.to_owned(),
+        };
+        events.push((h.at, HistoryLine { when: format::instant(h.at, locale), text, subject: String::new(), who }));
+    }
+    for a in &all_activities {
+        let title = a.title.get(locale);
+        events.push((
+            a.created_at,
+            HistoryLine {
+                when: format::instant(a.created_at, locale),
+                text: t.activity_created.to_owned(),
+                subject: title.to_owned(),
+                who: people.name(&a.owner_id),
+            },
+        ));
+        let finished = match a.status {
+            dealflow_core::engine::ActivityStatus::Completed => Some(t.activity_completed),
+            dealflow_core::engine::ActivityStatus::Cancelled => Some(t.activity_cancelled),
+            _ => None,
+        };
+        if let Some(what) = finished {
+            let at = a.completed_at.unwrap_or(a.updated_at);
+            let line = HistoryLine {
+                when: format::instant(at, locale),
+                text: what.to_owned(),
+                subject: title.to_owned(),
+                who: people.name(&a.owner_id),
+            };
+            events.push((at, line));
+        }
+    }
+    events.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    Ok(Live {
+        id: o.id.clone(),
+        version: o.version,
+        bar,
+        locked: closed,
+        cards,
+        process,
+        panel_note,
+        message: None,
+        history: events.into_iter().map(|(_, line)| line).collect(),
+    })
+}
+
+pub(super) async fn build_page(services: &Services, viewer: &Viewer, o: &OpportunityRecord, scope: &Scope) -> PageResult<OpportunityPage> {
+    let locale = viewer.locale;
+    let stages = services.stage_catalog().await.map_err(|e| PageError::service(locale, e))?;
+    let live = load_live(services, viewer, o, &stages).await?;
+    let currency = currency(services, locale).await?;
+    let people = People::load(services, locale).await?;
+    let mut conn = read(services, locale).await?;
+    let fail = failed(locale);
+    let accounts = customers::accounts(&mut conn, None, PICKER_LIMIT).await.map_err(&fail)?;
+    let account_contacts = customers::contacts(&mut conn, None, o.account_id.as_deref(), PICKER_LIMIT).await.map_err(&fail)?;
+    let all_contacts = customers::contacts(&mut conn, None, None, PICKER_LIMIT).await.map_err(&fail)?;
+    let articles = lookups::articles(&mut conn, None, PICKER_LIMIT).await.map_err(&fail)?;
+    let running = processes::running_instance(&mut conn, &o.id).await.map_err(&fail)?;
+    let orders = customers::orders_of(&mut conn, &o.id).await.map_err(&fail)?;
+    drop(conn);
+    let contact_name = |id: &str| all_contacts.iter().find(|c| c.id == id).map(|c| c.name.clone()).unwrap_or_default();
+    let stage = stages.get(o.stage.as_str());
+    let closed = stage.is_some_and(|s| s.is_final);
+    let won = stage.is_some_and(|s| s.is_final && s.is_won);
+    let pick = |v: &Option<String>| v.as_deref().map(str::to_owned);
+    let final_stages: Vec<Choice> =
+        stages.all().iter().filter(|s| s.active && s.is_final).map(|s| Choice::new(s.code.as_str(), s.name.get(locale), None)).collect();
+    let contacts_for = |current: &Option<String>| -> Vec<Choice> {
+        account_contacts.iter().map(|c| Choice::new(c.id.clone(), c.name.clone(), current.as_deref())).collect()
+    };
+    Ok(OpportunityPage {
+        chrome: Chrome::load(services, viewer, "opportunities", &format!("/opportunities/{}", o.id)).await?,
+        summary: Summary {
+            stage: stage.map(|s| s.name.get(locale).to_owned()).unwrap_or_default(),
+            owner: people.name(&o.owner_id),
+            account: o
+                .account_id
+                .as_deref()
+                .and_then(|id| accounts.iter().find(|a| a.id == id))
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
+            amount: format::opt_money(o.amount, &currency, locale),
+            closed_at: format::opt_instant(o.closed_at, locale),
+            revenue: format::opt_money(o.actual_revenue, &currency, locale),
+            hours: o.hours_spent.map(|h| format::hours(h, locale)).unwrap_or_default(),
+            reason: o.close_reason.clone().unwrap_or_default(),
+        },
+        live,
+        hint: None,
+        flash: None,
+        details: Details::of(o),
+        errors: FormErrors::default(),
+        accounts: accounts.iter().map(|a| Choice::new(a.id.clone(), a.name.clone(), pick(&o.account_id).as_deref())).collect(),
+        contacts: contacts_for(&o.contact_id),
+        decision_makers: contacts_for(&o.decision_maker_id),
+        articles: articles.iter().map(|a| Choice::new(a.id.clone(), a.title.clone(), o.presentation_id.as_deref())).collect(),
+        owners: owner_choices(services, viewer, scope, Some(&o.owner_id)).await?,
+        participants: o
+            .participants
+            .iter()
+            .enumerate()
+            .map(|(index, p)| ParticipantLine { index, name: contact_name(&p.contact_id), role: p.role.clone() })
+            .collect(),
+        participant_contacts: contacts_for(&None),
+        participant_role: String::new(),
+        participant_error: None,
+        competitors: o
+            .competitors
+            .iter()
+            .enumerate()
+            .map(|(index, c)| CompetitorLine { index, name: c.name.clone(), note: c.note.clone() })
+            .collect(),
+        competitor_name: String::new(),
+        competitor_note: String::new(),
+        competitor_error: None,
+        can_start: !closed && running.is_none(),
+        start_error: None,
+        close: CloseForm {
+            open: false,
+            stages: final_stages,
+            revenue: format::money_input(o.actual_revenue.or(o.amount)),
+            hours: o.hours_spent.map(|h| h.to_string()).unwrap_or_default(),
+            reason: o.close_reason.clone().unwrap_or_default(),
+            errors: FormErrors::default(),
+        },
+        closed,
+        won,
+        orders: orders
+            .iter()
+            .map(|order| format!("{} — {}", format::instant(order.created_at, locale), format::money(order.amount, &currency, locale)))
+            .collect(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    started: Option<String>,
+    saved: Option<String>,
+    order: Option<String>,
+    close: Option<String>,
+}
+
+pub async fn page(State(services): State<Services>, viewer: Viewer, Path(id): Path<String>, Query(query): Query<PageQuery>) -> PageResult {
+    let (opportunity, scope) = visible(&services, &viewer, &id).await?;
+    let mut page = build_page(&services, &viewer, &opportunity, &scope).await?;
+    let t = viewer.t();
+    if query.started.is_some() {
+        page.hint = Some(crate::services::fill_in_hint().get(viewer.locale).to_owned());
+    }
+    if query.saved.is_some() {
+        page.flash = Some(t.saved);
+    }
+    if query.order.is_some() {
+        page.flash = Some(t.order_created);
+    }
+    if let Some(stage) = query.close.filter(|_| !page.closed) {
+        page.close.open = true;
+        page.close.stages.iter_mut().for_each(|c| c.selected = c.value == stage);
+    }
+    Ok(page.into_response())
+}
+
+/// Asked by the script: the live part alone.
+pub(super) fn wants_fragment(headers: &HeaderMap) -> bool {
+    headers.get("x-fragment").is_some_and(|v| v == "live")
+}
+
+pub(super) async fn live_partial(services: &Services, viewer: &Viewer, id: &str, message: Option<String>) -> PageResult<LivePartial> {
+    let (opportunity, _) = visible(services, viewer, id).await?;
+    let stages = services.stage_catalog().await.map_err(|e| PageError::service(viewer.locale, e))?;
+    let mut live = load_live(services, viewer, &opportunity, &stages).await?;
+    live.message = message;
+    Ok(LivePartial { chrome: PartChrome { t: viewer.t(), csrf: viewer.csrf.clone() }, live })
+}
+
+pub async fn live(State(services): State<Services>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
+    Ok(live_partial(&services, &viewer, &id, None).await?.into_response())
+}
+
+/// Shows a refusal of a command on the live part: in place for the script, on the whole page otherwise.
+pub(super) async fn refuse_on_live(services: &Services, viewer: &Viewer, id: &str, headers: &HeaderMap, message: String) -> PageResult {
+    if wants_fragment(headers) {
+        return Ok((StatusCode::CONFLICT, live_partial(services, viewer, id, Some(message)).await?).into_response());
+    }
+    let (opportunity, scope) = visible(services, viewer, id).await?;
+    let mut page = build_page(services, viewer, &opportunity, &scope).await?;
+    page.live.message = Some(message);
+    Ok((StatusCode::CONFLICT, page).into_response())
+}
+
+/// What a person reads when a command on this opportunity was refused.
+pub(super) async fn refusal(services: &Services, viewer: &Viewer, id: &str, error: ServiceError) -> PageResult<String> {
+    let t = viewer.t();
+    match error {
+        ServiceError::VersionConflict { .. } => {
+            let (now, _) = visible(services, viewer, id).await?;
+            let stages = services.stage_catalog().await.map_err(|e| PageError::service(viewer.locale, e))?;
+            let name = stages.get(now.stage.as_str()).map(|s| s.name.get(viewer.locale).to_owned()).unwrap_or_default();
+            Ok(t.conflict_at(&name))
+        }
+        other => t.service_error(&other).ok_or_else(|| PageError::service(viewer.locale, other)),
+    }
+}

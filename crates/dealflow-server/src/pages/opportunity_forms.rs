@@ -1,0 +1,360 @@
+//! The opportunity page's forms: a stage click, the close dialog, details and BANT, participants
+//! and competitors, running the process from the Actions menu, and orders. A refused form comes
+//! back with what was typed and the reason beside the field.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use dealflow_core::engine::StartedVia;
+use dealflow_store::records::{Competitor, OpportunityRecord, Participant};
+use serde::Deserialize;
+
+use super::i18n::Texts;
+use super::opportunities::nonempty;
+use super::opportunity::{CloseForm, Details, build_page, live_partial, refusal, refuse_on_live, visible, wants_fragment};
+use super::session::PageForm;
+use super::{Choice, FormErrors, PageError, PageResult, format};
+use crate::services::{CloseInput, HANDOFF_PROCESS, OpportunityChanges};
+use crate::{ServiceError, Services};
+
+#[derive(Deserialize)]
+pub struct StageInput {
+    stage: String,
+    version: Option<i64>,
+}
+
+/// A click on the workflow bar (R6); the version the person saw must still hold.
+pub async fn change_stage(
+    State(services): State<Services>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: PageForm<StageInput>,
+) -> PageResult {
+    let viewer = &form.viewer;
+    visible(&services, viewer, &id).await?;
+    match services.change_stage(&viewer.user.id, &id, &form.input.stage, form.input.version).await {
+        Ok(_) if wants_fragment(&headers) => Ok(live_partial(&services, viewer, &id, None).await?.into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/opportunities/{id}")).into_response()),
+        Err(error) => {
+            let message = refusal(&services, viewer, &id, error).await?;
+            refuse_on_live(&services, viewer, &id, &headers, message).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CloseFields {
+    stage: String,
+    actual_revenue: Option<String>,
+    hours_spent: Option<String>,
+    close_reason: Option<String>,
+}
+
+/// The close dialog: a final stage with revenue, hours and reason (R9).
+pub async fn close(State(services): State<Services>, Path(id): Path<String>, form: PageForm<CloseFields>) -> PageResult {
+    let viewer = &form.viewer;
+    let t = viewer.t();
+    let input = &form.input;
+    let (opportunity, scope) = visible(&services, viewer, &id).await?;
+    let mut errors = FormErrors::default();
+    let revenue = match format::parse_money(input.actual_revenue.as_deref().unwrap_or("")) {
+        None => None,
+        Some(Ok(m)) => Some(m),
+        Some(Err(())) => {
+            errors.add("actual_revenue", t.must_be_money);
+            None
+        }
+    };
+    let hours_text = input.hours_spent.as_deref().unwrap_or("").trim().replace(',', ".");
+    let hours = if hours_text.is_empty() {
+        None
+    } else {
+        match hours_text.parse::<f64>() {
+            Ok(h) if h.is_finite() && h >= 0.0 => Some(h),
+            _ => {
+                errors.add("hours_spent", t.must_be_hours);
+                None
+            }
+        }
+    };
+    if errors.is_empty() {
+        let reason = nonempty(&input.close_reason);
+        let close = CloseInput { stage: input.stage.clone(), actual_revenue: revenue, hours_spent: hours, close_reason: reason };
+        match services.close(&viewer.user.id, &id, &close).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/opportunities/{id}")).into_response()),
+            // The engine's refusals are about the stage chosen (not final, closed meanwhile).
+            Err(error @ ServiceError::Engine(_)) => errors.add("stage", t.service_error(&error).unwrap_or_default()),
+            Err(error @ ServiceError::Validation(_)) => errors = FormErrors::from_service(t, &error).unwrap_or_default(),
+            Err(other) => return Err(PageError::service(viewer.locale, other)),
+        }
+    }
+    let mut page = build_page(&services, viewer, &opportunity, &scope).await?;
+    page.close = CloseForm {
+        open: true,
+        stages: page
+            .close
+            .stages
+            .into_iter()
+            .map(|mut c| {
+                c.selected = c.value == input.stage;
+                c
+            })
+            .collect(),
+        revenue: input.actual_revenue.clone().unwrap_or_default(),
+        hours: input.hours_spent.clone().unwrap_or_default(),
+        reason: input.close_reason.clone().unwrap_or_default(),
+        errors,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DetailsInput {
+    version: Option<i64>,
+    title: String,
+    account_id: Option<String>,
+    contact_id: Option<String>,
+    owner_id: Option<String>,
+    amount: Option<String>,
+    probability: Option<String>,
+    close_date: Option<String>,
+    budget: Option<String>,
+    budget_confirmed: Option<String>,
+    decision_maker_id: Option<String>,
+    need: Option<String>,
+    timeframe: Option<String>,
+    tactic: Option<String>,
+    presentation_id: Option<String>,
+}
+
+fn check_date(errors: &mut FormErrors, t: &Texts, field: &str, value: &Option<String>) -> Option<String> {
+    let text = nonempty(value)?;
+    let valid = text.len() == 10 && text.parse::<jiff::civil::Date>().is_ok();
+    if !valid {
+        errors.add(field, t.must_be_date);
+        return None;
+    }
+    Some(text)
+}
+
+fn check_money(errors: &mut FormErrors, t: &Texts, field: &str, value: &Option<String>) -> Option<dealflow_core::Money> {
+    match format::parse_money(value.as_deref().unwrap_or("")) {
+        None => None,
+        Some(Ok(m)) => Some(m),
+        Some(Err(())) => {
+            errors.add(field, t.must_be_money);
+            None
+        }
+    }
+}
+
+/// The details and BANT form: every field checked here, in the person's language, before the
+/// service sees it; on a problem the form comes back with what was typed.
+pub async fn save_details(State(services): State<Services>, Path(id): Path<String>, form: PageForm<DetailsInput>) -> PageResult {
+    let viewer = &form.viewer;
+    let t = viewer.t();
+    let input = &form.input;
+    let (opportunity, scope) = visible(&services, viewer, &id).await?;
+    let mut errors = FormErrors::default();
+    if input.title.trim().is_empty() {
+        errors.add("title", t.required);
+    }
+    let amount = check_money(&mut errors, t, "amount", &input.amount);
+    let budget = check_money(&mut errors, t, "budget", &input.budget);
+    let probability = match nonempty(&input.probability) {
+        None => None,
+        Some(text) => match text.parse::<u8>() {
+            Ok(p) if p <= 100 => Some(p),
+            _ => {
+                errors.add("probability", t.must_be_percent);
+                None
+            }
+        },
+    };
+    let close_date = check_date(&mut errors, t, "close_date", &input.close_date);
+    let timeframe = check_date(&mut errors, t, "timeframe", &input.timeframe);
+    let owner = nonempty(&input.owner_id).unwrap_or_else(|| opportunity.owner_id.clone());
+    if !scope.allows(&owner) {
+        errors.add("owner_id", t.not_in_team);
+    }
+    if errors.is_empty() {
+        let changes = OpportunityChanges {
+            title: Some(input.title.trim().to_owned()),
+            account_id: Some(nonempty(&input.account_id)),
+            contact_id: Some(nonempty(&input.contact_id)),
+            owner_id: (owner != opportunity.owner_id).then_some(owner),
+            amount: Some(amount),
+            probability: Some(probability),
+            close_date: Some(close_date),
+            budget: Some(budget),
+            budget_confirmed: Some(input.budget_confirmed.is_some()),
+            decision_maker_id: Some(nonempty(&input.decision_maker_id)),
+            need: Some(nonempty(&input.need)),
+            timeframe: Some(timeframe),
+            tactic: Some(nonempty(&input.tactic)),
+            presentation_id: Some(nonempty(&input.presentation_id)),
+            ..Default::default()
+        };
+        match services.update_opportunity(&id, changes, input.version).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/opportunities/{id}?saved=1#details")).into_response()),
+            Err(error) => match FormErrors::from_service(t, &error) {
+                Some(found) => errors = found,
+                None => return Err(PageError::service(viewer.locale, error)),
+            },
+        }
+    }
+    // Back with what was typed; a conflict shows the record's new version so that saving again works.
+    let (current, _) = visible(&services, viewer, &id).await?;
+    let mut page = build_page(&services, viewer, &current, &scope).await?;
+    page.details = Details {
+        title: input.title.clone(),
+        account_id: input.account_id.clone().unwrap_or_default(),
+        contact_id: input.contact_id.clone().unwrap_or_default(),
+        owner_id: input.owner_id.clone().unwrap_or_default(),
+        amount: input.amount.clone().unwrap_or_default(),
+        probability: input.probability.clone().unwrap_or_default(),
+        close_date: input.close_date.clone().unwrap_or_default(),
+        budget: input.budget.clone().unwrap_or_default(),
+        budget_confirmed: input.budget_confirmed.is_some(),
+        decision_maker_id: input.decision_maker_id.clone().unwrap_or_default(),
+        need: input.need.clone().unwrap_or_default(),
+        timeframe: input.timeframe.clone().unwrap_or_default(),
+        tactic: input.tactic.clone().unwrap_or_default(),
+        presentation_id: input.presentation_id.clone().unwrap_or_default(),
+    };
+    let keep = |choices: &mut Vec<Choice>, value: &str| choices.iter_mut().for_each(|c| c.selected = c.value == value);
+    keep(&mut page.accounts, &page.details.account_id);
+    keep(&mut page.contacts, &page.details.contact_id);
+    keep(&mut page.decision_makers, &page.details.decision_maker_id);
+    keep(&mut page.articles, &page.details.presentation_id);
+    keep(&mut page.owners, &page.details.owner_id);
+    page.errors = errors;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ListChange {
+    version: Option<i64>,
+    /// `add` or `remove`.
+    action: String,
+    index: Option<usize>,
+    contact_id: Option<String>,
+    role: Option<String>,
+    name: Option<String>,
+    note: Option<String>,
+}
+
+/// Which list of the opportunity a form changes.
+#[derive(Clone, Copy, PartialEq)]
+enum ListKind {
+    Participants,
+    Competitors,
+}
+
+/// The list as the form asks it to be, or what is missing from the form.
+fn changed_list(kind: ListKind, o: &OpportunityRecord, input: &ListChange) -> Result<OpportunityChanges, ()> {
+    let mut participants = o.participants.clone();
+    let mut competitors = o.competitors.clone();
+    match (kind, input.action.as_str()) {
+        (ListKind::Participants, "add") => match (nonempty(&input.contact_id), nonempty(&input.role)) {
+            (Some(contact_id), Some(role)) => participants.push(Participant { contact_id, role }),
+            _ => return Err(()),
+        },
+        (ListKind::Competitors, "add") => match nonempty(&input.name) {
+            Some(name) => competitors.push(Competitor { name, note: nonempty(&input.note).unwrap_or_default() }),
+            None => return Err(()),
+        },
+        (ListKind::Participants, _) => {
+            if let Some(i) = input.index.filter(|i| *i < participants.len()) {
+                participants.remove(i);
+            }
+        }
+        (ListKind::Competitors, _) => {
+            if let Some(i) = input.index.filter(|i| *i < competitors.len()) {
+                competitors.remove(i);
+            }
+        }
+    }
+    Ok(match kind {
+        ListKind::Participants => OpportunityChanges { participants: Some(participants), ..Default::default() },
+        ListKind::Competitors => OpportunityChanges { competitors: Some(competitors), ..Default::default() },
+    })
+}
+
+/// Adds or removes a participant or a competitor; a refused form comes back with what was typed.
+async fn change_list(services: &Services, id: &str, form: PageForm<ListChange>, kind: ListKind) -> PageResult {
+    let viewer = &form.viewer;
+    let t = viewer.t();
+    let input = &form.input;
+    if !matches!(input.action.as_str(), "add" | "remove") {
+        return Err(PageError::BadRequest(viewer.locale));
+    }
+    let (opportunity, scope) = visible(services, viewer, id).await?;
+    let outcome = match changed_list(kind, &opportunity, input) {
+        Err(()) => Err(t.required.to_owned()),
+        Ok(changes) => match services.update_opportunity(id, changes, input.version).await {
+            Ok(_) => Ok(()),
+            Err(error) => Err(t.service_error(&error).ok_or_else(|| PageError::service(viewer.locale, error))?),
+        },
+    };
+    let anchor = if kind == ListKind::Participants { "participants" } else { "competitors" };
+    let Err(message) = outcome else { return Ok(Redirect::to(&format!("/opportunities/{id}#{anchor}")).into_response()) };
+    let (current, _) = visible(services, viewer, id).await?;
+    let mut page = build_page(services, viewer, &current, &scope).await?;
+    let typed = |v: &Option<String>| v.clone().unwrap_or_default();
+    match kind {
+        ListKind::Participants => {
+            page.participant_error = Some(message);
+            page.participant_role = typed(&input.role);
+            let contact = typed(&input.contact_id);
+            page.participant_contacts.iter_mut().for_each(|c| c.selected = c.value == contact);
+        }
+        ListKind::Competitors => {
+            page.competitor_error = Some(message);
+            page.competitor_name = typed(&input.name);
+            page.competitor_note = typed(&input.note);
+        }
+    }
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+pub async fn change_participants(State(services): State<Services>, Path(id): Path<String>, form: PageForm<ListChange>) -> PageResult {
+    change_list(&services, &id, form, ListKind::Participants).await
+}
+
+pub async fn change_competitors(State(services): State<Services>, Path(id): Path<String>, form: PageForm<ListChange>) -> PageResult {
+    change_list(&services, &id, form, ListKind::Competitors).await
+}
+
+#[derive(Deserialize)]
+pub struct StartInput {
+    code: Option<String>,
+}
+
+/// «Действия» → "Run enterprise sales process" (SPEC §4.3, R2).
+pub async fn start_process(State(services): State<Services>, Path(id): Path<String>, form: PageForm<StartInput>) -> PageResult {
+    let viewer = &form.viewer;
+    let (opportunity, scope) = visible(&services, viewer, &id).await?;
+    let code = nonempty(&form.input.code).unwrap_or_else(|| HANDOFF_PROCESS.to_owned());
+    match services.start_process(&viewer.user.id, &code, Some(&id), StartedVia::OpportunityPage).await {
+        Ok(_) => Ok(Redirect::to(&format!("/opportunities/{id}")).into_response()),
+        Err(error) => {
+            let message = viewer.t().service_error(&error).ok_or_else(|| PageError::service(viewer.locale, error))?;
+            let mut page = build_page(&services, viewer, &opportunity, &scope).await?;
+            page.start_error = Some(message);
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+    }
+}
+
+/// "Create order" on a won opportunity.
+pub async fn create_order(
+    State(services): State<Services>,
+    Path(id): Path<String>,
+    form: PageForm<super::session::NoFields>,
+) -> PageResult {
+    let viewer = &form.viewer;
+    visible(&services, viewer, &id).await?;
+    services.create_order(&viewer.user.id, &id).await.map_err(|e| PageError::service(viewer.locale, e))?;
+    Ok(Redirect::to(&format!("/opportunities/{id}?order=1")).into_response())
+}
