@@ -106,22 +106,22 @@ impl RowNames {
     }
 }
 
+/// Rows for the list and the board, read on the caller's connection (holding a second one
+/// while waiting for another could exhaust the pool under load).
 async fn list_rows(
-    services: &Services,
-    viewer: &Viewer,
+    conn: &mut dealflow_store::ReadConn,
+    locale: Locale,
     names: &mut RowNames,
     rows: &[OpportunityRecord],
     stages: &StageCatalog,
 ) -> PageResult<Vec<ListRow>> {
-    let locale = viewer.locale;
-    let mut conn = read(services, locale).await?;
     let mut out = Vec::with_capacity(rows.len());
     for o in rows {
         let account = match &o.account_id {
             Some(id) => match names.accounts.get(id) {
                 Some(name) => name.clone(),
                 None => {
-                    let name = customers::get_account(&mut conn, id).await.map(|a| a.name).unwrap_or_default();
+                    let name = customers::get_account(conn, id).await.map(|a| a.name).unwrap_or_default();
                     names.accounts.insert(id.clone(), name.clone());
                     name
                 }
@@ -158,13 +158,15 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
             _ => None,
         },
     };
+    let mut names = RowNames::load(&services, locale).await?;
     // A cursor that is not ours starts from the first page rather than failing.
     let after = PageParams { limit: None, cursor: query.cursor.clone() }.after().unwrap_or(None);
     let mut conn = read(&services, locale).await?;
     let mut rows = opportunities::search(&mut conn, &filter, scope.owners(), after, LIST_PAGE + 1).await.map_err(failed(locale))?;
-    drop(conn);
     let more = rows.len() as i64 > LIST_PAGE;
     rows.truncate(LIST_PAGE as usize);
+    let shown = list_rows(&mut conn, locale, &mut names, &rows, &stages).await?;
+    drop(conn);
     let next = if more {
         rows.last().map(|o| {
             let mut params = form_urlencoded::Serializer::new(String::new());
@@ -185,7 +187,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
         stages: stage_choices(&stages, locale, filter.stage.as_deref()),
         owners: owner_choices(&services, &viewer, &scope, filter.owner_id.as_deref()).await?,
         statuses: vec![Choice::new("open", t.open_only, status.as_deref()), Choice::new("closed", t.closed_only, status.as_deref())],
-        rows: list_rows(&services, &viewer, &mut RowNames::load(&services, locale).await?, &rows, &stages).await?,
+        rows: shown,
         next,
         paged: query.cursor.is_some(),
     };
@@ -231,7 +233,7 @@ pub async fn board(State(services): State<Services>, viewer: Viewer) -> PageResu
             count: n,
             total: format::money(dealflow_core::Money::from_minor_units(sum), &currency, locale),
             more: n - rows.len() as i64,
-            cards: list_rows(&services, &viewer, &mut names, &rows, &stages).await?,
+            cards: list_rows(&mut conn, locale, &mut names, &rows, &stages).await?,
             filter: format!("/opportunities?stage={}", stage.code.as_str()),
         });
     }

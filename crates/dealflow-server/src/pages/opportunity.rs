@@ -220,6 +220,9 @@ async fn load_live(services: &Services, viewer: &Viewer, o: &OpportunityRecord, 
         None => processes::latest_instance(&mut conn, &o.id).await.map_err(failed(locale))?,
     };
     let all_activities = activities::of_opportunity(&mut conn, &o.id).await.map_err(failed(locale))?;
+    let stage_changes = opportunities::history(&mut conn, &o.id).await.map_err(failed(locale))?;
+    // The definition may need a connection of its own; one at a time keeps the pool from running dry.
+    drop(conn);
     let mut cards = Vec::new();
     let mut process = None;
     let mut panel_note = None;
@@ -258,7 +261,7 @@ async fn load_live(services: &Services, viewer: &Viewer, o: &OpportunityRecord, 
     // History: stage changes and what happened to activities, newest first.
     let mut events: Vec<(jiff::Timestamp, HistoryLine)> = Vec::new();
     let stage_name = |code: &str| stages.get(code).map(|s| s.name.get(locale).to_owned()).unwrap_or_else(|| code.to_owned());
-    for h in opportunities::history(&mut conn, &o.id).await.map_err(failed(locale))? {
+    for h in stage_changes {
         let text = match &h.from_stage {
             Some(from) => format!("{} → {}", stage_name(from.as_str()), stage_name(h.to_stage.as_str())),
             None => format!("{} {}{}{}", t.created_stage, t.quote_open, stage_name(h.to_stage.as_str()), t.quote_close),
