@@ -19,5 +19,6 @@ mod leads;
 mod library;
 mod notifications;
 mod openapi;
+mod races;
 mod sign_in;
 mod web;
