@@ -58,4 +58,87 @@ async fn a_keyed_request_sent_again_has_one_effect_and_the_same_answer(app: Test
     );
 }
 
-on_both_backends!(a_keyed_request_sent_again_has_one_effect_and_the_same_answer);
+/// Sends one keyed POST; answers its status, whether it was a replay, and its body.
+async fn send_keyed(http: &reqwest::Client, url: &str, token: &str, key: &str, body: &serde_json::Value) -> (u16, bool, serde_json::Value) {
+    let response = http.post(url).bearer_auth(token).header("Idempotency-Key", key).json(body).send().await.unwrap();
+    let replayed = response.headers().contains_key("idempotent-replay");
+    (response.status().as_u16(), replayed, response.json().await.unwrap())
+}
+
+async fn rows(api: &Api, sql: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(api.app.store.pool()).await.unwrap()
+}
+
+/// Retries as a flaky network makes them: every write sent three times, half of them one after
+/// another and half all at once. `DEALFLOW_RETRY_WRITES` sets how many (2,000 by default).
+async fn keyed_writes_sent_three_times_each_have_exactly_one_effect_and_one_answer(app: TestApp) {
+    let writes: usize = std::env::var("DEALFLOW_RETRY_WRITES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let api = Api::start(app).await;
+    let token = api.token(&api.app.manager).await;
+    let base = api.base.clone();
+    let (activities_before, opportunities_before) =
+        (rows(&api, "SELECT COUNT(*) FROM activities").await, rows(&api, "SELECT COUNT(*) FROM opportunities").await);
+    let began = std::time::Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    const WORKERS: usize = 8;
+    for worker in 0..WORKERS {
+        let (http, base, token) = (reqwest::Client::new(), base.clone(), token.clone());
+        workers.spawn(async move {
+            let mut mismatches = Vec::new();
+            for n in (worker..writes).step_by(WORKERS) {
+                let key = format!("retry-{n}");
+                // Alternate a manual activity and a new opportunity, so two kinds of write are retried.
+                let (url, body) = if n % 2 == 0 {
+                    (format!("{base}/activities"), json!({"type": "task", "title": format!("Задача {n}")}))
+                } else {
+                    (format!("{base}/opportunities"), json!({"title": format!("Продажа {n}")}))
+                };
+                let answers = if n % 4 < 2 {
+                    let mut answers = Vec::new();
+                    for _ in 0..3 {
+                        answers.push(send_keyed(&http, &url, &token, &key, &body).await);
+                    }
+                    answers
+                } else {
+                    let (a, b, c) = tokio::join!(
+                        send_keyed(&http, &url, &token, &key, &body),
+                        send_keyed(&http, &url, &token, &key, &body),
+                        send_keyed(&http, &url, &token, &key, &body)
+                    );
+                    vec![a, b, c]
+                };
+                let firsts = answers.iter().filter(|(_, replayed, _)| !replayed).count();
+                if firsts != 1 || answers.iter().any(|(status, _, body)| *status != 201 || *body != answers[0].2) {
+                    mismatches.push((n, answers));
+                }
+            }
+            mismatches
+        });
+    }
+    let mismatches: Vec<_> = workers.join_all().await.into_iter().flatten().collect();
+    assert!(mismatches.is_empty(), "retries that did not answer alike or ran twice: {:?}", &mismatches[..mismatches.len().min(3)]);
+    let activities = rows(&api, "SELECT COUNT(*) FROM activities").await - activities_before;
+    let opportunities = rows(&api, "SELECT COUNT(*) FROM opportunities").await - opportunities_before;
+    assert_eq!((activities, opportunities), (writes.div_ceil(2) as i64, (writes / 2) as i64), "exactly one effect per key");
+
+    // Another user replaying a key gets their own effect, never the first user's answer.
+    let teammate = api.token(&api.app.teammate).await;
+    let http = reqwest::Client::new();
+    let body = json!({"type": "task", "title": "Задача 0"});
+    let mine = send_keyed(&http, &format!("{base}/activities"), &token, "retry-0", &body).await;
+    let theirs = send_keyed(&http, &format!("{base}/activities"), &teammate, "retry-0", &body).await;
+    assert_eq!((mine.1, theirs.0, theirs.1), (true, 201, false));
+    assert_ne!(theirs.2["id"], mine.2["id"]);
+    assert_eq!(theirs.2["owner_id"].as_str(), Some(api.app.teammate.id.as_str()));
+    let in_sequence = (0..writes).filter(|n| n % 4 < 2).count();
+    println!(
+        "retries: {writes} keyed writes x 3 sends ({in_sequence} in sequence, {} at once): {activities} activities + {opportunities} opportunities created, 0 duplicated, {:.1} s",
+        writes - in_sequence,
+        began.elapsed().as_secs_f64()
+    );
+}
+
+on_both_backends!(
+    a_keyed_request_sent_again_has_one_effect_and_the_same_answer,
+    keyed_writes_sent_three_times_each_have_exactly_one_effect_and_one_answer,
+);
