@@ -3,6 +3,7 @@
 //! write transaction or on a pooled connection for reading.
 #![forbid(unsafe_code)]
 
+pub mod backup;
 mod error;
 pub mod queries;
 pub mod records;

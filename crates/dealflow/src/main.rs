@@ -31,6 +31,22 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Write a consistent copy of the SQLite database to FILE while the server keeps running.
+    /// (PostgreSQL: use pg_dump.)
+    Backup {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Where to write the copy; must not exist yet.
+        file: PathBuf,
+    },
+    /// Put a backup in place as the SQLite database (which must not exist yet), checked and
+    /// migrated. (PostgreSQL: use pg_restore.)
+    Restore {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The backup to restore.
+        file: PathBuf,
+    },
     /// Work with process definitions.
     Process {
         #[command(subcommand)]
@@ -150,6 +166,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Process { command: ProcessCommand::Validate { file, database_url } } => validate(&file, database_url.as_deref()).await,
+        Command::Backup { database, file } => {
+            let store = open(&database.database_url).await?;
+            store.backup_to(&file).await.with_context(|| format!("cannot back up to {}", file.display()))?;
+            store.close().await;
+            println!("backed up to {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { database, file } => {
+            let target = dealflow_store::backup::restore_sqlite(&file, &database.database_url)
+                .await
+                .with_context(|| format!("cannot restore {}", file.display()))?;
+            open(&database.database_url).await?.close().await;
+            println!("restored {} to {}", file.display(), target.display());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
