@@ -33,4 +33,16 @@ mod tests {
         assert!(super::verify("correct horse", &stored));
         assert!(!super::verify("wrong horse", &stored));
     }
+
+    /// OWASP's floor for argon2id: at least 19 MiB of memory and two passes.
+    #[test]
+    fn hashes_are_argon2id_with_at_least_19_mib_and_two_passes() {
+        let stored = super::hash("correct horse");
+        let parameters = stored.split('$').nth(3).unwrap();
+        let value =
+            |name: &str| -> u32 { parameters.split(',').find_map(|p| p.strip_prefix(&format!("{name}="))).unwrap().parse().unwrap() };
+        assert!(stored.starts_with("$argon2id$v=19$"), "{stored}");
+        assert!(value("m") >= 19 * 1024, "memory {} KiB", value("m"));
+        assert!(value("t") >= 2, "passes {}", value("t"));
+    }
 }

@@ -2,8 +2,6 @@
 //! acknowledged before the backup began is in the restored database, which passes SQLite's
 //! integrity check; a restore never overwrites a database and refuses a file that is not one.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -11,51 +9,20 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use sqlx::Connection;
 
+mod common;
+use common::{ADMIN_PASSWORD, Server, dealflow};
+
 const WRITERS: usize = 8;
-
-fn dealflow(args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_dealflow")).args(args).env_remove("DATABASE_URL").output().unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    (output.status.code().unwrap_or(-1), text)
-}
-
-/// A `dealflow serve` on a free loopback port; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-fn serve(url: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dealflow"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
-        .env("DEALFLOW_ADMIN_PASSWORD", "admin-password-for-backups")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let line = BufReader::new(stdout).lines().map(Result::unwrap).find(|l| l.starts_with("dealflow is listening on ")).unwrap();
-    let base = line.trim_start_matches("dealflow is listening on ").trim_end_matches('/').to_owned();
-    Server { child, base }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_backup_taken_under_write_load_restores_every_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
     let live = format!("sqlite://{}", dir.path().join("live/dealflow.db").display());
-    let server = serve(&live);
+    let server = Server::start(&live, "warn", None);
     let http = reqwest::Client::new();
     let signed = http
         .post(format!("{}/api/v1/auth/token", server.base))
-        .json(&json!({"email": "admin@localhost", "password": "admin-password-for-backups"}))
+        .json(&json!({"email": "admin@localhost", "password": ADMIN_PASSWORD}))
         .send()
         .await
         .unwrap();

@@ -1,14 +1,9 @@
 //! The `dealflow` command as a person runs it.
 
-use std::process::Command;
+mod common;
+use common::dealflow;
 
 const SHIPPED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../processes/enterprise-sale.toml");
-
-fn dealflow(args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_dealflow")).args(args).env_remove("DATABASE_URL").output().unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    (output.status.code().unwrap_or(-1), text)
-}
 
 #[test]
 fn process_validate_accepts_the_shipped_definition() {

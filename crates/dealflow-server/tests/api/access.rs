@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use dealflow_core::engine::StartedVia;
 use dealflow_server::services::{AccountFields, ContactFields, NewLead};
-use dealflow_store::queries::{activities, auth, notifications, users};
+use dealflow_store::queries::{activities, auth, notifications};
 use dealflow_store::records::UserRecord;
 use reqwest::Method;
 
@@ -135,7 +135,7 @@ async fn send(api: &Api, row: &Row, token: Option<&str>, id: Option<&str>) -> u1
 
 async fn every_route_answers_each_role_as_the_access_matrix_says(app: TestApp) {
     let api = Api::start(app).await;
-    let admin = users::find_by_email(&mut api.app.store.read().await.unwrap(), "admin@test.local").await.unwrap().unwrap();
+    let admin = api.app.admin().await;
     let persona = |i: usize| -> Option<&UserRecord> {
         match i {
             0 => None,

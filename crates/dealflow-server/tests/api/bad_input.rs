@@ -103,8 +103,7 @@ fn as_admin(mut c: Case) -> Case {
 async fn every_bad_input_gets_its_exact_problem_and_changes_nothing(app: TestApp) {
     let api = Api::start(app).await;
     let token = api.token(&api.app.manager).await;
-    let admin_user =
-        dealflow_store::queries::users::find_by_email(&mut api.app.store.read().await.unwrap(), "admin@test.local").await.unwrap().unwrap();
+    let admin_user = api.app.admin().await;
     let admin = api.token(&admin_user).await;
     let started = api.post("/processes/enterprise-sale/start", &token, json!({})).await;
     let id = started.body["opportunity"]["id"].as_str().unwrap().to_owned();

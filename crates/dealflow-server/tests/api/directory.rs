@@ -8,8 +8,7 @@ use crate::on_both_backends;
 use crate::support::TestApp;
 
 async fn admin_token(api: &Api) -> String {
-    let admin =
-        dealflow_store::queries::users::find_by_email(&mut api.app.store.read().await.unwrap(), "admin@test.local").await.unwrap().unwrap();
+    let admin = api.app.admin().await;
     api.token(&admin).await
 }
 

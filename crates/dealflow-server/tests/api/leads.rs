@@ -32,8 +32,7 @@ async fn handing_off_a_lead_over_http_starts_the_process_only_when_the_setting_s
     // A supervisor is not an admin: the setting is not theirs to change.
     let refused = api.send(Method::PUT, "/settings/start_sales_process", Some(&admin), Some(json!({"value": false}))).await;
     assert_eq!((refused.status, refused.code()), (StatusCode::FORBIDDEN, "forbidden"));
-    let admin_user =
-        dealflow_store::queries::users::find_by_email(&mut api.app.store.read().await.unwrap(), "admin@test.local").await.unwrap().unwrap();
+    let admin_user = api.app.admin().await;
     let admin = api.token(&admin_user).await;
     let wrong = api.send(Method::PUT, "/settings/start_sales_process", Some(&admin), Some(json!({"value": "no"}))).await;
     assert_eq!((wrong.status, wrong.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));

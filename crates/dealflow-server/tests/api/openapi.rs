@@ -62,8 +62,7 @@ async fn metrics_count_requests_by_route_and_commands_by_type_for_administrators
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     let as_manager = reqwest::Client::new().get(&url).bearer_auth(&manager).send().await.unwrap();
     assert_eq!(as_manager.status(), StatusCode::FORBIDDEN);
-    let admin =
-        dealflow_store::queries::users::find_by_email(&mut api.app.store.read().await.unwrap(), "admin@test.local").await.unwrap().unwrap();
+    let admin = api.app.admin().await;
     let text = reqwest::Client::new().get(&url).bearer_auth(api.token(&admin).await).send().await.unwrap().text().await.unwrap();
     assert!(text.contains("dealflow_http_requests_total{method=\"GET\",route=\"/api/v1/opportunities/{id}\",status=\"200\"} 1"), "{text}");
     assert!(

@@ -218,7 +218,50 @@ async fn pages_carry_the_security_headers_and_hide_records_outside_the_readers_s
     assert!(signed_out.location().starts_with("/login?next="));
 }
 
+async fn deactivating_a_user_ends_their_web_session_and_api_tokens_at_once(app: TestApp) {
+    let api = Api::start(app).await;
+    let browser = Browser::of(&api);
+    let session = session_for(&api, &api.app.manager).await;
+    let token = api.token(&api.app.manager).await;
+    let admin = api.token(&api.app.admin().await).await;
+    assert_eq!(browser.get("/opportunities", &session).await.status, StatusCode::OK);
+    assert_eq!(api.get("/me", &token).await.status, StatusCode::OK);
+    let off = api
+        .send(reqwest::Method::PATCH, &format!("/users/{}", api.app.manager.id), Some(&admin), Some(serde_json::json!({"active": false})))
+        .await;
+    assert_eq!(off.status, StatusCode::OK, "{:?}", off.body);
+    let page = browser.get("/opportunities", &session).await;
+    assert_eq!((page.status, page.location()), (StatusCode::SEE_OTHER, "/login?next=%2Fopportunities"));
+    assert_eq!(api.get("/me", &token).await.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn the_sign_in_page_stops_guessing_after_ten_failures_for_an_account(app: TestApp) {
+    let api = Api::start(app).await;
+    let browser = Browser::of(&api);
+    let form = browser.get("/login?lang=en", "").await;
+    let cookie = form.headers.get(SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let token = form.field("token");
+    let attempt = |password: &'static str| {
+        let (cookie, token) = (cookie.clone(), token.clone());
+        let browser = &browser;
+        async move {
+            browser
+                .post("/login", &cookie, &[("email", "admin@test.local"), ("password", password), ("token", &token), ("lang", "en")])
+                .await
+        }
+    };
+    for _ in 0..10 {
+        assert!(attempt("wrong-password").await.body.contains("Wrong email or password."));
+    }
+    let throttled = attempt("admin-password").await;
+    assert_eq!(throttled.status, StatusCode::OK);
+    assert!(throttled.body.contains("Too many failed sign-ins. Try again in 15 minutes."), "even the right password waits");
+    assert!(throttled.headers.get(SET_COOKIE).is_none_or(|c| !c.to_str().unwrap().contains("session")));
+}
+
 on_both_backends!(
+    deactivating_a_user_ends_their_web_session_and_api_tokens_at_once,
+    the_sign_in_page_stops_guessing_after_ten_failures_for_an_account,
     signing_in_on_the_web_sets_a_secure_host_only_cookie_and_signing_out_ends_the_session,
     every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_nothing,
     pages_carry_the_security_headers_and_hide_records_outside_the_readers_scope,

@@ -132,6 +132,11 @@ impl TestApp {
         TestApp { services, store, clock, supervisor, manager, teammate, loner, _dir: dir, schema: None }
     }
 
+    /// The administrator the bootstrap created.
+    pub async fn admin(&self) -> UserRecord {
+        users::find_by_email(&mut self.store.read().await.unwrap(), "admin@test.local").await.unwrap().unwrap()
+    }
+
     /// R1 through the side panel, as `manager`.
     pub async fn start_new(&self, by: &UserRecord) -> Started {
         self.services.start_process(&by.id, "enterprise-sale", None, StartedVia::SidePanel).await.unwrap()

@@ -1,0 +1,50 @@
+//! Running the `dealflow` binary from tests: one-shot commands and a server on a free port.
+#![allow(dead_code, reason = "each test binary uses a part of this")]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+/// Runs `dealflow ARGS`; answers the exit code and everything it printed.
+pub fn dealflow(args: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_dealflow")).args(args).env_remove("DATABASE_URL").output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.code().unwrap_or(-1), text)
+}
+
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
+/// A `dealflow serve` on a free loopback port; killed when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+impl Server {
+    /// Starts the server on `url` with `RUST_LOG` set to `log` (its log goes to `log_file`, if given).
+    pub fn start(url: &str, log: &str, log_file: Option<PathBuf>) -> Server {
+        let stderr = match log_file {
+            Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+            None => Stdio::null(),
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dealflow"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
+            .env("DEALFLOW_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("RUST_LOG", log)
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let line = BufReader::new(stdout).lines().map(Result::unwrap).find(|l| l.starts_with("dealflow is listening on ")).unwrap();
+        let base = line.trim_start_matches("dealflow is listening on ").trim_end_matches('/').to_owned();
+        Server { child, base }
+    }
+}
