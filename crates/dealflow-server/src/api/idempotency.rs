@@ -1,8 +1,9 @@
 //! `Idempotency-Key` on POSTs: the first request with a key runs and its answer is kept; the
 //! same key with the same request replays that answer; with another request it is a 422. Keys
-//! belong to the user, so another user's key never reveals an answer.
-
-use std::time::Duration;
+//! belong to the user, so another user's key never reveals an answer. The answer is stored in
+//! the request's own write transaction (`services::held`), so a crash can never keep an effect
+//! without its answer or an answer without its effect; sends that race each other run, and all
+//! but the first to commit are rolled back and replay the first one's answer.
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
@@ -15,11 +16,10 @@ use sha2::{Digest, Sha256};
 use super::BODY_LIMIT;
 use super::extract::hash_token;
 use super::problem::ApiError;
+use crate::services::held;
 use crate::{ServiceError, Services};
 
 const HEADER: &str = "idempotency-key";
-/// How long a repeat waits for the first request with its key to finish.
-const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);
 
 fn replay(status: u16, body: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -52,6 +52,14 @@ pub async fn middleware(State(services): State<Services>, request: Request, next
     }
 }
 
+/// A stored answer for this request, or the refusal of a key reused for another request.
+fn replay_stored(stored: auth::StoredAnswer, request_hash: &str) -> Result<Response, ApiError> {
+    if stored.request_hash != request_hash {
+        return Err(ApiError::field("Idempotency-Key", "was already used for a different request"));
+    }
+    Ok(replay(stored.status, stored.body))
+}
+
 async fn keyed(services: &Services, key: &str, token: &str, request: Request, next: Next) -> Result<Response, ApiError> {
     let store_error = |e: dealflow_store::StoreError| ApiError::from(ServiceError::from(e));
     let user = {
@@ -69,45 +77,61 @@ async fn keyed(services: &Services, key: &str, token: &str, request: Request, ne
     hasher.update([0]);
     hasher.update(&bytes);
     let request_hash: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    let now = services.clock().now();
-    let claimed = {
-        let mut conn = services.store().read().await.map_err(store_error)?;
-        auth::claim_idempotency_key(&mut conn, &user.id, key, &request_hash, now).await.map_err(store_error)?
-    };
-    if !claimed {
-        let waited = tokio::time::Instant::now();
-        loop {
-            let stored = {
-                let mut conn = services.store().read().await.map_err(store_error)?;
-                auth::stored_answer(&mut conn, &user.id, key).await.map_err(store_error)?
-            };
-            match stored {
-                Some(stored) if stored.request_hash != request_hash => {
-                    return Err(ApiError::field("Idempotency-Key", "was already used for a different request"));
-                }
-                Some(stored) if stored.status != 0 => return Ok(replay(stored.status, stored.body)),
-                // Released after a failure: run this one as the first.
-                None => return Box::pin(keyed(services, key, token, Request::from_parts(parts, Body::from(bytes)), next)).await,
-                Some(_) if waited.elapsed() > WAIT_FOR_FIRST => {
-                    return Err(ApiError::new(
-                        StatusCode::CONFLICT,
-                        "request_in_progress",
-                        "A request with this Idempotency-Key is still running.",
-                    ));
-                }
-                Some(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-            }
-        }
+    let stored =
+        auth::stored_answer(&mut *services.store().read().await.map_err(store_error)?, &user.id, key).await.map_err(store_error)?;
+    if let Some(stored) = stored {
+        return replay_stored(stored, &request_hash);
     }
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let (response, held) = held::holding(next.run(Request::from_parts(parts, Body::from(bytes)))).await;
     let status = response.status();
     let (parts, body) = response.into_parts();
     let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let mut conn = services.store().read().await.map_err(store_error)?;
     if status.is_server_error() {
-        auth::release_idempotency_key(&mut conn, &user.id, key).await.map_err(store_error)?;
-    } else {
-        auth::store_answer(&mut conn, &user.id, key, status.as_u16(), &String::from_utf8_lossy(&body)).await.map_err(store_error)?;
+        // Nothing is remembered for a failure of ours: a retry runs afresh.
+        if let Some(tx) = held {
+            tx.rollback().await.ok();
+        }
+        return Ok(Response::from_parts(parts, Body::from(body)));
     }
-    Ok(Response::from_parts(parts, Body::from(body)))
+    let answer = auth::StoredAnswer {
+        request_hash: request_hash.clone(),
+        status: status.as_u16(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    let now = services.clock().now();
+    let saved = match held {
+        Some(mut tx) => {
+            let saved = auth::save_answer(&mut tx, &user.id, key, &answer, now).await;
+            match saved {
+                Ok(true) => {
+                    tx.commit().await.map_err(|e| store_error(e.into()))?;
+                    true
+                }
+                Ok(false) => {
+                    tx.rollback().await.ok();
+                    false
+                }
+                Err(error) => {
+                    tx.rollback().await.ok();
+                    // A racing send committed the same key first: the unique index refused ours.
+                    if !matches!(error, dealflow_store::StoreError::Conflict { .. }) {
+                        return Err(store_error(error));
+                    }
+                    false
+                }
+            }
+        }
+        None => {
+            let mut conn = services.store().read().await.map_err(store_error)?;
+            auth::save_answer(&mut conn, &user.id, key, &answer, now).await.map_err(store_error)?
+        }
+    };
+    if saved {
+        return Ok(Response::from_parts(parts, Body::from(body)));
+    }
+    // Another send of this key committed first; this one's effect was rolled back.
+    match auth::stored_answer(&mut *services.store().read().await.map_err(store_error)?, &user.id, key).await.map_err(store_error)? {
+        Some(stored) => replay_stored(stored, &request_hash),
+        None => Err(ApiError::internal()),
+    }
 }

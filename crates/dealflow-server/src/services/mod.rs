@@ -3,18 +3,22 @@
 
 /// Runs the block in a write transaction (`tx` names it), commits, and tries the whole block
 /// again on passing conflicts (busy SQLite, PostgreSQL deadlock or serialization failure).
-/// A macro rather than a closure-taking function so that the futures stay `Send`.
+/// Inside a keyed API request the transaction is held for the API to commit with its answer
+/// (`held`). A macro rather than a closure-taking function so that the futures stay `Send`.
 macro_rules! in_write {
     ($services:expr, |$tx:ident| $body:block) => {{
         let mut tries = 0usize;
         loop {
             tries += 1;
-            let mut transaction = $services.store().begin_write().await?;
+            let (mut transaction, continued) = match $crate::services::held::take() {
+                Some(open) => (open, true),
+                None => ($services.store().begin_write().await?, false),
+            };
             let result: $crate::error::Result<_> = {
                 let $tx = &mut transaction;
                 async { $body }.await
             };
-            match $crate::services::settle(transaction, result, tries).await {
+            match $crate::services::settle(transaction, result, tries, continued).await {
                 $crate::services::Settled::Done(result) => break result,
                 $crate::services::Settled::Retry => continue,
             }
@@ -26,6 +30,7 @@ mod bootstrap;
 pub mod demo;
 mod directory;
 mod editing;
+pub mod held;
 mod leads;
 mod library;
 mod live;
@@ -188,13 +193,17 @@ pub(crate) enum Settled<T> {
     Retry,
 }
 
-/// Ends one attempt of `in_write!`: commit on success, roll back on failure, and say whether
-/// the failure is worth another try.
-pub(crate) async fn settle<T>(tx: WriteTx, result: Result<T>, tries: usize) -> Settled<T> {
+/// Ends one attempt of `in_write!`: commit on success (or hold the transaction for a keyed
+/// request), roll back on failure, and say whether the failure is worth another try. A
+/// transaction `continued` from an earlier write of the request is never tried again alone.
+pub(crate) async fn settle<T>(tx: WriteTx, result: Result<T>, tries: usize, continued: bool) -> Settled<T> {
     let failure = match result {
-        Ok(value) => match tx.commit().await {
+        Ok(value) => match held::keep(tx) {
             Ok(()) => return Settled::Done(Ok(value)),
-            Err(e) => dealflow_store::StoreError::from(e),
+            Err(tx) => match tx.commit().await {
+                Ok(()) => return Settled::Done(Ok(value)),
+                Err(e) => dealflow_store::StoreError::from(e),
+            },
         },
         Err(ServiceError::Store(e)) => {
             tx.rollback().await.ok();
@@ -205,7 +214,7 @@ pub(crate) async fn settle<T>(tx: WriteTx, result: Result<T>, tries: usize) -> S
             return Settled::Done(Err(other));
         }
     };
-    if tries >= ATTEMPTS || !failure.is_retryable() {
+    if continued || tries >= ATTEMPTS || !failure.is_retryable() {
         return Settled::Done(Err(failure.into()));
     }
     tokio::time::sleep(std::time::Duration::from_millis(5 * tries as u64)).await;

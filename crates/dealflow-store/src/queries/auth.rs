@@ -70,21 +70,18 @@ pub struct StoredAnswer {
     pub body: String,
 }
 
-/// Claims `key` for this user and request; `false` when someone already holds it.
-pub async fn claim_idempotency_key(
-    c: &mut AnyConnection,
-    user_id: &str,
-    key: &str,
-    request_hash: &str,
-    now: jiff::Timestamp,
-) -> Result<bool> {
+/// Remembers the answer to a keyed request; `false` when the key already has one (another send
+/// of the same request got there first).
+pub async fn save_answer(c: &mut AnyConnection, user_id: &str, key: &str, answer: &StoredAnswer, now: jiff::Timestamp) -> Result<bool> {
     let done = sqlx::query(
-        "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES ($1, $2, $3, 0, '', $4)
+        "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (user_id, key) DO NOTHING",
     )
     .bind(user_id)
     .bind(key)
-    .bind(request_hash)
+    .bind(&answer.request_hash)
+    .bind(i64::from(answer.status))
+    .bind(&answer.body)
     .bind(millis(now))
     .execute(c)
     .await?;
@@ -99,20 +96,4 @@ pub async fn stored_answer(c: &mut AnyConnection, user_id: &str, key: &str) -> R
             .fetch_optional(c)
             .await?;
     Ok(row.map(|(request_hash, status, body)| StoredAnswer { request_hash, status: status as u16, body }))
-}
-
-pub async fn store_answer(c: &mut AnyConnection, user_id: &str, key: &str, status: u16, body: &str) -> Result<()> {
-    sqlx::query("UPDATE idempotency_keys SET status = $3, body = $4 WHERE user_id = $1 AND key = $2")
-        .bind(user_id)
-        .bind(key)
-        .bind(i64::from(status))
-        .bind(body)
-        .execute(c)
-        .await?;
-    Ok(())
-}
-
-pub async fn release_idempotency_key(c: &mut AnyConnection, user_id: &str, key: &str) -> Result<()> {
-    sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status = 0").bind(user_id).bind(key).execute(c).await?;
-    Ok(())
 }

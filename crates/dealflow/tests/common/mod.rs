@@ -28,6 +28,12 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// Kills the server at once (SIGKILL), as a crash would.
+    pub fn kill(mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+
     /// Starts the server on `url` with `RUST_LOG` set to `log` (its log goes to `log_file`, if given).
     pub fn start(url: &str, log: &str, log_file: Option<PathBuf>) -> Server {
         let stderr = match log_file {
