@@ -1,8 +1,8 @@
 //! Crashes under load: the server is killed with SIGKILL at random moments while 8 clients
 //! start processes, then restarted; requests that got no answer are sent again with their
 //! `Idempotency-Key`. Afterwards every acknowledged write is there exactly once, nothing is
-//! duplicated, SQLite's integrity check passes and every opportunity is whole. The CI kills 20
-//! times; `DEALFLOW_CRASH_KILLS` sets how often.
+//! duplicated, SQLite's integrity check passes and every opportunity is whole — on SQLite and on
+//! PostgreSQL. The CI kills 20 times each; `DEALFLOW_CRASH_KILLS` sets how often.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -57,17 +57,36 @@ async fn restart(http: &reqwest::Client, url: &str) -> (Server, Duration) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn acknowledged_writes_survive_kill_9_and_retried_ones_happen_exactly_once() {
-    let kills: u64 = std::env::var("DEALFLOW_CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+async fn acknowledged_writes_survive_kill_9_and_retried_ones_happen_exactly_once_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("dealflow.db").display());
+    crash_under_load(&format!("sqlite://{}", dir.path().join("dealflow.db").display())).await;
+}
+
+/// The same against the shared PostgreSQL server, in a schema of its own (the server process is
+/// what crashes; the database keeps running, as in production).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_writes_survive_kill_9_and_retried_ones_happen_exactly_once_on_postgres() {
+    let Ok(base) = std::env::var("DEALFLOW_TEST_POSTGRES_URL") else {
+        eprintln!("DEALFLOW_TEST_POSTGRES_URL is not set: the PostgreSQL crash test is skipped");
+        return;
+    };
+    let schema = format!("crash_{}", std::process::id());
+    let mut admin = sqlx::postgres::PgConnection::connect(&base).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut admin).await.unwrap();
+    let separator = if base.contains('?') { '&' } else { '?' };
+    crash_under_load(&format!("{base}{separator}options=-c%20search_path%3D{schema}")).await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&mut admin).await.unwrap();
+}
+
+async fn crash_under_load(url: &str) {
+    let kills: u64 = std::env::var("DEALFLOW_CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
     let mut outcomes = Outcomes::new();
     let mut slowest_ready = Duration::ZERO;
     let mut resent = 0;
     let mut dice: u64 = 0x2545_F491_4F6C_DD1D;
     for cycle in 0..=kills {
-        let (server, ready) = restart(&http, &url).await;
+        let (server, ready) = restart(&http, url).await;
         slowest_ready = slowest_ready.max(ready);
         let token = token(&http, &server.base).await;
         // First the requests the last crash left without an answer, with their keys.
@@ -107,9 +126,12 @@ async fn acknowledged_writes_survive_kill_9_and_retried_ones_happen_exactly_once
         }
     }
 
-    let mut db = sqlx::sqlite::SqliteConnection::connect(&url).await.unwrap();
-    let verdict: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut db).await.unwrap();
-    assert_eq!(verdict, "ok");
+    sqlx::any::install_default_drivers();
+    let mut db = sqlx::AnyConnection::connect(url).await.unwrap();
+    if url.starts_with("sqlite:") {
+        let verdict: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut db).await.unwrap();
+        assert_eq!(verdict, "ok");
+    }
     let stored: Vec<String> = sqlx::query_scalar("SELECT id FROM opportunities").fetch_all(&mut db).await.unwrap();
     let stored: std::collections::BTreeSet<String> = stored.into_iter().collect();
     let acknowledged: std::collections::BTreeSet<&String> = outcomes.values().map(|o| o.as_ref().unwrap()).collect();
@@ -123,10 +145,12 @@ async fn acknowledged_writes_survive_kill_9_and_retried_ones_happen_exactly_once
         assert_eq!(n, per_opportunity * stored.len() as i64, "{table}");
     }
     println!(
-        "crash: {kills} kills under {WRITERS} writers: {} keyed starts acknowledged ({resent} sent again after a crash), {} present, \
-         0 lost, 0 duplicated; integrity ok; slowest restart ready in {} ms",
+        "crash ({}): {kills} kills under {WRITERS} writers: {} keyed starts acknowledged ({resent} sent again after a crash), {} present, \
+         0 lost, 0 duplicated; {}; slowest restart ready in {} ms",
+        url.split(':').next().unwrap(),
         outcomes.len(),
         stored.len(),
+        if url.starts_with("sqlite:") { "integrity check ok" } else { "every row whole" },
         slowest_ready.as_millis()
     );
 }
