@@ -7,6 +7,7 @@ pub mod backup;
 mod error;
 pub mod queries;
 pub mod records;
+mod wakeups;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use sqlx::{AnyConnection, AnyPool, Executor};
 
 pub use error::StoreError;
 pub use sqlx::AnyConnection as Connection;
+pub use wakeups::{NOTIFICATION_CHANNEL, Wakeups};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -39,6 +41,8 @@ pub type ReadConn = sqlx::pool::PoolConnection<sqlx::Any>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Kept for PostgreSQL, whose LISTEN needs a connection of its own.
+    url: String,
 }
 
 impl std::fmt::Debug for Store {
@@ -83,7 +87,7 @@ impl Store {
                 AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(options).await?
             }
         };
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, url })
     }
 
     pub fn pool(&self) -> &AnyPool {

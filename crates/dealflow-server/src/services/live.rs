@@ -1,6 +1,7 @@
 //! Live delivery of notifications to open streams. One poller per node reads the notifications
 //! committed since it last looked and fans them out; it sees only committed rows, whichever node
-//! wrote them, so a rolled-back command never notifies anyone.
+//! wrote them, so a rolled-back command never notifies anyone. On PostgreSQL it looks as soon as
+//! a `NOTIFY` says there is something; on SQLite every 200 ms.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -12,8 +13,10 @@ use tokio::sync::{OnceCell, broadcast, watch};
 
 use super::Services;
 
-/// How often the poller looks for new notifications.
+/// How often the poller looks for new notifications without being told (SQLite)...
 const POLL_EVERY: Duration = Duration::from_millis(200);
+/// ...and at the latest when PostgreSQL announces them (in case an announcement was missed).
+const POLL_ANYWAY: Duration = Duration::from_secs(2);
 /// Rows may commit out of creation order; look back this far (ms) and skip the ones already sent.
 const LOOK_BACK_MS: i64 = 10_000;
 
@@ -85,9 +88,11 @@ impl Services {
             Err(_) => HashSet::new(),
         };
         let mut shutdown = self.shutting_down();
+        let mut wakeups = self.store.wakeups().await;
+        let pause = if wakeups.listening() { POLL_ANYWAY } else { POLL_EVERY };
         loop {
             tokio::select! {
-                _ = tokio::time::sleep(POLL_EVERY) => {}
+                _ = wakeups.wait(pause) => {}
                 _ = shutdown.changed() => return,
             }
             if self.live.sender.receiver_count() == 0 {

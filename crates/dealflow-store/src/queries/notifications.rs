@@ -38,8 +38,12 @@ pub async fn insert(c: &mut AnyConnection, n: &NotificationRecord) -> Result<()>
     .bind(&n.entity_id)
     .bind(millis(n.created_at))
     .bind(n.read_at.map(millis))
-    .execute(c)
+    .execute(&mut *c)
     .await?;
+    // Other nodes LISTEN for this; PostgreSQL delivers it only when the transaction commits.
+    if !c.backend_name().eq_ignore_ascii_case("sqlite") {
+        sqlx::query("SELECT pg_notify($1, '')").bind(crate::NOTIFICATION_CHANNEL).execute(c).await?;
+    }
     Ok(())
 }
 
