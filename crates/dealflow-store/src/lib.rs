@@ -95,11 +95,25 @@ impl Store {
     }
 
     pub async fn migrate(&self) -> Result<()> {
-        let migrator = match self.backend {
+        self.migrator().run(&self.pool).await.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// Applies the migrations up to and including `version` only (upgrade tests build an older
+    /// schema with it).
+    pub async fn migrate_to(&self, version: i64) -> Result<()> {
+        self.migrator().run_to(version, &self.pool).await.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// The versions of this backend's migrations, oldest first.
+    pub fn migration_versions(&self) -> Vec<i64> {
+        self.migrator().iter().map(|m| m.version).collect()
+    }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&self.pool).await.map_err(|e| StoreError::Migration(e.to_string()))
+        }
     }
 
     pub async fn begin_write(&self) -> Result<WriteTx> {

@@ -22,4 +22,5 @@ mod openapi;
 mod races;
 mod sign_in;
 mod two_nodes;
+mod upgrades;
 mod web;
