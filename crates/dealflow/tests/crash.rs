@@ -11,7 +11,7 @@ use serde_json::json;
 use sqlx::Connection;
 
 mod common;
-use common::{ADMIN_PASSWORD, Server};
+use common::{ADMIN_PASSWORD, PgSchema, Server};
 
 const WRITERS: usize = 8;
 
@@ -66,16 +66,8 @@ async fn acknowledged_writes_survive_kill_9_and_retried_ones_happen_exactly_once
 /// what crashes; the database keeps running, as in production).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_writes_survive_kill_9_and_retried_ones_happen_exactly_once_on_postgres() {
-    let Ok(base) = std::env::var("DEALFLOW_TEST_POSTGRES_URL") else {
-        eprintln!("DEALFLOW_TEST_POSTGRES_URL is not set: the PostgreSQL crash test is skipped");
-        return;
-    };
-    let schema = format!("crash_{}", std::process::id());
-    let mut admin = sqlx::postgres::PgConnection::connect(&base).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut admin).await.unwrap();
-    let separator = if base.contains('?') { '&' } else { '?' };
-    crash_under_load(&format!("{base}{separator}options=-c%20search_path%3D{schema}")).await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&mut admin).await.unwrap();
+    let Some(schema) = PgSchema::create("crash").await else { return };
+    crash_under_load(&schema.url).await;
 }
 
 async fn crash_under_load(url: &str) {

@@ -21,6 +21,5 @@ mod notifications;
 mod openapi;
 mod races;
 mod sign_in;
-mod two_nodes;
 mod upgrades;
 mod web;

@@ -204,7 +204,14 @@ async fn pages_carry_the_security_headers_and_hide_records_outside_the_readers_s
     let shown = browser.get(&format!("/opportunities/{}", own.opportunity.id), &session).await;
     assert_eq!(shown.status, StatusCode::OK);
     assert!(shown.body.contains("Связаться с клиентом"), "the manager's own mini-cards, in Russian");
-    for page in [&hidden, &shown, &browser.get("/login", "").await] {
+    // The API and the probes carry them too: every answer does.
+    for page in [
+        &hidden,
+        &shown,
+        &browser.get("/login", "").await,
+        &browser.get("/api/v1/opportunities", "").await,
+        &browser.get("/healthz", "").await,
+    ] {
         let csp = page.headers.get("content-security-policy").unwrap().to_str().unwrap();
         assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"), "{csp}");
         assert_eq!(page.headers.get("x-content-type-options").unwrap(), "nosniff");

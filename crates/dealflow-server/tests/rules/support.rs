@@ -48,8 +48,6 @@ pub struct TestApp {
     pub teammate: UserRecord,
     /// No supervisor.
     pub loner: UserRecord,
-    /// The database, for a second node on it.
-    pub url: String,
     _dir: Option<tempfile::TempDir>,
     /// The PostgreSQL schema to drop when the test ends: (server URL, schema).
     schema: Option<(String, String)>,
@@ -131,7 +129,7 @@ impl TestApp {
         let teammate = user("Teammate", Role::Manager, Some(&supervisor), Locale::En).await;
         let loner = user("Loner", Role::Manager, None, Locale::Ru).await;
         drop(conn);
-        TestApp { services, store, clock, supervisor, manager, teammate, loner, url: url.to_owned(), _dir: dir, schema: None }
+        TestApp { services, store, clock, supervisor, manager, teammate, loner, _dir: dir, schema: None }
     }
 
     /// The administrator the bootstrap created.

@@ -54,3 +54,46 @@ impl Server {
         Server { child, base }
     }
 }
+
+/// A fresh PostgreSQL schema on the test server, dropped when this is dropped; `None` (with a
+/// notice) when `DEALFLOW_TEST_POSTGRES_URL` is not set.
+pub struct PgSchema {
+    base: String,
+    name: String,
+    /// A database URL whose connections work in the schema.
+    pub url: String,
+}
+
+impl PgSchema {
+    pub async fn create(purpose: &str) -> Option<PgSchema> {
+        use sqlx::Connection;
+        let Ok(base) = std::env::var("DEALFLOW_TEST_POSTGRES_URL") else {
+            eprintln!("DEALFLOW_TEST_POSTGRES_URL is not set: the PostgreSQL {purpose} test is skipped");
+            return None;
+        };
+        let name = format!("{purpose}_{}", std::process::id());
+        let mut admin = sqlx::postgres::PgConnection::connect(&base).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}"))).execute(&mut admin).await.unwrap();
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options=-c%20search_path%3D{name}");
+        Some(PgSchema { base, name, url })
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let (base, name) = (self.base.clone(), self.name.clone());
+        // Dropped from a thread of its own: Drop cannot await, and the test's runtime may be gone.
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut admin) = sqlx::postgres::PgConnection::connect(&base).await {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE"))).execute(&mut admin).await.ok();
+                }
+            });
+        })
+        .join()
+        .ok();
+    }
+}
