@@ -1,6 +1,6 @@
 //! Two `dealflow serve` processes on one PostgreSQL database, as a team outgrowing one machine
 //! runs them: a notification made through node A reaches a stream open on node B at once
-//! (LISTEN/NOTIFY), a token from one node works on the other, and stage changes racing across
+//! (LISTEN/NOTIFY), a token or web session from one node works on the other, and stage changes racing across
 //! both nodes still let exactly one win each round.
 
 use std::time::{Duration, Instant};
@@ -10,6 +10,28 @@ use tokio::task::JoinSet;
 
 mod common;
 use common::{ADMIN_PASSWORD, PgSchema, Server};
+
+/// Signs in through the web form of `base`; answers the session cookie.
+async fn web_session(base: &str) -> String {
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let form = http.get(format!("{base}/login")).send().await.unwrap();
+    let login_cookie = form.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let page = form.text().await.unwrap();
+    let token = page.split("name=\"token\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("email", "admin@localhost"), ("password", ADMIN_PASSWORD), ("token", token.as_str())])
+        .finish();
+    let signed = http
+        .post(format!("{base}/login"))
+        .header("cookie", login_cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    signed.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_server_processes_on_one_postgresql_share_notifications_tokens_and_locks() {
@@ -26,6 +48,9 @@ async fn two_server_processes_on_one_postgresql_share_notifications_tokens_and_l
     let token = signed.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
     let me = http.get(format!("{}/api/v1/me", b.base)).bearer_auth(&token).send().await.unwrap();
     assert_eq!(me.status(), 200, "a token signed in on node A works on node B");
+    let session = web_session(&a.base).await;
+    let page = http.get(format!("{}/opportunities", b.base)).header("cookie", &session).send().await.unwrap();
+    assert_eq!(page.status(), 200, "a web session started on node A works on node B");
 
     let mut stream = http.get(format!("{}/api/v1/notifications/stream", b.base)).bearer_auth(&token).send().await.unwrap();
     assert_eq!(stream.status(), 200);
