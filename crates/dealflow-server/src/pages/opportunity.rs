@@ -303,6 +303,8 @@ async fn load_live(services: &Services, viewer: &Viewer, o: &OpportunityRecord, 
             events.push((at, line));
         }
     }
+    // Newest first; what happened in the same instant keeps its order of cause, reversed.
+    events.reverse();
     events.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     Ok(Live {
         id: o.id.clone(),
