@@ -10,7 +10,7 @@ use serde_json::json;
 use sqlx::Connection;
 
 mod common;
-use common::{ADMIN_PASSWORD, Server, dealflow};
+use common::{Server, dealflow};
 
 const WRITERS: usize = 8;
 
@@ -20,13 +20,7 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_write() {
     let live = format!("sqlite://{}", dir.path().join("live/dealflow.db").display());
     let server = Server::start(&live, "warn", None);
     let http = reqwest::Client::new();
-    let signed = http
-        .post(format!("{}/api/v1/auth/token", server.base))
-        .json(&json!({"email": "admin@localhost", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let token = signed.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let token = server.admin_token(&http).await;
 
     let stop = Arc::new(AtomicBool::new(false));
     let mut writers = tokio::task::JoinSet::new();

@@ -11,22 +11,12 @@ use serde_json::json;
 use sqlx::Connection;
 
 mod common;
-use common::{ADMIN_PASSWORD, PgSchema, Server};
+use common::{PgSchema, Server};
 
 const WRITERS: usize = 8;
 
 /// What became of one keyed start: the opportunity it answered with, or no answer yet.
 type Outcomes = BTreeMap<String, Option<String>>;
-
-async fn token(http: &reqwest::Client, base: &str) -> String {
-    let signed = http
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"email": "admin@localhost", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    signed.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
-}
 
 /// One keyed start; `None` when the server was gone before it answered.
 async fn start(http: &reqwest::Client, base: &str, token: &str, key: &str) -> Option<String> {
@@ -80,7 +70,7 @@ async fn crash_under_load(url: &str) {
     for cycle in 0..=kills {
         let (server, ready) = restart(&http, url).await;
         slowest_ready = slowest_ready.max(ready);
-        let token = token(&http, &server.base).await;
+        let token = server.admin_token(&http).await;
         // First the requests the last crash left without an answer, with their keys.
         for (key, outcome) in outcomes.iter_mut().filter(|(_, o)| o.is_none()) {
             resent += 1;

@@ -39,13 +39,7 @@ async fn two_server_processes_on_one_postgresql_share_notifications_tokens_and_l
     let a = Server::start(&schema.url, "warn", None);
     let b = Server::start(&schema.url, "warn", None);
     let http = reqwest::Client::new();
-    let signed = http
-        .post(format!("{}/api/v1/auth/token", a.base))
-        .json(&json!({"email": "admin@localhost", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let token = signed.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let token = a.admin_token(&http).await;
     let me = http.get(format!("{}/api/v1/me", b.base)).bearer_auth(&token).send().await.unwrap();
     assert_eq!(me.status(), 200, "a token signed in on node A works on node B");
     let session = web_session(&a.base).await;

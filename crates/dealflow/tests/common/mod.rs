@@ -28,6 +28,17 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// An API token for the first admin, signed in through this server.
+    pub async fn admin_token(&self, http: &reqwest::Client) -> String {
+        let signed = http
+            .post(format!("{}/api/v1/auth/token", self.base))
+            .json(&serde_json::json!({"email": "admin@localhost", "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        signed.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+
     /// Kills the server at once (SIGKILL), as a crash would.
     pub fn kill(mut self) {
         self.child.kill().ok();
