@@ -47,13 +47,20 @@ async fn ready(State(services): State<Services>) -> Response {
     }
 }
 
-/// The reader's language from `Accept-Language`: the first of ru/en named, Russian otherwise.
-pub fn locale_from(headers: &HeaderMap) -> Locale {
+/// The first of Russian and English that `Accept-Language` names, if it names one.
+pub fn asked_locale(headers: &HeaderMap) -> Option<Locale> {
     headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').filter_map(|part| Locale::parse(part.split(';').next()?.trim().get(..2)?)).next())
-        .unwrap_or(Locale::Ru)
+        .get(header::ACCEPT_LANGUAGE)?
+        .to_str()
+        .ok()?
+        .split(',')
+        .filter_map(|part| Locale::parse(part.split(';').next()?.trim().get(..2)?))
+        .next()
+}
+
+/// The reader's language from `Accept-Language`, Russian when it names neither.
+pub fn locale_from(headers: &HeaderMap) -> Locale {
+    asked_locale(headers).unwrap_or(Locale::Ru)
 }
 
 /// Prometheus text, for administrators (401 without a token, 403 for anyone else).

@@ -27,17 +27,6 @@ pub fn hash_token(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn explicit_locale(parts: &Parts) -> Option<Locale> {
-    parts
-        .headers
-        .get(header::ACCEPT_LANGUAGE)?
-        .to_str()
-        .ok()?
-        .split(',')
-        .filter_map(|part| Locale::parse(part.split(';').next()?.trim().get(..2)?))
-        .next()
-}
-
 impl FromRequestParts<Services> for Caller {
     type Rejection = ApiError;
 
@@ -50,7 +39,7 @@ impl FromRequestParts<Services> for Caller {
             .await
             .map_err(|e| ApiError::from(crate::ServiceError::from(e)))?
             .ok_or_else(ApiError::unauthorized)?;
-        let locale = explicit_locale(parts).unwrap_or(user.locale);
+        let locale = crate::http::asked_locale(&parts.headers).unwrap_or(user.locale);
         Ok(Caller { user, locale, token_hash })
     }
 }

@@ -11,6 +11,7 @@ use dealflow_store::queries::{customers, leads, lookups, opportunities, users};
 use dealflow_store::records::LeadRecord;
 use serde::Deserialize;
 
+use super::opportunities::currency;
 use super::session::{PageForm, Viewer};
 use super::{Choice, Chrome, PageError, PageResult, failed, format, read, scope};
 use crate::Services;
@@ -60,8 +61,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
     let mut conn = read(&services, locale).await?;
     let mut rows = leads::search(&mut conn, stage, scope.owners(), after, LIST_PAGE + 1).await.map_err(failed(locale))?;
     let people = users::list(&mut conn).await.map_err(failed(locale))?;
-    let currency = lookups::setting(&mut conn, "currency").await.map_err(failed(locale))?;
-    let currency = currency.and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| "RUB".into());
+    let currency = currency(&mut conn, locale).await?;
     drop(conn);
     let more = rows.len() as i64 > LIST_PAGE;
     rows.truncate(LIST_PAGE as usize);
@@ -139,8 +139,7 @@ async fn build(services: &Services, viewer: &Viewer, lead: LeadRecord) -> PageRe
         Some(id) => Some((id.clone(), opportunities::get(&mut conn, id).await.map_err(&fail)?.title)),
         None => None,
     };
-    let currency = lookups::setting(&mut conn, "currency").await.map_err(&fail)?;
-    let currency = currency.and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| "RUB".into());
+    let currency = currency(&mut conn, locale).await?;
     drop(conn);
     let locked = stages.iter().any(|s| s.code == lead.stage && s.is_final);
     Ok(LeadPage {

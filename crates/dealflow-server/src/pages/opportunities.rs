@@ -35,9 +35,9 @@ impl People {
     }
 }
 
-pub(super) async fn currency(services: &Services, locale: Locale) -> PageResult<String> {
-    let mut conn = read(services, locale).await?;
-    let value = lookups::setting(&mut conn, "currency").await.map_err(failed(locale))?;
+/// The installation's currency (setting `currency`, RUB when unset).
+pub(super) async fn currency(conn: &mut dealflow_store::ReadConn, locale: Locale) -> PageResult<String> {
+    let value = lookups::setting(conn, "currency").await.map_err(failed(locale))?;
     Ok(value.and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| "RUB".into()))
 }
 
@@ -100,7 +100,7 @@ impl RowNames {
     async fn load(services: &Services, locale: Locale) -> PageResult<RowNames> {
         Ok(RowNames {
             people: People::load(services, locale).await?,
-            currency: currency(services, locale).await?,
+            currency: currency(&mut read(services, locale).await?, locale).await?,
             accounts: HashMap::new(),
         })
     }

@@ -188,11 +188,16 @@ pub(super) async fn visible(services: &Services, viewer: &Viewer, id: &str) -> P
     Ok((opportunity, scope))
 }
 
-async fn load_live(services: &Services, viewer: &Viewer, o: &OpportunityRecord, stages: &StageCatalog) -> PageResult<Live> {
+async fn load_live(
+    services: &Services,
+    viewer: &Viewer,
+    o: &OpportunityRecord,
+    stages: &StageCatalog,
+    people: &People,
+) -> PageResult<Live> {
     let locale = viewer.locale;
     let t = viewer.t();
     let now = services.clock().now();
-    let people = People::load(services, locale).await?;
     let mut conn = read(services, locale).await?;
     let closed = stages.is_final(o.stage.as_str());
     let current_position = stages.get(o.stage.as_str()).map(|s| s.position).unwrap_or(0);
@@ -322,10 +327,10 @@ async fn load_live(services: &Services, viewer: &Viewer, o: &OpportunityRecord, 
 pub(super) async fn build_page(services: &Services, viewer: &Viewer, o: &OpportunityRecord, scope: &Scope) -> PageResult<OpportunityPage> {
     let locale = viewer.locale;
     let stages = services.stage_catalog().await.map_err(|e| PageError::service(locale, e))?;
-    let live = load_live(services, viewer, o, &stages).await?;
-    let currency = currency(services, locale).await?;
     let people = People::load(services, locale).await?;
+    let live = load_live(services, viewer, o, &stages, &people).await?;
     let mut conn = read(services, locale).await?;
+    let currency = currency(&mut conn, locale).await?;
     let fail = failed(locale);
     let accounts = customers::accounts(&mut conn, None, PICKER_LIMIT).await.map_err(&fail)?;
     let account_contacts = customers::contacts(&mut conn, None, o.account_id.as_deref(), PICKER_LIMIT).await.map_err(&fail)?;
@@ -444,7 +449,8 @@ pub(super) fn wants_fragment(headers: &HeaderMap) -> bool {
 pub(super) async fn live_partial(services: &Services, viewer: &Viewer, id: &str, message: Option<String>) -> PageResult<LivePartial> {
     let (opportunity, _) = visible(services, viewer, id).await?;
     let stages = services.stage_catalog().await.map_err(|e| PageError::service(viewer.locale, e))?;
-    let mut live = load_live(services, viewer, &opportunity, &stages).await?;
+    let people = People::load(services, viewer.locale).await?;
+    let mut live = load_live(services, viewer, &opportunity, &stages, &people).await?;
     live.message = message;
     Ok(LivePartial { chrome: PartChrome { t: viewer.t(), csrf: viewer.csrf.clone() }, live })
 }
