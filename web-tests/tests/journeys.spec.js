@@ -137,17 +137,18 @@ test('3. clicking an earlier stage cancels the visit\'s mini-cards, shows them i
   await expect(dialog).toBeVisible();
   await expect(dialog.locator('#close-stage')).toHaveValue('closed_lost');
   await dialog.locator('input[name=hours_spent]').fill('-3');
-  await dialog.locator('textarea[name=close_reason]').fill('Выбрали конкурента');
+  await dialog.locator('select[name=close_reason]').selectOption({ label: 'Выбрали конкурента' });
   await dialog.locator('#close-submit').click();
   await expect(dialog).toBeVisible();
   await expect(dialog.locator('.field-error')).toHaveText('Введите число часов, ноль или больше.');
-  await expect(dialog.locator('textarea[name=close_reason]')).toHaveValue('Выбрали конкурента');
+  await expect(dialog.locator('select[name=close_reason]')).toHaveValue('competitor');
   await dialog.locator('input[name=hours_spent]').fill('12,5');
   await dialog.locator('#close-submit').click();
   await expect(page.locator('.workflow-bar li.current')).toHaveText('Завершена с проигрышем');
   await expect(page.locator('#bar-locked')).toBeVisible();
-  await expect(page.locator('.closing')).toContainText('12,5');
-  await expect(page.locator('.closing')).toContainText('Выбрали конкурента');
+  await expect(page.locator('.closing input[name=hours_spent]')).toHaveValue('12,5');
+  await expect(page.locator('.closing select[name=close_reason] option:checked')).toHaveText('Выбрали конкурента');
+  await expect(page.locator('#closing-missing')).toHaveCount(0);
   await expect(page.locator('.mini-card')).toHaveCount(0);
 });
 
@@ -169,6 +170,17 @@ test('4. an opportunity walked to the end notifies the supervisor live, who open
   }
   await expect(page.locator('#bar-locked')).toBeVisible();
   await expect(page.locator('#current-stage')).toHaveText('Завершена с победой');
+  // Won by its last task rather than the close dialog: the page asks for the closing figures.
+  await page.locator('#closing-missing a').click();
+  const closing = page.locator('#closing');
+  await closing.locator('input[name=hours_spent]').fill('много');
+  await closing.locator('button[type=submit]').click();
+  await expect(closing.locator('.field-error')).toHaveText('Введите число часов, ноль или больше.');
+  await closing.locator('input[name=hours_spent]').fill('31,5');
+  await closing.locator('button[type=submit]').click();
+  await expect(page.locator('.notice.ok')).toBeVisible();
+  await expect(closing.locator('input[name=hours_spent]')).toHaveValue('31,5');
+  await expect(page.locator('#closing-missing')).toHaveCount(0);
 
   // The supervisor's page was open all along: the counter and the list change without a reload.
   await h.markPage(supervisor);

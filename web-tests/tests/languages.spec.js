@@ -40,3 +40,28 @@ test('every page reads in one language, Russian and English alike', async ({ pag
   }
   await guest.close();
 });
+
+test('the supervisors\' and administrators\' pages read in one language too', async ({ page }) => {
+  await page.goto('/login');
+  await page.locator('input[name=email]').fill('admin@localhost');
+  await page.locator('input[name=password]').fill('admin-password-for-tests');
+  await page.locator('form[action="/login"] button[type=submit]').click();
+  await expect(page).toHaveURL(/\/opportunities$/);
+  await page.goto('/knowledge');
+  const article = await page.locator('#article-list a').first().getAttribute('href');
+  await page.goto('/admin/users');
+  const user = await page.locator('#user-list a').first().getAttribute('href');
+  const pages = [
+    '/analytics', '/analytics?from=2026-01-01&to=2025-01-01', '/processes', '/processes/enterprise-sale', '/processes/enterprise-sale?version=1',
+    '/processes/enterprise-sale/diff?from=1&to=1', '/processes/enterprise-sale/upload', '/knowledge', article, '/admin/users', user,
+    '/admin/stages', '/admin/stages/new', '/admin/stages/proposal', '/admin/lookups', '/admin/settings',
+  ];
+  for (const locale of ['en', 'ru']) {
+    await page.goto('/processes');
+    await h.switchLanguage(page, locale);
+    for (const path of pages) {
+      await page.goto(path);
+      await h.expectOneLanguage(page, locale);
+    }
+  }
+});

@@ -19,6 +19,7 @@ pub struct OpportunityFacts {
     pub hours_spent: Option<f64>,
     pub closed_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    pub close_reason: Option<String>,
 }
 
 /// One stage-history entry: the opportunity entered `stage` at `at`.
@@ -63,6 +64,24 @@ pub struct StageDays {
     pub days: f64,
 }
 
+/// How many of the opportunities that reached `from` went on to reach `to`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conversion {
+    pub from: String,
+    pub to: String,
+    pub reached: u64,
+    pub advanced: u64,
+    /// `advanced ÷ reached`; `None` when none reached `from`.
+    pub rate: Option<f64>,
+}
+
+/// Lost opportunities by the reason given when closing (empty: none given).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReasonCount {
+    pub reason: String,
+    pub count: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
     pub won: Won,
@@ -72,6 +91,8 @@ pub struct Summary {
     pub open: Open,
     pub funnel: Vec<FunnelRow>,
     pub avg_days_in_stage: Vec<StageDays>,
+    pub conversion: Vec<Conversion>,
+    pub lost_reasons: Vec<ReasonCount>,
 }
 
 fn in_window(at: Timestamp, from: Option<Timestamp>, to: Option<Timestamp>) -> bool {
@@ -93,6 +114,7 @@ pub fn summarize(
     let mut lost = Lost { count: 0, hours_spent: 0.0 };
     let mut open = Open { count: 0, amount: Money::ZERO, weighted_amount: Money::ZERO };
     let mut funnel: BTreeMap<&str, (u64, i64)> = BTreeMap::new();
+    let mut reasons: BTreeMap<&str, u64> = BTreeMap::new();
     for o in opportunities {
         let Some(stage) = stages.get(&o.stage) else { continue };
         if stage.is_final {
@@ -105,6 +127,7 @@ pub fn summarize(
                 } else {
                     lost.count += 1;
                     lost.hours_spent += o.hours_spent.unwrap_or(0.0);
+                    *reasons.entry(o.close_reason.as_deref().map(str::trim).unwrap_or("")).or_default() += 1;
                 }
             }
         } else {
@@ -132,7 +155,63 @@ pub fn summarize(
             FunnelRow { stage: s.code.to_string(), count, amount: Money::from_minor_units(amount) }
         })
         .collect();
-    Summary { won, lost, win_rate, open, funnel, avg_days_in_stage: days_in_stage(stages, opportunities, history, now) }
+    let mut lost_reasons: Vec<ReasonCount> =
+        reasons.into_iter().map(|(reason, count)| ReasonCount { reason: reason.to_owned(), count }).collect();
+    lost_reasons.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.reason.cmp(&b.reason)));
+    Summary {
+        won,
+        lost,
+        win_rate,
+        open,
+        funnel,
+        avg_days_in_stage: days_in_stage(stages, opportunities, history, now),
+        conversion: conversion(stages, opportunities, history, from, to),
+        lost_reasons,
+    }
+}
+
+/// The funnel's chain is its open stages by position, then the won stage. An opportunity created
+/// in the window has reached every stage of the chain up to the furthest one in its history (a
+/// stage skipped on the way counts as passed); a lost one has reached what it reached before.
+fn conversion(
+    stages: &StageCatalog,
+    opportunities: &[OpportunityFacts],
+    history: &[StageEntry],
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+) -> Vec<Conversion> {
+    let mut chain: Vec<&str> = stages.all().iter().filter(|s| s.show_in_funnel && !s.is_final).map(|s| s.code.as_str()).collect();
+    if let Some(won) = stages.all().iter().find(|s| s.is_final && s.is_won) {
+        chain.push(won.code.as_str());
+    }
+    let index_of = |code: &str| chain.iter().position(|c| *c == code);
+    let mut furthest: BTreeMap<&str, usize> = BTreeMap::new();
+    for o in opportunities.iter().filter(|o| in_window(o.created_at, from, to)) {
+        // Every opportunity entered the chain; one closed lost went as far as its history shows.
+        furthest.insert(&o.id, index_of(&o.stage).unwrap_or(0));
+    }
+    for entry in history {
+        if let (Some(current), Some(i)) = (furthest.get_mut(entry.opportunity_id.as_str()), index_of(&entry.stage)) {
+            *current = (*current).max(i);
+        }
+    }
+    let mut reached = vec![0u64; chain.len()];
+    for &i in furthest.values() {
+        for count in &mut reached[..=i] {
+            *count += 1;
+        }
+    }
+    chain
+        .windows(2)
+        .enumerate()
+        .map(|(i, pair)| Conversion {
+            from: pair[0].to_owned(),
+            to: pair[1].to_owned(),
+            reached: reached[i],
+            advanced: reached[i + 1],
+            rate: (reached[i] > 0).then(|| reached[i + 1] as f64 / reached[i] as f64),
+        })
+        .collect()
 }
 
 fn days_in_stage(stages: &StageCatalog, opportunities: &[OpportunityFacts], history: &[StageEntry], now: Timestamp) -> Vec<StageDays> {
@@ -185,6 +264,7 @@ mod tests {
             hours_spent: closed.map(|_| 10.0),
             closed_at: closed.map(at),
             created_at: at("2026-11-01T00:00:00Z"),
+            close_reason: None,
         }
     }
 
@@ -222,6 +302,48 @@ mod tests {
         let funnel: Vec<_> = summary.funnel.iter().map(|r| (r.stage.as_str(), r.count)).collect();
         assert_eq!(funnel, [("qualification", 1), ("presentation", 0), ("proposal", 1), ("contracting", 0)]);
         assert_eq!(summary.avg_days_in_stage, vec![StageDays { stage: "qualification".into(), days: 2.0 }]);
+    }
+
+    #[test]
+    fn conversion_follows_the_furthest_stage_reached_and_lost_reasons_are_counted() {
+        let stages = StageCatalog::defaults();
+        let mut lost = deal("c", "closed_lost", 1, None, Some("2026-11-11T00:00:00Z"));
+        lost.close_reason = Some(" price ".into());
+        let mut lost_again = deal("f", "closed_lost", 1, None, Some("2026-11-12T00:00:00Z"));
+        lost_again.close_reason = Some("price".into());
+        let deals = vec![
+            deal("a", "closed_won", 1, None, Some("2026-11-10T00:00:00Z")),
+            lost,
+            lost_again,
+            deal("d", "proposal", 1, None, None),
+            deal("e", "qualification", 1, None, None),
+        ];
+        let entry =
+            |id: &str, seq, stage: &str| StageEntry { opportunity_id: id.into(), seq, stage: stage.into(), at: at("2026-11-02T00:00:00Z") };
+        let history = vec![
+            entry("a", 1, "qualification"),
+            entry("a", 2, "closed_won"),
+            entry("c", 1, "qualification"),
+            entry("c", 2, "presentation"),
+            entry("c", 3, "closed_lost"),
+            entry("f", 1, "qualification"),
+            entry("f", 2, "closed_lost"),
+            entry("d", 1, "proposal"),
+        ];
+        let summary = summarize(&stages, &deals, &history, None, None, at("2026-11-21T00:00:00Z"));
+        let conversion: Vec<_> = summary.conversion.iter().map(|c| (c.from.as_str(), c.to.as_str(), c.reached, c.advanced)).collect();
+        // a skipped to won (passing everything), c reached presentation, d proposal, e and f qualification.
+        assert_eq!(
+            conversion,
+            [
+                ("qualification", "presentation", 5, 3),
+                ("presentation", "proposal", 3, 2),
+                ("proposal", "contracting", 2, 1),
+                ("contracting", "closed_won", 1, 1)
+            ]
+        );
+        assert_eq!(summary.conversion[0].rate, Some(0.6));
+        assert_eq!(summary.lost_reasons, vec![ReasonCount { reason: "price".into(), count: 2 }]);
     }
 
     #[test]

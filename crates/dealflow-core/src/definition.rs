@@ -184,16 +184,38 @@ pub struct ProcessDefinition {
 impl ProcessDefinition {
     pub fn parse_toml(text: &str, stages: &StageCatalog) -> Result<ProcessDefinition, Vec<Problem>> {
         let document: Document = toml::from_str(text).map_err(|e| {
-            let at = e.span().map(|span| line_of(text, span.start));
-            vec![Problem { path: at.map(|line| format!("line {line}")).unwrap_or_default(), message: e.message().to_owned() }]
+            let line = e.span().map(|span| line_of(text, span.start));
+            let message = e.message().trim().to_owned();
+            vec![Problem {
+                path: line.map(|line| format!("line {line}")).unwrap_or_default(),
+                message_ru: "документ не читается как TOML: проверьте синтаксис в этой строке".to_owned(),
+                message,
+                line,
+            }]
+        })?;
+        document.check(stages).map_err(|mut problems| {
+            for problem in &mut problems {
+                problem.line = line_of_path(text, &problem.path);
+            }
+            problems
+        })
+    }
+
+    pub fn parse_json(text: &str, stages: &StageCatalog) -> Result<ProcessDefinition, Vec<Problem>> {
+        let document: Document = serde_json::from_str(text).map_err(|e| {
+            vec![Problem {
+                path: format!("line {}", e.line()),
+                message: e.to_string(),
+                message_ru: "документ не читается как JSON: проверьте синтаксис в этой строке".to_owned(),
+                line: Some(e.line()),
+            }]
         })?;
         document.check(stages)
     }
 
-    pub fn parse_json(text: &str, stages: &StageCatalog) -> Result<ProcessDefinition, Vec<Problem>> {
-        let document: Document =
-            serde_json::from_str(text).map_err(|e| vec![Problem { path: format!("line {}", e.line()), message: e.to_string() }])?;
-        document.check(stages)
+    /// The definition as a TOML document of the shape `parse_toml` reads, to edit and publish anew.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("definitions serialize to TOML")
     }
 
     pub fn stage(&self, code: &str) -> Option<&ProcessStage> {
@@ -210,11 +232,52 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-/// One problem of a definition document, with the path of the field at fault.
+/// The line of a TOML document where the field at `path` (`stages[2].steps[0].due`) is, or the
+/// nearest enclosing one that is written (a missing field is reported at its table).
+fn line_of_path(text: &str, path: &str) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let root = DeTable::parse(text).ok()?;
+    let mut span = root.span();
+    let mut table = Some(root.get_ref());
+    for segment in path.split('.') {
+        let (key, index) = match segment.split_once('[') {
+            Some((key, rest)) => (key, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (segment, None),
+        };
+        let Some(found) = table.and_then(|t| t.get(key)) else { break };
+        span = found.span();
+        let mut value = found.get_ref();
+        if let (Some(i), DeValue::Array(items)) = (index, value) {
+            let Some(item) = items.get(i) else { break };
+            span = item.span();
+            value = item.get_ref();
+        }
+        table = match value {
+            DeValue::Table(t) => Some(t),
+            _ => None,
+        };
+    }
+    Some(line_of(text, span.start))
+}
+
+/// One problem of a definition document, with the path of the field at fault and, for a TOML
+/// document, the line it is on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
     pub path: String,
     pub message: String,
+    #[serde(skip)]
+    pub message_ru: String,
+    pub line: Option<usize>,
+}
+
+impl Problem {
+    pub fn message(&self, locale: crate::Locale) -> &str {
+        match locale {
+            crate::Locale::Ru => &self.message_ru,
+            crate::Locale::En => &self.message,
+        }
+    }
 }
 
 impl fmt::Display for Problem {
@@ -294,13 +357,14 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn problem(&mut self, path: &str, message: impl Into<String>) {
-        self.problems.push(Problem { path: path.to_owned(), message: message.into() });
+    /// A problem, said in English (the API's language for it) and in Russian.
+    fn problem(&mut self, path: &str, en: impl Into<String>, ru: impl Into<String>) {
+        self.problems.push(Problem { path: path.to_owned(), message: en.into(), message_ru: ru.into(), line: None });
     }
 
     fn required<'t, T>(&mut self, value: &'t Option<T>, path: &str) -> Option<&'t T> {
         if value.is_none() {
-            self.problem(path, "is missing");
+            self.problem(path, "is missing", "не заполнено");
         }
         value.as_ref()
     }
@@ -310,11 +374,11 @@ impl Checker<'_> {
         let mut language = |v: &Option<String>, lang: &str| -> String {
             match v.as_deref().map(str::trim) {
                 None | Some("") => {
-                    self.problem(&format!("{path}.{lang}"), "translation is missing");
+                    self.problem(&format!("{path}.{lang}"), "translation is missing", "нет перевода");
                     String::new()
                 }
                 Some(s) if s.chars().count() > max => {
-                    self.problem(&format!("{path}.{lang}"), format!("is longer than {max} characters"));
+                    self.problem(&format!("{path}.{lang}"), format!("is longer than {max} characters"), format!("длиннее {max} символов"));
                     String::new()
                 }
                 Some(s) => s.to_owned(),
@@ -328,7 +392,11 @@ impl Checker<'_> {
         match self.stages.get(code) {
             Some(stage) => Some(stage.code.clone()),
             None => {
-                self.problem(path, format!("\"{code}\" is not a stage of the opportunity stages lookup"));
+                self.problem(
+                    path,
+                    format!("\"{code}\" is not a stage of the opportunity stages lookup"),
+                    format!("«{code}» нет в справочнике стадий продаж"),
+                );
                 None
             }
         }
@@ -340,11 +408,15 @@ impl Document {
         let mut c = Checker { stages, problems: Vec::new() };
         let code = c.required(&self.code, "code").cloned().unwrap_or_default();
         if self.code.is_some() && !is_process_code(&code) {
-            c.problem("code", format!("\"{code}\" is not a valid process code (lower-case letters, digits, - and _)"));
+            c.problem(
+                "code",
+                format!("\"{code}\" is not a valid process code (lower-case letters, digits, - and _)"),
+                format!("«{code}» не годится как код процесса (строчные латинские буквы, цифры, - и _)"),
+            );
         }
         let name = c.text(&self.name, "name", MAX_TITLE);
         if self.stages.is_empty() {
-            c.problem("stages", "a process needs at least one stage");
+            c.problem("stages", "a process needs at least one stage", "в процессе должна быть хотя бы одна стадия");
         }
         let mut seen_stages = BTreeSet::new();
         let mut seen_steps = BTreeSet::new();
@@ -354,17 +426,25 @@ impl Document {
             let code = c.stage_code(&stage.stage, &format!("{at}.stage"));
             if let Some(code) = &code {
                 if stages.is_final(code.as_str()) {
-                    c.problem(&format!("{at}.stage"), format!("\"{code}\" is a final stage: a process ends there, it has no steps in it"));
+                    c.problem(
+                        &format!("{at}.stage"),
+                        format!("\"{code}\" is a final stage: a process ends there, it has no steps in it"),
+                        format!("«{code}» — завершающая стадия: на ней процесс заканчивается, шагов в ней нет"),
+                    );
                 }
                 if !seen_stages.insert(code.clone()) {
-                    c.problem(&format!("{at}.stage"), format!("\"{code}\" appears twice in this process"));
+                    c.problem(
+                        &format!("{at}.stage"),
+                        format!("\"{code}\" appears twice in this process"),
+                        format!("«{code}» встречается в процессе дважды"),
+                    );
                 }
             }
             let next = c.stage_code(&stage.next, &format!("{at}.next"));
             if let (Some(code), Some(next)) = (&code, &next)
                 && code == next
             {
-                c.problem(&format!("{at}.next"), "a stage cannot be its own next stage");
+                c.problem(&format!("{at}.next"), "a stage cannot be its own next stage", "стадия не может вести сама в себя");
             }
             let guidance = c.required(&stage.guidance, &format!("{at}.guidance")).map(|g| Guidance {
                 tasks: c.text(&g.tasks, &format!("{at}.guidance.tasks"), MAX_TEXT),
@@ -373,7 +453,7 @@ impl Document {
                 next: c.text(&g.next, &format!("{at}.guidance.next"), MAX_TEXT),
             });
             if stage.steps.is_empty() {
-                c.problem(&format!("{at}.steps"), "a stage needs at least one step");
+                c.problem(&format!("{at}.steps"), "a stage needs at least one step", "в стадии должен быть хотя бы один шаг");
             }
             let steps: Vec<Option<Step>> = stage
                 .steps
@@ -400,15 +480,24 @@ fn check_step(c: &mut Checker<'_>, step: &StepDocument, at: &str, seen: &mut BTr
             c.problem(
                 &format!("{at}.code"),
                 format!("\"{code}\" is not a valid code (a lower-case letter, then lower-case letters, digits or _)"),
+                format!("«{code}» не годится как код (строчная латинская буква, затем буквы, цифры или _)"),
             );
         } else if !seen.insert(code.clone()) {
-            c.problem(&format!("{at}.code"), format!("step code \"{code}\" is used twice in this process"));
+            c.problem(
+                &format!("{at}.code"),
+                format!("step code \"{code}\" is used twice in this process"),
+                format!("код шага «{code}» встречается в процессе дважды"),
+            );
         }
     }
     let kind = c.required(&step.kind, &format!("{at}.type")).and_then(|k| {
         let parsed = ActivityType::parse(k);
         if parsed.is_none() {
-            c.problem(&format!("{at}.type"), format!("\"{k}\" is not an activity type (task, call, meeting or email)"));
+            c.problem(
+                &format!("{at}.type"),
+                format!("\"{k}\" is not an activity type (task, call, meeting or email)"),
+                format!("«{k}» — не тип активности (task, call, meeting или email)"),
+            );
         }
         parsed
     });
@@ -416,12 +505,16 @@ fn check_step(c: &mut Checker<'_>, step: &StepDocument, at: &str, seen: &mut BTr
     let due = c.required(&step.due, &format!("{at}.due")).and_then(|d| match DueOffset::parse(d) {
         Ok(due) => Some(due),
         Err(message) => {
-            c.problem(&format!("{at}.due"), message);
+            c.problem(
+                &format!("{at}.due"),
+                message,
+                "срок задаётся длительностью ISO 8601 в неделях, днях, часах, минутах или секундах, например P1D",
+            );
             None
         }
     });
     if step.results.is_empty() {
-        c.problem(&format!("{at}.results"), "a step needs at least one result");
+        c.problem(&format!("{at}.results"), "a step needs at least one result", "у шага должен быть хотя бы один результат");
     }
     let mut result_codes = BTreeSet::new();
     let mut results = Vec::new();
@@ -430,35 +523,59 @@ fn check_step(c: &mut Checker<'_>, step: &StepDocument, at: &str, seen: &mut BTr
         let code = c.required(&result.code, &format!("{rat}.code")).cloned();
         if let Some(code) = &code {
             if !is_code(code) {
-                c.problem(&format!("{rat}.code"), format!("\"{code}\" is not a valid code"));
+                c.problem(&format!("{rat}.code"), format!("\"{code}\" is not a valid code"), format!("«{code}» не годится как код"));
             } else if !result_codes.insert(code.clone()) {
-                c.problem(&format!("{rat}.code"), format!("result \"{code}\" appears twice in this step"));
+                c.problem(
+                    &format!("{rat}.code"),
+                    format!("result \"{code}\" appears twice in this step"),
+                    format!("результат «{code}» встречается в шаге дважды"),
+                );
             }
         }
         let name = c.text(&result.name, &format!("{rat}.name"), MAX_TITLE);
         let effect = match (c.required(&result.effect, &format!("{rat}.effect")).map(String::as_str), &result.stage) {
             (Some("advance"), None) => Some(ResultEffect::Advance),
             (Some("advance"), Some(_)) => {
-                c.problem(&format!("{rat}.stage"), "only a close result names a stage");
+                c.problem(
+                    &format!("{rat}.stage"),
+                    "only a close result names a stage",
+                    "стадию указывает только результат с эффектом close",
+                );
                 None
             }
             (Some("close"), None) => {
-                c.problem(&format!("{rat}.stage"), "a close result must name the final stage it closes on");
+                c.problem(
+                    &format!("{rat}.stage"),
+                    "a close result must name the final stage it closes on",
+                    "результат с эффектом close должен назвать завершающую стадию",
+                );
                 None
             }
             (Some("close"), Some(stage)) => match c.stages.get(stage) {
                 Some(s) if s.is_final => Some(ResultEffect::Close(s.code.clone())),
                 Some(_) => {
-                    c.problem(&format!("{rat}.stage"), format!("\"{stage}\" is not a final stage"));
+                    c.problem(
+                        &format!("{rat}.stage"),
+                        format!("\"{stage}\" is not a final stage"),
+                        format!("«{stage}» — не завершающая стадия"),
+                    );
                     None
                 }
                 None => {
-                    c.problem(&format!("{rat}.stage"), format!("\"{stage}\" is not a final stage (no such stage)"));
+                    c.problem(
+                        &format!("{rat}.stage"),
+                        format!("\"{stage}\" is not a final stage (no such stage)"),
+                        format!("«{stage}» — не завершающая стадия (такой стадии нет)"),
+                    );
                     None
                 }
             },
             (Some(other), _) => {
-                c.problem(&format!("{rat}.effect"), format!("\"{other}\" is not an effect (advance or close)"));
+                c.problem(
+                    &format!("{rat}.effect"),
+                    format!("\"{other}\" is not an effect (advance or close)"),
+                    format!("«{other}» — не эффект (advance или close)"),
+                );
                 None
             }
             (None, _) => None,
@@ -468,7 +585,11 @@ fn check_step(c: &mut Checker<'_>, step: &StepDocument, at: &str, seen: &mut BTr
         }
     }
     if !step.results.is_empty() && !step.results.iter().any(|r| r.effect.as_deref() == Some("advance")) {
-        c.problem(&format!("{at}.results"), "a step needs at least one result with effect \"advance\", or the process could never move on");
+        c.problem(
+            &format!("{at}.results"),
+            "a step needs at least one result with effect \"advance\", or the process could never move on",
+            "у шага должен быть результат с эффектом advance, иначе процесс не сможет продвинуться",
+        );
     }
     Some(Step { code: code?, kind: kind?, title, due: due?, results })
 }
@@ -480,6 +601,29 @@ fn is_process_code(code: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_definition_written_back_as_toml_reads_as_itself() {
+        let stages = crate::StageCatalog::defaults();
+        let shipped = super::ProcessDefinition::parse_toml(include_str!("../../../processes/enterprise-sale.toml"), &stages).unwrap();
+        let written = shipped.to_toml();
+        assert_eq!(super::ProcessDefinition::parse_toml(&written, &stages), Ok(shipped), "{written}");
+    }
+
+    #[test]
+    fn problems_of_a_toml_document_carry_their_line_and_both_languages() {
+        let text =
+            "code = \"small\"\nname = { ru = \"Малая\", en = \"Small\" }\n\n[[stages]]\nstage = \"qualification\"\nnext = \"nowhere\"\n";
+        let problems = super::ProcessDefinition::parse_toml(text, &crate::StageCatalog::defaults()).unwrap_err();
+        let next = problems.iter().find(|p| p.path == "stages[0].next").expect("the unknown next stage is reported");
+        assert_eq!(next.line, Some(6));
+        assert_eq!(next.message(crate::Locale::Ru), "«nowhere» нет в справочнике стадий продаж");
+        // A missing field is reported on the line of its table.
+        let guidance = problems.iter().find(|p| p.path == "stages[0].guidance").expect("missing guidance is reported");
+        assert_eq!(guidance.line, Some(4));
+        let broken = super::ProcessDefinition::parse_toml("code = \"x\"\nname = {", &crate::StageCatalog::defaults()).unwrap_err();
+        assert_eq!(broken[0].line, Some(2));
+    }
+
     use super::*;
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod analytics;
 pub mod command;
+pub mod compare;
 pub mod definition;
 pub mod engine;
 pub mod lead;

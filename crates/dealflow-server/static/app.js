@@ -134,3 +134,15 @@ if (command) {
     }, 120);
   });
 }
+
+// A document picked from disk goes into the text area it names, to be checked and published ----
+
+for (const picker of document.querySelectorAll('input[type=file][data-load-into]')) {
+  // Reading a file needs the script: without it the picker stays hidden and the text is pasted.
+  picker.hidden = false;
+  picker.addEventListener('change', async () => {
+    const file = picker.files?.[0];
+    const target = document.getElementById(picker.dataset.loadInto);
+    if (file && target) target.value = await file.text();
+  });
+}

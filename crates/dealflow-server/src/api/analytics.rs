@@ -58,6 +58,25 @@ pub struct StageDaysView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct ConversionView {
+    pub from: String,
+    pub to: String,
+    /// Opportunities created in the period that reached `from`.
+    pub reached: u64,
+    /// Of those, how many went on to reach `to`.
+    pub advanced: u64,
+    /// 0–1; null when none reached `from`.
+    pub rate: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LostReasonView {
+    /// The `close_reason` given (a code of the lost-reasons lookup when closed in the web app); empty when none.
+    pub reason: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SummaryView {
     pub won: WonView,
     pub lost: LostView,
@@ -66,6 +85,10 @@ pub struct SummaryView {
     pub open: OpenView,
     pub funnel: Vec<FunnelView>,
     pub avg_days_in_stage: Vec<StageDaysView>,
+    /// From each stage of the funnel to the next, the won stage last.
+    pub conversion: Vec<ConversionView>,
+    /// Lost in the period, by reason, most frequent first.
+    pub lost_reasons: Vec<LostReasonView>,
 }
 
 fn date(field: &str, value: Option<&str>) -> ApiResult<Option<jiff::Timestamp>> {
@@ -87,11 +110,7 @@ pub async fn summary(
         return Err(ApiError::field("to", "must be after from"));
     }
     let scope = Scope::of(&services, &caller.user).await?;
-    let stages = services.stage_catalog().await?;
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let (facts, history) =
-        opportunities::analytics_facts(&mut conn, scope.owners(), params.owner_id.as_deref()).await.map_err(ServiceError::from)?;
-    let s = analytics::summarize(&stages, &facts, &history, from, to, services.clock().now());
+    let s = compute(&services, &scope, params.owner_id.as_deref(), from, to).await?;
     Ok(Json(SummaryView {
         won: WonView { count: s.won.count, actual_revenue: s.won.actual_revenue.to_string(), hours_spent: s.won.hours_spent },
         lost: LostView { count: s.lost.count, hours_spent: s.lost.hours_spent },
@@ -99,5 +118,25 @@ pub async fn summary(
         open: OpenView { count: s.open.count, amount: s.open.amount.to_string(), weighted_amount: s.open.weighted_amount.to_string() },
         funnel: s.funnel.into_iter().map(|r| FunnelView { stage: r.stage, count: r.count, amount: r.amount.to_string() }).collect(),
         avg_days_in_stage: s.avg_days_in_stage.into_iter().map(|d| StageDaysView { stage: d.stage, days: d.days }).collect(),
+        conversion: s
+            .conversion
+            .into_iter()
+            .map(|c| ConversionView { from: c.from, to: c.to, reached: c.reached, advanced: c.advanced, rate: c.rate })
+            .collect(),
+        lost_reasons: s.lost_reasons.into_iter().map(|r| LostReasonView { reason: r.reason, count: r.count }).collect(),
     }))
+}
+
+/// The summary over what `scope` may see, for the API and the analytics page alike.
+pub async fn compute(
+    services: &Services,
+    scope: &Scope,
+    owner_id: Option<&str>,
+    from: Option<jiff::Timestamp>,
+    to: Option<jiff::Timestamp>,
+) -> Result<analytics::Summary, ServiceError> {
+    let stages = services.stage_catalog().await?;
+    let mut conn = services.store().read().await?;
+    let (facts, history) = opportunities::analytics_facts(&mut conn, scope.owners(), owner_id).await?;
+    Ok(analytics::summarize(&stages, &facts, &history, from, to, services.clock().now()))
 }

@@ -33,6 +33,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use access::{Scope, require_admin};
+pub use analytics::compute as analytics_summary;
 pub use extract::{Caller, hash_token};
 pub use pagination::{PageParams, cursor_for};
 pub use problem::{ApiError, Problem};

@@ -200,6 +200,162 @@ catalogue! {
     notification_centre: "Центр уведомлений", "Notification centre";
     received: "Получено", "Received";
     read: "Прочитано", "Read";
+    // Analytics
+    analytics: "Аналитика", "Analytics";
+    analytics_note: "Выигрыши и проигрыши считаются по дате закрытия, воронка и конверсия — по дате создания продажи, открытая воронка — на сегодня.", "Won and lost count by the date a deal closed, the funnel and conversion by the date it was created, the open pipeline as of today.";
+    period_from: "С даты", "From";
+    period_to: "По дату (не включая)", "To (not included)";
+    to_after_from: "Конец периода должен быть позже начала.", "The end of the period must come after its start.";
+    everyone_visible: "Все, кого я вижу", "Everyone I can see";
+    show: "Показать", "Show";
+    download_csv: "Скачать CSV", "Download CSV";
+    won_deals: "Выиграно", "Won";
+    lost_deals: "Проиграно", "Lost";
+    win_rate: "Доля выигранных", "Win rate";
+    open_pipeline: "Открытые продажи", "Open pipeline";
+    weighted: "с учётом вероятности", "weighted";
+    totals: "Итоги", "Totals";
+    hours_won: "Часы на выигранные", "Hours on won deals";
+    hours_lost: "Часы на проигранные", "Hours on lost deals";
+    open_count: "Открытых продаж", "Open opportunities";
+    open_amount: "Сумма открытых продаж", "Open pipeline amount";
+    weighted_amount: "Сумма с учётом вероятности", "Amount weighted by probability";
+    won_lost_chart: "Выиграно и проиграно", "Won and lost";
+    won_lost_desc: "Число выигранных и проигранных продаж за период; у выигранных — ещё и фактическая выручка.", "How many deals were won and lost in the period; for the won ones, their actual revenue too.";
+    funnel_chart: "Воронка по стадиям", "Funnel by stage";
+    funnel_desc: "Продажи, созданные за период, по стадии, на которой они сейчас: число и сумма.", "Opportunities created in the period by the stage they are on now: count and amount.";
+    conversion_chart: "Конверсия из стадии в стадию", "Conversion from stage to stage";
+    conversion_desc: "Какая доля продаж, дошедших до стадии, дошла и до следующей.", "The share of opportunities that reached a stage and went on to reach the next one.";
+    days_chart: "Среднее время в стадии", "Average time in stage";
+    days_desc: "Сколько дней в среднем продажа проводит в каждой стадии, по истории стадий.", "How many days an opportunity spends in each stage on average, from the stage history.";
+    reasons_chart: "Причины проигрыша", "Why deals were lost";
+    reasons_desc: "Проигранные за период продажи по причине, указанной при закрытии.", "Deals lost in the period by the reason given when they were closed.";
+    no_reason: "Причина не указана", "No reason given";
+    no_data: "За этот период данных нет.", "Nothing in this period.";
+    days_short: "дн.", "d";
+    hours_short: "ч", "h";
+    minutes_short: "мин", "min";
+    of: "из", "of";
+    figures: "Показатели", "Figures";
+    section: "Раздел", "Section";
+    figure: "Показатель", "Figure";
+    value: "Значение", "Value";
+    // Process library
+    process_library: "Библиотека процессов", "Process library";
+    library_intro: "Процессы продаж, которые можно запустить: стадии, что на них делать и какие задачи создаёт система.", "The sales processes you can run: their stages, what to do at each one, and the tasks the system creates.";
+    process: "Процесс", "Process";
+    version: "Версия", "Version";
+    versions: "Версии", "Versions";
+    current_version: "действующая", "current";
+    stages_of_process: "Стадии", "Stages";
+    process_active: "Включён", "Active";
+    process_inactive_badge: "Выключен", "Inactive";
+    activate_process: "Включить процесс", "Activate the process";
+    deactivate_process: "Выключить процесс", "Deactivate the process";
+    diagram: "Схема процесса", "Process diagram";
+    legend_next: "переход к следующей стадии, когда все задачи выполнены", "moves on when every task is done";
+    legend_close: "результат задачи, который закрывает продажу", "a task result that closes the deal";
+    next_stage: "Далее", "Next";
+    guidance_tasks: "Что делать", "What to do";
+    guidance_goal: "Цель стадии", "Goal of the stage";
+    guidance_system: "Что делает система", "What the system does";
+    guidance_next: "Что дальше", "What comes next";
+    steps: "Задачи стадии", "Tasks of the stage";
+    results: "Результаты", "Results";
+    effect_advance: "задача выполнена", "counts as done";
+    effect_close: "закрывает продажу стадией", "closes the deal at";
+    published_by: "Кто опубликовал", "Published by";
+    published_at: "Когда", "When";
+    installed_with_product: "Поставляется с программой", "Shipped with the product";
+    compare_with_previous: "Сравнить с предыдущей", "Compare with the previous one";
+    old_version_shown: "Показана не действующая версия.", "This is not the current version.";
+    show_current: "Показать действующую", "Show the current one";
+    version_published: "Опубликована версия", "Published version";
+    difference: "Сравнение версий", "Differences between versions";
+    compare_from: "Версия слева", "Left version";
+    compare_to: "Версия справа", "Right version";
+    compare: "Сравнить", "Compare";
+    versions_identical: "Стадии и задачи в этих версиях совпадают.", "These versions have the same stages and tasks.";
+    change_added: "добавлено", "added";
+    change_removed: "удалено", "removed";
+    change_changed: "изменено", "changed";
+    upload_version: "Загрузить новую версию", "Upload a new version";
+    upload_intro: "Вставьте документ процесса в формате TOML или выберите файл. Сначала проверьте его: будут показаны все ошибки с номерами строк и что изменится. Опубликованная версия действует для продаж, где процесс запустят после публикации; уже идущие процессы остаются на своей версии.", "Paste the process document in TOML or pick a file. Check it first: every problem is shown with its line, and what would change. A published version applies to processes started after it; those already running stay on their version.";
+    document_toml: "Документ процесса (TOML)", "Process document (TOML)";
+    check_document: "Проверить", "Check";
+    publish: "Опубликовать", "Publish";
+    document_has_problems: "Ошибок в документе:", "Problems in the document:";
+    nothing_published: "Ничего не опубликовано.", "Nothing was published.";
+    document_is_whole: "Документ без ошибок. Ниже — чем он отличается от действующей версии.", "The document has no problems. Below is how it differs from the current version.";
+    current_word: "действующая", "current";
+    new_word: "новая", "new";
+    line: "Строка", "Line";
+    code_mismatch: "В документе другой код процесса; здесь можно загрузить только «{code}».", "The document names another process; only “{code}” can be uploaded here.";
+    // Knowledge base
+    knowledge_base: "База знаний", "Knowledge base";
+    new_article: "Новая статья", "New article";
+    edit_article: "Изменить статью", "Edit the article";
+    article_body: "Текст", "Text";
+    tags: "Метки", "Tags";
+    tags_note: "Через запятую.", "Separated by commas.";
+    author: "Автор", "Author";
+    // Closing a deal
+    closing_details: "Итоги продажи", "How the deal ended";
+    fill_in_closing: "Заполнить итоги", "Fill them in";
+    closing_details_missing: "Укажите выручку, затраченные часы и причину — без них продажа не попадёт в аналитику полностью.", "Fill in the revenue, the hours spent and the reason, or the analytics will miss this deal.";
+    // Administration
+    administration: "Администрирование", "Administration";
+    admin_only_text: "Эта страница доступна только администратору.", "Only an administrator may open this page.";
+    users: "Пользователи", "Users";
+    opportunity_stages: "Стадии продаж", "Opportunity stages";
+    lookups: "Справочники", "Lookups";
+    system_settings: "Системные настройки", "System settings";
+    stages_intro: "Порядок стадий — это порядок на панели стадий. Стадию, которая уже использовалась, нельзя удалить, только выключить.", "The order here is the order on the workflow bar. A stage that has been used cannot be deleted, only deactivated.";
+    position: "Порядок", "Order";
+    name: "Название", "Name";
+    name_ru: "Название по-русски", "Name in Russian";
+    name_en: "Название по-английски", "Name in English";
+    description_ru: "Описание по-русски", "Description in Russian";
+    description_en: "Описание по-английски", "Description in English";
+    code: "Код", "Code";
+    max_probability: "Наибольшая вероятность, %", "Highest probability, %";
+    final_flag: "Завершающая", "Final";
+    won_flag: "Победа", "Won";
+    in_funnel: "В воронке", "In the funnel";
+    on_bar: "На панели стадий", "On the workflow bar";
+    active_flag: "Действует", "Active";
+    hands_off_flag: "Передаёт в продажу", "Hands off to sales";
+    converted_flag: "Сконвертирован", "Converted";
+    yes: "да", "yes";
+    edit: "Изменить", "Edit";
+    move_up: "Выше", "Move up";
+    move_down: "Ниже", "Move down";
+    add_stage: "Добавить стадию", "Add a stage";
+    delete_stage: "Удалить стадию", "Delete the stage";
+    stage_in_use_note: "Продажи уже проходили эту стадию: нельзя менять, завершающая ли она и победная ли, и нельзя её удалить.", "Opportunities have been through this stage: whether it is final or won cannot change, and it cannot be deleted.";
+    stage_in_use: "Стадия используется — её можно только выключить.", "This stage is in use; it can only be deactivated.";
+    must_be_code: "Код — строчные латинские буквы, цифры и подчёркивание, начиная с буквы.", "A code is lower-case latin letters, digits and underscores, starting with a letter.";
+    already_exists: "Такая запись уже есть.", "This already exists.";
+    lead_stages_intro: "Стадии лидов. Стадия, которая передаёт лид в продажу, создаёт продажу и запускает процесс.", "The stages of a lead. The stage that hands off to sales creates an opportunity and starts its process.";
+    lost_reasons: "Причины проигрыша", "Lost reasons";
+    lost_reasons_intro: "Их предлагает окно закрытия продажи; по ним группируется аналитика.", "The close dialog offers these; the analytics group lost deals by them.";
+    add_reason: "Добавить причину", "Add a reason";
+    setting: "Настройка", "Setting";
+    enabled: "Включено", "On";
+    must_be_currency: "Трёхбуквенный код валюты, например RUB.", "A three-letter currency code such as RUB.";
+    role: "Роль", "Role";
+    supervisor: "Руководитель", "Supervisor";
+    no_supervisor: "Нет", "None";
+    user_active: "Работает", "Active";
+    user_inactive: "Отключён", "Deactivated";
+    add_user: "Добавить пользователя", "Add a user";
+    new_password: "Новый пароль", "New password";
+    new_password_note: "Оставьте пустым, чтобы не менять. Смена пароля завершает все сеансы пользователя.", "Leave empty to keep it. A new password ends all of the user's sessions.";
+    deactivate_note: "Отключённый пользователь не может войти; его сеансы и ключи перестают действовать сразу.", "A deactivated user cannot sign in; their sessions and tokens stop working at once.";
+    cannot_demote_self: "Нельзя отключить себя или снять с себя роль администратора.", "You cannot deactivate yourself or give up your own administrator role.";
+    password_too_short: "Пароль — не короче 8 символов.", "A password needs at least 8 characters.";
+    must_be_email: "Укажите адрес эл. почты.", "Enter an email address.";
+    cannot_supervise_self: "Пользователь не может быть руководителем самому себе.", "A user cannot be their own supervisor.";
     // Errors
     not_found_title: "Страница не найдена", "Page not found";
     not_found_text: "Такой записи нет или она вам недоступна.", "This record does not exist or is not available to you.";
@@ -283,10 +439,33 @@ impl Texts {
             self.no_such_record
         } else if message.contains("not active") {
             self.stage_inactive
+        } else if message.starts_with("must be lower-case latin") {
+            self.must_be_code
+        } else if message.contains("three-letter") {
+            self.must_be_currency
+        } else if message.contains("this stage is in use") {
+            self.stage_in_use
+        } else if message.contains("whether it is final or won cannot change") {
+            self.stage_in_use_note
+        } else if message == "must be at least 8 characters" {
+            self.password_too_short
+        } else if message == "must be an email address" {
+            self.must_be_email
+        } else if message == "a user cannot supervise themselves" {
+            self.cannot_supervise_self
         } else {
             self.something_wrong
         };
         text.to_owned()
+    }
+
+    /// A mark of the version comparison, from the class the template gives a row.
+    pub fn change_word(&self, change: &str) -> &'static str {
+        match change {
+            "Added" => self.change_added,
+            "Removed" => self.change_removed,
+            _ => self.change_changed,
+        }
     }
 
     pub fn conflict_at(&self, stage_name: &str) -> String {
@@ -302,10 +481,10 @@ mod tests {
     /// languages themselves, the product's name and the BANT acronym aside).
     #[test]
     fn each_language_is_written_in_its_own_script() {
-        let allowed_latin = ["BANT", "English", "dealflow"];
+        let allowed_latin = ["BANT", "English", "dealflow", "CSV", "TOML", "RUB"];
         for (ru, en) in all_pairs().into_iter().skip(1) {
             // Placeholders such as `{stage}` are filled in later.
-            let mut latin = ru.replace("{stage}", "");
+            let mut latin = ru.replace("{stage}", "").replace("{code}", "");
             for word in allowed_latin {
                 latin = latin.replace(word, "");
             }

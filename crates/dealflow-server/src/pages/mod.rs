@@ -3,10 +3,16 @@
 //! place, live notifications, command suggestions and dialogs.
 
 mod activities;
+mod admin;
+mod analytics;
 mod assets;
+mod charts;
+mod diagram;
 mod format;
 mod i18n;
+mod knowledge;
 mod leads;
+mod library;
 mod notifications;
 mod opportunities;
 mod opportunity;
@@ -63,6 +69,30 @@ pub fn router() -> Router<Services> {
         .route("/run", get(start::choose).post(start::run))
         .route("/command", post(start::command))
         .route("/command/suggest", get(start::suggest))
+        .route("/analytics", get(analytics::page))
+        .route("/analytics.csv", get(analytics::csv))
+        .route("/processes", get(library::list))
+        .route("/processes/{code}", get(library::page))
+        .route("/processes/{code}/diff", get(library::diff))
+        .route("/processes/{code}/upload", get(library::upload_form).post(library::upload))
+        .route("/processes/{code}/active", post(library::set_active))
+        .route("/knowledge", get(knowledge::list).post(knowledge::create))
+        .route("/knowledge/{id}", get(knowledge::page).post(knowledge::update))
+        .route("/opportunities/{id}/closing", post(opportunity_forms::save_closing))
+        .route("/admin", get(|| async { Redirect::to("/admin/users") }))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{id}", get(admin::user).post(admin::update_user))
+        .route("/admin/stages", get(admin::stages).post(admin::create_stage))
+        .route("/admin/stages/new", get(admin::new_stage))
+        .route("/admin/stages/{code}", get(admin::edit_stage).post(admin::update_stage))
+        .route("/admin/stages/{code}/move", post(admin::move_stage))
+        .route("/admin/stages/{code}/delete", post(admin::delete_stage))
+        .route("/admin/lookups", get(admin::lookups))
+        .route("/admin/lead-stages/{code}", post(admin::save_lead_stage))
+        .route("/admin/lost-reasons", post(admin::create_reason))
+        .route("/admin/lost-reasons/{code}", post(admin::save_reason))
+        .route("/admin/settings", get(admin::settings))
+        .route("/admin/settings/{key}", post(admin::save_setting))
 }
 
 async fn home(viewer: Result<Viewer, PageError>) -> Response {
@@ -81,6 +111,8 @@ pub enum PageError {
     NotFound(Locale),
     /// A form without this session's CSRF token.
     Csrf(Locale),
+    /// A page or form for administrators (or an article's author) only.
+    Forbidden(Locale),
     BadRequest(Locale),
     Internal(Locale),
 }
@@ -117,7 +149,7 @@ impl IntoResponse for PageError {
                 return Redirect::to(&format!("/login?{target}")).into_response();
             }
             PageError::NotFound(l) => (StatusCode::NOT_FOUND, *l),
-            PageError::Csrf(l) => (StatusCode::FORBIDDEN, *l),
+            PageError::Csrf(l) | PageError::Forbidden(l) => (StatusCode::FORBIDDEN, *l),
             PageError::BadRequest(l) => (StatusCode::BAD_REQUEST, *l),
             PageError::Internal(l) => (StatusCode::INTERNAL_SERVER_ERROR, *l),
         };
@@ -125,6 +157,7 @@ impl IntoResponse for PageError {
         let (heading, text) = match self {
             PageError::NotFound(_) => (t.not_found_title, t.not_found_text),
             PageError::Csrf(_) => (t.error_title, t.forbidden_text),
+            PageError::Forbidden(_) => (t.error_title, t.admin_only_text),
             PageError::BadRequest(_) => (t.error_title, t.something_wrong),
             _ => (t.error_title, t.error_text),
         };
@@ -142,6 +175,11 @@ async fn read(services: &Services, locale: Locale) -> PageResult<dealflow_store:
 /// A store failure on a page read.
 fn failed(locale: Locale) -> impl Fn(dealflow_store::StoreError) -> PageError {
     move |error| PageError::service(locale, error.into())
+}
+
+/// Administration pages answer 403 to anyone else.
+fn admin_only(viewer: &Viewer) -> PageResult<()> {
+    if viewer.user.role == dealflow_store::records::Role::Admin { Ok(()) } else { Err(PageError::Forbidden(viewer.locale)) }
 }
 
 /// Whose records the viewer may see (SPEC §1), decided by the same policy as the API.
@@ -187,6 +225,7 @@ pub struct Chrome {
     pub recent: Vec<NotificationItem>,
     pub processes: Vec<ProcessChoice>,
     pub section: &'static str,
+    pub admin: bool,
     /// This page's address, to come back to after switching language.
     pub here: String,
     pub command_text: String,
@@ -217,6 +256,7 @@ impl Chrome {
                 .map(|d| ProcessChoice { code: d.code, name: d.name.get(locale).to_owned() })
                 .collect(),
             section,
+            admin: viewer.user.role == dealflow_store::records::Role::Admin,
             here: here.to_owned(),
             command_text: String::new(),
         })
@@ -253,6 +293,10 @@ impl FormErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    pub fn first(&self) -> Option<&str> {
+        self.0.first().map(|(_, m)| m.as_str())
     }
 
     /// A service's validation refusal, field by field; other refusals under `form`.

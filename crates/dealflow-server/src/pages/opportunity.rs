@@ -58,6 +58,8 @@ pub struct Live {
     pub cards: Vec<MiniCard>,
     pub process: Option<String>,
     pub panel_note: Option<&'static str>,
+    /// Closed without revenue, hours or reason: however it got there, the person is asked for them.
+    pub closing_missing: bool,
     pub message: Option<String>,
     pub history: Vec<HistoryLine>,
 }
@@ -115,9 +117,10 @@ pub struct CompetitorLine {
 pub struct CloseForm {
     pub open: bool,
     pub stages: Vec<Choice>,
+    /// The lost-reasons lookup (and a reason given through the API, as it was written).
+    pub reasons: Vec<Choice>,
     pub revenue: String,
     pub hours: String,
-    pub reason: String,
     pub errors: FormErrors,
 }
 
@@ -127,9 +130,6 @@ pub struct Summary {
     pub account: String,
     pub amount: String,
     pub closed_at: String,
-    pub revenue: String,
-    pub hours: String,
-    pub reason: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -319,6 +319,7 @@ async fn load_live(
         cards,
         process,
         panel_note,
+        closing_missing: closed && o.hours_spent.is_none() && o.close_reason.is_none(),
         message: None,
         history: events.into_iter().map(|(_, line)| line).collect(),
     })
@@ -338,7 +339,16 @@ pub(super) async fn build_page(services: &Services, viewer: &Viewer, o: &Opportu
     let articles = lookups::articles(&mut conn, None, PICKER_LIMIT).await.map_err(&fail)?;
     let running = processes::running_instance(&mut conn, &o.id).await.map_err(&fail)?;
     let orders = customers::orders_of(&mut conn, &o.id).await.map_err(&fail)?;
+    let lost_reasons = lookups::lost_reasons(&mut conn).await.map_err(&fail)?;
     drop(conn);
+    let mut reasons: Vec<Choice> = lost_reasons
+        .iter()
+        .filter(|r| r.active || o.close_reason.as_deref() == Some(r.code.as_str()))
+        .map(|r| Choice::new(r.code.clone(), r.name.get(locale), o.close_reason.as_deref()))
+        .collect();
+    if let Some(given) = o.close_reason.as_deref().filter(|given| !lost_reasons.iter().any(|r| r.code == *given)) {
+        reasons.push(Choice::new(given, given, Some(given)));
+    }
     let contact_name = |id: &str| all_contacts.iter().find(|c| c.id == id).map(|c| c.name.clone()).unwrap_or_default();
     let stage = stages.get(o.stage.as_str());
     let closed = stage.is_some_and(|s| s.is_final);
@@ -362,9 +372,6 @@ pub(super) async fn build_page(services: &Services, viewer: &Viewer, o: &Opportu
                 .unwrap_or_default(),
             amount: format::opt_money(o.amount, &currency, locale),
             closed_at: format::opt_instant(o.closed_at, locale),
-            revenue: format::opt_money(o.actual_revenue, &currency, locale),
-            hours: o.hours_spent.map(|h| format::hours(h, locale)).unwrap_or_default(),
-            reason: o.close_reason.clone().unwrap_or_default(),
         },
         live,
         hint: None,
@@ -400,8 +407,8 @@ pub(super) async fn build_page(services: &Services, viewer: &Viewer, o: &Opportu
             open: false,
             stages: final_stages,
             revenue: format::money_input(o.actual_revenue.or(o.amount)),
-            hours: o.hours_spent.map(|h| h.to_string()).unwrap_or_default(),
-            reason: o.close_reason.clone().unwrap_or_default(),
+            hours: o.hours_spent.map(|h| format::hours(h, locale)).unwrap_or_default(),
+            reasons,
             errors: FormErrors::default(),
         },
         closed,

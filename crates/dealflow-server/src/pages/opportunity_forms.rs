@@ -50,13 +50,8 @@ pub struct CloseFields {
     close_reason: Option<String>,
 }
 
-/// The close dialog: a final stage with revenue, hours and reason (R9).
-pub async fn close(State(services): State<Services>, Path(id): Path<String>, form: PageForm<CloseFields>) -> PageResult {
-    let viewer = &form.viewer;
-    let t = viewer.t();
-    let input = &form.input;
-    let (opportunity, scope) = visible(&services, viewer, &id).await?;
-    let mut errors = FormErrors::default();
+/// Revenue and hours as typed in the close dialog or the closing form, with what is wrong in them.
+fn closing_numbers(input: &CloseFields, t: &Texts, errors: &mut FormErrors) -> (Option<dealflow_core::Money>, Option<f64>) {
     let revenue = match format::parse_money(input.actual_revenue.as_deref().unwrap_or("")) {
         None => None,
         Some(Ok(m)) => Some(m),
@@ -77,6 +72,17 @@ pub async fn close(State(services): State<Services>, Path(id): Path<String>, for
             }
         }
     };
+    (revenue, hours)
+}
+
+/// The close dialog: a final stage with revenue, hours and reason (R9).
+pub async fn close(State(services): State<Services>, Path(id): Path<String>, form: PageForm<CloseFields>) -> PageResult {
+    let viewer = &form.viewer;
+    let t = viewer.t();
+    let input = &form.input;
+    let (opportunity, scope) = visible(&services, viewer, &id).await?;
+    let mut errors = FormErrors::default();
+    let (revenue, hours) = closing_numbers(input, t, &mut errors);
     if errors.is_empty() {
         let reason = nonempty(&input.close_reason);
         let close = CloseInput { stage: input.stage.clone(), actual_revenue: revenue, hours_spent: hours, close_reason: reason };
@@ -88,24 +94,61 @@ pub async fn close(State(services): State<Services>, Path(id): Path<String>, for
             Err(other) => return Err(PageError::service(viewer.locale, other)),
         }
     }
-    let mut page = build_page(&services, viewer, &opportunity, &scope).await?;
-    page.close = CloseForm {
-        open: true,
-        stages: page
-            .close
-            .stages
+    let page = build_page(&services, viewer, &opportunity, &scope).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, refused_closing(page, input, errors)).into_response())
+}
+
+/// The page again with the closing fields as typed and what is wrong beside them.
+fn refused_closing(
+    mut page: super::opportunity::OpportunityPage,
+    input: &CloseFields,
+    errors: FormErrors,
+) -> super::opportunity::OpportunityPage {
+    let pick = |choices: Vec<Choice>, value: &str| -> Vec<Choice> {
+        choices
             .into_iter()
             .map(|mut c| {
-                c.selected = c.value == input.stage;
+                c.selected = c.value == value;
                 c
             })
-            .collect(),
+            .collect()
+    };
+    let reason = input.close_reason.clone().unwrap_or_default();
+    page.close = CloseForm {
+        open: true,
+        stages: pick(std::mem::take(&mut page.close.stages), &input.stage),
+        reasons: pick(std::mem::take(&mut page.close.reasons), &reason),
         revenue: input.actual_revenue.clone().unwrap_or_default(),
         hours: input.hours_spent.clone().unwrap_or_default(),
-        reason: input.close_reason.clone().unwrap_or_default(),
         errors,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    page
+}
+
+/// Revenue, hours and reason of a deal already closed: every way into a final stage (a result
+/// that closes, the last step done, the workflow bar) ends here if the dialog was not used.
+pub async fn save_closing(State(services): State<Services>, Path(id): Path<String>, form: PageForm<CloseFields>) -> PageResult {
+    let viewer = &form.viewer;
+    let t = viewer.t();
+    let input = &form.input;
+    let (opportunity, scope) = visible(&services, viewer, &id).await?;
+    let mut errors = FormErrors::default();
+    let (revenue, hours) = closing_numbers(input, t, &mut errors);
+    if errors.is_empty() {
+        let changes = OpportunityChanges {
+            actual_revenue: Some(revenue),
+            hours_spent: Some(hours),
+            close_reason: Some(nonempty(&input.close_reason)),
+            ..OpportunityChanges::default()
+        };
+        match services.update_opportunity(&id, changes, None).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/opportunities/{id}?saved=closing#closing")).into_response()),
+            Err(error @ ServiceError::Validation(_)) => errors = FormErrors::from_service(t, &error).unwrap_or_default(),
+            Err(other) => return Err(PageError::service(viewer.locale, other)),
+        }
+    }
+    let page = build_page(&services, viewer, &opportunity, &scope).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, refused_closing(page, input, errors)).into_response())
 }
 
 #[derive(Deserialize)]

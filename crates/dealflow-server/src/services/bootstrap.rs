@@ -39,12 +39,17 @@ fn default_settings() -> Vec<SettingRecord> {
             "Запускать процесс продажи: когда лид переходит на стадию «Ожидание продажи», по созданной продаже сам запускается процесс корпоративных продаж.",
             "Start the sales process: when a lead moves to Awaiting sale, the Enterprise sale process starts by itself on the opportunity created from it.",
         ),
-        row("currency", "\"RUB\"", "Валюта всех сумм (код ISO 4217).", "The currency of all amounts (ISO 4217 code)."),
+        row(
+            "currency",
+            "\"RUB\"",
+            "Валюта всех сумм: трёхбуквенный код по международному стандарту.",
+            "The currency of all amounts: its three-letter ISO 4217 code.",
+        ),
         row(
             "default_locale",
             "\"ru\"",
-            "Язык по умолчанию для новых пользователей: ru или en.",
-            "The default language for new users: ru or en.",
+            "Язык по умолчанию для новых пользователей: русский или английский.",
+            "The default language for new users: Russian or English.",
         ),
     ]
 }

@@ -159,7 +159,8 @@ impl Services {
                     let close = CloseInput {
                         stage: "closed_lost".into(),
                         hours_spent: Some(12.5),
-                        close_reason: Some("Выбрали конкурента / Chose a competitor".into()),
+                        // Codes of the lost-reasons lookup, as the close dialog stores them.
+                        close_reason: Some(if i % 2 == 0 { "competitor" } else { "price" }.into()),
                         ..CloseInput::default()
                     };
                     self.close(&owner, &opportunity.id, &close).await?;
@@ -168,7 +169,6 @@ impl Services {
                     let mut won: OpportunityRecord = opportunities::get(&mut *self.store.read().await?, &opportunity.id).await?;
                     won.actual_revenue = won.amount;
                     won.hours_spent = Some(40.0);
-                    won.close_reason = Some("Договор подписан / Contract signed".into());
                     in_write!(self, |tx| { Ok(opportunities::update(tx, &won, self.clock.now()).await?) })?;
                 }
                 Fate::Stopped(_) => {

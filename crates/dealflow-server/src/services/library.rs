@@ -1,8 +1,10 @@
 //! Reference data that administrators and authors change: the stage lookup, process versions,
 //! knowledge-base articles.
 
+use dealflow_core::lead::LeadStage;
 use dealflow_core::{ProcessDefinition, Stage};
 use dealflow_store::StoreError;
+use dealflow_store::queries::lookups::LostReason;
 use dealflow_store::queries::{lookups, processes};
 use dealflow_store::records::KnowledgeRecord;
 
@@ -13,6 +15,15 @@ use crate::new_id;
 
 fn check_text(field: &str, text: &str) -> Result<()> {
     check_texts(&[(field, Some(text), MAX_TEXT)])
+}
+
+/// Lookup codes are stable identifiers: `[a-z][a-z0-9_]*`.
+pub(crate) fn check_code(code: &str) -> Result<()> {
+    let mut chars = code.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && code.len() <= 64;
+    if valid { Ok(()) } else { Err(ServiceError::invalid("code", "must be lower-case latin letters, digits and _")) }
 }
 
 impl Services {
@@ -67,6 +78,104 @@ impl Services {
                 d
             })?)
         })
+    }
+
+    /// Swaps a stage with its neighbour on the workflow bar (`up`: towards the first).
+    pub async fn move_stage(&self, code: &str, up: bool) -> Result<()> {
+        in_write!(self, |tx| {
+            let catalog = lookups::stage_catalog(tx).await?;
+            let all = catalog.all();
+            let at = all.iter().position(|s| s.code.as_str() == code).ok_or(ServiceError::NotFound)?;
+            let other = if up { at.checked_sub(1) } else { Some(at + 1).filter(|i| *i < all.len()) };
+            if let Some(other) = other {
+                let (mut this, mut that) = (all[at].clone(), all[other].clone());
+                // Distinct positions even where two stages shared one.
+                let (low, high) =
+                    (this.position.min(that.position), this.position.max(that.position).max(this.position.min(that.position) + 1));
+                (this.position, that.position) = if up { (low, high) } else { (high, low) };
+                lookups::update_stage(tx, &this).await?;
+                lookups::update_stage(tx, &that).await?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Deletes a stage no opportunity and no process has ever used; any other is only deactivated.
+    pub async fn delete_stage(&self, code: &str) -> Result<()> {
+        in_write!(self, |tx| {
+            let named_by_a_process =
+                processes::library(tx).await?.iter().any(|d| {
+                    d.stages.iter().any(|s| {
+                        s.stage.as_str() == code || s.next.as_str() == code || s.steps.iter().any(|step| {
+                            step.results.iter().any(
+                                |r| matches!(&r.effect, dealflow_core::definition::ResultEffect::Close(stage) if stage.as_str() == code),
+                            )
+                        })
+                    })
+                });
+            if named_by_a_process || lookups::stage_in_use(tx, code).await? {
+                return Err(ServiceError::invalid("code", "this stage is in use; deactivate it instead"));
+            }
+            Ok(lookups::delete_stage(tx, code).await?)
+        })
+    }
+
+    pub async fn update_lead_stage(&self, stage: LeadStage) -> Result<LeadStage> {
+        check_title("name.ru", &stage.name.ru)?;
+        check_title("name.en", &stage.name.en)?;
+        in_write!(self, |tx| {
+            lookups::update_lead_stage(tx, &stage).await?;
+            Ok(stage.clone())
+        })
+    }
+
+    pub async fn create_lead_stage(&self, stage: LeadStage) -> Result<LeadStage> {
+        check_title("name.ru", &stage.name.ru)?;
+        check_title("name.en", &stage.name.en)?;
+        in_write!(self, |tx| {
+            match lookups::insert_lead_stage(tx, &stage).await {
+                Err(StoreError::Conflict { .. }) => Err(ServiceError::AlreadyExists("code".into())),
+                other => Ok(other?),
+            }
+        })?;
+        Ok(stage)
+    }
+
+    pub async fn delete_lead_stage(&self, code: &str) -> Result<()> {
+        in_write!(self, |tx| {
+            if lookups::lead_stage_in_use(tx, code).await? {
+                return Err(ServiceError::invalid("code", "this stage is in use; deactivate it instead"));
+            }
+            Ok(lookups::delete_lead_stage(tx, code).await?)
+        })
+    }
+
+    pub async fn create_lost_reason(&self, reason: LostReason) -> Result<LostReason> {
+        check_code(&reason.code)?;
+        check_title("name.ru", &reason.name.ru)?;
+        check_title("name.en", &reason.name.en)?;
+        in_write!(self, |tx| {
+            match lookups::insert_lost_reason(tx, &reason).await {
+                Err(StoreError::Conflict { .. }) => Err(ServiceError::AlreadyExists("code".into())),
+                other => Ok(other?),
+            }
+        })?;
+        Ok(reason)
+    }
+
+    pub async fn update_lost_reason(&self, reason: LostReason) -> Result<LostReason> {
+        check_title("name.ru", &reason.name.ru)?;
+        check_title("name.en", &reason.name.en)?;
+        in_write!(self, |tx| {
+            lookups::update_lost_reason(tx, &reason).await?;
+            Ok(reason.clone())
+        })
+    }
+
+    /// Offers a process in the side panel and the command line, or stops offering it.
+    pub async fn set_process_active(&self, code: &str, active: bool) -> Result<()> {
+        let now = self.clock.now();
+        in_write!(self, |tx| { Ok(processes::set_active(tx, code, active, now).await?) })
     }
 
     pub async fn create_article(&self, author_id: &str, title: &str, body: &str, tags: Vec<String>) -> Result<KnowledgeRecord> {

@@ -204,8 +204,19 @@ pub(crate) fn creation_entry(opportunity_id: &str, stage: &StageCode, by: &str, 
 }
 
 impl Services {
-    /// Changes a system setting's value (its shape is checked by the caller).
+    /// Changes a system setting's value, which must have the setting's own shape.
     pub async fn put_setting(&self, key: &str, value: &serde_json::Value) -> Result<dealflow_store::records::SettingRecord> {
+        let refusal = match key {
+            "start_sales_process" if !value.is_boolean() => Some("must be true or false"),
+            "currency" if !value.as_str().is_some_and(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())) => {
+                Some("must be a three-letter ISO 4217 code such as RUB")
+            }
+            "default_locale" if !matches!(value.as_str(), Some("ru" | "en")) => Some("must be \"ru\" or \"en\""),
+            _ => None,
+        };
+        if let Some(message) = refusal {
+            return Err(ServiceError::invalid("value", message));
+        }
         let now = self.clock.now();
         in_write!(self, |tx| {
             lookups::put_setting(tx, key, value, now).await?;

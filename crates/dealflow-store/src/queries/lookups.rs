@@ -222,3 +222,84 @@ pub async fn update_article(c: &mut AnyConnection, a: &KnowledgeRecord) -> Resul
 fn article_search_text(a: &KnowledgeRecord) -> String {
     format!("{} {}", a.title, a.tags.join(" ")).to_lowercase()
 }
+
+/// One reason a deal was lost, offered by the close dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LostReason {
+    pub code: String,
+    pub name: LocalizedText,
+    pub position: i32,
+    pub active: bool,
+}
+
+pub async fn lost_reasons(c: &mut AnyConnection) -> Result<Vec<LostReason>> {
+    let rows = sqlx::query("SELECT * FROM lost_reasons ORDER BY position, code").fetch_all(c).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(LostReason {
+                code: row.text("code")?,
+                name: LocalizedText::new(row.text("name_ru")?, row.text("name_en")?),
+                position: i32::try_from(row.int("position")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                active: row.boolean("active")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn insert_lost_reason(c: &mut AnyConnection, r: &LostReason) -> Result<()> {
+    sqlx::query("INSERT INTO lost_reasons (code, name_ru, name_en, position, active) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&r.code)
+        .bind(&r.name.ru)
+        .bind(&r.name.en)
+        .bind(i64::from(r.position))
+        .bind(flag(r.active))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn update_lost_reason(c: &mut AnyConnection, r: &LostReason) -> Result<()> {
+    let done = sqlx::query("UPDATE lost_reasons SET name_ru = $2, name_en = $3, position = $4, active = $5 WHERE code = $1")
+        .bind(&r.code)
+        .bind(&r.name.ru)
+        .bind(&r.name.en)
+        .bind(i64::from(r.position))
+        .bind(flag(r.active))
+        .execute(c)
+        .await?;
+    if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+pub async fn update_lead_stage(c: &mut AnyConnection, s: &LeadStage) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE lead_stages SET name_ru = $2, name_en = $3, position = $4, is_final = $5, hands_off = $6, is_converted = $7,
+             active = $8 WHERE code = $1",
+    )
+    .bind(s.code.as_str())
+    .bind(&s.name.ru)
+    .bind(&s.name.en)
+    .bind(i64::from(s.position))
+    .bind(flag(s.is_final))
+    .bind(flag(s.hands_off))
+    .bind(flag(s.is_converted))
+    .bind(flag(s.active))
+    .execute(c)
+    .await?;
+    if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+pub async fn lead_stage_in_use(c: &mut AnyConnection, code: &str) -> Result<bool> {
+    let used: Option<i64> = sqlx::query_scalar("SELECT 1 FROM leads WHERE stage = $1 LIMIT 1").bind(code).fetch_optional(c).await?;
+    Ok(used.is_some())
+}
+
+/// Deletes a stage nothing has used; the caller checks that first.
+pub async fn delete_stage(c: &mut AnyConnection, code: &str) -> Result<()> {
+    let done = sqlx::query("DELETE FROM opportunity_stages WHERE code = $1").bind(code).execute(c).await?;
+    if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+pub async fn delete_lead_stage(c: &mut AnyConnection, code: &str) -> Result<()> {
+    let done = sqlx::query("DELETE FROM lead_stages WHERE code = $1").bind(code).execute(c).await?;
+    if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}

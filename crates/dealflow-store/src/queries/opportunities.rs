@@ -286,7 +286,7 @@ pub async fn analytics_facts(
         }
     };
     let mut sql = Sql::new(
-        "SELECT id, stage, amount, probability, actual_revenue, hours_spent, closed_at, created_at FROM opportunities WHERE 1 = 1",
+        "SELECT id, stage, amount, probability, actual_revenue, hours_spent, closed_at, created_at, close_reason FROM opportunities WHERE 1 = 1",
     );
     filter(&mut sql, "");
     let facts = sql
@@ -303,6 +303,7 @@ pub async fn analytics_facts(
                 hours_spent: sqlx::Row::try_get(row, "hours_spent")?,
                 closed_at: row.opt_at("closed_at")?,
                 created_at: row.at("created_at")?,
+                close_reason: row.opt_text("close_reason")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;

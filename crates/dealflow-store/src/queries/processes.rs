@@ -166,3 +166,14 @@ pub async fn instances_in_scope(c: &mut AnyConnection, scope: super::OwnerScope<
     sql.push(" ORDER BY i.started_at DESC, i.id DESC LIMIT ").bind(limit);
     sql.fetch_all(c).await?.iter().map(instance).collect()
 }
+
+/// Offers a process to start (active) or stops offering it; running instances go on either way.
+pub async fn set_active(c: &mut AnyConnection, code: &str, active: bool, now: jiff::Timestamp) -> Result<()> {
+    let done = sqlx::query("UPDATE processes SET active = $2, updated_at = $3 WHERE code = $1")
+        .bind(code)
+        .bind(flag(active))
+        .bind(millis(now))
+        .execute(c)
+        .await?;
+    if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}

@@ -1,0 +1,319 @@
+//! Won/lost analytics for a period and an owner (SPEC §6): the figures of
+//! `GET /api/v1/analytics/summary` as bar charts, a table, and the table as CSV.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use dealflow_core::analytics::Summary;
+use dealflow_core::{Locale, StageCatalog};
+use dealflow_store::queries::lookups;
+use serde::Deserialize;
+
+use super::charts::{BarChart, BarData, CHART_WIDTH};
+use super::opportunities::{currency, owner_choices};
+use super::session::Viewer;
+use super::{Choice, Chrome, FormErrors, PageResult, failed, format, read, scope};
+use crate::Services;
+use crate::api::analytics_summary;
+
+#[derive(Deserialize, Default)]
+pub struct AnalyticsQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    owner_id: String,
+}
+
+/// One line of the table and of the CSV: the number as shown and as a spreadsheet reads it.
+pub struct Figure {
+    pub section: String,
+    pub label: String,
+    pub shown: String,
+    pub raw: String,
+}
+
+pub struct Headline {
+    pub label: &'static str,
+    pub value: String,
+    pub detail: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "analytics.html")]
+pub struct AnalyticsPage {
+    chrome: Chrome,
+    from: String,
+    to: String,
+    owners: Vec<Choice>,
+    errors: FormErrors,
+    headlines: Vec<Headline>,
+    charts: Vec<BarChart>,
+    chart_width: u32,
+    figures: Vec<Figure>,
+    csv_link: String,
+}
+
+/// The period's bounds as instants (`to` exclusive); a field that is not a date is an error beside it.
+fn period(query: &AnalyticsQuery, t: &super::i18n::Texts, errors: &mut FormErrors) -> (Option<jiff::Timestamp>, Option<jiff::Timestamp>) {
+    let mut day = |field: &str, text: &str| -> Option<jiff::Timestamp> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        match text
+            .parse::<jiff::civil::Date>()
+            .ok()
+            .filter(|_| text.len() == 10)
+            .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
+        {
+            Some(zoned) => Some(zoned.timestamp()),
+            None => {
+                errors.add(field, t.must_be_date);
+                None
+            }
+        }
+    };
+    let from = day("from", &query.from);
+    let to = day("to", &query.to);
+    if let (Some(f), Some(t2)) = (from, to)
+        && t2 <= f
+    {
+        errors.add("to", t.to_after_from);
+    }
+    (from, to)
+}
+
+fn decimal(value: f64, digits: usize, locale: Locale) -> String {
+    let text = format!("{value:.digits$}");
+    if locale == Locale::Ru { text.replace('.', ",") } else { text }
+}
+
+fn percent(rate: Option<f64>, locale: Locale) -> String {
+    rate.map(|r| format!("{}\u{a0}%", decimal(r * 100.0, 1, locale))).unwrap_or_else(|| "—".to_owned())
+}
+
+struct Names<'a> {
+    stages: &'a StageCatalog,
+    reasons: Vec<lookups::LostReason>,
+    locale: Locale,
+}
+
+impl Names<'_> {
+    fn stage(&self, code: &str) -> String {
+        self.stages.get(code).map(|s| s.name.get(self.locale).to_owned()).unwrap_or_else(|| code.to_owned())
+    }
+
+    fn reason(&self, reason: &str, none: &str) -> String {
+        if reason.is_empty() {
+            return none.to_owned();
+        }
+        self.reasons.iter().find(|r| r.code == reason).map(|r| r.name.get(self.locale).to_owned()).unwrap_or_else(|| reason.to_owned())
+    }
+}
+
+/// Everything the page and the CSV show, from one summary.
+fn present(summary: &Summary, names: &Names, currency: &str, t: &super::i18n::Texts) -> (Vec<Headline>, Vec<BarChart>, Vec<Figure>) {
+    let locale = names.locale;
+    let money = |m: dealflow_core::Money| format::money(m, currency, locale);
+    let days = |d: f64| format!("{}\u{a0}{}", decimal(d, 1, locale), t.days_short);
+    let headlines = vec![
+        Headline { label: t.won_deals, value: summary.won.count.to_string(), detail: money(summary.won.actual_revenue) },
+        Headline { label: t.lost_deals, value: summary.lost.count.to_string(), detail: String::new() },
+        Headline { label: t.win_rate, value: percent(summary.win_rate, locale), detail: String::new() },
+        Headline {
+            label: t.hours_spent,
+            value: format::hours(summary.won.hours_spent + summary.lost.hours_spent, locale),
+            detail: String::new(),
+        },
+        Headline {
+            label: t.open_pipeline,
+            value: summary.open.count.to_string(),
+            detail: format!("{} · {} {}", money(summary.open.amount), t.weighted, money(summary.open.weighted_amount)),
+        },
+    ];
+
+    let mut figures = Vec::new();
+    let mut figure = |section: &str, label: String, shown: String, raw: String| {
+        figures.push(Figure { section: section.to_owned(), label, shown, raw });
+    };
+    let totals = t.totals;
+    figure(totals, t.won_deals.into(), summary.won.count.to_string(), summary.won.count.to_string());
+    figure(totals, t.actual_revenue.into(), money(summary.won.actual_revenue), summary.won.actual_revenue.to_string());
+    figure(totals, t.hours_won.into(), format::hours(summary.won.hours_spent, locale), summary.won.hours_spent.to_string());
+    figure(totals, t.lost_deals.into(), summary.lost.count.to_string(), summary.lost.count.to_string());
+    figure(totals, t.hours_lost.into(), format::hours(summary.lost.hours_spent, locale), summary.lost.hours_spent.to_string());
+    figure(totals, t.win_rate.into(), percent(summary.win_rate, locale), summary.win_rate.map(|r| format!("{r:.4}")).unwrap_or_default());
+    figure(totals, t.open_count.into(), summary.open.count.to_string(), summary.open.count.to_string());
+    figure(totals, t.open_amount.into(), money(summary.open.amount), summary.open.amount.to_string());
+    figure(totals, t.weighted_amount.into(), money(summary.open.weighted_amount), summary.open.weighted_amount.to_string());
+    for row in &summary.funnel {
+        let stage = names.stage(&row.stage);
+        figure(t.funnel_chart, format!("{stage}: {}", t.count), row.count.to_string(), row.count.to_string());
+        figure(t.funnel_chart, format!("{stage}: {}", t.amount), money(row.amount), row.amount.to_string());
+    }
+    for c in &summary.conversion {
+        let label = format!("{} → {}", names.stage(&c.from), names.stage(&c.to));
+        let shown = format!("{} ({} {} {})", percent(c.rate, locale), c.advanced, t.of, c.reached);
+        figure(t.conversion_chart, label, shown, c.rate.map(|r| format!("{r:.4}")).unwrap_or_default());
+    }
+    for d in &summary.avg_days_in_stage {
+        figure(t.days_chart, names.stage(&d.stage), days(d.days), d.days.to_string());
+    }
+    for r in &summary.lost_reasons {
+        figure(t.reasons_chart, names.reason(&r.reason, t.no_reason), r.count.to_string(), r.count.to_string());
+    }
+
+    let charts = vec![
+        BarChart::new(
+            "won-lost",
+            t.won_lost_chart,
+            t.won_lost_desc,
+            vec![
+                BarData::new(
+                    t.won_deals,
+                    summary.won.count as f64,
+                    format!("{} · {}", summary.won.count, money(summary.won.actual_revenue)),
+                    "won",
+                ),
+                BarData::new(t.lost_deals, summary.lost.count as f64, summary.lost.count.to_string(), "lost"),
+            ],
+            None,
+        ),
+        BarChart::new(
+            "funnel",
+            t.funnel_chart,
+            t.funnel_desc,
+            summary
+                .funnel
+                .iter()
+                .map(|r| BarData::new(names.stage(&r.stage), r.count as f64, format!("{} · {}", r.count, money(r.amount)), "stage"))
+                .collect(),
+            None,
+        ),
+        BarChart::new(
+            "conversion",
+            t.conversion_chart,
+            t.conversion_desc,
+            summary
+                .conversion
+                .iter()
+                .map(|c| {
+                    BarData::new(
+                        format!("{} → {}", names.stage(&c.from), names.stage(&c.to)),
+                        c.rate.unwrap_or(0.0),
+                        format!("{} ({} {} {})", percent(c.rate, locale), c.advanced, t.of, c.reached),
+                        "share",
+                    )
+                })
+                .collect(),
+            Some(1.0),
+        ),
+        BarChart::new(
+            "days-in-stage",
+            t.days_chart,
+            t.days_desc,
+            summary.avg_days_in_stage.iter().map(|d| BarData::new(names.stage(&d.stage), d.days, days(d.days), "time")).collect(),
+            None,
+        ),
+        BarChart::new(
+            "lost-reasons",
+            t.reasons_chart,
+            t.reasons_desc,
+            summary
+                .lost_reasons
+                .iter()
+                .map(|r| BarData::new(names.reason(&r.reason, t.no_reason), r.count as f64, r.count.to_string(), "lost"))
+                .collect(),
+            None,
+        ),
+    ];
+    (headlines, charts, figures)
+}
+
+/// The summary for the query, with what is wrong in it; the owner must be one the viewer may see.
+async fn analyse(
+    services: &Services,
+    viewer: &Viewer,
+    query: &AnalyticsQuery,
+) -> PageResult<(FormErrors, Vec<Choice>, Vec<Headline>, Vec<BarChart>, Vec<Figure>)> {
+    let locale = viewer.locale;
+    let t = viewer.t();
+    let scope = scope(services, viewer).await?;
+    let mut errors = FormErrors::default();
+    let (from, to) = period(query, t, &mut errors);
+    let owner = Some(query.owner_id.trim()).filter(|o| !o.is_empty());
+    let owners = owner_choices(services, viewer, &scope, owner).await?;
+    if owner.is_some_and(|o| !owners.iter().any(|c| c.value == o)) {
+        errors.add("owner_id", t.no_such_record);
+    }
+    if !errors.is_empty() {
+        return Ok((errors, owners, Vec::new(), Vec::new(), Vec::new()));
+    }
+    let summary = analytics_summary(services, &scope, owner, from, to).await.map_err(|e| super::PageError::service(locale, e))?;
+    let stages = services.stage_catalog().await.map_err(|e| super::PageError::service(locale, e))?;
+    let mut conn = read(services, locale).await?;
+    let reasons = lookups::lost_reasons(&mut conn).await.map_err(failed(locale))?;
+    let currency = currency(&mut conn, locale).await?;
+    drop(conn);
+    let names = Names { stages: &stages, reasons, locale };
+    let (headlines, charts, figures) = present(&summary, &names, &currency, t);
+    Ok((errors, owners, headlines, charts, figures))
+}
+
+fn query_string(query: &AnalyticsQuery) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair("from", query.from.trim())
+        .append_pair("to", query.to.trim())
+        .append_pair("owner_id", query.owner_id.trim())
+        .finish()
+}
+
+pub async fn page(State(services): State<Services>, viewer: Viewer, Query(query): Query<AnalyticsQuery>) -> PageResult {
+    let (errors, owners, headlines, charts, figures) = analyse(&services, &viewer, &query).await?;
+    let here = format!("/analytics?{}", query_string(&query));
+    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let page = AnalyticsPage {
+        chrome: Chrome::load(&services, &viewer, "analytics", &here).await?,
+        from: query.from.clone(),
+        to: query.to.clone(),
+        owners,
+        errors,
+        headlines,
+        charts,
+        chart_width: CHART_WIDTH,
+        figures,
+        csv_link: format!("/analytics.csv?{}", query_string(&query)),
+    };
+    Ok((status, page).into_response())
+}
+
+/// One CSV field, quoted when it holds a separator, a quote or a line break (RFC 4180).
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+}
+
+pub async fn csv(State(services): State<Services>, viewer: Viewer, Query(query): Query<AnalyticsQuery>) -> PageResult {
+    let (errors, _, _, _, figures) = analyse(&services, &viewer, &query).await?;
+    if !errors.is_empty() {
+        return Err(super::PageError::BadRequest(viewer.locale));
+    }
+    let t = viewer.t();
+    // The byte-order mark makes spreadsheet programs read the Cyrillic as UTF-8.
+    let mut body = String::from("\u{feff}");
+    for row in
+        std::iter::once([t.section, t.figure, t.value].map(str::to_owned)).chain(figures.into_iter().map(|f| [f.section, f.label, f.raw]))
+    {
+        body.push_str(&row.iter().map(|field| csv_field(field)).collect::<Vec<_>>().join(","));
+        body.push_str("\r\n");
+    }
+    let name = format!("dealflow-analytics-{}-{}.csv", query.from.trim(), query.to.trim()).replace("--", "-");
+    let headers = [
+        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", name.replace(['"', '\\'], ""))),
+    ];
+    Ok((headers, body).into_response())
+}

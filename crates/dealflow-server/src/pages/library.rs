@@ -1,0 +1,420 @@
+//! The process library (SPEC §6): every process with its stages, guidance, steps and a diagram;
+//! its versions, the difference between two of them, and for administrators uploading a new
+//! version (every problem shown with its line, nothing published until the document is whole)
+//! and switching a process on or off.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use dealflow_core::compare::{Change, compare};
+use dealflow_core::definition::{ResultEffect, Step};
+use dealflow_core::{Locale, ProcessDefinition, StageCatalog};
+use dealflow_store::queries::{processes, users};
+use serde::Deserialize;
+
+use super::diagram::{self, Diagram};
+use super::i18n::Texts;
+use super::session::{PageForm, Viewer};
+use super::{Chrome, PageError, PageResult, admin_only, failed, format, read};
+use crate::Services;
+
+pub struct ProcessRow {
+    pub code: String,
+    pub name: String,
+    pub version: u32,
+    pub active: bool,
+    pub stages: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "processes.html")]
+pub struct LibraryPage {
+    chrome: Chrome,
+    rows: Vec<ProcessRow>,
+}
+
+async fn stage_catalog(services: &Services, locale: Locale) -> PageResult<StageCatalog> {
+    services.stage_catalog().await.map_err(|e| PageError::service(locale, e))
+}
+
+fn stage_name(stages: &StageCatalog, code: &str, locale: Locale) -> String {
+    stages.get(code).map(|s| s.name.get(locale).to_owned()).unwrap_or_else(|| code.to_owned())
+}
+
+pub async fn list(State(services): State<Services>, viewer: Viewer) -> PageResult {
+    let locale = viewer.locale;
+    let stages = stage_catalog(&services, locale).await?;
+    let library = processes::library(&mut *read(&services, locale).await?).await.map_err(failed(locale))?;
+    let rows = library
+        .iter()
+        .map(|d| ProcessRow {
+            code: d.code.clone(),
+            name: d.name.get(locale).to_owned(),
+            version: d.version,
+            active: d.active,
+            stages: d.stages.iter().map(|s| stage_name(&stages, s.stage.as_str(), locale)).collect(),
+        })
+        .collect();
+    Ok(LibraryPage { chrome: Chrome::load(&services, &viewer, "processes", "/processes").await?, rows }.into_response())
+}
+
+pub struct ResultLine {
+    pub name: String,
+    pub effect: String,
+}
+
+pub struct StepView {
+    pub code: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub due: String,
+    pub results: Vec<ResultLine>,
+}
+
+pub struct StageView {
+    pub name: String,
+    pub next: String,
+    pub tasks: String,
+    pub goal: String,
+    pub system: String,
+    pub next_text: String,
+    pub steps: Vec<StepView>,
+}
+
+pub struct VersionRow {
+    pub version: u32,
+    pub by: String,
+    pub at: String,
+    pub current: bool,
+    pub shown: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "process.html")]
+pub struct ProcessPage {
+    chrome: Chrome,
+    code: String,
+    name: String,
+    version: u32,
+    current_version: u32,
+    active: bool,
+    admin: bool,
+    diagram: Diagram,
+    stages: Vec<StageView>,
+    versions: Vec<VersionRow>,
+    published: Option<u32>,
+}
+
+/// A due offset in words: `P1D` → «1 дн.» / "1 d", with hours and minutes when there are any.
+fn due_words(seconds: i64, t: &Texts) -> String {
+    let (days, hours, minutes) = (seconds / 86_400, seconds % 86_400 / 3_600, seconds % 3_600 / 60);
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(format!("{days}\u{a0}{}", t.days_short));
+    }
+    if hours > 0 {
+        parts.push(format!("{hours}\u{a0}{}", t.hours_short));
+    }
+    if minutes > 0 || parts.is_empty() {
+        parts.push(format!("{minutes}\u{a0}{}", t.minutes_short));
+    }
+    parts.join(" ")
+}
+
+fn effect_words(effect: &ResultEffect, stages: &StageCatalog, t: &Texts, locale: Locale) -> String {
+    match effect {
+        ResultEffect::Advance => t.effect_advance.to_owned(),
+        ResultEffect::Close(stage) => {
+            format!("{} {}{}{}", t.effect_close, t.quote_open, stage_name(stages, stage.as_str(), locale), t.quote_close)
+        }
+    }
+}
+
+fn stage_views(definition: &ProcessDefinition, stages: &StageCatalog, t: &Texts, locale: Locale) -> Vec<StageView> {
+    definition
+        .stages
+        .iter()
+        .map(|s| StageView {
+            name: stage_name(stages, s.stage.as_str(), locale),
+            next: stage_name(stages, s.next.as_str(), locale),
+            tasks: s.guidance.tasks.get(locale).to_owned(),
+            goal: s.guidance.goal.get(locale).to_owned(),
+            system: s.guidance.system.get(locale).to_owned(),
+            next_text: s.guidance.next.get(locale).to_owned(),
+            steps: s
+                .steps
+                .iter()
+                .map(|step| StepView {
+                    code: step.code.clone(),
+                    title: step.title.get(locale).to_owned(),
+                    kind: t.activity_type(step.kind),
+                    due: due_words(step.due.seconds(), t),
+                    results: step
+                        .results
+                        .iter()
+                        .map(|r| ResultLine { name: r.name.get(locale).to_owned(), effect: effect_words(&r.effect, stages, t, locale) })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn draw(definition: &ProcessDefinition, stages: &StageCatalog, t: &'static Texts, locale: Locale) -> Diagram {
+    let detail = |step: &Step| format!("{} · {}", t.activity_type(step.kind), due_words(step.due.seconds(), t));
+    diagram::draw(definition, stages, locale, detail, t.effect_close, t.next_stage)
+}
+
+#[derive(Deserialize, Default)]
+pub struct ProcessQuery {
+    version: Option<u32>,
+    published: Option<u32>,
+}
+
+pub async fn page(
+    State(services): State<Services>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Query(query): Query<ProcessQuery>,
+) -> PageResult {
+    let locale = viewer.locale;
+    let t = viewer.t();
+    let stages = stage_catalog(&services, locale).await?;
+    let mut conn = read(&services, locale).await?;
+    let current = processes::current(&mut conn, &code).await.map_err(failed(locale))?;
+    let shown = match query.version {
+        Some(v) if v != current.version => processes::version(&mut conn, &code, v).await.map_err(failed(locale))?,
+        _ => current.clone(),
+    };
+    let versions = processes::versions(&mut conn, &code).await.map_err(failed(locale))?;
+    let people = users::list(&mut conn).await.map_err(failed(locale))?;
+    drop(conn);
+    let page = ProcessPage {
+        chrome: Chrome::load(&services, &viewer, "processes", &format!("/processes/{code}")).await?,
+        name: shown.name.get(locale).to_owned(),
+        version: shown.version,
+        current_version: current.version,
+        active: current.active,
+        admin: viewer.user.role == dealflow_store::records::Role::Admin,
+        diagram: draw(&shown, &stages, t, locale),
+        stages: stage_views(&shown, &stages, t, locale),
+        versions: versions
+            .iter()
+            .rev()
+            .map(|v| VersionRow {
+                version: v.version,
+                by: v
+                    .published_by
+                    .as_ref()
+                    .and_then(|id| people.iter().find(|u| &u.id == id))
+                    .map(|u| u.name.clone())
+                    .unwrap_or_else(|| t.installed_with_product.to_owned()),
+                at: format::instant(v.published_at, locale),
+                current: v.version == current.version,
+                shown: v.version == shown.version,
+            })
+            .collect(),
+        published: query.published,
+        code,
+    };
+    Ok(page.into_response())
+}
+
+pub struct StepCell {
+    pub title: String,
+    pub detail: String,
+    pub change: &'static str,
+}
+
+pub struct DiffRow {
+    pub stage: String,
+    pub change: &'static str,
+    pub old: Vec<StepCell>,
+    pub new: Vec<StepCell>,
+    pub old_next: String,
+    pub new_next: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "process_diff.html")]
+pub struct DiffPage {
+    chrome: Chrome,
+    code: String,
+    name: String,
+    from: u32,
+    to: u32,
+    versions: Vec<u32>,
+    rows: Vec<DiffRow>,
+    identical: bool,
+}
+
+fn change_class(change: Change) -> &'static str {
+    match change {
+        Change::Same => "Same",
+        Change::Added => "Added",
+        Change::Removed => "Removed",
+        Change::Changed => "Changed",
+    }
+}
+
+fn diff_rows(old: &ProcessDefinition, new: &ProcessDefinition, stages: &StageCatalog, t: &Texts, locale: Locale) -> Vec<DiffRow> {
+    let cell = |step: &Step, change: Change| StepCell {
+        title: step.title.get(locale).to_owned(),
+        detail: format!(
+            "{} · {} · {}",
+            t.activity_type(step.kind),
+            due_words(step.due.seconds(), t),
+            step.results.iter().map(|r| r.name.get(locale)).collect::<Vec<_>>().join(", ")
+        ),
+        change: change_class(change),
+    };
+    compare(old, new)
+        .iter()
+        .map(|row| DiffRow {
+            stage: stage_name(stages, row.stage, locale),
+            change: change_class(row.change),
+            old: row
+                .steps
+                .iter()
+                .filter_map(|s| s.old.map(|step| cell(step, if s.change == Change::Removed { Change::Removed } else { s.change })))
+                .collect(),
+            new: row.steps.iter().filter_map(|s| s.new.map(|step| cell(step, s.change))).collect(),
+            old_next: row.old.map(|s| stage_name(stages, s.next.as_str(), locale)).unwrap_or_default(),
+            new_next: row.new.map(|s| stage_name(stages, s.next.as_str(), locale)).unwrap_or_default(),
+        })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+pub struct DiffQuery {
+    from: Option<u32>,
+    to: Option<u32>,
+}
+
+pub async fn diff(
+    State(services): State<Services>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Query(query): Query<DiffQuery>,
+) -> PageResult {
+    let locale = viewer.locale;
+    let stages = stage_catalog(&services, locale).await?;
+    let mut conn = read(&services, locale).await?;
+    let current = processes::current(&mut conn, &code).await.map_err(failed(locale))?;
+    let to = query.to.unwrap_or(current.version);
+    let from = query.from.unwrap_or(to.saturating_sub(1).max(1));
+    let old = processes::version(&mut conn, &code, from).await.map_err(failed(locale))?;
+    let new = processes::version(&mut conn, &code, to).await.map_err(failed(locale))?;
+    let versions = processes::versions(&mut conn, &code).await.map_err(failed(locale))?.iter().map(|v| v.version).collect();
+    drop(conn);
+    let rows = diff_rows(&old, &new, &stages, viewer.t(), locale);
+    let page = DiffPage {
+        chrome: Chrome::load(&services, &viewer, "processes", &format!("/processes/{code}/diff?from={from}&to={to}")).await?,
+        name: current.name.get(locale).to_owned(),
+        identical: old.stages == new.stages && old.name == new.name,
+        code,
+        from,
+        to,
+        versions,
+        rows,
+    };
+    Ok(page.into_response())
+}
+
+pub struct ProblemLine {
+    pub line: String,
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "process_upload.html")]
+pub struct UploadPage {
+    chrome: Chrome,
+    code: String,
+    name: String,
+    document: String,
+    problems: Vec<ProblemLine>,
+    /// A whole document, checked and not yet published: what it would change.
+    checked: Option<Vec<DiffRow>>,
+}
+
+async fn upload_page(services: &Services, viewer: &Viewer, code: &str, document: String) -> PageResult<UploadPage> {
+    let locale = viewer.locale;
+    let current = processes::current(&mut *read(services, locale).await?, code).await.map_err(failed(locale))?;
+    Ok(UploadPage {
+        chrome: Chrome::load(services, viewer, "processes", &format!("/processes/{code}/upload")).await?,
+        code: code.to_owned(),
+        name: current.name.get(locale).to_owned(),
+        document,
+        problems: Vec::new(),
+        checked: None,
+    })
+}
+
+pub async fn upload_form(State(services): State<Services>, viewer: Viewer, Path(code): Path<String>) -> PageResult {
+    admin_only(&viewer)?;
+    let locale = viewer.locale;
+    let current = processes::current(&mut *read(&services, locale).await?, &code).await.map_err(failed(locale))?;
+    Ok(upload_page(&services, &viewer, &code, current.to_toml()).await?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct UploadInput {
+    document: String,
+    /// `check` shows what the document would change; `publish` publishes it when it is whole.
+    action: String,
+}
+
+pub async fn upload(State(services): State<Services>, Path(code): Path<String>, form: PageForm<UploadInput>) -> PageResult {
+    let viewer = &form.viewer;
+    admin_only(viewer)?;
+    let locale = viewer.locale;
+    let t = viewer.t();
+    let stages = stage_catalog(&services, locale).await?;
+    let document = form.input.document.replace("\r\n", "\n");
+    let mut page = upload_page(&services, viewer, &code, document.clone()).await?;
+    let checked = match ProcessDefinition::parse_toml(&document, &stages) {
+        Err(problems) => Err(problems
+            .iter()
+            .map(|p| ProblemLine {
+                line: p.line.map(|l| l.to_string()).unwrap_or_default(),
+                path: p.path.clone(),
+                message: p.message(locale).to_owned(),
+            })
+            .collect()),
+        Ok(d) if d.code != code => {
+            Err(vec![ProblemLine { line: String::new(), path: "code".into(), message: t.code_mismatch.replace("{code}", &code) }])
+        }
+        Ok(d) => Ok(d),
+    };
+    match checked {
+        Err(problems) => {
+            page.problems = problems;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Ok(_) if form.input.action == "publish" => {
+            let published =
+                services.publish_process(&viewer.user.id, &code, &document, false).await.map_err(|e| PageError::service(locale, e))?;
+            Ok(Redirect::to(&format!("/processes/{code}?published={}", published.version)).into_response())
+        }
+        Ok(definition) => {
+            let current = processes::current(&mut *read(&services, locale).await?, &code).await.map_err(failed(locale))?;
+            page.checked = Some(diff_rows(&current, &definition, &stages, t, locale));
+            Ok(page.into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActiveInput {
+    active: String,
+}
+
+pub async fn set_active(State(services): State<Services>, Path(code): Path<String>, form: PageForm<ActiveInput>) -> PageResult {
+    admin_only(&form.viewer)?;
+    services.set_process_active(&code, form.input.active == "true").await.map_err(|e| PageError::service(form.viewer.locale, e))?;
+    Ok(Redirect::to(&format!("/processes/{code}")).into_response())
+}
