@@ -412,7 +412,7 @@ pub async fn save_lead_stage(State(services): State<Services>, Path(code): Path<
     let all = lookups::lead_stages(&mut *read(&services, locale).await?).await.map_err(failed(locale))?;
     let at = all.iter().position(|s| s.code.as_str() == code).ok_or(PageError::NotFound(locale))?;
     let input = &form.input;
-    if let Some(direction) = input.direction.as_deref() {
+    if let Some(direction) = input.direction.as_deref().filter(|d| matches!(*d, "up" | "down")) {
         let other = if direction == "up" { at.checked_sub(1) } else { Some(at + 1).filter(|i| *i < all.len()) };
         if let Some(other) = other {
             let (mut this, mut that) = (all[at].clone(), all[other].clone());

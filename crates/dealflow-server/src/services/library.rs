@@ -103,16 +103,17 @@ impl Services {
     /// Deletes a stage no opportunity and no process has ever used; any other is only deactivated.
     pub async fn delete_stage(&self, code: &str) -> Result<()> {
         in_write!(self, |tx| {
-            let named_by_a_process =
-                processes::library(tx).await?.iter().any(|d| {
-                    d.stages.iter().any(|s| {
-                        s.stage.as_str() == code || s.next.as_str() == code || s.steps.iter().any(|step| {
+            let named_by_a_process = processes::library(tx).await?.iter().any(|d| {
+                d.stages.iter().any(|s| {
+                    s.stage.as_str() == code
+                        || s.next.as_str() == code
+                        || s.steps.iter().any(|step| {
                             step.results.iter().any(
                                 |r| matches!(&r.effect, dealflow_core::definition::ResultEffect::Close(stage) if stage.as_str() == code),
                             )
                         })
-                    })
-                });
+                })
+            });
             if named_by_a_process || lookups::stage_in_use(tx, code).await? {
                 return Err(ServiceError::invalid("code", "this stage is in use; deactivate it instead"));
             }

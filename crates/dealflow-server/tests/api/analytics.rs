@@ -42,6 +42,24 @@ async fn the_summary_matches_hand_computed_figures_for_each_reader(app: TestApp)
     );
     assert_eq!(b["funnel"][2], json!({"stage": "proposal", "count": 1, "amount": "2000.00"}));
     assert_eq!(b["avg_days_in_stage"][0], json!({"stage": "qualification", "days": 1.0}), "2 days for the won deal, 0 for the lost one");
+    // All three entered Qualification; the won one passed every stage, the open one starts at Proposal.
+    let conversion: Vec<_> = b["conversion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["from"].as_str().unwrap(), c["reached"].clone(), c["advanced"].clone()))
+        .collect();
+    assert_eq!(
+        conversion,
+        [
+            ("qualification", json!(3), json!(2)),
+            ("presentation", json!(2), json!(2)),
+            ("proposal", json!(2), json!(1)),
+            ("contracting", json!(1), json!(1))
+        ]
+    );
+    assert_eq!(b["conversion"][3]["to"], "closed_won");
+    assert_eq!(b["lost_reasons"], json!([{"reason": "", "count": 1}]), "closed without a reason");
 
     let supervisor = api.token(&api.app.supervisor).await;
     let team = api.get("/analytics/summary", &supervisor).await;

@@ -27,6 +27,7 @@ pub async fn fingerprint(api: &Api) -> Vec<String> {
         "activities",
         "notifications",
         "orders",
+        "lost_reasons",
     ] {
         let n: i64 =
             sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(api.app.store.pool()).await.unwrap();
@@ -45,6 +46,18 @@ pub async fn fingerprint(api: &Api) -> Vec<String> {
         sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE read_at IS NULL").fetch_one(api.app.store.pool()).await.unwrap();
     out.push(format!("versions={versions:?}/{activity_versions:?} settings={settings:?} stages={stages:?}"));
     out.push(format!("locales={locales:?} unread={unread} live tokens={}", live_tokens(api).await));
+    let text = |sql: &'static str| sqlx::query_scalar::<_, String>(sql).fetch_all(api.app.store.pool());
+    out.push(format!(
+        "stage flags={:?} lead stages={:?} reasons={:?} users={:?} articles={:?} processes={:?}",
+        text("SELECT code || position || active || is_final || is_won || max_probability FROM opportunity_stages ORDER BY code")
+            .await
+            .unwrap(),
+        text("SELECT name_en || position || active || is_final FROM lead_stages ORDER BY code").await.unwrap(),
+        text("SELECT name_en || active FROM lost_reasons ORDER BY code").await.unwrap(),
+        text("SELECT name || role || active || COALESCE(supervisor_id, '') || password_hash FROM users ORDER BY id").await.unwrap(),
+        text("SELECT title || body FROM knowledge_articles ORDER BY id").await.unwrap(),
+        text("SELECT code || current_version || active FROM processes ORDER BY code").await.unwrap(),
+    ));
     out
 }
 

@@ -5,6 +5,7 @@
 mod support;
 
 mod access;
+mod administration;
 mod analytics;
 mod bad_input;
 mod client;

@@ -12,30 +12,30 @@ use crate::client::Api;
 use crate::on_both_backends;
 use crate::support::TestApp;
 
-struct Browser {
+pub(crate) struct Browser {
     origin: String,
     http: reqwest::Client,
 }
 
 /// What a browser would get back: status, headers and the page.
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Browser {
-    fn of(api: &Api) -> Browser {
+    pub(crate) fn of(api: &Api) -> Browser {
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Browser { origin: api.base.trim_end_matches("/api/v1").to_owned(), http }
     }
 
-    async fn get(&self, path: &str, cookie: &str) -> Page {
+    pub(crate) async fn get(&self, path: &str, cookie: &str) -> Page {
         let response = self.http.get(format!("{}{path}", self.origin)).header("cookie", cookie).send().await.unwrap();
         Page::read(response).await
     }
 
-    async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
         let body = form_body(form);
         let request = self.http.post(format!("{}{path}", self.origin)).header("cookie", cookie);
         let response = request.header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap();
@@ -58,12 +58,12 @@ impl Page {
         Page { status, headers, body: response.text().await.unwrap() }
     }
 
-    fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         self.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
     /// The value of the first `name="…" value="…"` hidden field, or of the CSRF meta tag.
-    fn field(&self, name: &str) -> String {
+    pub(crate) fn field(&self, name: &str) -> String {
         let marker = format!("name=\"{name}\" value=\"");
         let meta = format!("name=\"{name}\" content=\"");
         let start = self.body.find(&marker).map(|i| i + marker.len()).or_else(|| self.body.find(&meta).map(|i| i + meta.len()));
@@ -73,7 +73,7 @@ impl Page {
 }
 
 /// A session made directly, as signing in would (hashing a password per test would only be slow).
-async fn session_for(api: &Api, user: &dealflow_store::records::UserRecord) -> String {
+pub(crate) async fn session_for(api: &Api, user: &dealflow_store::records::UserRecord) -> String {
     let secret = format!("dfs_test-session-{}", user.id);
     let mut tx = api.app.store.begin_write().await.unwrap();
     auth::insert_token(&mut tx, &dealflow_server::api::hash_token(&secret), &user.id, api.app.clock.now()).await.unwrap();
@@ -168,6 +168,20 @@ async fn every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_n
         ("/notifications/read-all".into(), vec![]),
         ("/run".into(), vec![("code", "enterprise-sale")]),
         ("/command".into(), vec![("text", "Запустить процесс Корпоративная продажа")]),
+        (format!("/opportunities/{opportunity}/closing"), vec![("stage", ""), ("hours_spent", "3")]),
+        ("/knowledge".into(), vec![("title", "Взломано"), ("body", "x")]),
+        ("/processes/enterprise-sale/upload".into(), vec![("document", "x"), ("action", "publish")]),
+        ("/processes/enterprise-sale/active".into(), vec![("active", "false")]),
+        ("/admin/users".into(), vec![("email", "x@test.local"), ("name", "X"), ("role", "admin"), ("password", "long-enough")]),
+        (format!("/admin/users/{}", manager.id), vec![("name", "X"), ("role", "admin"), ("active", "on")]),
+        ("/admin/stages".into(), vec![("code", "sneaky"), ("name_ru", "Х"), ("name_en", "X"), ("max_probability", "5")]),
+        ("/admin/stages/proposal".into(), vec![("name_ru", "Х"), ("name_en", "X"), ("max_probability", "5")]),
+        ("/admin/stages/proposal/move".into(), vec![("direction", "up")]),
+        ("/admin/stages/proposal/delete".into(), vec![]),
+        ("/admin/lead-stages/qualification".into(), vec![("name_ru", "Х"), ("name_en", "X")]),
+        ("/admin/lost-reasons".into(), vec![("code", "sneaky"), ("name_ru", "Х"), ("name_en", "X")]),
+        ("/admin/lost-reasons/price".into(), vec![("name_ru", "Х"), ("name_en", "X")]),
+        ("/admin/settings/currency".into(), vec![("kind", "text"), ("value", "EUR")]),
     ];
     let before = fingerprint(&api).await;
     for (path, fields) in &forms {
