@@ -334,6 +334,8 @@ pub struct LookupsPage {
     refused: Option<(String, String)>,
     new_reason: ReasonInput,
     new_reason_errors: FormErrors,
+    new_lead_stage: ReasonInput,
+    new_lead_stage_errors: FormErrors,
     saved: bool,
 }
 
@@ -369,6 +371,8 @@ async fn lookups_page(services: &Services, viewer: &Viewer) -> PageResult<Lookup
         refused: None,
         new_reason: ReasonInput::default(),
         new_reason_errors: FormErrors::default(),
+        new_lead_stage: ReasonInput::default(),
+        new_lead_stage_errors: FormErrors::default(),
         saved: false,
     })
 }
@@ -436,6 +440,54 @@ pub async fn save_lead_stage(State(services): State<Services>, Path(code): Path<
     };
     match services.update_lead_stage(stage).await {
         Ok(_) => Ok(saved("/admin/lookups")),
+        Err(error) => refused_row(&services, viewer, &code, form_errors(viewer, error)?).await,
+    }
+}
+
+/// A new lead stage goes last; it starts as an ordinary, active one.
+pub async fn create_lead_stage(State(services): State<Services>, form: PageForm<ReasonInput>) -> PageResult {
+    let viewer = &form.viewer;
+    admin_only(viewer)?;
+    let locale = viewer.locale;
+    let all = lookups::lead_stages(&mut *read(&services, locale).await?).await.map_err(failed(locale))?;
+    let input = form.input;
+    let errors = match StageCode::parse(input.code.trim()) {
+        Ok(code) => {
+            let stage = LeadStage {
+                code,
+                name: LocalizedText::new(input.name_ru.trim(), input.name_en.trim()),
+                position: all.iter().map(|s| s.position).max().unwrap_or(0) + 1,
+                is_final: false,
+                hands_off: false,
+                is_converted: false,
+                active: true,
+            };
+            match services.create_lead_stage(stage).await {
+                Ok(_) => return Ok(saved("/admin/lookups")),
+                Err(error) => form_errors(viewer, error)?,
+            }
+        }
+        Err(_) => {
+            let mut errors = FormErrors::default();
+            errors.add("code", viewer.t().must_be_code);
+            errors
+        }
+    };
+    let mut page = lookups_page(&services, viewer).await?;
+    page.new_lead_stage_errors = errors;
+    page.new_lead_stage = input;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+pub async fn delete_lead_stage(
+    State(services): State<Services>,
+    Path(code): Path<String>,
+    form: PageForm<super::session::NoFields>,
+) -> PageResult {
+    let viewer = &form.viewer;
+    admin_only(viewer)?;
+    match services.delete_lead_stage(&code).await {
+        Ok(()) => Ok(saved("/admin/lookups")),
         Err(error) => refused_row(&services, viewer, &code, form_errors(viewer, error)?).await,
     }
 }

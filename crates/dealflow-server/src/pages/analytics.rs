@@ -8,7 +8,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use dealflow_core::analytics::Summary;
 use dealflow_core::{Locale, StageCatalog};
-use dealflow_store::queries::lookups;
+use dealflow_store::queries::{lookups, users};
+use dealflow_store::records::Role;
 use serde::Deserialize;
 
 use super::charts::{BarChart, BarData, CHART_WIDTH};
@@ -16,7 +17,7 @@ use super::opportunities::{currency, owner_choices};
 use super::session::Viewer;
 use super::{Choice, Chrome, FormErrors, PageResult, failed, format, read, scope};
 use crate::Services;
-use crate::api::analytics_summary;
+use crate::api::{Scope, analytics_summary};
 
 #[derive(Deserialize, Default)]
 pub struct AnalyticsQuery {
@@ -26,6 +27,9 @@ pub struct AnalyticsQuery {
     to: String,
     #[serde(default)]
     owner_id: String,
+    /// A supervisor's id: their team (administrators choose; a supervisor always sees their own).
+    #[serde(default)]
+    team: String,
 }
 
 /// One line of the table and of the CSV: the number as shown and as a spreadsheet reads it.
@@ -49,6 +53,7 @@ pub struct AnalyticsPage {
     from: String,
     to: String,
     owners: Vec<Choice>,
+    teams: Vec<Choice>,
     errors: FormErrors,
     headlines: Vec<Headline>,
     charts: Vec<BarChart>,
@@ -234,16 +239,45 @@ fn present(summary: &Summary, names: &Names, currency: &str, t: &super::i18n::Te
     (headlines, charts, figures)
 }
 
+/// What the analytics show and whom they cover.
+struct Analysis {
+    errors: FormErrors,
+    owners: Vec<Choice>,
+    teams: Vec<Choice>,
+    headlines: Vec<Headline>,
+    charts: Vec<BarChart>,
+    figures: Vec<Figure>,
+}
+
+/// Whose figures: what the viewer may see, narrowed to a supervisor's team when an
+/// administrator picks one. The teams offered are the supervisors' (administrators only).
+async fn team_scope(services: &Services, viewer: &Viewer, team: &str, errors: &mut FormErrors) -> PageResult<(Scope, Vec<Choice>)> {
+    let locale = viewer.locale;
+    let scope = scope(services, viewer).await?;
+    if viewer.user.role != Role::Admin {
+        return Ok((scope, Vec::new()));
+    }
+    let mut conn = read(services, locale).await?;
+    let people = users::list(&mut conn).await.map_err(failed(locale))?;
+    let team = Some(team.trim()).filter(|t| !t.is_empty());
+    let teams: Vec<Choice> =
+        people.iter().filter(|u| u.role == Role::Supervisor && u.active).map(|u| Choice::new(u.id.clone(), u.name.clone(), team)).collect();
+    let Some(supervisor) = team else { return Ok((scope, teams)) };
+    if !teams.iter().any(|c| c.value == supervisor) {
+        errors.add("team", viewer.t().no_such_record);
+        return Ok((scope, teams));
+    }
+    let mut owners = users::team_of(&mut conn, supervisor).await.map_err(failed(locale))?;
+    owners.push(supervisor.to_owned());
+    Ok((Scope::Owners(owners), teams))
+}
+
 /// The summary for the query, with what is wrong in it; the owner must be one the viewer may see.
-async fn analyse(
-    services: &Services,
-    viewer: &Viewer,
-    query: &AnalyticsQuery,
-) -> PageResult<(FormErrors, Vec<Choice>, Vec<Headline>, Vec<BarChart>, Vec<Figure>)> {
+async fn analyse(services: &Services, viewer: &Viewer, query: &AnalyticsQuery) -> PageResult<Analysis> {
     let locale = viewer.locale;
     let t = viewer.t();
-    let scope = scope(services, viewer).await?;
     let mut errors = FormErrors::default();
+    let (scope, teams) = team_scope(services, viewer, &query.team, &mut errors).await?;
     let (from, to) = period(query, t, &mut errors);
     let owner = Some(query.owner_id.trim()).filter(|o| !o.is_empty());
     let owners = owner_choices(services, viewer, &scope, owner).await?;
@@ -251,7 +285,7 @@ async fn analyse(
         errors.add("owner_id", t.no_such_record);
     }
     if !errors.is_empty() {
-        return Ok((errors, owners, Vec::new(), Vec::new(), Vec::new()));
+        return Ok(Analysis { errors, owners, teams, headlines: Vec::new(), charts: Vec::new(), figures: Vec::new() });
     }
     let summary = analytics_summary(services, &scope, owner, from, to).await.map_err(|e| super::PageError::service(locale, e))?;
     let stages = services.stage_catalog().await.map_err(|e| super::PageError::service(locale, e))?;
@@ -261,7 +295,7 @@ async fn analyse(
     drop(conn);
     let names = Names { stages: &stages, reasons, locale };
     let (headlines, charts, figures) = present(&summary, &names, &currency, t);
-    Ok((errors, owners, headlines, charts, figures))
+    Ok(Analysis { errors, owners, teams, headlines, charts, figures })
 }
 
 fn query_string(query: &AnalyticsQuery) -> String {
@@ -269,11 +303,12 @@ fn query_string(query: &AnalyticsQuery) -> String {
         .append_pair("from", query.from.trim())
         .append_pair("to", query.to.trim())
         .append_pair("owner_id", query.owner_id.trim())
+        .append_pair("team", query.team.trim())
         .finish()
 }
 
 pub async fn page(State(services): State<Services>, viewer: Viewer, Query(query): Query<AnalyticsQuery>) -> PageResult {
-    let (errors, owners, headlines, charts, figures) = analyse(&services, &viewer, &query).await?;
+    let Analysis { errors, owners, teams, headlines, charts, figures } = analyse(&services, &viewer, &query).await?;
     let here = format!("/analytics?{}", query_string(&query));
     let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
     let page = AnalyticsPage {
@@ -281,6 +316,7 @@ pub async fn page(State(services): State<Services>, viewer: Viewer, Query(query)
         from: query.from.clone(),
         to: query.to.clone(),
         owners,
+        teams,
         errors,
         headlines,
         charts,
@@ -297,7 +333,7 @@ fn csv_field(text: &str) -> String {
 }
 
 pub async fn csv(State(services): State<Services>, viewer: Viewer, Query(query): Query<AnalyticsQuery>) -> PageResult {
-    let (errors, _, _, _, figures) = analyse(&services, &viewer, &query).await?;
+    let Analysis { errors, figures, .. } = analyse(&services, &viewer, &query).await?;
     if !errors.is_empty() {
         return Err(super::PageError::BadRequest(viewer.locale));
     }

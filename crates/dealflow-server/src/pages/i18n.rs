@@ -207,6 +207,8 @@ catalogue! {
     period_to: "По дату (не включая)", "To (not included)";
     to_after_from: "Конец периода должен быть позже начала.", "The end of the period must come after its start.";
     everyone_visible: "Все, кого я вижу", "Everyone I can see";
+    team: "Команда руководителя", "Supervisor's team";
+    whole_company: "Вся компания", "The whole company";
     show: "Показать", "Show";
     download_csv: "Скачать CSV", "Download CSV";
     won_deals: "Выиграно", "Won";
@@ -340,6 +342,8 @@ catalogue! {
     lost_reasons: "Причины проигрыша", "Lost reasons";
     lost_reasons_intro: "Их предлагает окно закрытия продажи; по ним группируется аналитика.", "The close dialog offers these; the analytics group lost deals by them.";
     add_reason: "Добавить причину", "Add a reason";
+    add_lead_stage: "Добавить стадию лида", "Add a lead stage";
+    delete: "Удалить", "Delete";
     setting: "Настройка", "Setting";
     enabled: "Включено", "On";
     must_be_currency: "Трёхбуквенный код валюты, например RUB.", "A three-letter currency code such as RUB.";

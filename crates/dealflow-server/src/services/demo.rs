@@ -8,6 +8,7 @@ use dealflow_store::queries::{activities, customers, lookups, opportunities, pro
 use dealflow_store::records::{AccountRecord, ContactRecord, KnowledgeRecord, OpportunityRecord, Role};
 
 use super::{CloseInput, NewActivity, NewLead, NewOpportunity, NewUser, Services};
+use crate::clock::Clock;
 use crate::error::Result;
 use crate::new_id;
 
@@ -130,7 +131,22 @@ impl Services {
         for (i, (title, account, amount, fate)) in DEALS.iter().enumerate() {
             let owner = managers[i % managers.len()].clone();
             let (_, account_id, contact_id) = accounts.iter().find(|(name, ..)| name == account).expect("demo deals name demo accounts");
-            let opportunity = self
+            let visits = match fate {
+                Fate::Stay(n) | Fate::LostAt(n) | Fate::Stopped(n) => *n,
+                Fate::Won => 4,
+            };
+            // Each deal is played on a clock of its own, from weeks ago, a few days per stage, so
+            // that the history, the time in stage and the analytics read like a real pipeline.
+            // Open deals made their last move within the last day; closed ones a week or more ago.
+            let stage_days = jiff::SignedDuration::from_hours(24 * (2 + (i % 4) as i64));
+            let ended_ago = match fate {
+                Fate::Stay(_) => jiff::SignedDuration::from_hours(20 - i as i64),
+                _ => jiff::SignedDuration::from_hours(24 * (7 + i as i64)),
+            };
+            let closing: i32 = if matches!(fate, Fate::Stay(_)) { 0 } else { 1 };
+            let started_at = now - stage_days * (visits as i32 + closing) - ended_ago;
+            let past = Services { clock: Clock::manual(started_at), ..self.clone() };
+            let opportunity = past
                 .create_opportunity(
                     &owner,
                     NewOpportunity {
@@ -146,33 +162,31 @@ impl Services {
                 )
                 .await?;
             let via = if i % 2 == 0 { StartedVia::OpportunityPage } else { StartedVia::SidePanel };
-            let started = self.start_process(&owner, "enterprise-sale", Some(&opportunity.id), via).await?;
-            let visits = match fate {
-                Fate::Stay(n) | Fate::LostAt(n) | Fate::Stopped(n) => *n,
-                Fate::Won => 4,
-            };
+            let started = past.start_process(&owner, "enterprise-sale", Some(&opportunity.id), via).await?;
             for _ in 0..visits {
-                self.finish_current_visit(&owner, &started.opportunity.id).await?;
+                past.clock.advance(stage_days);
+                past.finish_current_visit(&owner, &started.opportunity.id).await?;
             }
+            past.clock.advance(stage_days * closing);
             match fate {
                 Fate::LostAt(_) => {
                     let close = CloseInput {
                         stage: "closed_lost".into(),
                         hours_spent: Some(12.5),
                         // Codes of the lost-reasons lookup, as the close dialog stores them.
-                        close_reason: Some(if i % 2 == 0 { "competitor" } else { "price" }.into()),
+                        close_reason: Some(if i < 8 { "competitor" } else { "price" }.into()),
                         ..CloseInput::default()
                     };
-                    self.close(&owner, &opportunity.id, &close).await?;
+                    past.close(&owner, &opportunity.id, &close).await?;
                 }
                 Fate::Won => {
                     let mut won: OpportunityRecord = opportunities::get(&mut *self.store.read().await?, &opportunity.id).await?;
                     won.actual_revenue = won.amount;
                     won.hours_spent = Some(40.0);
-                    in_write!(self, |tx| { Ok(opportunities::update(tx, &won, self.clock.now()).await?) })?;
+                    in_write!(self, |tx| { Ok(opportunities::update(tx, &won, past.clock.now()).await?) })?;
                 }
                 Fate::Stopped(_) => {
-                    self.cancel_instance(&owner, &started.instance.id).await?;
+                    past.cancel_instance(&owner, &started.instance.id).await?;
                 }
                 Fate::Stay(_) => {}
             }

@@ -77,6 +77,22 @@ async fn administration_is_for_administrators_and_the_library_and_analytics_for_
     let csv = browser.get("/analytics.csv?from=2026-01-01", &manager).await;
     assert_eq!(csv.headers.get("content-type").unwrap(), "text/csv; charset=utf-8");
     assert!(csv.body.starts_with("\u{feff}Раздел,Показатель,Значение\r\nИтоги,Выиграно,0\r\n"), "{}", csv.body);
+
+    // An administrator sees the whole company, or one supervisor's team.
+    for owner in [&api.app.manager, &api.app.loner] {
+        let started = api.app.services.start_process(&owner.id, "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
+        let close = dealflow_server::services::CloseInput { stage: "closed_won".into(), ..Default::default() };
+        api.app.services.close(&owner.id, &started.opportunity.id, &close).await.unwrap();
+    }
+    let won = |body: &str| body.lines().find(|l| l.starts_with("Итоги,Выиграно,")).map(str::to_owned);
+    let company = browser.get("/analytics.csv", &admin_session).await;
+    assert_eq!(won(&company.body).as_deref(), Some("Итоги,Выиграно,2"));
+    let team = browser.get(&format!("/analytics.csv?team={}", api.app.supervisor.id), &admin_session).await;
+    assert_eq!(won(&team.body).as_deref(), Some("Итоги,Выиграно,1"), "the loner is in no team");
+    let page = browser.get("/analytics", &admin_session).await;
+    assert!(page.body.contains("name=\"team\""), "the teams to choose from");
+    let not_a_team = browser.get(&format!("/analytics?team={}", api.app.manager.id), &admin_session).await;
+    assert_eq!(not_a_team.status, StatusCode::UNPROCESSABLE_ENTITY, "a manager leads no team");
 }
 
 async fn the_stage_lookup_adds_orders_deactivates_and_deletes_only_unused_stages(app: TestApp) {
@@ -208,6 +224,36 @@ async fn settings_lookups_users_and_articles_change_as_the_forms_say(app: TestAp
     post("/admin/lead-stages/distribution".into(), vec![("direction", "up".into())]).await;
     let lead_stages = lookups::lead_stages(&mut api.app.store.read().await.unwrap()).await.unwrap();
     assert_eq!(lead_stages[0].code.as_str(), "distribution", "moved above Qualification");
+    let bad_stage =
+        post("/admin/lead-stages".into(), vec![("code", "На паузе".into()), ("name_ru", "На паузе".into()), ("name_en", "On hold".into())])
+            .await;
+    assert_eq!(bad_stage.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_stage.body.contains("Код — строчные латинские буквы"));
+    let new_stage =
+        post("/admin/lead-stages".into(), vec![("code", "on_hold".into()), ("name_ru", "На паузе".into()), ("name_en", "On hold".into())])
+            .await;
+    assert_eq!(new_stage.status, StatusCode::SEE_OTHER);
+    api.app
+        .services
+        .create_lead(dealflow_server::services::NewLead {
+            title: "Лид".into(),
+            need: None,
+            contact_id: None,
+            account_id: None,
+            owner_id: api.app.manager.id.clone(),
+            budget: None,
+        })
+        .await
+        .unwrap();
+    // The lead starts at the first stage, now Distribution: that one is in use.
+    let used = post("/admin/lead-stages/distribution/delete".into(), vec![]).await;
+    assert_eq!(used.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(used.body.contains("Стадия используется — её можно только выключить."));
+    let removed = post("/admin/lead-stages/on_hold/delete".into(), vec![]).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    let codes: Vec<String> =
+        lookups::lead_stages(&mut api.app.store.read().await.unwrap()).await.unwrap().iter().map(|s| s.code.to_string()).collect();
+    assert!(codes.contains(&"distribution".to_owned()) && !codes.contains(&"on_hold".to_owned()));
 
     // Users: made, refused, changed; a new password ends the user's tokens at once.
     let bad = post(
@@ -306,6 +352,8 @@ async fn a_broken_upload_publishes_nothing_and_an_inactive_process_is_not_offere
     assert_eq!(off.status, StatusCode::SEE_OTHER);
     let run = browser.get("/run", &session).await;
     assert!(run.body.contains("В библиотеке нет активных процессов."), "the side panel no longer offers it");
+    let typed = browser.post("/command", &session, &[("text", "Запустить процесс Корпоративная продажа"), ("csrf", &csrf)]).await;
+    assert!(typed.body.contains("Команда не распознана."), "nor the command line");
     let library = browser.get("/processes", &session).await;
     assert!(library.body.contains("Выключен"));
     browser.post("/processes/enterprise-sale/active", &session, &[("active", "true"), ("csrf", &csrf)]).await;
