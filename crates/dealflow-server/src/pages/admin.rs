@@ -680,9 +680,16 @@ fn supervisor_choices(all: &[UserRecord], except: Option<&str>, current: &str) -
         .collect()
 }
 
-async fn users_page(services: &Services, viewer: &Viewer, input: UserInput, errors: FormErrors) -> PageResult<UsersPage> {
+async fn users_page(services: &Services, viewer: &Viewer, mut input: UserInput, errors: FormErrors) -> PageResult<UsersPage> {
     let locale = viewer.locale;
-    let all = users::list(&mut *read(services, locale).await?).await.map_err(failed(locale))?;
+    let mut conn = read(services, locale).await?;
+    let all = users::list(&mut conn).await.map_err(failed(locale))?;
+    if input.locale.is_empty() {
+        // A new user speaks the installation's default language unless chosen otherwise.
+        let default = lookups::setting(&mut conn, "default_locale").await.map_err(failed(locale))?;
+        input.locale = default.and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| "ru".to_owned());
+    }
+    drop(conn);
     let t = viewer.t();
     Ok(UsersPage {
         chrome: Chrome::load(services, viewer, "admin", "/admin/users").await?,
