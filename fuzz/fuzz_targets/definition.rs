@@ -16,7 +16,12 @@ fuzz_target!(|text: &str| {
                     assert!(stages.get(stage.next.as_str()).is_some(), "accepted an unknown next stage");
                 }
             }
-            Err(problems) => assert!(!problems.is_empty(), "a refusal names at least one problem"),
+            Err(problems) => {
+                assert!(!problems.is_empty(), "a refusal names at least one problem");
+                // A line given points into the document.
+                let lines = text.matches('\n').count() + 1;
+                assert!(problems.iter().filter_map(|p| p.line).all(|line| (1..=lines).contains(&line)), "a line outside the document");
+            }
         }
     }
 });
