@@ -199,3 +199,28 @@ test('3. a supervisor reads her team\'s won/lost analytics, as worked out by han
   const me = await request.get('/api/v1/me', { headers: pavel.headers });
   expect(me.status()).toBe(401);
 });
+
+test('4. a manager writes a knowledge-base article and picks it as an opportunity\'s presentation', async ({ page }) => {
+  await h.signIn(page, h.people.manager);
+  await page.locator('nav.side').getByRole('link', { name: 'База знаний' }).click();
+  const form = page.locator('#article-form');
+  await form.locator('button[type=submit]').click();
+  await expect(form.locator('input[name=title] ~ .field-error')).toHaveText('Заполните это поле.');
+  await form.locator('input[name=title]').fill('Презентация для ритейла');
+  await form.locator('textarea[name=body]').fill('Кейсы сетей магазинов.\n\nЦены и сроки внедрения.');
+  await form.locator('input[name=tags]').fill('презентация, ритейл');
+  await form.locator('button[type=submit]').click();
+  await expect(page.locator('article.knowledge h1')).toHaveText('Презентация для ритейла');
+  await expect(page.locator('article.knowledge > p:not(.tags)')).toHaveText(['Кейсы сетей магазинов.', 'Цены и сроки внедрения.']);
+  await expect(page.locator('article.knowledge .tags span')).toHaveText(['презентация', 'ритейл']);
+  await page.goto('/knowledge?q=РИТЕЙЛ');
+  await expect(page.locator('#article-list a')).toHaveText(['Презентация для ритейла']);
+
+  const id = await h.runFromSidePanel(page, 'Корпоративная продажа');
+  await page.locator('#details select[name=presentation_id]').selectOption({ label: 'Презентация для ритейла' });
+  await page.locator('#save-details').click();
+  await expect(page.locator('.notice.ok')).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`/opportunities/${id}`));
+  await page.locator('#presentation-link').click();
+  await expect(page.locator('article.knowledge h1')).toHaveText('Презентация для ритейла');
+});

@@ -296,6 +296,7 @@ catalogue! {
     // Knowledge base
     knowledge_base: "База знаний", "Knowledge base";
     new_article: "Новая статья", "New article";
+    open_presentation: "Открыть в базе знаний", "Open in the knowledge base";
     edit_article: "Изменить статью", "Edit the article";
     article_body: "Текст", "Text";
     tags: "Метки", "Tags";

@@ -35,6 +35,11 @@ pub struct ArticleInput {
 }
 
 impl ArticleInput {
+    /// The text as stored: line breaks as plain LF, whatever the browser sent.
+    fn body(&self) -> String {
+        self.body.replace("\r\n", "\n")
+    }
+
     fn tags(&self) -> Vec<String> {
         self.tags.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
     }
@@ -91,7 +96,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
 pub async fn create(State(services): State<Services>, form: PageForm<ArticleInput>) -> PageResult {
     let viewer = &form.viewer;
     let input = form.input;
-    match services.create_article(&viewer.user.id, &input.title, &input.body, input.tags()).await {
+    match services.create_article(&viewer.user.id, &input.title, &input.body(), input.tags()).await {
         Ok(article) => Ok(Redirect::to(&format!("/knowledge/{}", article.id)).into_response()),
         Err(error) => {
             let errors = FormErrors::from_service(viewer.t(), &error).ok_or_else(|| PageError::service(viewer.locale, error))?;
@@ -133,7 +138,8 @@ async fn article_page(
     Ok(ArticlePage {
         chrome: Chrome::load(services, viewer, "knowledge", &format!("/knowledge/{}", article.id)).await?,
         title: article.title.clone(),
-        paragraphs: article.body.split("\n\n").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect(),
+        // Browsers send a text area's line breaks as CR LF; an API client may too.
+        paragraphs: article.body.replace("\r\n", "\n").split("\n\n").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect(),
         tags: article.tags.clone(),
         author,
         updated: format::instant(article.updated_at, locale),
@@ -175,7 +181,7 @@ pub async fn update(State(services): State<Services>, Path(id): Path<String>, fo
     }
     let input = form.input;
     let tags = input.tags();
-    match services.update_article(current.clone(), Some(&input.title), Some(&input.body), Some(tags)).await {
+    match services.update_article(current.clone(), Some(&input.title), Some(&input.body()), Some(tags)).await {
         Ok(_) => Ok(Redirect::to(&format!("/knowledge/{id}?saved=1")).into_response()),
         Err(error) => {
             let errors = FormErrors::from_service(viewer.t(), &error).ok_or_else(|| PageError::service(viewer.locale, error))?;

@@ -110,7 +110,8 @@ impl Sql {
 
     /// `column LIKE '%text%'` with `text`'s own `%`, `_` and `\\` taken literally.
     pub fn push_contains(&mut self, column: &str, text: &str) -> &mut Sql {
-        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        // The searched columns hold lower-case text; the query is folded the same way here, once.
+        let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         self.push(&format!(" {column} LIKE ")).bind(format!("%{escaped}%")).push(" ESCAPE '\\'")
     }
 
