@@ -15,7 +15,7 @@ use dealflow_store::records::{Role, UserRecord};
 use serde::Deserialize;
 
 use super::session::{PageForm, Viewer};
-use super::{Choice, Chrome, FormErrors, PageError, PageResult, admin_only, failed, read};
+use super::{Choice, Chrome, FormErrors, PageError, PageResult, SavedQuery, admin_only, failed, read};
 use crate::services::{NewUser, UserChanges};
 use crate::{ServiceError, Services};
 
@@ -39,11 +39,6 @@ fn form_errors(viewer: &Viewer, error: ServiceError) -> PageResult<FormErrors> {
 
 fn saved(to: &str) -> Response {
     Redirect::to(&format!("{to}?saved=1")).into_response()
-}
-
-#[derive(Deserialize, Default)]
-pub struct SavedQuery {
-    saved: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -155,16 +155,11 @@ async fn article(services: &Services, viewer: &Viewer, id: &str) -> PageResult<K
     lookups::get_article(&mut *read(services, viewer.locale).await?, id).await.map_err(failed(viewer.locale))
 }
 
-#[derive(Deserialize, Default)]
-pub struct ArticleQuery {
-    saved: Option<String>,
-}
-
 pub async fn page(
     State(services): State<Services>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(query): Query<ArticleQuery>,
+    Query(query): Query<super::SavedQuery>,
 ) -> PageResult {
     let article = article(&services, &viewer, &id).await?;
     let input = ArticleInput { title: article.title.clone(), body: article.body.clone(), tags: article.tags.join(", ") };

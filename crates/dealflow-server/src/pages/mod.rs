@@ -179,6 +179,12 @@ fn failed(locale: Locale) -> impl Fn(dealflow_store::StoreError) -> PageError {
     move |error| PageError::service(locale, error.into())
 }
 
+/// `?saved=1`: where a form sends the person back after saving, to say so.
+#[derive(serde::Deserialize, Default)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
 /// Administration pages answer 403 to anyone else.
 fn admin_only(viewer: &Viewer) -> PageResult<()> {
     if viewer.user.role == dealflow_store::records::Role::Admin { Ok(()) } else { Err(PageError::Forbidden(viewer.locale)) }

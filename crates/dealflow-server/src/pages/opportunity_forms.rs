@@ -52,14 +52,7 @@ pub struct CloseFields {
 
 /// Revenue and hours as typed in the close dialog or the closing form, with what is wrong in them.
 fn closing_numbers(input: &CloseFields, t: &Texts, errors: &mut FormErrors) -> (Option<dealflow_core::Money>, Option<f64>) {
-    let revenue = match format::parse_money(input.actual_revenue.as_deref().unwrap_or("")) {
-        None => None,
-        Some(Ok(m)) => Some(m),
-        Some(Err(())) => {
-            errors.add("actual_revenue", t.must_be_money);
-            None
-        }
-    };
+    let revenue = check_money(errors, t, "actual_revenue", &input.actual_revenue);
     let hours_text = input.hours_spent.as_deref().unwrap_or("").trim().replace(',', ".");
     let hours = if hours_text.is_empty() {
         None
