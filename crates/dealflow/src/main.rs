@@ -1,5 +1,8 @@
-//! The `dealflow` command: serve the web app and API, migrate, add users, validate processes.
+//! The `dealflow` command: serve the web app and API, migrate, add users, validate processes,
+//! back up and restore, measure.
 #![forbid(unsafe_code)]
+
+mod bench;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -52,6 +55,9 @@ enum Command {
         #[command(subcommand)]
         command: ProcessCommand,
     },
+    /// Measure the enterprise-sale lifecycle: the engine, the services on SQLite (and PostgreSQL),
+    /// the bare storage floor and the HTTP API; one JSON line a measurement.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Args)]
@@ -166,6 +172,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Process { command: ProcessCommand::Validate { file, database_url } } => validate(&file, database_url.as_deref()).await,
+        Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Backup { database, file } => {
             let store = open(&database.database_url).await?;
             store.backup_to(&file).await.with_context(|| format!("cannot back up to {}", file.display()))?;

@@ -1,0 +1,565 @@
+//! `dealflow bench`: how fast the enterprise-sale lifecycle runs, one JSON line a measurement,
+//! each on a fresh database. The lifecycle is the one a salesperson walks: start the process on a
+//! new opportunity (2 Qualification activities), complete both (on to Presentation, 1), complete
+//! it (Proposal, 3), the three (Contracting, 3), the three (Closed won): 10 commands.
+//!
+//! - `engine`: the pure engine in memory, one core;
+//! - `lifecycle-sqlite` / `lifecycle-postgres`: through the service layer, every command committed
+//!   before the next (SQLite `synchronous=FULL`), with 1 and with `--clients` concurrent clients;
+//! - `storage-floor`: the same row writes, command by command, as a hand-written SQL loop with no
+//!   engine and no services: what any design would pay this disk; printed with the ratio;
+//! - `http`: the lifecycle over the real HTTP API with 16 and 64 clients, latency percentiles.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use clap::Args;
+use dealflow_core::ProcessDefinition;
+use dealflow_core::engine::{self, ActivityStatus, Actor, Command, Context, OpportunityState, StartedVia, State};
+use dealflow_server::Services;
+use dealflow_server::clock::Clock;
+use dealflow_server::services::Bootstrap;
+use dealflow_store::Store;
+use dealflow_store::queries::{activities, processes, users};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+const BENCH_EMAIL: &str = "bench@localhost";
+const BENCH_PASSWORD: &str = "bench-password";
+const PROCESS: &str = "enterprise-sale";
+const COMMANDS_PER_LIFECYCLE: usize = 10;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Lifecycles (10 commands each) per durable measurement.
+    #[arg(long, default_value_t = 400)]
+    lifecycles: usize,
+    /// Lifecycles of the in-memory engine measurement.
+    #[arg(long, default_value_t = 200_000)]
+    engine_lifecycles: usize,
+    /// Concurrent clients of the second durable measurement.
+    #[arg(long, default_value_t = 16)]
+    clients: usize,
+    /// Client counts of the HTTP measurement.
+    #[arg(long, value_delimiter = ',', default_value = "16,64")]
+    http_clients: Vec<usize>,
+    /// PostgreSQL to measure as well (a schema of its own is made and dropped).
+    #[arg(long, env = "DEALFLOW_BENCH_POSTGRES_URL", hide_env_values = true)]
+    postgres_url: Option<String>,
+    /// Only these measurements (engine, lifecycle-sqlite, storage-floor, lifecycle-postgres, http).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let wants = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
+    if wants("engine") {
+        print(engine_measurement(args.engine_lifecycles)?);
+    }
+    let counts = [1, args.clients.max(1)];
+    if wants("lifecycle-sqlite") || wants("storage-floor") {
+        for clients in counts {
+            let lifecycle = if wants("lifecycle-sqlite") {
+                let db = Fresh::sqlite().await?;
+                let line = durable("lifecycle-sqlite", &db, clients, args.lifecycles, Walk::Services).await?;
+                db.drop().await;
+                Some(line)
+            } else {
+                None
+            };
+            if wants("storage-floor") {
+                let db = Fresh::sqlite().await?;
+                let mut floor = durable("storage-floor", &db, clients, args.lifecycles, Walk::Floor).await?;
+                db.drop().await;
+                if let Some(lifecycle) = &lifecycle {
+                    floor["lifecycle_to_floor"] = ratio(lifecycle, &floor);
+                }
+                print_if(lifecycle);
+                print(floor);
+            } else {
+                print_if(lifecycle);
+            }
+        }
+    }
+    if let Some(url) = &args.postgres_url
+        && (wants("lifecycle-postgres") || wants("storage-floor"))
+    {
+        for clients in counts {
+            let db = Fresh::postgres(url).await?;
+            let lifecycle = durable("lifecycle-postgres", &db, clients, args.lifecycles, Walk::Services).await?;
+            db.drop().await;
+            let db = Fresh::postgres(url).await?;
+            let mut floor = durable("storage-floor-postgres", &db, clients, args.lifecycles, Walk::Floor).await?;
+            db.drop().await;
+            floor["lifecycle_to_floor"] = ratio(&lifecycle, &floor);
+            print(lifecycle);
+            print(floor);
+        }
+    }
+    if wants("http") {
+        for &clients in &args.http_clients {
+            let db = Fresh::sqlite().await?;
+            print(http_measurement(&db, clients, args.lifecycles.max(clients)).await?);
+            db.drop().await;
+        }
+    }
+    Ok(())
+}
+
+fn print(line: Value) {
+    println!("{line}");
+}
+
+fn print_if(line: Option<Value>) {
+    if let Some(line) = line {
+        print(line);
+    }
+}
+
+/// How fast the service layer runs compared with the bare writes, in the same run.
+fn ratio(lifecycle: &Value, floor: &Value) -> Value {
+    match (lifecycle["commands_per_s"].as_f64(), floor["commands_per_s"].as_f64()) {
+        (Some(a), Some(b)) if b > 0.0 => json!((a / b * 1000.0).round() / 1000.0),
+        _ => Value::Null,
+    }
+}
+
+fn rates(name: &str, clients: usize, lifecycles: usize, commands: usize, took: Duration) -> Value {
+    let seconds = took.as_secs_f64();
+    json!({
+        "bench": name,
+        "clients": clients,
+        "lifecycles": lifecycles,
+        "commands": commands,
+        "seconds": (seconds * 1000.0).round() / 1000.0,
+        "commands_per_s": (commands as f64 / seconds).round(),
+        "lifecycles_per_s": (lifecycles as f64 / seconds).round(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engine alone
+
+fn shipped() -> anyhow::Result<(dealflow_core::StageCatalog, ProcessDefinition)> {
+    let stages = dealflow_core::StageCatalog::defaults();
+    let definition = dealflow_server::services::shipped_definition(&stages).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((stages, definition))
+}
+
+fn engine_measurement(lifecycles: usize) -> anyhow::Result<Value> {
+    let (stages, definition) = shipped()?;
+    let mut counter = 0u64;
+    let mut next_id = move || {
+        counter += 1;
+        counter.to_string()
+    };
+    let now = jiff::Timestamp::from_second(1_800_000_000).expect("a valid instant");
+    let began = Instant::now();
+    let mut commands = 0;
+    for _ in 0..lifecycles {
+        let mut ctx = Context { stages: &stages, definition: Some(&definition), now, new_id: &mut next_id };
+        commands += engine_lifecycle(&mut ctx, &definition)?;
+    }
+    Ok(rates("engine", 1, lifecycles, commands, began.elapsed()))
+}
+
+fn engine_lifecycle(ctx: &mut Context<'_>, definition: &ProcessDefinition) -> anyhow::Result<usize> {
+    let owner = "owner".to_owned();
+    let mut state = State {
+        opportunity: OpportunityState {
+            id: (ctx.new_id)(),
+            title: "Bench".into(),
+            stage: definition.first_stage().stage.clone(),
+            owner_id: owner.clone(),
+            closed_at: None,
+            history_len: 0,
+        },
+        supervisor_id: None,
+        instance: None,
+        activities: Vec::new(),
+    };
+    let start = Command::StartProcess { via: StartedVia::Api, by: owner.clone(), new_opportunity: true };
+    state = engine::run(ctx, &state, start)?.0;
+    let mut commands = 1;
+    while let Some(open) = state.activities.iter().find(|a| a.status == ActivityStatus::NotStarted).map(|a| a.id.clone()) {
+        let complete = Command::CompleteActivity { activity_id: open, result: None, note: None, by: Actor::User(owner.clone()) };
+        state = engine::run(ctx, &state, complete)?.0;
+        commands += 1;
+    }
+    anyhow::ensure!(
+        commands == COMMANDS_PER_LIFECYCLE && ctx.stages.is_final(state.opportunity.stage.as_str()),
+        "the lifecycle did not end won"
+    );
+    Ok(commands)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durable: through the services, and the storage floor
+
+/// A database made for one measurement, with the lookups, the process and a user.
+struct Fresh {
+    store: Store,
+    services: Services,
+    owner: String,
+    definition: Arc<ProcessDefinition>,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Folder(std::path::PathBuf),
+    Schema { base: String, name: String },
+}
+
+impl Fresh {
+    async fn sqlite() -> anyhow::Result<Fresh> {
+        let folder = std::env::temp_dir().join(format!("dealflow-bench-{}-{}", std::process::id(), dealflow_server::new_id()));
+        let url = format!("sqlite://{}", folder.join("bench.db").display());
+        Fresh::open(&url, Cleanup::Folder(folder)).await
+    }
+
+    async fn postgres(base: &str) -> anyhow::Result<Fresh> {
+        use sqlx::Connection;
+        let name = format!("bench_{}_{}", std::process::id(), dealflow_server::new_id().replace('-', ""));
+        let mut admin = sqlx::postgres::PgConnection::connect(base).await.context("cannot reach PostgreSQL")?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}"))).execute(&mut admin).await?;
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options=-c%20search_path%3D{name}");
+        Fresh::open(&url, Cleanup::Schema { base: base.to_owned(), name }).await
+    }
+
+    async fn open(url: &str, cleanup: Cleanup) -> anyhow::Result<Fresh> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        let services = Services::new(store.clone(), Clock::System);
+        let bootstrap = Bootstrap { admin_email: BENCH_EMAIL.into(), admin_password: Some(BENCH_PASSWORD.into()) };
+        services.bootstrap(&bootstrap).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut conn = store.read().await?;
+        let owner = users::find_by_email(&mut conn, BENCH_EMAIL).await?.context("the bench user")?.id;
+        let definition = Arc::new(processes::current(&mut conn, PROCESS).await?);
+        drop(conn);
+        Ok(Fresh { store, services, owner, definition, cleanup })
+    }
+
+    async fn drop(self) {
+        self.store.close().await;
+        match self.cleanup {
+            Cleanup::Folder(folder) => {
+                std::fs::remove_dir_all(folder).ok();
+            }
+            Cleanup::Schema { base, name } => {
+                use sqlx::Connection;
+                if let Ok(mut admin) = sqlx::postgres::PgConnection::connect(&base).await {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE"))).execute(&mut admin).await.ok();
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Walk {
+    Services,
+    Floor,
+}
+
+/// `lifecycles` lifecycles shared by `clients` concurrent clients, each command committed.
+async fn durable(name: &str, db: &Fresh, clients: usize, lifecycles: usize, walk: Walk) -> anyhow::Result<Value> {
+    let per_client = lifecycles.div_ceil(clients);
+    let began = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..clients {
+        let (services, store, owner, definition) = (db.services.clone(), db.store.clone(), db.owner.clone(), db.definition.clone());
+        tasks.spawn(async move {
+            let mut commands = 0;
+            for _ in 0..per_client {
+                commands += match walk {
+                    Walk::Services => services_lifecycle(&services, &owner).await?,
+                    Walk::Floor => floor_lifecycle(&store, &owner, &definition).await?,
+                };
+            }
+            anyhow::Ok(commands)
+        });
+    }
+    let mut commands = 0;
+    while let Some(done) = tasks.join_next().await {
+        commands += done??;
+    }
+    Ok(rates(name, clients, per_client * clients, commands, began.elapsed()))
+}
+
+async fn services_lifecycle(services: &Services, owner: &str) -> anyhow::Result<usize> {
+    let started = services.start_process(owner, PROCESS, None, StartedVia::Api).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut commands = 1;
+    loop {
+        let open: Vec<String> = activities::of_opportunity(&mut *services.store().read().await?, &started.opportunity.id)
+            .await?
+            .into_iter()
+            .filter(|a| a.status.is_open())
+            .map(|a| a.id)
+            .collect();
+        if open.is_empty() {
+            break;
+        }
+        for id in open {
+            services.complete_activity(owner, &id, None, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            commands += 1;
+        }
+    }
+    anyhow::ensure!(commands == COMMANDS_PER_LIFECYCLE, "the lifecycle took {commands} commands");
+    Ok(commands)
+}
+
+/// The time now in unix milliseconds, as the schema stores it.
+fn now_ms() -> i64 {
+    Clock::System.now().as_millisecond()
+}
+
+/// The rows the services write for the lifecycle, command by command, as bare SQL: the
+/// opportunity, its history, the instance, every activity and its notification; then per
+/// completion the activity, and at the end of a visit the stage, history, instance and the next
+/// visit's activities. No reads, no checks, no engine.
+async fn floor_lifecycle(store: &Store, owner: &str, definition: &ProcessDefinition) -> anyhow::Result<usize> {
+    let now = now_ms;
+    let opportunity = dealflow_server::new_id();
+    let instance = dealflow_server::new_id();
+    let first = definition.first_stage();
+    let mut tx = store.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO opportunities (id, title, owner_id, stage, search_text, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(&opportunity)
+    .bind("Новая продажа")
+    .bind(owner)
+    .bind(first.stage.as_str())
+    .bind("новая продажа")
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    history(&mut tx, &opportunity, 1, None, first.stage.as_str(), owner, &instance).await?;
+    sqlx::query(
+        "INSERT INTO process_instances (id, process_code, process_version, opportunity_id, status, started_via, started_by, started_at, visits)
+         VALUES ($1, $2, $3, $4, 'running', 'api', $5, $6, $7)",
+    )
+    .bind(&instance)
+    .bind(PROCESS)
+    .bind(i64::from(definition.version))
+    .bind(&opportunity)
+    .bind(owner)
+    .bind(now())
+    .bind(format!("{{\"{}\":1}}", first.stage))
+    .execute(&mut *tx)
+    .await?;
+    let mut open = create_visit(&mut tx, first, &opportunity, &instance, owner).await?;
+    tx.commit().await?;
+    let mut commands = 1;
+    let mut seq = 1;
+    let mut visits = BTreeMap::from([(first.stage.to_string(), 1)]);
+    let mut stage = first;
+    while let Some(activity) = open.pop() {
+        let mut tx = store.begin_write().await?;
+        sqlx::query(
+            "UPDATE activities SET status = 'completed', result = 'done', completed_at = $2, updated_at = $2, version = version + 1 WHERE id = $1",
+        )
+        .bind(&activity)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        if open.is_empty() {
+            // The visit is done: on to the next stage.
+            seq += 1;
+            let next = stage.next.as_str();
+            let won = definition.stage(next).is_none();
+            sqlx::query("UPDATE opportunities SET stage = $2, closed_at = $3, updated_at = $4, version = version + 1 WHERE id = $1")
+                .bind(&opportunity)
+                .bind(next)
+                .bind(won.then(now))
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            history(&mut tx, &opportunity, seq, Some(stage.stage.as_str()), next, owner, &instance).await?;
+            *visits.entry(next.to_owned()).or_default() += 1;
+            let status = if won { "completed" } else { "running" };
+            sqlx::query("UPDATE process_instances SET status = $2, outcome = $3, finished_at = $4, visits = $5 WHERE id = $1")
+                .bind(&instance)
+                .bind(status)
+                .bind(won.then_some("won"))
+                .bind(won.then(now))
+                .bind(serde_json::to_string(&visits)?)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(following) = definition.stage(next) {
+                open = create_visit(&mut tx, following, &opportunity, &instance, owner).await?;
+                stage = following;
+            }
+        }
+        tx.commit().await?;
+        commands += 1;
+    }
+    Ok(commands)
+}
+
+async fn history(
+    tx: &mut dealflow_store::WriteTx,
+    opportunity: &str,
+    seq: i64,
+    from: Option<&str>,
+    to: &str,
+    owner: &str,
+    instance: &str,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO stage_history (opportunity_id, seq, from_stage, to_stage, at, by_user_id, by_process, visit, instance_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
+    )
+    .bind(opportunity)
+    .bind(seq)
+    .bind(from)
+    .bind(to)
+    .bind(now_ms())
+    .bind(from.is_none().then_some(owner))
+    .bind(i64::from(from.is_some()))
+    .bind(instance)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A visit's activities, each with the notification that assigns it; answers their ids.
+async fn create_visit(
+    tx: &mut dealflow_store::WriteTx,
+    stage: &dealflow_core::definition::ProcessStage,
+    opportunity: &str,
+    instance: &str,
+    owner: &str,
+) -> anyhow::Result<Vec<String>> {
+    let mut ids = Vec::new();
+    for step in &stage.steps {
+        let id = dealflow_server::new_id();
+        let at = now_ms();
+        sqlx::query(
+            "INSERT INTO activities (id, type, title_ru, title_en, owner_id, status, due_at, opportunity_id, process_instance_id, stage, step,
+                 stage_visit, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'not_started', $6, $7, $8, $9, $10, 1, $11, $11)",
+        )
+        .bind(&id)
+        .bind(step.kind.as_str())
+        .bind(&step.title.ru)
+        .bind(&step.title.en)
+        .bind(owner)
+        .bind(at + step.due.seconds() * 1000)
+        .bind(opportunity)
+        .bind(instance)
+        .bind(stage.stage.as_str())
+        .bind(&step.code)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO notifications (id, user_id, kind, title_ru, title_en, body_ru, body_en, entity_type, entity_id, created_at)
+             VALUES ($1, $2, 'activity_assigned', $3, $4, $5, $6, 'activity', $7, $8)",
+        )
+        .bind(dealflow_server::new_id())
+        .bind(owner)
+        .bind("Новая активность")
+        .bind("New activity")
+        .bind(&step.title.ru)
+        .bind(&step.title.en)
+        .bind(&id)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+        ids.push(id);
+    }
+    ids.reverse();
+    Ok(ids)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Over HTTP
+
+async fn http_measurement(db: &Fresh, clients: usize, lifecycles: usize) -> anyhow::Result<Value> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}/api/v1", listener.local_addr()?);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(dealflow_server::http::launch(listener, db.services.clone(), async move {
+        stopped.await.ok();
+    }));
+    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+    let answer: Value = http
+        .post(format!("{base}/auth/token"))
+        .json(&json!({"email": BENCH_EMAIL, "password": BENCH_PASSWORD}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let token = answer["token"].as_str().context("a token")?.to_owned();
+    let per_client = lifecycles.div_ceil(clients);
+    let began = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..clients {
+        let (http, base, token) = (http.clone(), base.clone(), token.clone());
+        tasks.spawn(async move {
+            let mut latencies = Vec::with_capacity(per_client * COMMANDS_PER_LIFECYCLE);
+            for _ in 0..per_client {
+                http_lifecycle(&http, &base, &token, &mut latencies).await?;
+            }
+            anyhow::Ok(latencies)
+        });
+    }
+    let mut latencies = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        latencies.extend(done??);
+    }
+    let took = began.elapsed();
+    stop.send(()).ok();
+    server.await??;
+    latencies.sort_unstable();
+    let percentile = |q: f64| {
+        let at = ((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1;
+        (latencies[at].as_secs_f64() * 1e5).round() / 100.0
+    };
+    let mut line = rates("http", clients, per_client * clients, latencies.len(), took);
+    line["p50_ms"] = json!(percentile(0.50));
+    line["p95_ms"] = json!(percentile(0.95));
+    line["p99_ms"] = json!(percentile(0.99));
+    line["database"] = json!("sqlite");
+    Ok(line)
+}
+
+/// One lifecycle as a client of the API does it; the commands' latencies are recorded (the reads
+/// that find the next activities are not commands and are not counted, though they take time).
+async fn http_lifecycle(http: &reqwest::Client, base: &str, token: &str, latencies: &mut Vec<Duration>) -> anyhow::Result<()> {
+    let command = |path: String| {
+        let request = http.post(format!("{base}{path}")).bearer_auth(token).json(&json!({}));
+        async move {
+            let began = Instant::now();
+            let answer: Value = request.send().await?.error_for_status()?.json().await?;
+            anyhow::Ok((answer, began.elapsed()))
+        }
+    };
+    let (started, took) = command(format!("/processes/{PROCESS}/start")).await?;
+    latencies.push(took);
+    let opportunity = started["opportunity"]["id"].as_str().context("the opportunity")?.to_owned();
+    loop {
+        let open: Value = http
+            .get(format!("{base}/activities?opportunity_id={opportunity}&status=not_started"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let ids: Vec<String> =
+            open["items"].as_array().context("items")?.iter().filter_map(|a| a["id"].as_str().map(str::to_owned)).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        for id in ids {
+            let (_, took) = command(format!("/activities/{id}/complete")).await?;
+            latencies.push(took);
+        }
+    }
+}
