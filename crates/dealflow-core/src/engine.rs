@@ -330,7 +330,12 @@ pub struct Context<'a> {
 
 /// Runs one command. On error nothing has changed.
 pub fn run(ctx: &mut Context<'_>, state: &State, command: Command) -> Result<(State, Vec<Effect>), EngineError> {
-    let mut run = Run { ctx, state: state.clone(), effects: Vec::new() };
+    run_owned(ctx, state.clone(), command)
+}
+
+/// [`run`] on a state the caller gives up: nothing is copied, and a refused command drops it.
+pub fn run_owned(ctx: &mut Context<'_>, state: State, command: Command) -> Result<(State, Vec<Effect>), EngineError> {
+    let mut run = Run { ctx, state, effects: Vec::new() };
     run.execute(command)?;
     Ok((run.state, run.effects))
 }

@@ -181,11 +181,11 @@ fn engine_lifecycle(ctx: &mut Context<'_>, definition: &ProcessDefinition) -> an
         activities: Vec::new(),
     };
     let start = Command::StartProcess { via: StartedVia::Api, by: owner.clone(), new_opportunity: true };
-    state = engine::run(ctx, &state, start)?.0;
+    state = engine::run_owned(ctx, state, start)?.0;
     let mut commands = 1;
     while let Some(open) = state.activities.iter().find(|a| a.status == ActivityStatus::NotStarted).map(|a| a.id.clone()) {
         let complete = Command::CompleteActivity { activity_id: open, result: None, note: None, by: Actor::User(owner.clone()) };
-        state = engine::run(ctx, &state, complete)?.0;
+        state = engine::run_owned(ctx, state, complete)?.0;
         commands += 1;
     }
     anyhow::ensure!(

@@ -16,6 +16,11 @@ use dealflow_server::{Clock, Services};
 use dealflow_store::Store;
 use dealflow_store::records::Role;
 
+/// The engine and the pages make many small strings; mimalloc serves them about twice as fast as
+/// the system allocator (measured with `dealflow bench --only engine`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "dealflow", version, about = "A self-hosted CRM sales-process server")]
 struct Cli {

@@ -140,7 +140,7 @@ impl Services {
         let (state, effects) = {
             let mut make_id = new_id;
             let mut context = Context { stages: &stages, definition: definition.as_deref(), now, new_id: &mut make_id };
-            engine::run(&mut context, &state, command)?
+            engine::run_owned(&mut context, state, command)?
         };
         let mut notification_id = new_id;
         effects::apply(tx, &state.opportunity, &effects, now, &mut notification_id).await?;
