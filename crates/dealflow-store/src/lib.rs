@@ -90,6 +90,10 @@ impl Store {
         Ok(Store { pool, backend, url })
     }
 
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }

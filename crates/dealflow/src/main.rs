@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod generate;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -59,6 +60,15 @@ enum Command {
     Process {
         #[command(subcommand)]
         command: ProcessCommand,
+    },
+    /// Fill an empty database with a large generated pipeline (a sales department, customers, N
+    /// opportunities with history, processes, activities and notifications), with a progress bar.
+    Demo {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// How many opportunities.
+        #[arg(long, default_value_t = 10_000)]
+        opportunities: usize,
     },
     /// Measure the enterprise-sale lifecycle: the engine, the services on SQLite (and PostgreSQL),
     /// the bare storage floor and the HTTP API; one JSON line a measurement.
@@ -178,6 +188,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Process { command: ProcessCommand::Validate { file, database_url } } => validate(&file, database_url.as_deref()).await,
         Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Demo { database, opportunities } => {
+            let store = open(&database.database_url).await?;
+            let services = Services::new(store.clone(), Clock::System);
+            let bootstrap =
+                Bootstrap { admin_email: "admin@localhost".into(), admin_password: std::env::var("DEALFLOW_ADMIN_PASSWORD").ok() };
+            if let Some(admin) = services.bootstrap(&bootstrap).await.map_err(describe)?
+                && let Some(password) = admin.generated_password
+            {
+                println!("Created the first admin: {} with password {password} (shown once)", admin.email);
+            }
+            generate::generate(&services, &store, opportunities).await?;
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Backup { database, file } => {
             let store = open(&database.database_url).await?;
             store.backup_to(&file).await.with_context(|| format!("cannot back up to {}", file.display()))?;

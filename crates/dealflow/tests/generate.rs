@@ -1,0 +1,116 @@
+//! `dealflow demo --opportunities N`: the generated pipeline holds together as the engine would
+//! have left it (history ending at the current stage, open tasks only on running processes at
+//! their current stage, closed deals with a close time), covers every state, is the same for the
+//! same N, refuses a database that has a pipeline already, and is served by the app.
+
+use serde_json::Value;
+use sqlx::Row;
+
+mod common;
+use common::{PgSchema, Server, dealflow};
+
+const N: &str = "400";
+
+/// Counts that must be zero for the data to be whole, each with what it would mean.
+const BROKEN: &[(&str, &str)] = &[
+    (
+        "an opportunity without its creation entry",
+        "SELECT COUNT(*) FROM opportunities o WHERE NOT EXISTS
+             (SELECT 1 FROM stage_history h WHERE h.opportunity_id = o.id AND h.seq = 1 AND h.from_stage IS NULL)",
+    ),
+    (
+        "a history that does not end at the opportunity's stage",
+        "SELECT COUNT(*) FROM opportunities o WHERE NOT EXISTS
+             (SELECT 1 FROM stage_history h WHERE h.opportunity_id = o.id AND h.seq = o.version AND h.to_stage = o.stage)",
+    ),
+    (
+        "a final stage without a close time, or a close time on an open deal",
+        "SELECT COUNT(*) FROM opportunities WHERE (CASE WHEN stage IN ('closed_won', 'closed_lost') THEN 1 ELSE 0 END)
+             <> (CASE WHEN closed_at IS NULL THEN 0 ELSE 1 END)",
+    ),
+    (
+        "an open task outside its running process's current stage",
+        "SELECT COUNT(*) FROM activities a JOIN process_instances i ON i.id = a.process_instance_id
+             JOIN opportunities o ON o.id = a.opportunity_id
+         WHERE a.status IN ('not_started', 'in_progress') AND (i.status <> 'running' OR a.stage <> o.stage)",
+    ),
+    (
+        "a running process with nothing left to do",
+        "SELECT COUNT(*) FROM process_instances i WHERE i.status = 'running' AND NOT EXISTS
+             (SELECT 1 FROM activities a WHERE a.process_instance_id = i.id AND a.status IN ('not_started', 'in_progress'))",
+    ),
+    (
+        "a won deal whose process did not end won",
+        "SELECT COUNT(*) FROM opportunities o JOIN process_instances i ON i.opportunity_id = o.id
+         WHERE o.stage = 'closed_won' AND (i.status <> 'completed' OR i.outcome <> 'won')",
+    ),
+];
+
+async fn check(url: &str) -> Vec<String> {
+    let (code, output) = dealflow(&["demo", "--opportunities", N, "--database-url", url]);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains(&format!("Generated {N} opportunities")), "{output}");
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM opportunities").await, 400);
+    for (what, sql) in BROKEN {
+        assert_eq!(count(sql).await, 0, "{what}");
+    }
+    // Every state a pipeline has.
+    assert_eq!(count("SELECT COUNT(DISTINCT status) FROM activities").await, 4, "tasks in every status");
+    assert_eq!(count("SELECT COUNT(DISTINCT stage) FROM opportunities").await, 6, "deals on every stage");
+    assert_eq!(count("SELECT COUNT(DISTINCT status) FROM process_instances").await, 3, "running, completed and stopped processes");
+    assert!(
+        count("SELECT COUNT(*) FROM opportunities o WHERE NOT EXISTS (SELECT 1 FROM process_instances i WHERE i.opportunity_id = o.id)")
+            .await
+            > 0
+    );
+    assert!(count("SELECT COUNT(*) FROM opportunities WHERE close_reason IS NOT NULL").await > 0, "lost deals with a reason");
+    assert!(count("SELECT COUNT(*) FROM notifications WHERE read_at IS NULL").await > 0);
+
+    // Twice into one database is refused.
+    let (again, message) = dealflow(&["demo", "--opportunities", "10", "--database-url", url]);
+    assert_ne!(again, 0);
+    assert!(message.contains("already has opportunities"), "{message}");
+    let rows = sqlx::query("SELECT title, amount, stage FROM opportunities ORDER BY title, amount, stage").fetch_all(&pool).await.unwrap();
+    rows.iter().map(|r| format!("{}|{}|{}", r.get::<String, _>(0), r.get::<i64, _>(1), r.get::<String, _>(2))).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_pipeline_is_whole_covers_every_state_and_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = format!("sqlite://{}", dir.path().join("one/dealflow.db").display());
+    let second = format!("sqlite://{}", dir.path().join("two/dealflow.db").display());
+    let deals = check(&first).await;
+    assert_eq!(check(&second).await, deals, "the same N gives the same pipeline");
+
+    // The app serves it to the generated team.
+    let server = Server::start(&first, "warn", None);
+    let http = reqwest::Client::new();
+    let signed: Value = http
+        .post(format!("{}/api/v1/auth/token", server.base))
+        .json(&serde_json::json!({"email": "supervisor1@generated.local", "password": "demo-password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = signed["token"].as_str().expect("the generated supervisor signs in");
+    let summary: Value =
+        http.get(format!("{}/api/v1/analytics/summary", server.base)).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    assert!(summary["won"]["count"].as_u64().unwrap() > 0 && summary["lost"]["count"].as_u64().unwrap() > 0, "{summary}");
+    let list: Value =
+        http.get(format!("{}/api/v1/opportunities?limit=5", server.base)).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_pipeline_is_whole_on_postgres_too() {
+    let Some(schema) = PgSchema::create("generate").await else { return };
+    check(&schema.url).await;
+}
