@@ -206,4 +206,41 @@ async fn every_route_answers_each_role_as_the_access_matrix_says(app: TestApp) {
     }
 }
 
-on_both_backends!(every_route_answers_each_role_as_the_access_matrix_says);
+/// A supervisor's list merges the team's owners newest first, page by page, with nothing lost or
+/// repeated across the pages and the filters applied to every owner.
+async fn a_teams_list_pages_through_every_owner_newest_first(app: TestApp) {
+    let api = Api::start(app).await;
+    let owners = [api.app.supervisor.clone(), api.app.manager.clone(), api.app.teammate.clone()];
+    let mut made = Vec::new();
+    for i in 0..8 {
+        let owner = &owners[i % 3];
+        let token = api.token(owner).await;
+        let stage = if i % 4 == 0 { "closed_lost" } else { "qualification" };
+        let created = api.post("/opportunities", &token, serde_json::json!({"title": format!("team {i}"), "stage": stage})).await;
+        made.push((created.body["id"].as_str().unwrap().to_owned(), stage));
+        api.app.clock.advance(jiff::SignedDuration::from_secs(60));
+    }
+    api.post("/opportunities", &api.token(&api.app.loner).await, serde_json::json!({"title": "not the team's"})).await;
+    let supervisor = api.token(&api.app.supervisor).await;
+    let pages = |query: &'static str| {
+        let (api, token) = (&api, supervisor.clone());
+        async move {
+            let mut seen = Vec::new();
+            let mut path = format!("/opportunities?limit=3{query}");
+            loop {
+                let page = api.get(&path, &token).await;
+                seen.extend(page.body["items"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_owned()));
+                match page.body["next_cursor"].as_str() {
+                    Some(cursor) => path = format!("/opportunities?limit=3{query}&cursor={cursor}"),
+                    None => return seen,
+                }
+            }
+        }
+    };
+    let newest_first: Vec<String> = made.iter().rev().map(|(id, _)| id.clone()).collect();
+    assert_eq!(pages("").await, newest_first, "every owner's, newest first, none twice");
+    let open: Vec<String> = made.iter().rev().filter(|(_, stage)| *stage == "qualification").map(|(id, _)| id.clone()).collect();
+    assert_eq!(pages("&open=true").await, open);
+}
+
+on_both_backends!(every_route_answers_each_role_as_the_access_matrix_says, a_teams_list_pages_through_every_owner_newest_first);

@@ -176,6 +176,10 @@ pub struct OpportunityFilter {
 }
 
 /// A page of opportunities, newest first, that `scope` lets the reader see.
+///
+/// For a team (several owners) the page is the newest of each owner's own newest rows, one
+/// ordered index range per owner (`owner_id, created_at, id`), merged: asking for
+/// `owner_id IN (…) ORDER BY created_at` instead reads and sorts every row of the team.
 pub async fn search(
     c: &mut AnyConnection,
     filter: &OpportunityFilter,
@@ -183,32 +187,66 @@ pub async fn search(
     after: After,
     limit: i64,
 ) -> Result<Vec<OpportunityRecord>> {
-    let mut sql = Sql::new("SELECT o.* FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage WHERE 1 = 1");
-    if let Some(owners) = scope {
-        sql.push(" AND").push_in("o.owner_id", owners);
-    }
-    if let Some(stage) = &filter.stage {
-        sql.push(" AND o.stage = ").bind(stage.clone());
-    }
-    if let Some(owner) = &filter.owner_id {
-        sql.push(" AND o.owner_id = ").bind(owner.clone());
-    }
-    if let Some(q) = &filter.q {
-        sql.push(" AND").push_contains("o.search_text", q);
-    }
-    match filter.open {
-        Some(true) => {
-            sql.push(" AND s.is_final = 0");
+    let conditions = |sql: &mut Sql, owner: Option<&str>| {
+        if let Some(owner) = owner {
+            sql.push(" AND o.owner_id = ").bind(owner.to_owned());
         }
-        Some(false) => {
-            sql.push(" AND s.is_final = 1");
+        if let Some(stage) = &filter.stage {
+            sql.push(" AND o.stage = ").bind(stage.clone());
         }
-        None => {}
-    }
-    if let Some((at, id)) = after {
-        sql.push(" AND (o.created_at < ").bind(at).push(" OR (o.created_at = ").bind(at).push(" AND o.id < ").bind(id).push("))");
-    }
-    sql.push(" ORDER BY o.created_at DESC, o.id DESC LIMIT ").bind(limit);
+        if let Some(owner) = &filter.owner_id {
+            sql.push(" AND o.owner_id = ").bind(owner.clone());
+        }
+        if let Some(q) = &filter.q {
+            sql.push(" AND").push_contains("o.search_text", q);
+        }
+        match filter.open {
+            Some(true) => {
+                sql.push(" AND s.is_final = 0");
+            }
+            Some(false) => {
+                sql.push(" AND s.is_final = 1");
+            }
+            None => {}
+        }
+        if let Some((at, id)) = &after {
+            sql.push(" AND (o.created_at < ")
+                .bind(*at)
+                .push(" OR (o.created_at = ")
+                .bind(*at)
+                .push(" AND o.id < ")
+                .bind(id.clone())
+                .push("))");
+        }
+        sql.push(" ORDER BY o.created_at DESC, o.id DESC LIMIT ").bind(limit);
+    };
+    const SELECT: &str = "SELECT o.* FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage WHERE 1 = 1";
+    let sql = match scope {
+        None => {
+            let mut sql = Sql::new(SELECT);
+            conditions(&mut sql, None);
+            sql
+        }
+        Some([]) => return Ok(Vec::new()),
+        Some([owner]) => {
+            let mut sql = Sql::new(SELECT);
+            conditions(&mut sql, Some(owner));
+            sql
+        }
+        Some(owners) => {
+            let mut sql = Sql::new("SELECT * FROM (");
+            for (i, owner) in owners.iter().enumerate() {
+                if i > 0 {
+                    sql.push(" UNION ALL ");
+                }
+                sql.push(&format!("SELECT * FROM ({SELECT}"));
+                conditions(&mut sql, Some(owner));
+                sql.push(&format!(") AS owner{i}"));
+            }
+            sql.push(") AS team ORDER BY created_at DESC, id DESC LIMIT ").bind(limit);
+            sql
+        }
+    };
     sql.fetch_all(c).await?.iter().map(opportunity).collect()
 }
 
