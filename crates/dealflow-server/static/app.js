@@ -98,12 +98,14 @@ if (counter && window.EventSource) {
   const source = new EventSource('/events');
   source.addEventListener('notification', (event) => {
     const note = JSON.parse(event.data);
-    const count = Number(counter.textContent) + 1;
+    // The server's own count: a notice the page already counted when it was drawn is not added again.
+    const count = note.unread >= 0 ? note.unread : Number(counter.textContent) + 1;
     counter.textContent = String(count);
-    counter.classList.remove('zero');
+    counter.classList.toggle('zero', count === 0);
     const template = document.getElementById('notification-template');
     const list = document.getElementById('notification-list');
-    if (template && list) {
+    const shown = list && [...list.children].some((li) => li.dataset.notification === note.id);
+    if (template && list && !shown) {
       const item = template.content.firstElementChild.cloneNode(true);
       item.querySelector('form').action = `/notifications/${encodeURIComponent(note.id)}/open`;
       item.querySelector('strong').textContent = note.title;

@@ -75,6 +75,9 @@ struct LiveNotification {
     title: String,
     body: String,
     when: String,
+    /// The viewer's unread count as the stream sends this: the page shows it as it is, so a
+    /// notice the page already counted when it was drawn is never counted twice.
+    unread: i64,
 }
 
 /// New notifications of the viewer as Server-Sent Events (`event: notification`), in their language.
@@ -84,7 +87,12 @@ pub async fn events(State(services): State<Services>, viewer: Viewer) -> impl In
     let events = async_stream::stream! {
         for await notification in notifications {
             let item = NotificationItem::new(&notification, locale);
-            let data = LiveNotification { id: item.id, title: item.title, body: item.body, when: item.when };
+            let unread = match services.store().read().await {
+                Ok(mut conn) => notifications::unread_count(&mut conn, &notification.user_id).await.ok(),
+                Err(_) => None,
+            };
+            // Without a count the event still brings the notice; the page adds one to what it shows.
+            let data = LiveNotification { id: item.id, title: item.title, body: item.body, when: item.when, unread: unread.unwrap_or(-1) };
             let data = serde_json::to_string(&data).expect("notifications serialize");
             yield Ok::<_, Infallible>(Event::default().event("notification").data(data));
         }
