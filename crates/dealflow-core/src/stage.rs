@@ -154,6 +154,11 @@ impl StageCatalog {
         self.stages.iter().find(|s| s.code.as_str() == code)
     }
 
+    /// The stage's name in `locale`, or its code when the lookup no longer has it.
+    pub fn name_of(&self, code: &str, locale: crate::Locale) -> String {
+        self.get(code).map(|s| s.name.get(locale).to_owned()).unwrap_or_else(|| code.to_owned())
+    }
+
     pub fn is_final(&self, code: &str) -> bool {
         self.get(code).is_some_and(|s| s.is_final)
     }

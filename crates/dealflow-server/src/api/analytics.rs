@@ -110,7 +110,8 @@ pub async fn summary(
         return Err(ApiError::field("to", "must be after from"));
     }
     let scope = Scope::of(&services, &caller.user).await?;
-    let s = compute(&services, &scope, params.owner_id.as_deref(), from, to).await?;
+    let stages = services.stage_catalog().await?;
+    let s = compute(&services, &stages, &scope, params.owner_id.as_deref(), from, to).await?;
     Ok(Json(SummaryView {
         won: WonView { count: s.won.count, actual_revenue: s.won.actual_revenue.to_string(), hours_spent: s.won.hours_spent },
         lost: LostView { count: s.lost.count, hours_spent: s.lost.hours_spent },
@@ -127,16 +128,17 @@ pub async fn summary(
     }))
 }
 
-/// The summary over what `scope` may see, for the API and the analytics page alike.
+/// The summary over what `scope` may see, for the API and the analytics page alike (which has
+/// the stage lookup at hand already, to name the stages).
 pub async fn compute(
     services: &Services,
+    stages: &dealflow_core::StageCatalog,
     scope: &Scope,
     owner_id: Option<&str>,
     from: Option<jiff::Timestamp>,
     to: Option<jiff::Timestamp>,
 ) -> Result<analytics::Summary, ServiceError> {
-    let stages = services.stage_catalog().await?;
     let mut conn = services.store().read().await?;
     let (facts, history) = opportunities::analytics_facts(&mut conn, scope.owners(), owner_id).await?;
-    Ok(analytics::summarize(&stages, &facts, &history, from, to, services.clock().now()))
+    Ok(analytics::summarize(stages, &facts, &history, from, to, services.clock().now()))
 }

@@ -25,14 +25,10 @@ fn checked(value: &Option<String>) -> bool {
 
 /// A service refusal beside the fields, or the error page when it is not about the form.
 fn form_errors(viewer: &Viewer, error: ServiceError) -> PageResult<FormErrors> {
-    let t = viewer.t();
     match &error {
-        ServiceError::AlreadyExists(field) => {
-            let mut errors = FormErrors::default();
-            errors.add(field, t.already_exists);
-            Ok(errors)
+        ServiceError::AlreadyExists(_) | ServiceError::Validation(_) => {
+            Ok(FormErrors::from_service(viewer.t(), &error).unwrap_or_default())
         }
-        ServiceError::Validation(_) => Ok(FormErrors::from_service(t, &error).unwrap_or_default()),
         _ => Err(PageError::service(viewer.locale, error)),
     }
 }
@@ -45,17 +41,11 @@ fn saved(to: &str) -> Response {
 // Opportunity stages
 
 pub struct StageRow {
-    pub code: String,
+    pub stage: Stage,
     pub name: String,
     /// The name in the other language, for the administrator who keeps both.
     pub other_name: String,
     pub other_lang: &'static str,
-    pub max_probability: u8,
-    pub is_final: bool,
-    pub is_won: bool,
-    pub show_in_funnel: bool,
-    pub show_in_progress_bar: bool,
-    pub active: bool,
     pub first: bool,
     pub last: bool,
 }
@@ -82,16 +72,10 @@ pub async fn stages(
         .iter()
         .enumerate()
         .map(|(i, s)| StageRow {
-            code: s.code.to_string(),
+            stage: s.clone(),
             name: s.name.get(locale).to_owned(),
             other_name: s.name.get(other).to_owned(),
             other_lang: other.as_str(),
-            max_probability: s.max_probability,
-            is_final: s.is_final,
-            is_won: s.is_won,
-            show_in_funnel: s.show_in_funnel,
-            show_in_progress_bar: s.show_in_progress_bar,
-            active: s.active,
             first: i == 0,
             last: i + 1 == all.len(),
         })
@@ -408,30 +392,20 @@ pub async fn save_lead_stage(State(services): State<Services>, Path(code): Path<
     let viewer = &form.viewer;
     admin_only(viewer)?;
     let locale = viewer.locale;
-    let all = lookups::lead_stages(&mut *read(&services, locale).await?).await.map_err(failed(locale))?;
-    let at = all.iter().position(|s| s.code.as_str() == code).ok_or(PageError::NotFound(locale))?;
     let input = &form.input;
     if let Some(direction) = input.direction.as_deref().filter(|d| matches!(*d, "up" | "down")) {
-        let other = if direction == "up" { at.checked_sub(1) } else { Some(at + 1).filter(|i| *i < all.len()) };
-        if let Some(other) = other {
-            let (mut this, mut that) = (all[at].clone(), all[other].clone());
-            std::mem::swap(&mut this.position, &mut that.position);
-            if this.position == that.position {
-                this.position += if direction == "up" { -1 } else { 1 };
-            }
-            for stage in [this, that] {
-                services.update_lead_stage(stage).await.map_err(|e| PageError::service(locale, e))?;
-            }
-        }
+        services.move_lead_stage(&code, direction == "up").await.map_err(|e| PageError::service(locale, e))?;
         return Ok(Redirect::to("/admin/lookups").into_response());
     }
+    let all = lookups::lead_stages(&mut *read(&services, locale).await?).await.map_err(failed(locale))?;
+    let current = all.into_iter().find(|s| s.code.as_str() == code).ok_or(PageError::NotFound(locale))?;
     let stage = LeadStage {
         name: LocalizedText::new(input.name_ru.trim(), input.name_en.trim()),
         is_final: checked(&input.is_final),
         hands_off: checked(&input.hands_off),
         is_converted: checked(&input.is_final) && checked(&input.is_converted),
         active: checked(&input.active),
-        ..all[at].clone()
+        ..current
     };
     match services.update_lead_stage(stage).await {
         Ok(_) => Ok(saved("/admin/lookups")),

@@ -109,7 +109,7 @@ struct Names<'a> {
 
 impl Names<'_> {
     fn stage(&self, code: &str) -> String {
-        self.stages.get(code).map(|s| s.name.get(self.locale).to_owned()).unwrap_or_else(|| code.to_owned())
+        self.stages.name_of(code, self.locale)
     }
 
     fn reason(&self, reason: &str, none: &str) -> String {
@@ -287,8 +287,8 @@ async fn analyse(services: &Services, viewer: &Viewer, query: &AnalyticsQuery) -
     if !errors.is_empty() {
         return Ok(Analysis { errors, owners, teams, headlines: Vec::new(), charts: Vec::new(), figures: Vec::new() });
     }
-    let summary = analytics_summary(services, &scope, owner, from, to).await.map_err(|e| super::PageError::service(locale, e))?;
     let stages = services.stage_catalog().await.map_err(|e| super::PageError::service(locale, e))?;
+    let summary = analytics_summary(services, &stages, &scope, owner, from, to).await.map_err(|e| super::PageError::service(locale, e))?;
     let mut conn = read(services, locale).await?;
     let reasons = lookups::lost_reasons(&mut conn).await.map_err(failed(locale))?;
     let currency = currency(&mut conn, locale).await?;

@@ -3,6 +3,8 @@
 //! description for screen readers. Colours come from the style sheet (the policy allows no
 //! inline style).
 
+use super::format::shorten;
+
 /// How long the longest bar is and how tall a row (label and bar) is, in SVG units.
 const BAR_SPACE: u32 = 360;
 const ROW_HEIGHT: u32 = 40;
@@ -54,7 +56,8 @@ impl BarChart {
                 // A value above zero always shows a sliver.
                 let width = if d.value > 0.0 { width.max(2) } else { 0 };
                 Bar {
-                    label: truncate(&d.label, 70),
+                    // Cut to stay within the chart; the bar's `<title>` keeps the label whole.
+                    label: shorten(&d.label, 70),
                     shown: d.shown,
                     tone: d.tone,
                     label_y: top + 14,
@@ -73,11 +76,6 @@ impl BarChart {
             bars,
         }
     }
-}
-
-/// Long labels are cut with an ellipsis to stay within the chart (the `<title>` keeps them whole).
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max { text.to_owned() } else { format!("{}…", text.chars().take(max - 1).collect::<String>()) }
 }
 
 #[cfg(test)]

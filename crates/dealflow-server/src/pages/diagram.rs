@@ -5,6 +5,8 @@
 use dealflow_core::definition::{ResultEffect, Step};
 use dealflow_core::{Locale, ProcessDefinition, StageCatalog};
 
+use super::format::shorten;
+
 const COLUMN: i32 = 210;
 const GAP: i32 = 46;
 const MARGIN: i32 = 12;
@@ -41,10 +43,6 @@ pub struct Diagram {
     pub title: String,
 }
 
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max { text.to_owned() } else { format!("{}…", text.chars().take(max - 1).collect::<String>()) }
-}
-
 fn text_box(x: i32, y: i32, height: i32, title: String, line1: String, line2: String, class: &'static str) -> DiagramBox {
     DiagramBox { x, y, width: COLUMN, height, text_x: x + 10, line1_y: y + 20, line2_y: y + 38, title, line1, line2, class }
 }
@@ -58,7 +56,7 @@ pub fn draw(
     closes_label: &str,
     next_label: &str,
 ) -> Diagram {
-    let name = |code: &str| stages.get(code).map(|s| s.name.get(locale).to_owned()).unwrap_or_else(|| code.to_owned());
+    let name = |code: &str| stages.name_of(code, locale);
     let column_x = |i: usize| MARGIN + i as i32 * (COLUMN + GAP);
     let top = MARGIN + TOP_LANE;
     let mut boxes = Vec::new();
@@ -84,9 +82,9 @@ pub fn draw(
 
     for (i, stage) in definition.stages.iter().enumerate() {
         let x = column_x(i);
-        let next = cut(&format!("{next_label}: {}", name(stage.next.as_str())), 30);
+        let next = shorten(&format!("{next_label}: {}", name(stage.next.as_str())), 30);
         let title = name(stage.stage.as_str());
-        boxes.push(text_box(x, top, HEADER, title.clone(), cut(&title, 24), next, "stage"));
+        boxes.push(text_box(x, top, HEADER, title.clone(), shorten(&title, 24), next, "stage"));
         for (j, step) in stage.steps.iter().enumerate() {
             let y = top + HEADER + 8 + j as i32 * (STEP + 6);
             let closes = step.results.iter().any(|r| matches!(r.effect, ResultEffect::Close(_)));
@@ -95,7 +93,7 @@ pub fn draw(
                 y,
                 STEP,
                 step.title.get(locale).to_owned(),
-                cut(step.title.get(locale), 28),
+                shorten(step.title.get(locale), 28),
                 step_detail(step),
                 if closes { "step closes" } else { "step" },
             ));
@@ -105,7 +103,7 @@ pub fn draw(
     for (k, code) in finals.iter().enumerate() {
         let won = stages.get(code).is_some_and(|s| s.is_won);
         let class = if won { "final won" } else { "final lost" };
-        boxes.push(text_box(final_x, final_y(k), HEADER, name(code), cut(&name(code), 26), String::new(), class));
+        boxes.push(text_box(final_x, final_y(k), HEADER, name(code), shorten(&name(code), 26), String::new(), class));
     }
 
     let lane_bottom = bottoms.iter().copied().max().unwrap_or(top + HEADER) + 26;

@@ -60,6 +60,11 @@ pub fn parse_money(text: &str) -> Option<Result<Money, ()>> {
     Some(Money::parse(&cleaned).map_err(|_| ()).and_then(|m| if m.minor_units() < 0 { Err(()) } else { Ok(m) }))
 }
 
+/// `text` cut to `max` characters, an ellipsis marking the cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max { text.to_owned() } else { format!("{}…", text.chars().take(max - 1).collect::<String>()) }
+}
+
 /// Hours spent, with the language's decimal mark: `12,5` or `12.5`.
 pub fn hours(value: f64, locale: Locale) -> String {
     let text = value.to_string();

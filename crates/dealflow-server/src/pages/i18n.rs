@@ -423,7 +423,7 @@ impl Texts {
             ServiceError::BadCredentials => self.bad_credentials,
             ServiceError::RateLimited => self.rate_limited,
             ServiceError::OpportunityNotWon => self.something_wrong,
-            ServiceError::AlreadyExists(_) => self.something_wrong,
+            ServiceError::AlreadyExists(_) => self.already_exists,
             ServiceError::Store(_) => return None,
         };
         Some(text.to_owned())

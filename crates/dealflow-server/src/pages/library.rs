@@ -39,10 +39,6 @@ async fn stage_catalog(services: &Services, locale: Locale) -> PageResult<StageC
     services.stage_catalog().await.map_err(|e| PageError::service(locale, e))
 }
 
-fn stage_name(stages: &StageCatalog, code: &str, locale: Locale) -> String {
-    stages.get(code).map(|s| s.name.get(locale).to_owned()).unwrap_or_else(|| code.to_owned())
-}
-
 pub async fn list(State(services): State<Services>, viewer: Viewer) -> PageResult {
     let locale = viewer.locale;
     let stages = stage_catalog(&services, locale).await?;
@@ -54,7 +50,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer) -> PageResul
             name: d.name.get(locale).to_owned(),
             version: d.version,
             active: d.active,
-            stages: d.stages.iter().map(|s| stage_name(&stages, s.stage.as_str(), locale)).collect(),
+            stages: d.stages.iter().map(|s| stages.name_of(s.stage.as_str(), locale)).collect(),
         })
         .collect();
     Ok(LibraryPage { chrome: Chrome::load(&services, &viewer, "processes", "/processes").await?, rows }.into_response())
@@ -127,7 +123,7 @@ fn effect_words(effect: &ResultEffect, stages: &StageCatalog, t: &Texts, locale:
     match effect {
         ResultEffect::Advance => t.effect_advance.to_owned(),
         ResultEffect::Close(stage) => {
-            format!("{} {}{}{}", t.effect_close, t.quote_open, stage_name(stages, stage.as_str(), locale), t.quote_close)
+            format!("{} {}{}{}", t.effect_close, t.quote_open, stages.name_of(stage.as_str(), locale), t.quote_close)
         }
     }
 }
@@ -137,8 +133,8 @@ fn stage_views(definition: &ProcessDefinition, stages: &StageCatalog, t: &Texts,
         .stages
         .iter()
         .map(|s| StageView {
-            name: stage_name(stages, s.stage.as_str(), locale),
-            next: stage_name(stages, s.next.as_str(), locale),
+            name: stages.name_of(s.stage.as_str(), locale),
+            next: stages.name_of(s.next.as_str(), locale),
             tasks: s.guidance.tasks.get(locale).to_owned(),
             goal: s.guidance.goal.get(locale).to_owned(),
             system: s.guidance.system.get(locale).to_owned(),
@@ -273,7 +269,7 @@ fn diff_rows(old: &ProcessDefinition, new: &ProcessDefinition, stages: &StageCat
     compare(old, new)
         .iter()
         .map(|row| DiffRow {
-            stage: stage_name(stages, row.stage, locale),
+            stage: stages.name_of(row.stage, locale),
             change: change_class(row.change),
             old: row
                 .steps
@@ -281,8 +277,8 @@ fn diff_rows(old: &ProcessDefinition, new: &ProcessDefinition, stages: &StageCat
                 .filter_map(|s| s.old.map(|step| cell(step, if s.change == Change::Removed { Change::Removed } else { s.change })))
                 .collect(),
             new: row.steps.iter().filter_map(|s| s.new.map(|step| cell(step, s.change))).collect(),
-            old_next: row.old.map(|s| stage_name(stages, s.next.as_str(), locale)).unwrap_or_default(),
-            new_next: row.new.map(|s| stage_name(stages, s.next.as_str(), locale)).unwrap_or_default(),
+            old_next: row.old.map(|s| stages.name_of(s.next.as_str(), locale)).unwrap_or_default(),
+            new_next: row.new.map(|s| stages.name_of(s.next.as_str(), locale)).unwrap_or_default(),
         })
         .collect()
 }
@@ -341,13 +337,13 @@ pub struct UploadPage {
     checked: Option<Vec<DiffRow>>,
 }
 
-async fn upload_page(services: &Services, viewer: &Viewer, code: &str, document: String) -> PageResult<UploadPage> {
-    let locale = viewer.locale;
-    let current = processes::current(&mut *read(services, locale).await?, code).await.map_err(failed(locale))?;
+/// The upload page for `current`'s process, with `document` in its text area.
+async fn upload_page(services: &Services, viewer: &Viewer, current: &ProcessDefinition, document: String) -> PageResult<UploadPage> {
+    let code = &current.code;
     Ok(UploadPage {
         chrome: Chrome::load(services, viewer, "processes", &format!("/processes/{code}/upload")).await?,
-        code: code.to_owned(),
-        name: current.name.get(locale).to_owned(),
+        code: code.clone(),
+        name: current.name.get(viewer.locale).to_owned(),
         document,
         problems: Vec::new(),
         checked: None,
@@ -358,7 +354,8 @@ pub async fn upload_form(State(services): State<Services>, viewer: Viewer, Path(
     admin_only(&viewer)?;
     let locale = viewer.locale;
     let current = processes::current(&mut *read(&services, locale).await?, &code).await.map_err(failed(locale))?;
-    Ok(upload_page(&services, &viewer, &code, current.to_toml()).await?.into_response())
+    let document = current.to_toml();
+    Ok(upload_page(&services, &viewer, &current, document).await?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -374,8 +371,8 @@ pub async fn upload(State(services): State<Services>, Path(code): Path<String>, 
     let locale = viewer.locale;
     let t = viewer.t();
     let stages = stage_catalog(&services, locale).await?;
+    let current = processes::current(&mut *read(&services, locale).await?, &code).await.map_err(failed(locale))?;
     let document = form.input.document.replace("\r\n", "\n");
-    let mut page = upload_page(&services, viewer, &code, document.clone()).await?;
     let checked = match ProcessDefinition::parse_toml(&document, &stages) {
         Err(problems) => Err(problems
             .iter()
@@ -390,18 +387,18 @@ pub async fn upload(State(services): State<Services>, Path(code): Path<String>, 
         }
         Ok(d) => Ok(d),
     };
+    if checked.is_ok() && form.input.action == "publish" {
+        let published =
+            services.publish_process(&viewer.user.id, &code, &document, false).await.map_err(|e| PageError::service(locale, e))?;
+        return Ok(Redirect::to(&format!("/processes/{code}?published={}", published.version)).into_response());
+    }
+    let mut page = upload_page(&services, viewer, &current, document).await?;
     match checked {
         Err(problems) => {
             page.problems = problems;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Ok(_) if form.input.action == "publish" => {
-            let published =
-                services.publish_process(&viewer.user.id, &code, &document, false).await.map_err(|e| PageError::service(locale, e))?;
-            Ok(Redirect::to(&format!("/processes/{code}?published={}", published.version)).into_response())
-        }
         Ok(definition) => {
-            let current = processes::current(&mut *read(&services, locale).await?, &code).await.map_err(failed(locale))?;
             page.checked = Some(diff_rows(&current, &definition, &stages, t, locale));
             Ok(page.into_response())
         }

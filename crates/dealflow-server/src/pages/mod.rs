@@ -307,7 +307,8 @@ impl FormErrors {
         self.0.first().map(|(_, m)| m.as_str())
     }
 
-    /// A service's validation refusal, field by field; other refusals under `form`.
+    /// A service's validation refusal, field by field (a taken code or email beside its field);
+    /// other refusals under `form`.
     fn from_service(t: &Texts, error: &ServiceError) -> Option<FormErrors> {
         let mut errors = FormErrors::default();
         match error {
@@ -316,6 +317,7 @@ impl FormErrors {
                     errors.add(&field.field, t.field_message(field));
                 }
             }
+            ServiceError::AlreadyExists(field) => errors.add(field, t.already_exists),
             other => errors.add("form", t.service_error(other)?),
         }
         Some(errors)

@@ -265,7 +265,7 @@ async fn load_live(
     }
     // History: stage changes and what happened to activities, newest first.
     let mut events: Vec<(jiff::Timestamp, HistoryLine)> = Vec::new();
-    let stage_name = |code: &str| stages.get(code).map(|s| s.name.get(locale).to_owned()).unwrap_or_else(|| code.to_owned());
+    let stage_name = |code: &str| stages.name_of(code, locale);
     for h in stage_changes {
         let text = match &h.from_stage {
             Some(from) => format!("{} → {}", stage_name(from.as_str()), stage_name(h.to_stage.as_str())),

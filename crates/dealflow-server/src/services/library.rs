@@ -17,13 +17,25 @@ fn check_text(field: &str, text: &str) -> Result<()> {
     check_texts(&[(field, Some(text), MAX_TEXT)])
 }
 
-/// Lookup codes are stable identifiers: `[a-z][a-z0-9_]*`.
-pub(crate) fn check_code(code: &str) -> Result<()> {
-    let mut chars = code.chars();
-    let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && code.len() <= 64;
-    if valid { Ok(()) } else { Err(ServiceError::invalid("code", "must be lower-case latin letters, digits and _")) }
+/// The index of the row above (`up`) or below `at` in a list of `len`, if there is one.
+fn neighbour(at: usize, len: usize, up: bool) -> Option<usize> {
+    if up { at.checked_sub(1) } else { Some(at + 1).filter(|i| *i < len) }
+}
+
+/// New positions for a row and the neighbour it trades places with; distinct even where the
+/// two shared a position.
+fn swapped(this: i32, that: i32, up: bool) -> (i32, i32) {
+    let low = this.min(that);
+    let high = this.max(that).max(low + 1);
+    if up { (low, high) } else { (high, low) }
+}
+
+/// Lookup codes are stable identifiers of the same shape as stage codes.
+fn check_code(code: &str) -> Result<()> {
+    match dealflow_core::StageCode::parse(code) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(ServiceError::invalid("code", "must be lower-case latin letters, digits and _")),
+    }
 }
 
 impl Services {
@@ -86,15 +98,26 @@ impl Services {
             let catalog = lookups::stage_catalog(tx).await?;
             let all = catalog.all();
             let at = all.iter().position(|s| s.code.as_str() == code).ok_or(ServiceError::NotFound)?;
-            let other = if up { at.checked_sub(1) } else { Some(at + 1).filter(|i| *i < all.len()) };
-            if let Some(other) = other {
+            if let Some(other) = neighbour(at, all.len(), up) {
                 let (mut this, mut that) = (all[at].clone(), all[other].clone());
-                // Distinct positions even where two stages shared one.
-                let (low, high) =
-                    (this.position.min(that.position), this.position.max(that.position).max(this.position.min(that.position) + 1));
-                (this.position, that.position) = if up { (low, high) } else { (high, low) };
+                (this.position, that.position) = swapped(this.position, that.position, up);
                 lookups::update_stage(tx, &this).await?;
                 lookups::update_stage(tx, &that).await?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The same for a lead stage on the lead's stage bar.
+    pub async fn move_lead_stage(&self, code: &str, up: bool) -> Result<()> {
+        in_write!(self, |tx| {
+            let all = lookups::lead_stages(tx).await?;
+            let at = all.iter().position(|s| s.code.as_str() == code).ok_or(ServiceError::NotFound)?;
+            if let Some(other) = neighbour(at, all.len(), up) {
+                let (mut this, mut that) = (all[at].clone(), all[other].clone());
+                (this.position, that.position) = swapped(this.position, that.position, up);
+                lookups::update_lead_stage(tx, &this).await?;
+                lookups::update_lead_stage(tx, &that).await?;
             }
             Ok(())
         })
