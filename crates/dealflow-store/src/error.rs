@@ -14,6 +14,9 @@ pub enum StoreError {
     Migration(String),
     #[error("stored data cannot be read: {0}")]
     Corrupt(String),
+    /// The shared commit of a batch of commands failed (the batch's commands are all undone).
+    #[error("commit failed: {0}")]
+    Commit(String),
     #[error(transparent)]
     Other(sqlx::Error),
 }

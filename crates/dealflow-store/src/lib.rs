@@ -8,6 +8,7 @@ mod error;
 pub mod queries;
 pub mod records;
 mod wakeups;
+mod write;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -18,12 +19,9 @@ use sqlx::{AnyConnection, AnyPool, Executor};
 pub use error::StoreError;
 pub use sqlx::AnyConnection as Connection;
 pub use wakeups::{NOTIFICATION_CHANNEL, Wakeups};
+pub use write::WriteTx;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-
-/// A write transaction: `BEGIN IMMEDIATE` on SQLite, so that read-then-write never fails with
-/// SQLITE_BUSY halfway; on PostgreSQL the commands lock the opportunity row they work on.
-pub type WriteTx = sqlx::Transaction<'static, sqlx::Any>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -43,6 +41,8 @@ pub struct Store {
     backend: Backend,
     /// Kept for PostgreSQL, whose LISTEN needs a connection of its own.
     url: String,
+    /// SQLite's commands share transactions (group commit).
+    group: std::sync::Arc<write::Group>,
 }
 
 impl std::fmt::Debug for Store {
@@ -87,7 +87,7 @@ impl Store {
                 AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(options).await?
             }
         };
-        Ok(Store { pool, backend, url })
+        Ok(Store { pool, backend, url, group: Default::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -120,11 +120,15 @@ impl Store {
         }
     }
 
+    /// One command's writes. On SQLite a savepoint in the shared write transaction (`BEGIN
+    /// IMMEDIATE`, so that read-then-write never fails with SQLITE_BUSY halfway), committed with
+    /// the commands that arrive meanwhile (see `write`); on PostgreSQL a transaction of its own,
+    /// and the commands lock the opportunity row they work on.
     pub async fn begin_write(&self) -> Result<WriteTx> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        })
+        match self.backend {
+            Backend::Sqlite => self.group.begin(&self.pool).await,
+            Backend::Postgres => Ok(WriteTx::own(self.pool.begin().await?)),
+        }
     }
 
     /// A pooled connection for reads outside a transaction.

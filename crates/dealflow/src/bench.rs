@@ -7,7 +7,8 @@
 //! - `lifecycle-sqlite` / `lifecycle-postgres`: through the service layer, every command committed
 //!   before the next (SQLite `synchronous=FULL`), with 1 and with `--clients` concurrent clients;
 //! - `storage-floor`: the same row writes, command by command, as a hand-written SQL loop with no
-//!   engine and no services: what any design would pay this disk; printed with the ratio;
+//!   engine and no services, through the same write transactions (group commit on SQLite): what
+//!   any design would pay this disk; printed with the ratio;
 //! - `http`: the lifecycle over the real HTTP API with 16 and 64 clients, latency percentiles.
 
 use std::collections::BTreeMap;

@@ -292,7 +292,7 @@ async fn validate(file: &PathBuf, database_url: Option<&str>) -> anyhow::Result<
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let stages = match database_url {
         Some(url) => Services::new(open(url).await?, Clock::System).stage_catalog().await.map_err(describe)?,
-        None => StageCatalog::defaults(),
+        None => StageCatalog::defaults().into(),
     };
     let is_json = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let parsed = if is_json { ProcessDefinition::parse_json(&text, &stages) } else { ProcessDefinition::parse_toml(&text, &stages) };

@@ -104,7 +104,7 @@ async fn keyed(services: &Services, key: &str, token: &str, request: Request, ne
             let saved = auth::save_answer(&mut tx, &user.id, key, &answer, now).await;
             match saved {
                 Ok(true) => {
-                    tx.commit().await.map_err(|e| store_error(e.into()))?;
+                    tx.commit().await.map_err(store_error)?;
                     true
                 }
                 Ok(false) => {

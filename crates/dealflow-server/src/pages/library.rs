@@ -35,7 +35,7 @@ pub struct LibraryPage {
     rows: Vec<ProcessRow>,
 }
 
-async fn stage_catalog(services: &Services, locale: Locale) -> PageResult<StageCatalog> {
+async fn stage_catalog(services: &Services, locale: Locale) -> PageResult<std::sync::Arc<StageCatalog>> {
     services.stage_catalog().await.map_err(|e| PageError::service(locale, e))
 }
 

@@ -43,7 +43,7 @@ use std::sync::{Arc, Mutex};
 
 use dealflow_core::engine::{self, ActivityState, Command, Context, InstanceState, OpportunityState, ProcessLink, State};
 use dealflow_core::{ProcessDefinition, StageCatalog};
-use dealflow_store::queries::{activities, effects, lookups, opportunities, processes, users};
+use dealflow_store::queries::{activities, effects, lookups, opportunities, processes};
 use dealflow_store::records::{ActivityRecord, OpportunityRecord};
 use dealflow_store::{Store, WriteTx};
 
@@ -61,11 +61,15 @@ use crate::new_id;
 /// Published definition versions never change, so they are cached by (code, version).
 type DefinitionCache = Mutex<HashMap<(String, u32), Arc<ProcessDefinition>>>;
 
+/// The stage lookup as last read, with the stamp it was read at.
+type CatalogCache = Mutex<Option<(i64, Arc<StageCatalog>)>>;
+
 #[derive(Clone)]
 pub struct Services {
     store: Store,
     clock: Clock,
     definitions: Arc<DefinitionCache>,
+    catalog: Arc<CatalogCache>,
     live: live::Live,
     metrics: crate::metrics::Metrics,
 }
@@ -75,7 +79,14 @@ const ATTEMPTS: usize = 5;
 
 impl Services {
     pub fn new(store: Store, clock: Clock) -> Services {
-        Services { store, clock, definitions: Arc::default(), live: live::Live::default(), metrics: Default::default() }
+        Services {
+            store,
+            clock,
+            definitions: Arc::default(),
+            catalog: Arc::default(),
+            live: live::Live::default(),
+            metrics: Default::default(),
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -130,8 +141,9 @@ impl Services {
     ) -> Result<OpportunityRecord> {
         let now = self.clock.now();
         self.metrics.record_command(command.name());
-        let stages = lookups::stage_catalog(tx).await?;
-        let state = self.load_state(tx, &opportunity, target_activity).await?;
+        let context = opportunities::command_context(tx, &opportunity.owner_id, &opportunity.id).await?;
+        let stages = self.catalog_at(tx, context.catalog_stamp).await?;
+        let state = self.load_state(tx, &opportunity, context, target_activity).await?;
         let definition = match (&start_with, state.running_instance()) {
             (Some(definition), _) => Some(definition.clone()),
             (None, Some(instance)) => Some(self.definition_version(tx, &instance.process_code, instance.process_version).await?),
@@ -143,14 +155,20 @@ impl Services {
             engine::run_owned(&mut context, state, command)?
         };
         let mut notification_id = new_id;
-        effects::apply(tx, &state.opportunity, &effects, now, &mut notification_id).await?;
-        let opportunity = opportunities::get(tx, &opportunity.id).await?;
+        let applied = effects::apply(tx, &state.opportunity, &effects, now, &mut notification_id).await?;
+        // Most commands (a completion that does not end the stage) leave the row as it was.
+        let opportunity = if applied.opportunity_changed { opportunities::get(tx, &opportunity.id).await? } else { opportunity };
         self.after_close(tx, &opportunity, &effects).await?;
         Ok(opportunity)
     }
 
-    async fn load_state(&self, tx: &mut WriteTx, opportunity: &OpportunityRecord, target_activity: Option<&str>) -> Result<State> {
-        let supervisor_id = users::supervisor_of(tx, &opportunity.owner_id).await?;
+    async fn load_state(
+        &self,
+        tx: &mut WriteTx,
+        opportunity: &OpportunityRecord,
+        context: opportunities::CommandContext,
+        target_activity: Option<&str>,
+    ) -> Result<State> {
         let instance = processes::running_instance(tx, &opportunity.id).await?;
         let mut records = match &instance {
             Some(instance) => activities::of_instance(tx, &instance.id).await?,
@@ -168,9 +186,9 @@ impl Services {
                 stage: opportunity.stage.clone(),
                 owner_id: opportunity.owner_id.clone(),
                 closed_at: opportunity.closed_at,
-                history_len: opportunities::history_len(tx, &opportunity.id).await?,
+                history_len: context.history_len,
             },
-            supervisor_id,
+            supervisor_id: context.supervisor_id,
             instance: instance.map(|i| InstanceState {
                 id: i.id,
                 process_code: i.process_code,
@@ -183,8 +201,24 @@ impl Services {
         })
     }
 
-    pub async fn stage_catalog(&self) -> Result<StageCatalog> {
-        Ok(lookups::stage_catalog(&mut *self.store.read().await?).await?)
+    /// The stage lookup, current as of now.
+    pub async fn stage_catalog(&self) -> Result<Arc<StageCatalog>> {
+        let mut conn = self.store.read().await?;
+        let stamp = lookups::stage_catalog_stamp(&mut conn).await?;
+        self.catalog_at(&mut conn, stamp).await
+    }
+
+    /// The stage lookup at `stamp`: the one in memory when it was read at that stamp, else read
+    /// again (it changes seldom, and every command needs it).
+    async fn catalog_at(&self, c: &mut dealflow_store::Connection, stamp: i64) -> Result<Arc<StageCatalog>> {
+        if let Some((cached, catalog)) = &*self.catalog.lock().expect("stage catalog lock")
+            && *cached == stamp
+        {
+            return Ok(catalog.clone());
+        }
+        let catalog = Arc::new(lookups::stage_catalog(c).await?);
+        *self.catalog.lock().expect("stage catalog lock") = Some((stamp, catalog.clone()));
+        Ok(catalog)
     }
 }
 
@@ -202,7 +236,7 @@ pub(crate) async fn settle<T>(tx: WriteTx, result: Result<T>, tries: usize, cont
             Ok(()) => return Settled::Done(Ok(value)),
             Err(tx) => match tx.commit().await {
                 Ok(()) => return Settled::Done(Ok(value)),
-                Err(e) => dealflow_store::StoreError::from(e),
+                Err(e) => e,
             },
         },
         Err(ServiceError::Store(e)) => {

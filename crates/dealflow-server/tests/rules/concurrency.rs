@@ -13,21 +13,10 @@ use crate::support::TestApp;
 async fn r13_a_command_that_fails_halfway_changes_nothing(app: TestApp) {
     let started = app.start_new(&app.manager).await;
     let id = &started.opportunity.id;
-    let open = app.open_process_activities(id).await;
-    app.services.complete_activity(&app.manager.id, &open[0].id, None, None).await.unwrap();
-    // Plant the activity that auto-advance is about to create, so that its insert fails after
-    // the completion, the stage change and the history entry were already written.
-    let mut planted: ActivityRecord = open[1].clone();
-    planted.id = dealflow_server::new_id();
-    planted.stage = Some(dealflow_core::StageCode::parse("presentation").unwrap());
-    planted.step = Some("presentation".into());
-    planted.stage_visit = Some(1);
-    let mut tx = app.store.begin_write().await.unwrap();
-    dealflow_store::queries::activities::insert(&mut tx, &planted).await.unwrap();
-    tx.commit().await.unwrap();
+    let last = plant_presentation(&app, id).await;
     let before = (app.opportunity(id).await, app.activities(id).await, app.history(id).await, app.notifications(&app.manager).await);
 
-    let failed = app.services.complete_activity(&app.manager.id, &open[1].id, None, None).await;
+    let failed = app.services.complete_activity(&app.manager.id, &last, None, None).await;
     assert!(matches!(failed, Err(ServiceError::Store(dealflow_store::StoreError::Conflict { .. }))), "{failed:?}");
     let after = (app.opportunity(id).await, app.activities(id).await, app.history(id).await, app.notifications(&app.manager).await);
     assert_eq!(after, before, "nothing of the failed command remains");
@@ -121,7 +110,88 @@ async fn r13_the_database_itself_refuses_a_second_running_instance_or_a_duplicat
     assert!(matches!(duplicate, Err(dealflow_store::StoreError::Conflict { .. })), "{duplicate:?}");
 }
 
+/// Plants the activity that completing the last open Qualification task would create, so that
+/// the completion fails after it has already written the completion, stage change and history.
+async fn plant_presentation(app: &TestApp, opportunity_id: &str) -> String {
+    let open = app.open_process_activities(opportunity_id).await;
+    app.services.complete_activity(&app.manager.id, &open[0].id, None, None).await.unwrap();
+    let mut planted: ActivityRecord = open[1].clone();
+    planted.id = dealflow_server::new_id();
+    planted.stage = Some(dealflow_core::StageCode::parse("presentation").unwrap());
+    planted.step = Some("presentation".into());
+    planted.stage_visit = Some(1);
+    let mut tx = app.store.begin_write().await.unwrap();
+    dealflow_store::queries::activities::insert(&mut tx, &planted).await.unwrap();
+    tx.commit().await.unwrap();
+    open[1].id.clone()
+}
+
+async fn r13_among_concurrent_commands_a_failing_one_rolls_back_alone(app: TestApp) {
+    // Sixteen completions at once (on SQLite they share commits): every other one fails halfway.
+    let mut deals = Vec::new();
+    for n in 0..16 {
+        let id = app.start_new(&app.manager).await.opportunity.id;
+        let last = if n % 2 == 0 {
+            plant_presentation(&app, &id).await
+        } else {
+            let open = app.open_process_activities(&id).await;
+            app.services.complete_activity(&app.manager.id, &open[0].id, None, None).await.unwrap();
+            open[1].id.clone()
+        };
+        let before = (app.opportunity(&id).await, app.activities(&id).await, app.history(&id).await);
+        deals.push((n % 2 == 0, id, last, before));
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (_, _, activity, _) in &deals {
+        let (services, by, activity) = (app.services.clone(), app.manager.id.clone(), activity.clone());
+        tasks.spawn(async move { (activity.clone(), services.complete_activity(&by, &activity, None, None).await.map(|_| ())) });
+    }
+    let outcomes: std::collections::HashMap<String, _> = tasks.join_all().await.into_iter().collect();
+    for (fails, id, activity, before) in deals {
+        let outcome = &outcomes[&activity];
+        if fails {
+            assert!(matches!(outcome, Err(ServiceError::Store(dealflow_store::StoreError::Conflict { .. }))), "{outcome:?}");
+            let after = (app.opportunity(&id).await, app.activities(&id).await, app.history(&id).await);
+            assert_eq!(after, before, "nothing of the failed command remains");
+        } else {
+            assert!(outcome.is_ok(), "{outcome:?}");
+            assert_eq!(app.opportunity(&id).await.stage, *"presentation", "the others' commands committed");
+            app.assert_invariants(&id).await;
+        }
+    }
+}
+
+async fn a_write_dropped_before_it_is_settled_leaves_nothing(app: TestApp) {
+    let insert = |code: &'static str| {
+        sqlx::query("INSERT INTO lost_reasons (code, name_ru, name_en, position) VALUES ($1, 'Причина', 'Reason', 99)").bind(code)
+    };
+    // Alone: the write is the whole transaction.
+    let mut first = app.store.begin_write().await.unwrap();
+    insert("dropped_alone").execute(&mut *first).await.unwrap();
+    drop(first);
+    // Behind another write (on SQLite, a savepoint in its batch): that one still commits.
+    let mut kept = app.store.begin_write().await.unwrap();
+    insert("kept").execute(&mut *kept).await.unwrap();
+    let store = app.store.clone();
+    let behind = tokio::spawn(async move {
+        let mut tx = store.begin_write().await.unwrap();
+        insert("dropped_behind").execute(&mut *tx).await.unwrap();
+        // A cancelled request: dropped unsettled.
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    kept.commit().await.unwrap();
+    behind.await.unwrap();
+    let mut last = app.store.begin_write().await.unwrap();
+    insert("kept_after").execute(&mut *last).await.unwrap();
+    last.commit().await.unwrap();
+    let codes: Vec<String> =
+        sqlx::query_scalar("SELECT code FROM lost_reasons WHERE position = 99 ORDER BY code").fetch_all(app.store.pool()).await.unwrap();
+    assert_eq!(codes, ["kept", "kept_after"]);
+}
+
 on_both_backends!(
+    r13_among_concurrent_commands_a_failing_one_rolls_back_alone,
+    a_write_dropped_before_it_is_settled_leaves_nothing,
     r13_the_database_itself_refuses_a_second_running_instance_or_a_duplicate_activity,
     r13_a_command_that_fails_halfway_changes_nothing,
     r13_a_stale_version_is_refused_and_only_one_of_two_racing_changes_wins,

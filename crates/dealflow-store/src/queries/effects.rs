@@ -8,15 +8,22 @@ use super::{activities, millis, notifications, opportunities, to_json};
 use crate::records::{ActivityRecord, HistoryRecord, NotificationRecord};
 use crate::{Result, StoreError};
 
+/// What `apply` wrote.
+pub struct Applied {
+    pub notifications: Vec<NotificationRecord>,
+    /// Whether the opportunity's row changed (stage, owner or closing).
+    pub opportunity_changed: bool,
+}
+
 /// Writes `effects` of one command on one opportunity; `after` is the opportunity as the engine
-/// left it. Returns the notifications written, for live delivery after commit.
+/// left it.
 pub async fn apply(
     c: &mut AnyConnection,
     after: &OpportunityState,
     effects: &[Effect],
     now: jiff::Timestamp,
     new_id: &mut (dyn FnMut() -> String + Send),
-) -> Result<Vec<NotificationRecord>> {
+) -> Result<Applied> {
     let mut written = Vec::new();
     let mut opportunity_changed = false;
     for effect in effects {
@@ -119,7 +126,7 @@ pub async fn apply(
             return Err(StoreError::NotFound);
         }
     }
-    Ok(written)
+    Ok(Applied { notifications: written, opportunity_changed })
 }
 
 fn history(opportunity_id: &str, change: &StageChange, now: jiff::Timestamp) -> HistoryRecord {

@@ -29,6 +29,11 @@ pub async fn stage_catalog(c: &mut AnyConnection) -> Result<StageCatalog> {
     Ok(StageCatalog::new(rows.iter().map(stage).collect::<Result<_>>()?))
 }
 
+/// The stage lookup's stamp: a new one whenever the lookup changes (migration 0005's triggers).
+pub async fn stage_catalog_stamp(c: &mut AnyConnection) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT stamp FROM stage_catalog_stamp").fetch_one(c).await?)
+}
+
 pub async fn insert_stage(c: &mut AnyConnection, s: &Stage) -> Result<()> {
     sqlx::query(
         "INSERT INTO opportunity_stages (code, name_ru, name_en, position, description_ru, description_en, max_probability,

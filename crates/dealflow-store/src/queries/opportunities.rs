@@ -284,10 +284,32 @@ pub async fn history(c: &mut AnyConnection, opportunity_id: &str) -> Result<Vec<
         .collect()
 }
 
-pub async fn history_len(c: &mut AnyConnection, opportunity_id: &str) -> Result<u32> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM stage_history WHERE opportunity_id = $1").bind(opportunity_id).fetch_one(c).await?;
-    Ok(n as u32)
+/// What a process command reads besides the opportunity and its process.
+pub struct CommandContext {
+    /// The owner's supervisor, whom some notifications go to.
+    pub supervisor_id: Option<String>,
+    /// Entries in the opportunity's stage history.
+    pub history_len: u32,
+    /// The stage lookup's stamp, to know whether the one in memory is current.
+    pub catalog_stamp: i64,
+}
+
+/// A command's context in one query (each query costs a trip to the database's thread).
+pub async fn command_context(c: &mut AnyConnection, owner_id: &str, opportunity_id: &str) -> Result<CommandContext> {
+    let row = sqlx::query(
+        "SELECT (SELECT supervisor_id FROM users WHERE id = $1) AS supervisor_id,
+                (SELECT COUNT(*) FROM stage_history WHERE opportunity_id = $2) AS history_len,
+                (SELECT stamp FROM stage_catalog_stamp) AS catalog_stamp",
+    )
+    .bind(owner_id)
+    .bind(opportunity_id)
+    .fetch_one(c)
+    .await?;
+    Ok(CommandContext {
+        supervisor_id: row.opt_text("supervisor_id")?,
+        history_len: u32::try_from(row.int("history_len")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        catalog_stamp: row.int("catalog_stamp")?,
+    })
 }
 
 pub async fn insert_history(c: &mut AnyConnection, h: &HistoryRecord) -> Result<()> {

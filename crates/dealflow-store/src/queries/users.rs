@@ -66,12 +66,6 @@ pub async fn count(c: &mut AnyConnection) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(c).await?)
 }
 
-pub async fn supervisor_of(c: &mut AnyConnection, user_id: &str) -> Result<Option<String>> {
-    let row: Option<Option<String>> =
-        sqlx::query_scalar("SELECT supervisor_id FROM users WHERE id = $1").bind(user_id).fetch_optional(c).await?;
-    Ok(row.flatten())
-}
-
 /// The ids of the users whose supervisor is `supervisor_id`.
 pub async fn team_of(c: &mut AnyConnection, supervisor_id: &str) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar("SELECT id FROM users WHERE supervisor_id = $1 ORDER BY id").bind(supervisor_id).fetch_all(c).await?)
