@@ -99,9 +99,128 @@ fn in_window(at: Timestamp, from: Option<Timestamp>, to: Option<Timestamp>) -> b
     from.is_none_or(|f| at >= f) && to.is_none_or(|t| at < t)
 }
 
-/// Won and lost count on `closed_at` in `[from, to)`; the funnel counts opportunities created in
-/// the window by the stage they are on; the open pipeline is what is open now; days in stage
-/// come from the history (a stage left counts until it was left, the current one until `now`).
+/// The sums a summary is made of. The database adds them up where the rows are (a team's
+/// analytics on a million opportunities would otherwise carry every row to the server);
+/// `totals` adds up the same from loaded facts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Totals {
+    pub groups: Vec<GroupTotals>,
+    pub stage_time: Vec<StageTime>,
+    pub reach: Vec<Reach>,
+}
+
+/// The opportunities on one stage with one close reason.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupTotals {
+    pub stage: String,
+    pub close_reason: Option<String>,
+    pub count: u64,
+    /// Amounts, in minor units.
+    pub amount: i64,
+    /// Each amount times its probability (the stage's highest when none is set), rounded to
+    /// the nearest minor unit, added up.
+    pub weighted_amount: i64,
+    /// Closed in the window, with their actual revenue and hours.
+    pub closed: u64,
+    pub closed_revenue: i64,
+    pub closed_hours: f64,
+    /// Created in the window, with their amounts.
+    pub created: u64,
+    pub created_amount: i64,
+}
+
+/// Stage-history entries of one stage, and the time spent there (until the next entry, or
+/// now), in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StageTime {
+    pub stage: String,
+    pub entries: u64,
+    pub millis: i64,
+}
+
+/// Opportunities created in the window, by their stage and the furthest position of the
+/// conversion chain their history reached (`None`: no stage of the chain).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reach {
+    pub stage: String,
+    pub furthest: Option<usize>,
+    pub count: u64,
+}
+
+/// The conversion chain: the funnel's open stages by position, then the won stage.
+pub fn chain(stages: &StageCatalog) -> Vec<&str> {
+    let mut chain: Vec<&str> = stages.all().iter().filter(|s| s.show_in_funnel && !s.is_final).map(|s| s.code.as_str()).collect();
+    if let Some(won) = stages.all().iter().find(|s| s.is_final && s.is_won) {
+        chain.push(won.code.as_str());
+    }
+    chain
+}
+
+/// A probability as the summary weighs it: the one set, kept within 0–100, or the stage's highest.
+pub fn weight(probability: Option<u8>, stage_max: u8) -> i64 {
+    i64::from(probability.map(|p| p.min(100)).unwrap_or(stage_max))
+}
+
+/// `totals` from loaded facts, as the database computes them.
+pub fn totals(
+    stages: &StageCatalog,
+    opportunities: &[OpportunityFacts],
+    history: &[StageEntry],
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+    now: Timestamp,
+) -> Totals {
+    let mut groups: BTreeMap<(&str, Option<&str>), GroupTotals> = BTreeMap::new();
+    for o in opportunities {
+        let Some(stage) = stages.get(&o.stage) else { continue };
+        let group = groups.entry((&o.stage, o.close_reason.as_deref())).or_insert_with(|| GroupTotals {
+            stage: o.stage.clone(),
+            close_reason: o.close_reason.clone(),
+            ..GroupTotals::default()
+        });
+        let amount = o.amount.unwrap_or_default().minor_units();
+        group.count += 1;
+        group.amount += amount;
+        group.weighted_amount += (amount * weight(o.probability, stage.max_probability) + 50) / 100;
+        if o.closed_at.is_some_and(|at| in_window(at, from, to)) {
+            group.closed += 1;
+            group.closed_revenue += o.actual_revenue.unwrap_or_default().minor_units();
+            group.closed_hours += o.hours_spent.unwrap_or(0.0);
+        }
+        if in_window(o.created_at, from, to) {
+            group.created += 1;
+            group.created_amount += amount;
+        }
+    }
+    let chain = chain(stages);
+    let index_of = |code: &str| chain.iter().position(|c| *c == code);
+    let mut by_opportunity: BTreeMap<&str, Vec<&StageEntry>> = BTreeMap::new();
+    for entry in history {
+        by_opportunity.entry(&entry.opportunity_id).or_default().push(entry);
+    }
+    let mut stage_time: BTreeMap<&str, StageTime> = BTreeMap::new();
+    for entries in by_opportunity.values_mut() {
+        entries.sort_by_key(|e| e.seq);
+        for (i, entry) in entries.iter().enumerate() {
+            let left = entries.get(i + 1).map(|next| next.at).unwrap_or(now);
+            let time = stage_time.entry(&entry.stage).or_insert_with(|| StageTime { stage: entry.stage.clone(), ..StageTime::default() });
+            time.entries += 1;
+            time.millis += (left.as_millisecond() - entry.at.as_millisecond()).max(0);
+        }
+    }
+    let mut reach: BTreeMap<(&str, Option<usize>), u64> = BTreeMap::new();
+    for o in opportunities.iter().filter(|o| in_window(o.created_at, from, to)) {
+        let furthest = by_opportunity.get(o.id.as_str()).into_iter().flatten().filter_map(|e| index_of(&e.stage)).max();
+        *reach.entry((&o.stage, furthest)).or_default() += 1;
+    }
+    Totals {
+        groups: groups.into_values().collect(),
+        stage_time: stage_time.into_values().collect(),
+        reach: reach.into_iter().map(|((stage, furthest), count)| Reach { stage: stage.to_owned(), furthest, count }).collect(),
+    }
+}
+
+/// The summary from loaded facts (`summary` of their `totals`).
 pub fn summarize(
     stages: &StageCatalog,
     opportunities: &[OpportunityFacts],
@@ -110,38 +229,40 @@ pub fn summarize(
     to: Option<Timestamp>,
     now: Timestamp,
 ) -> Summary {
+    summary(stages, &totals(stages, opportunities, history, from, to, now))
+}
+
+/// Won and lost count on `closed_at` in the window; the funnel counts opportunities created in
+/// the window by the stage they are on; the open pipeline is what is open now; days in stage
+/// come from the history (a stage left counts until it was left, the current one until now).
+pub fn summary(stages: &StageCatalog, totals: &Totals) -> Summary {
     let mut won = Won { count: 0, actual_revenue: Money::ZERO, hours_spent: 0.0 };
     let mut lost = Lost { count: 0, hours_spent: 0.0 };
     let mut open = Open { count: 0, amount: Money::ZERO, weighted_amount: Money::ZERO };
     let mut funnel: BTreeMap<&str, (u64, i64)> = BTreeMap::new();
     let mut reasons: BTreeMap<&str, u64> = BTreeMap::new();
-    for o in opportunities {
-        let Some(stage) = stages.get(&o.stage) else { continue };
+    let add = |money: Money, minor: i64| Money::from_minor_units(money.minor_units() + minor);
+    for group in &totals.groups {
+        let Some(stage) = stages.get(&group.stage) else { continue };
         if stage.is_final {
-            if o.closed_at.is_some_and(|at| in_window(at, from, to)) {
-                if stage.is_won {
-                    won.count += 1;
-                    won.actual_revenue =
-                        Money::from_minor_units(won.actual_revenue.minor_units() + o.actual_revenue.unwrap_or_default().minor_units());
-                    won.hours_spent += o.hours_spent.unwrap_or(0.0);
-                } else {
-                    lost.count += 1;
-                    lost.hours_spent += o.hours_spent.unwrap_or(0.0);
-                    *reasons.entry(o.close_reason.as_deref().map(str::trim).unwrap_or("")).or_default() += 1;
-                }
+            if stage.is_won {
+                won.count += group.closed;
+                won.actual_revenue = add(won.actual_revenue, group.closed_revenue);
+                won.hours_spent += group.closed_hours;
+            } else if group.closed > 0 {
+                lost.count += group.closed;
+                lost.hours_spent += group.closed_hours;
+                *reasons.entry(group.close_reason.as_deref().map(str::trim).unwrap_or("")).or_default() += group.closed;
             }
         } else {
-            let amount = o.amount.unwrap_or_default().minor_units();
-            let probability = i64::from(o.probability.unwrap_or(stage.max_probability));
-            open.count += 1;
-            open.amount = Money::from_minor_units(open.amount.minor_units() + amount);
-            // Rounded to the nearest minor unit.
-            open.weighted_amount = Money::from_minor_units(open.weighted_amount.minor_units() + (amount * probability + 50) / 100);
+            open.count += group.count;
+            open.amount = add(open.amount, group.amount);
+            open.weighted_amount = add(open.weighted_amount, group.weighted_amount);
         }
-        if stage.show_in_funnel && in_window(o.created_at, from, to) {
-            let row = funnel.entry(stages.get(&o.stage).map(|s| s.code.as_str()).unwrap_or("")).or_default();
-            row.0 += 1;
-            row.1 += o.amount.unwrap_or_default().minor_units();
+        if stage.show_in_funnel {
+            let row = funnel.entry(stage.code.as_str()).or_default();
+            row.0 += group.created;
+            row.1 += group.created_amount;
         }
     }
     let closed = won.count + lost.count;
@@ -164,41 +285,23 @@ pub fn summarize(
         win_rate,
         open,
         funnel,
-        avg_days_in_stage: days_in_stage(stages, opportunities, history, now),
-        conversion: conversion(stages, opportunities, history, from, to),
+        avg_days_in_stage: days_in_stage(stages, &totals.stage_time),
+        conversion: conversion(stages, &totals.reach),
         lost_reasons,
     }
 }
 
-/// The funnel's chain is its open stages by position, then the won stage. An opportunity created
-/// in the window has reached every stage of the chain up to the furthest one in its history (a
-/// stage skipped on the way counts as passed); a lost one has reached what it reached before.
-fn conversion(
-    stages: &StageCatalog,
-    opportunities: &[OpportunityFacts],
-    history: &[StageEntry],
-    from: Option<Timestamp>,
-    to: Option<Timestamp>,
-) -> Vec<Conversion> {
-    let mut chain: Vec<&str> = stages.all().iter().filter(|s| s.show_in_funnel && !s.is_final).map(|s| s.code.as_str()).collect();
-    if let Some(won) = stages.all().iter().find(|s| s.is_final && s.is_won) {
-        chain.push(won.code.as_str());
-    }
-    let index_of = |code: &str| chain.iter().position(|c| *c == code);
-    let mut furthest: BTreeMap<&str, usize> = BTreeMap::new();
-    for o in opportunities.iter().filter(|o| in_window(o.created_at, from, to)) {
-        // Every opportunity entered the chain; one closed lost went as far as its history shows.
-        furthest.insert(&o.id, index_of(&o.stage).unwrap_or(0));
-    }
-    for entry in history {
-        if let (Some(current), Some(i)) = (furthest.get_mut(entry.opportunity_id.as_str()), index_of(&entry.stage)) {
-            *current = (*current).max(i);
-        }
-    }
+/// An opportunity created in the window has reached every stage of the chain up to the
+/// furthest one in its history or the one it is on (a stage skipped on the way counts as
+/// passed); a lost one has reached what it reached before.
+fn conversion(stages: &StageCatalog, reach: &[Reach]) -> Vec<Conversion> {
+    let chain = chain(stages);
     let mut reached = vec![0u64; chain.len()];
-    for &i in furthest.values() {
-        for count in &mut reached[..=i] {
-            *count += 1;
+    for row in reach {
+        let current = chain.iter().position(|c| *c == row.stage).unwrap_or(0);
+        let furthest = row.furthest.map_or(current, |f| f.max(current)).min(chain.len().saturating_sub(1));
+        for count in reached.iter_mut().take(furthest + 1) {
+            *count += row.count;
         }
     }
     chain
@@ -214,34 +317,15 @@ fn conversion(
         .collect()
 }
 
-fn days_in_stage(stages: &StageCatalog, opportunities: &[OpportunityFacts], history: &[StageEntry], now: Timestamp) -> Vec<StageDays> {
-    let wanted: std::collections::HashSet<&str> = opportunities.iter().map(|o| o.id.as_str()).collect();
-    let mut by_opportunity: BTreeMap<&str, Vec<&StageEntry>> = BTreeMap::new();
-    for entry in history.iter().filter(|e| wanted.contains(e.opportunity_id.as_str())) {
-        by_opportunity.entry(&entry.opportunity_id).or_default().push(entry);
-    }
-    let mut totals: BTreeMap<&str, (f64, u64)> = BTreeMap::new();
-    for entries in by_opportunity.values_mut() {
-        entries.sort_by_key(|e| e.seq);
-        for (i, entry) in entries.iter().enumerate() {
-            if stages.is_final(&entry.stage) {
-                continue;
-            }
-            let left = entries.get(i + 1).map(|next| next.at).unwrap_or(now);
-            let days = left.duration_since(entry.at).as_secs_f64() / 86_400.0;
-            let total = totals.entry(&entry.stage).or_default();
-            total.0 += days.max(0.0);
-            total.1 += 1;
-        }
-    }
+fn days_in_stage(stages: &StageCatalog, stage_time: &[StageTime]) -> Vec<StageDays> {
     stages
         .all()
         .iter()
         .filter(|s| !s.is_final)
         .filter_map(|s| {
-            totals
-                .get(s.code.as_str())
-                .map(|(sum, n)| StageDays { stage: s.code.to_string(), days: (sum / *n as f64 * 100.0).round() / 100.0 })
+            let time = stage_time.iter().find(|t| t.stage == s.code.as_str() && t.entries > 0)?;
+            let days = time.millis as f64 / 86_400_000.0 / time.entries as f64;
+            Some(StageDays { stage: s.code.to_string(), days: (days * 100.0).round() / 100.0 })
         })
         .collect()
 }

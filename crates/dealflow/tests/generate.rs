@@ -72,12 +72,52 @@ async fn check(url: &str) -> Vec<String> {
     assert!(count("SELECT COUNT(*) FROM opportunities WHERE close_reason IS NOT NULL").await > 0, "lost deals with a reason");
     assert!(count("SELECT COUNT(*) FROM notifications WHERE read_at IS NULL").await > 0);
 
+    analytics_add_up(url).await;
+
     // Twice into one database is refused.
     let (again, message) = dealflow(&["demo", "--opportunities", "10", "--database-url", url]);
     assert_ne!(again, 0);
     assert!(message.contains("already has opportunities"), "{message}");
     let rows = sqlx::query("SELECT title, amount, stage FROM opportunities ORDER BY title, amount, stage").fetch_all(&pool).await.unwrap();
     rows.iter().map(|r| format!("{}|{}|{}", r.get::<String, _>(0), r.get::<i64, _>(1), r.get::<String, _>(2))).collect()
+}
+
+/// The analytics the database adds up are the ones the rows themselves make: for the company, a
+/// team and one manager, over all time and over a window.
+async fn analytics_add_up(url: &str) {
+    use dealflow_core::analytics;
+    use dealflow_store::queries::{lookups, opportunities, users};
+    let store = dealflow_store::Store::connect(url).await.unwrap();
+    let mut conn = store.read().await.unwrap();
+    let stages = lookups::stage_catalog(&mut conn).await.unwrap();
+    let chain = analytics::chain(&stages);
+    let supervisor: String =
+        sqlx::query_scalar("SELECT id FROM users WHERE role = 'supervisor' ORDER BY email LIMIT 1").fetch_one(&mut *conn).await.unwrap();
+    let team = users::team_of(&mut conn, &supervisor).await.unwrap();
+    let now = dealflow_server::clock::Clock::System.now();
+    let days = |n: i64| now - jiff::SignedDuration::from_hours(24 * n);
+    // Hours are added in another order by the database: equal to the microhour.
+    let rounded = |mut s: analytics::Summary| {
+        s.won.hours_spent = (s.won.hours_spent * 1e6).round();
+        s.lost.hours_spent = (s.lost.hours_spent * 1e6).round();
+        s
+    };
+    let mut checked = 0;
+    for scope in [None, Some(&team[..])] {
+        for owner in [None, Some(team[0].as_str())] {
+            for (from, to) in [(None, None), (Some(days(300)), Some(days(30)))] {
+                let window = (from.map(|t| t.as_millisecond()), to.map(|t| t.as_millisecond()));
+                let totals = opportunities::analytics_totals(&mut conn, scope, owner, &chain, window, now.as_millisecond()).await.unwrap();
+                let (facts, history) = opportunities::analytics_facts(&mut conn, scope, owner).await.unwrap();
+                let expected = analytics::summarize(&stages, &facts, &history, from, to, now);
+                assert!(expected.won.count > 0 && expected.lost.count > 0 && expected.open.count > 0, "{expected:?}");
+                assert!(expected.conversion[0].reached > 0 && !expected.avg_days_in_stage.is_empty(), "{expected:?}");
+                assert_eq!(rounded(analytics::summary(&stages, &totals)), rounded(expected), "{scope:?} {owner:?} {from:?}");
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 8);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

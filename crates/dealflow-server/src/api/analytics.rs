@@ -139,6 +139,8 @@ pub async fn compute(
     to: Option<jiff::Timestamp>,
 ) -> Result<analytics::Summary, ServiceError> {
     let mut conn = services.store().read().await?;
-    let (facts, history) = opportunities::analytics_facts(&mut conn, scope.owners(), owner_id).await?;
-    Ok(analytics::summarize(stages, &facts, &history, from, to, services.clock().now()))
+    let window = (from.map(|t| t.as_millisecond()), to.map(|t| t.as_millisecond()));
+    let now = services.clock().now().as_millisecond();
+    let totals = opportunities::analytics_totals(&mut conn, scope.owners(), owner_id, &analytics::chain(stages), window, now).await?;
+    Ok(analytics::summary(stages, &totals))
 }
