@@ -18,17 +18,16 @@ pub async fn insert_token(c: &mut AnyConnection, token_hash: &str, user_id: &str
 
 /// The active user a live token belongs to.
 pub async fn user_of_token(c: &mut AnyConnection, token_hash: &str) -> Result<Option<UserRecord>> {
-    let user_id: Option<String> = sqlx::query_scalar(
-        "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id
+    // One query: every API request starts here.
+    let row = sqlx::query(
+        "SELECT u.id, u.email, u.name, u.role, u.supervisor_id, u.locale, u.active, u.password_hash, u.created_at
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
     )
     .bind(token_hash)
-    .fetch_optional(&mut *c)
+    .fetch_optional(c)
     .await?;
-    match user_id {
-        Some(id) => Ok(Some(super::users::get(c, &id).await?)),
-        None => Ok(None),
-    }
+    row.as_ref().map(super::users::user).transpose()
 }
 
 pub async fn revoke_token(c: &mut AnyConnection, token_hash: &str, now: jiff::Timestamp) -> Result<()> {

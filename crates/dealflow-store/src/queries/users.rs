@@ -10,7 +10,7 @@ use crate::{Result, StoreError};
 
 const COLUMNS: &str = "id, email, name, role, supervisor_id, locale, active, password_hash, created_at";
 
-fn user(row: &AnyRow) -> Result<UserRecord> {
+pub(crate) fn user(row: &AnyRow) -> Result<UserRecord> {
     Ok(UserRecord {
         id: row.text("id")?,
         email: row.text("email")?,
