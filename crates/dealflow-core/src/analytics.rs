@@ -105,15 +105,17 @@ fn in_window(at: Timestamp, from: Option<Timestamp>, to: Option<Timestamp>) -> b
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Totals {
     pub groups: Vec<GroupTotals>,
-    pub stage_time: Vec<StageTime>,
-    pub reach: Vec<Reach>,
+    /// Stage-history entries already left (a later entry followed), per stage.
+    pub left: Vec<StageTime>,
 }
 
-/// The opportunities on one stage with one close reason.
+/// The opportunities on one stage with one close reason and one set of stages reached.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GroupTotals {
     pub stage: String,
     pub close_reason: Option<String>,
+    /// Every stage their history shows, as `,code,code,`.
+    pub reached_stages: String,
     pub count: u64,
     /// Amounts, in minor units.
     pub amount: i64,
@@ -127,24 +129,18 @@ pub struct GroupTotals {
     /// Created in the window, with their amounts.
     pub created: u64,
     pub created_amount: i64,
+    /// Time on the current stage so far (in milliseconds), of those whose history says when
+    /// they entered it.
+    pub current_entries: u64,
+    pub current_millis: i64,
 }
 
-/// Stage-history entries of one stage, and the time spent there (until the next entry, or
-/// now), in milliseconds.
+/// Stage-history entries of one stage, and the time spent there, in milliseconds.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StageTime {
     pub stage: String,
     pub entries: u64,
     pub millis: i64,
-}
-
-/// Opportunities created in the window, by their stage and the furthest position of the
-/// conversion chain their history reached (`None`: no stage of the chain).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Reach {
-    pub stage: String,
-    pub furthest: Option<usize>,
-    pub count: u64,
 }
 
 /// The conversion chain: the funnel's open stages by position, then the won stage.
@@ -170,12 +166,34 @@ pub fn totals(
     to: Option<Timestamp>,
     now: Timestamp,
 ) -> Totals {
-    let mut groups: BTreeMap<(&str, Option<&str>), GroupTotals> = BTreeMap::new();
+    let mut by_opportunity: BTreeMap<&str, Vec<&StageEntry>> = BTreeMap::new();
+    for entry in history {
+        by_opportunity.entry(&entry.opportunity_id).or_default().push(entry);
+    }
+    let mut left: BTreeMap<&str, StageTime> = BTreeMap::new();
+    for entries in by_opportunity.values_mut() {
+        entries.sort_by_key(|e| e.seq);
+        for pair in entries.windows(2) {
+            let time = left.entry(&pair[0].stage).or_insert_with(|| StageTime { stage: pair[0].stage.clone(), ..StageTime::default() });
+            time.entries += 1;
+            time.millis += (pair[1].at.as_millisecond() - pair[0].at.as_millisecond()).max(0);
+        }
+    }
+    let mut groups: BTreeMap<(&str, Option<&str>, String), GroupTotals> = BTreeMap::new();
     for o in opportunities {
         let Some(stage) = stages.get(&o.stage) else { continue };
-        let group = groups.entry((&o.stage, o.close_reason.as_deref())).or_insert_with(|| GroupTotals {
+        let entries = by_opportunity.get(o.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+        let mut reached: Vec<&str> = Vec::new();
+        for entry in entries {
+            if !reached.contains(&entry.stage.as_str()) {
+                reached.push(&entry.stage);
+            }
+        }
+        let reached_stages = if reached.is_empty() { String::new() } else { format!(",{},", reached.join(",")) };
+        let group = groups.entry((&o.stage, o.close_reason.as_deref(), reached_stages.clone())).or_insert_with(|| GroupTotals {
             stage: o.stage.clone(),
             close_reason: o.close_reason.clone(),
+            reached_stages,
             ..GroupTotals::default()
         });
         let amount = o.amount.unwrap_or_default().minor_units();
@@ -191,33 +209,12 @@ pub fn totals(
             group.created += 1;
             group.created_amount += amount;
         }
-    }
-    let chain = chain(stages);
-    let index_of = |code: &str| chain.iter().position(|c| *c == code);
-    let mut by_opportunity: BTreeMap<&str, Vec<&StageEntry>> = BTreeMap::new();
-    for entry in history {
-        by_opportunity.entry(&entry.opportunity_id).or_default().push(entry);
-    }
-    let mut stage_time: BTreeMap<&str, StageTime> = BTreeMap::new();
-    for entries in by_opportunity.values_mut() {
-        entries.sort_by_key(|e| e.seq);
-        for (i, entry) in entries.iter().enumerate() {
-            let left = entries.get(i + 1).map(|next| next.at).unwrap_or(now);
-            let time = stage_time.entry(&entry.stage).or_insert_with(|| StageTime { stage: entry.stage.clone(), ..StageTime::default() });
-            time.entries += 1;
-            time.millis += (left.as_millisecond() - entry.at.as_millisecond()).max(0);
+        if let Some(current) = entries.last() {
+            group.current_entries += 1;
+            group.current_millis += (now.as_millisecond() - current.at.as_millisecond()).max(0);
         }
     }
-    let mut reach: BTreeMap<(&str, Option<usize>), u64> = BTreeMap::new();
-    for o in opportunities.iter().filter(|o| in_window(o.created_at, from, to)) {
-        let furthest = by_opportunity.get(o.id.as_str()).into_iter().flatten().filter_map(|e| index_of(&e.stage)).max();
-        *reach.entry((&o.stage, furthest)).or_default() += 1;
-    }
-    Totals {
-        groups: groups.into_values().collect(),
-        stage_time: stage_time.into_values().collect(),
-        reach: reach.into_iter().map(|((stage, furthest), count)| Reach { stage: stage.to_owned(), furthest, count }).collect(),
-    }
+    Totals { groups: groups.into_values().collect(), left: left.into_values().collect() }
 }
 
 /// The summary from loaded facts (`summary` of their `totals`).
@@ -285,8 +282,8 @@ pub fn summary(stages: &StageCatalog, totals: &Totals) -> Summary {
         win_rate,
         open,
         funnel,
-        avg_days_in_stage: days_in_stage(stages, &totals.stage_time),
-        conversion: conversion(stages, &totals.reach),
+        avg_days_in_stage: days_in_stage(stages, totals),
+        conversion: conversion(stages, &totals.groups),
         lost_reasons,
     }
 }
@@ -294,14 +291,15 @@ pub fn summary(stages: &StageCatalog, totals: &Totals) -> Summary {
 /// An opportunity created in the window has reached every stage of the chain up to the
 /// furthest one in its history or the one it is on (a stage skipped on the way counts as
 /// passed); a lost one has reached what it reached before.
-fn conversion(stages: &StageCatalog, reach: &[Reach]) -> Vec<Conversion> {
+fn conversion(stages: &StageCatalog, groups: &[GroupTotals]) -> Vec<Conversion> {
     let chain = chain(stages);
+    let index_of = |code: &str| chain.iter().position(|c| *c == code);
     let mut reached = vec![0u64; chain.len()];
-    for row in reach {
-        let current = chain.iter().position(|c| *c == row.stage).unwrap_or(0);
-        let furthest = row.furthest.map_or(current, |f| f.max(current)).min(chain.len().saturating_sub(1));
+    for group in groups.iter().filter(|g| g.created > 0) {
+        let current = index_of(&group.stage).unwrap_or(0);
+        let furthest = group.reached_stages.split(',').filter_map(index_of).fold(current, usize::max);
         for count in reached.iter_mut().take(furthest + 1) {
-            *count += row.count;
+            *count += group.created;
         }
     }
     chain
@@ -317,14 +315,26 @@ fn conversion(stages: &StageCatalog, reach: &[Reach]) -> Vec<Conversion> {
         .collect()
 }
 
-fn days_in_stage(stages: &StageCatalog, stage_time: &[StageTime]) -> Vec<StageDays> {
+/// Entries left count until they were left; the current ones until now.
+fn days_in_stage(stages: &StageCatalog, totals: &Totals) -> Vec<StageDays> {
+    let mut time: BTreeMap<&str, (u64, i64)> = BTreeMap::new();
+    for left in &totals.left {
+        let t = time.entry(&left.stage).or_default();
+        t.0 += left.entries;
+        t.1 += left.millis;
+    }
+    for group in &totals.groups {
+        let t = time.entry(&group.stage).or_default();
+        t.0 += group.current_entries;
+        t.1 += group.current_millis;
+    }
     stages
         .all()
         .iter()
         .filter(|s| !s.is_final)
         .filter_map(|s| {
-            let time = stage_time.iter().find(|t| t.stage == s.code.as_str() && t.entries > 0)?;
-            let days = time.millis as f64 / 86_400_000.0 / time.entries as f64;
+            let (entries, millis) = time.get(s.code.as_str()).copied().filter(|(n, _)| *n > 0)?;
+            let days = millis as f64 / 86_400_000.0 / entries as f64;
             Some(StageDays { stage: s.code.to_string(), days: (days * 100.0).round() / 100.0 })
         })
         .collect()

@@ -141,6 +141,6 @@ pub async fn compute(
     let mut conn = services.store().read().await?;
     let window = (from.map(|t| t.as_millisecond()), to.map(|t| t.as_millisecond()));
     let now = services.clock().now().as_millisecond();
-    let totals = opportunities::analytics_totals(&mut conn, scope.owners(), owner_id, &analytics::chain(stages), window, now).await?;
+    let totals = opportunities::analytics_totals(&mut conn, scope.owners(), owner_id, window, now).await?;
     Ok(analytics::summary(stages, &totals))
 }

@@ -332,35 +332,38 @@ pub async fn insert_history(c: &mut AnyConnection, h: &HistoryRecord) -> Result<
     Ok(())
 }
 
-/// The analytics' sums over what the reader may see, added up by the database: a team's
-/// opportunities by stage and close reason, the time its history spent on each stage, and how
-/// far along `chain` the ones created in the window got. Times are unix milliseconds.
+/// The analytics' sums over what the reader may see, added up by the database without reading
+/// the history (migration 0006 keeps what it needs of it): a team's opportunities by stage,
+/// close reason and stages reached, and the time spent on stages already left. Times are unix
+/// milliseconds.
 pub async fn analytics_totals(
     c: &mut AnyConnection,
     scope: OwnerScope<'_>,
     owner_id: Option<&str>,
-    chain: &[&str],
     (from, to): (Option<i64>, Option<i64>),
     now: i64,
 ) -> Result<analytics::Totals> {
     let (from, to) = (from.unwrap_or(i64::MIN), to.unwrap_or(i64::MAX));
-    let filter = |sql: &mut Sql| {
+    let filter = |sql: &mut Sql, column: &str| {
         if let Some(owners) = scope {
-            sql.push(" AND").push_in("o.owner_id", owners);
+            sql.push(" AND").push_in(column, owners);
         }
         if let Some(owner) = owner_id {
-            sql.push(" AND o.owner_id = ").bind(owner.to_owned());
+            sql.push(&format!(" AND {column} = ")).bind(owner.to_owned());
         }
     };
     let within = |sql: &mut Sql, column: &str| {
         sql.push(&format!("{column} >= ")).bind(from).push(&format!(" AND {column} < ")).bind(to);
     };
 
-    let mut sql = Sql::new("SELECT o.stage, o.close_reason, COUNT(*) AS n, CAST(SUM(COALESCE(o.amount, 0)) AS BIGINT) AS amount,");
-    sql.push(
-        " CAST(SUM((COALESCE(o.amount, 0) * CASE WHEN o.probability IS NULL THEN s.max_probability WHEN o.probability > 100 THEN 100
-             WHEN o.probability < 0 THEN 0 ELSE o.probability END + 50) / 100) AS BIGINT) AS weighted,",
+    let mut sql = Sql::new(
+        "SELECT o.stage, o.close_reason, o.reached_stages, COUNT(*) AS n, CAST(SUM(COALESCE(o.amount, 0)) AS BIGINT) AS amount,
+             CAST(SUM((COALESCE(o.amount, 0) * CASE WHEN o.probability IS NULL THEN s.max_probability WHEN o.probability > 100 THEN 100
+                 WHEN o.probability < 0 THEN 0 ELSE o.probability END + 50) / 100) AS BIGINT) AS weighted,
+             CAST(SUM(CASE WHEN o.stage_entered_at IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS current_entries,",
     );
+    sql.push(" CAST(SUM(CASE WHEN o.stage_entered_at < ").bind(now).push(" THEN ").bind(now);
+    sql.push(" - o.stage_entered_at ELSE 0 END) AS BIGINT) AS current_millis,");
     for (name, value) in [("closed", "1"), ("closed_revenue", "COALESCE(o.actual_revenue, 0)")] {
         sql.push(" CAST(SUM(CASE WHEN ");
         within(&mut sql, "o.closed_at");
@@ -376,8 +379,8 @@ pub async fn analytics_totals(
         sql.push(if name == "created" { "," } else { "" });
     }
     sql.push(" FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage WHERE 1 = 1");
-    filter(&mut sql);
-    sql.push(" GROUP BY o.stage, o.close_reason");
+    filter(&mut sql, "o.owner_id");
+    sql.push(" GROUP BY o.stage, o.close_reason, o.reached_stages");
     let count =
         |row: &AnyRow, column: &str| -> Result<u64> { u64::try_from(row.int(column)?).map_err(|e| StoreError::Corrupt(e.to_string())) };
     let groups = sql
@@ -388,6 +391,7 @@ pub async fn analytics_totals(
             Ok(analytics::GroupTotals {
                 stage: row.text("stage")?,
                 close_reason: row.opt_text("close_reason")?,
+                reached_stages: row.text("reached_stages")?,
                 count: count(row, "n")?,
                 amount: row.int("amount")?,
                 weighted_amount: row.int("weighted")?,
@@ -396,52 +400,24 @@ pub async fn analytics_totals(
                 closed_hours: sqlx::Row::try_get(row, "closed_hours")?,
                 created: count(row, "created")?,
                 created_amount: row.int("created_amount")?,
+                current_entries: count(row, "current_entries")?,
+                current_millis: row.int("current_millis")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
 
-    // Each entry lasts until the next one of its opportunity, or until now.
     let mut sql = Sql::new(
-        "SELECT to_stage, COUNT(*) AS entries, CAST(SUM(CASE WHEN left_at > at THEN left_at - at ELSE 0 END) AS BIGINT) AS millis
-         FROM (SELECT h.to_stage, h.at, COALESCE(LEAD(h.at) OVER (PARTITION BY h.opportunity_id ORDER BY h.seq), ",
+        "SELECT stage, CAST(SUM(entries) AS BIGINT) AS entries, CAST(SUM(millis) AS BIGINT) AS millis FROM stage_time_totals WHERE 1 = 1",
     );
-    sql.bind(now).push(") AS left_at FROM stage_history h JOIN opportunities o ON o.id = h.opportunity_id WHERE 1 = 1");
-    filter(&mut sql);
-    sql.push(") entries GROUP BY to_stage");
-    let stage_time = sql
-        .fetch_all(&mut *c)
-        .await?
-        .iter()
-        .map(|row| Ok(analytics::StageTime { stage: row.text("to_stage")?, entries: count(row, "entries")?, millis: row.int("millis")? }))
-        .collect::<Result<Vec<_>>>()?;
-
-    let mut sql = Sql::new("SELECT stage, furthest, COUNT(*) AS n FROM (SELECT o.id, o.stage, ");
-    if chain.is_empty() {
-        sql.push("CAST(NULL AS BIGINT)");
-    } else {
-        sql.push("CAST(MAX(CASE h.to_stage");
-        for (position, code) in chain.iter().enumerate() {
-            sql.push(" WHEN ").bind(code.to_string()).push(&format!(" THEN {position}"));
-        }
-        sql.push(" END) AS BIGINT)");
-    }
-    sql.push(" AS furthest FROM opportunities o LEFT JOIN stage_history h ON h.opportunity_id = o.id WHERE ");
-    within(&mut sql, "o.created_at");
-    filter(&mut sql);
-    sql.push(" GROUP BY o.id, o.stage) reached GROUP BY stage, furthest");
-    let reach = sql
+    filter(&mut sql, "owner_id");
+    sql.push(" GROUP BY stage");
+    let left = sql
         .fetch_all(c)
         .await?
         .iter()
-        .map(|row| {
-            Ok(analytics::Reach {
-                stage: row.text("stage")?,
-                furthest: row.opt_int("furthest")?.map(|f| f as usize),
-                count: count(row, "n")?,
-            })
-        })
+        .map(|row| Ok(analytics::StageTime { stage: row.text("stage")?, entries: count(row, "entries")?, millis: row.int("millis")? }))
         .collect::<Result<Vec<_>>>()?;
-    Ok(analytics::Totals { groups, stage_time, reach })
+    Ok(analytics::Totals { groups, left })
 }
 
 /// The rows the analytics are made of, for the opportunities of `owners` (everyone's when
