@@ -126,6 +126,29 @@ async fn analytics_add_up(url: &str) {
         }
     }
     assert_eq!(checked, 8);
+
+    // The board's totals, kept by triggers, are what the rows add up to — after the owners
+    // changed above and a few deals moved on and were re-valued.
+    sqlx::query(
+        "UPDATE opportunities SET stage = 'proposal', amount = 12345 WHERE id IN (SELECT id FROM opportunities ORDER BY id LIMIT 5)",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    for scope in [None, Some(&team[..]), Some(&team[..1])] {
+        let mut kept = opportunities::totals_by_stage(&mut conn, scope).await.unwrap();
+        let all: Vec<(String, String, Option<i64>)> =
+            sqlx::query_as("SELECT owner_id, stage, amount FROM opportunities").fetch_all(&mut *conn).await.unwrap();
+        let mut sums: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+        for (_, stage, amount) in all.into_iter().filter(|(owner, _, _)| scope.is_none_or(|owners| owners.contains(owner))) {
+            let sum = sums.entry(stage).or_default();
+            *sum = (sum.0 + 1, sum.1 + amount.unwrap_or(0));
+        }
+        let mut rows: Vec<(String, i64, i64)> = sums.into_iter().map(|(stage, (n, amount))| (stage, n, amount)).collect();
+        kept.sort();
+        rows.sort();
+        assert_eq!(kept, rows, "{scope:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -252,13 +252,15 @@ pub async fn search(
 }
 
 /// Per stage code: how many opportunities `scope` lets the reader see, and their total amount
-/// (minor units).
+/// (minor units), from the per-owner totals the triggers of migration 0008 keep.
 pub async fn totals_by_stage(c: &mut AnyConnection, scope: OwnerScope<'_>) -> Result<Vec<(String, i64, i64)>> {
-    let mut sql = Sql::new("SELECT stage, COUNT(*) AS n, CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM opportunities WHERE 1 = 1");
+    let mut sql = Sql::new(
+        "SELECT stage, CAST(SUM(opportunities) AS BIGINT) AS n, CAST(SUM(amount) AS BIGINT) AS total FROM pipeline_totals WHERE 1 = 1",
+    );
     if let Some(owners) = scope {
         sql.push(" AND").push_in("owner_id", owners);
     }
-    sql.push(" GROUP BY stage");
+    sql.push(" GROUP BY stage HAVING SUM(opportunities) > 0");
     sql.fetch_all(c).await?.iter().map(|row| Ok((row.text("stage")?, row.int("n")?, row.int("total")?))).collect()
 }
 
