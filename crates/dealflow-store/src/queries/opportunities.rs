@@ -179,8 +179,9 @@ pub struct OpportunityFilter {
 /// A page of opportunities, newest first, that `scope` lets the reader see.
 ///
 /// For a team (several owners) the page is the newest of each owner's own newest rows, one
-/// ordered index range per owner (`owner_id, created_at, id`), merged: asking for
-/// `owner_id IN (…) ORDER BY created_at` instead reads and sorts every row of the team.
+/// ordered index range per owner (`owner_id, created_at, id`), merged by key; only the rows of
+/// the page are read. Asking for `owner_id IN (…) ORDER BY created_at` instead reads and sorts
+/// every row of the team.
 pub async fn search(
     c: &mut AnyConnection,
     filter: &OpportunityFilter,
@@ -222,6 +223,7 @@ pub async fn search(
         sql.push(" ORDER BY o.created_at DESC, o.id DESC LIMIT ").bind(limit);
     };
     const SELECT: &str = "SELECT o.* FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage WHERE 1 = 1";
+    const KEYS: &str = "SELECT o.id, o.created_at FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage WHERE 1 = 1";
     let sql = match scope {
         None => {
             let mut sql = Sql::new(SELECT);
@@ -235,16 +237,18 @@ pub async fn search(
             sql
         }
         Some(owners) => {
-            let mut sql = Sql::new("SELECT * FROM (");
+            // Keys first (from the index alone when the filters allow), then only the rows shown.
+            let mut sql = Sql::new("SELECT o.* FROM opportunities o JOIN (SELECT id, created_at FROM (");
             for (i, owner) in owners.iter().enumerate() {
                 if i > 0 {
                     sql.push(" UNION ALL ");
                 }
-                sql.push(&format!("SELECT * FROM ({SELECT}"));
+                sql.push(&format!("SELECT * FROM ({KEYS}"));
                 conditions(&mut sql, Some(owner));
                 sql.push(&format!(") AS owner{i}"));
             }
-            sql.push(") AS team ORDER BY created_at DESC, id DESC LIMIT ").bind(limit);
+            sql.push(") AS keys ORDER BY created_at DESC, id DESC LIMIT ").bind(limit);
+            sql.push(") AS team ON team.id = o.id ORDER BY o.created_at DESC, o.id DESC");
             sql
         }
     };
