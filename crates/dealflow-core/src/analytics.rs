@@ -144,7 +144,7 @@ pub struct StageTime {
 }
 
 /// The conversion chain: the funnel's open stages by position, then the won stage.
-pub fn chain(stages: &StageCatalog) -> Vec<&str> {
+fn chain(stages: &StageCatalog) -> Vec<&str> {
     let mut chain: Vec<&str> = stages.all().iter().filter(|s| s.show_in_funnel && !s.is_final).map(|s| s.code.as_str()).collect();
     if let Some(won) = stages.all().iter().find(|s| s.is_final && s.is_won) {
         chain.push(won.code.as_str());
@@ -153,7 +153,7 @@ pub fn chain(stages: &StageCatalog) -> Vec<&str> {
 }
 
 /// A probability as the summary weighs it: the one set, kept within 0–100, or the stage's highest.
-pub fn weight(probability: Option<u8>, stage_max: u8) -> i64 {
+fn weight(probability: Option<u8>, stage_max: u8) -> i64 {
     i64::from(probability.map(|p| p.min(100)).unwrap_or(stage_max))
 }
 

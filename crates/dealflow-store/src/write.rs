@@ -5,9 +5,9 @@
 //! Instead the commands that arrive while one runs join its transaction: each runs inside a
 //! savepoint of its own (so a failing command rolls back alone, R13), and the batch commits
 //! once, when no further command is waiting. (The first command of a batch needs no savepoint:
-//! until it is settled it is the batch's only one, and failing, rolls the transaction back.) A command is acknowledged only after the commit
-//! of its batch, so every acknowledged command is durable; if that commit fails, every command
-//! of the batch gets the error.
+//! until it is settled it is the batch's only one, and failing, rolls the transaction back.) A
+//! command is acknowledged only after the commit of its batch, so every acknowledged command is
+//! durable; if that commit fails, every command of the batch gets the error.
 //!
 //! PostgreSQL runs concurrent transactions and shares WAL flushes between commits itself, so
 //! there each command keeps a transaction of its own.
@@ -82,7 +82,7 @@ impl Drop for Waiting<'_> {
 }
 
 impl Group {
-    /// Joins the open batch, or opens one, and starts a savepoint for one command.
+    /// Joins the open batch with a savepoint for one command, or opens a batch.
     pub(crate) async fn begin(self: &Arc<Self>, pool: &AnyPool) -> Result<WriteTx> {
         let mut guard = {
             let _waiting = Waiting::new(&self.waiting);
