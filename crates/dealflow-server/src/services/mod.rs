@@ -155,9 +155,9 @@ impl Services {
             engine::run_owned(&mut context, state, command)?
         };
         let mut notification_id = new_id;
-        let applied = effects::apply(tx, &state.opportunity, &effects, now, &mut notification_id).await?;
+        let changed = effects::apply(tx, &state.opportunity, &effects, now, &mut notification_id).await?;
         // Most commands (a completion that does not end the stage) leave the row as it was.
-        let opportunity = if applied.opportunity_changed { opportunities::get(tx, &opportunity.id).await? } else { opportunity };
+        let opportunity = if changed { opportunities::get(tx, &opportunity.id).await? } else { opportunity };
         self.after_close(tx, &opportunity, &effects).await?;
         Ok(opportunity)
     }

@@ -19,11 +19,10 @@ pub async fn insert_token(c: &mut AnyConnection, token_hash: &str, user_id: &str
 /// The active user a live token belongs to.
 pub async fn user_of_token(c: &mut AnyConnection, token_hash: &str) -> Result<Option<UserRecord>> {
     // One query: every API request starts here.
-    let row = sqlx::query(
-        "SELECT u.id, u.email, u.name, u.role, u.supervisor_id, u.locale, u.active, u.password_hash, u.created_at
-         FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
-    )
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM users WHERE active = 1 AND id = (SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL)",
+        super::users::COLUMNS
+    )))
     .bind(token_hash)
     .fetch_optional(c)
     .await?;

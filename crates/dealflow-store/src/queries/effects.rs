@@ -8,23 +8,15 @@ use super::{activities, millis, notifications, opportunities, to_json};
 use crate::records::{ActivityRecord, HistoryRecord, NotificationRecord};
 use crate::{Result, StoreError};
 
-/// What `apply` wrote.
-pub struct Applied {
-    pub notifications: Vec<NotificationRecord>,
-    /// Whether the opportunity's row changed (stage, owner or closing).
-    pub opportunity_changed: bool,
-}
-
 /// Writes `effects` of one command on one opportunity; `after` is the opportunity as the engine
-/// left it.
+/// left it. Answers whether the opportunity's own row changed (stage, owner or closing).
 pub async fn apply(
     c: &mut AnyConnection,
     after: &OpportunityState,
     effects: &[Effect],
     now: jiff::Timestamp,
     new_id: &mut (dyn FnMut() -> String + Send),
-) -> Result<Applied> {
-    let mut written = Vec::new();
+) -> Result<bool> {
     let mut opportunity_changed = false;
     for effect in effects {
         match effect {
@@ -107,7 +99,6 @@ pub async fn apply(
                     read_at: None,
                 };
                 notifications::insert(c, &record).await?;
-                written.push(record);
             }
         }
     }
@@ -126,7 +117,7 @@ pub async fn apply(
             return Err(StoreError::NotFound);
         }
     }
-    Ok(Applied { notifications: written, opportunity_changed })
+    Ok(opportunity_changed)
 }
 
 fn history(opportunity_id: &str, change: &StageChange, now: jiff::Timestamp) -> HistoryRecord {

@@ -13,9 +13,9 @@ fn stage(row: &AnyRow) -> Result<Stage> {
     Ok(Stage {
         code: row.stage("code")?,
         name: LocalizedText::new(row.text("name_ru")?, row.text("name_en")?),
-        position: i32::try_from(row.int("position")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        position: row.number("position")?,
         description: LocalizedText::new(row.text("description_ru")?, row.text("description_en")?),
-        max_probability: u8::try_from(row.int("max_probability")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        max_probability: row.number("max_probability")?,
         is_final: row.boolean("is_final")?,
         is_won: row.boolean("is_won")?,
         show_in_funnel: row.boolean("show_in_funnel")?,
@@ -84,7 +84,7 @@ fn lead_stage(row: &AnyRow) -> Result<LeadStage> {
     Ok(LeadStage {
         code: row.stage("code")?,
         name: LocalizedText::new(row.text("name_ru")?, row.text("name_en")?),
-        position: i32::try_from(row.int("position")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        position: row.number("position")?,
         is_final: row.boolean("is_final")?,
         hands_off: row.boolean("hands_off")?,
         is_converted: row.boolean("is_converted")?,
@@ -244,7 +244,7 @@ pub async fn lost_reasons(c: &mut AnyConnection) -> Result<Vec<LostReason>> {
             Ok(LostReason {
                 code: row.text("code")?,
                 name: LocalizedText::new(row.text("name_ru")?, row.text("name_en")?),
-                position: i32::try_from(row.int("position")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                position: row.number("position")?,
                 active: row.boolean("active")?,
             })
         })

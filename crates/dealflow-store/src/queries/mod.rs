@@ -37,6 +37,13 @@ pub(crate) trait RowExt {
     fn opt_text(&self, column: &str) -> Result<Option<String>>;
     fn int(&self, column: &str) -> Result<i64>;
     fn opt_int(&self, column: &str) -> Result<Option<i64>>;
+    /// A whole number that must fit `T` (a count, a position, a version).
+    fn number<T: TryFrom<i64>>(&self, column: &str) -> Result<T>
+    where
+        T::Error: std::fmt::Display,
+    {
+        T::try_from(self.int(column)?).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+    }
     fn boolean(&self, column: &str) -> Result<bool> {
         Ok(self.int(column)? != 0)
     }

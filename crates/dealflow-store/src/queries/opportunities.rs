@@ -278,7 +278,7 @@ pub async fn history(c: &mut AnyConnection, opportunity_id: &str) -> Result<Vec<
         .map(|row| {
             Ok(HistoryRecord {
                 opportunity_id: row.text("opportunity_id")?,
-                seq: u32::try_from(row.int("seq")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                seq: row.number("seq")?,
                 from_stage: row.opt_stage("from_stage")?,
                 to_stage: row.stage("to_stage")?,
                 at: row.at("at")?,
@@ -314,7 +314,7 @@ pub async fn command_context(c: &mut AnyConnection, owner_id: &str, opportunity_
     .await?;
     Ok(CommandContext {
         supervisor_id: row.opt_text("supervisor_id")?,
-        history_len: u32::try_from(row.int("history_len")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        history_len: row.number("history_len")?,
         catalog_stamp: row.int("catalog_stamp")?,
     })
 }
@@ -370,25 +370,23 @@ pub async fn analytics_totals(
     );
     sql.push(" CAST(SUM(CASE WHEN o.stage_entered_at < ").bind(now).push(" THEN ").bind(now);
     sql.push(" - o.stage_entered_at ELSE 0 END) AS BIGINT) AS current_millis,");
-    for (name, value) in [("closed", "1"), ("closed_revenue", "COALESCE(o.actual_revenue, 0)")] {
+    // Sums over the window: closed deals by their close time, new ones by their creation.
+    for (name, when, value) in [
+        ("closed", "o.closed_at", "1"),
+        ("closed_revenue", "o.closed_at", "COALESCE(o.actual_revenue, 0)"),
+        ("created", "o.created_at", "1"),
+        ("created_amount", "o.created_at", "COALESCE(o.amount, 0)"),
+    ] {
         sql.push(" CAST(SUM(CASE WHEN ");
-        within(&mut sql, "o.closed_at");
+        within(&mut sql, when);
         sql.push(&format!(" THEN {value} ELSE 0 END) AS BIGINT) AS {name},"));
     }
     sql.push(" SUM(CASE WHEN ");
     within(&mut sql, "o.closed_at");
-    sql.push(" THEN COALESCE(o.hours_spent, 0.0) ELSE 0.0 END) AS closed_hours,");
-    for (name, value) in [("created", "1"), ("created_amount", "COALESCE(o.amount, 0)")] {
-        sql.push(" CAST(SUM(CASE WHEN ");
-        within(&mut sql, "o.created_at");
-        sql.push(&format!(" THEN {value} ELSE 0 END) AS BIGINT) AS {name}"));
-        sql.push(if name == "created" { "," } else { "" });
-    }
+    sql.push(" THEN COALESCE(o.hours_spent, 0.0) ELSE 0.0 END) AS closed_hours");
     sql.push(" FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage WHERE 1 = 1");
     filter(&mut sql, "o.owner_id");
     sql.push(" GROUP BY o.stage, o.close_reason, o.reached_stages");
-    let count =
-        |row: &AnyRow, column: &str| -> Result<u64> { u64::try_from(row.int(column)?).map_err(|e| StoreError::Corrupt(e.to_string())) };
     let groups = sql
         .fetch_all(&mut *c)
         .await?
@@ -398,15 +396,15 @@ pub async fn analytics_totals(
                 stage: row.text("stage")?,
                 close_reason: row.opt_text("close_reason")?,
                 reached_stages: row.text("reached_stages")?,
-                count: count(row, "n")?,
+                count: row.number("n")?,
                 amount: row.int("amount")?,
                 weighted_amount: row.int("weighted")?,
-                closed: count(row, "closed")?,
+                closed: row.number("closed")?,
                 closed_revenue: row.int("closed_revenue")?,
                 closed_hours: sqlx::Row::try_get(row, "closed_hours")?,
-                created: count(row, "created")?,
+                created: row.number("created")?,
                 created_amount: row.int("created_amount")?,
-                current_entries: count(row, "current_entries")?,
+                current_entries: row.number("current_entries")?,
                 current_millis: row.int("current_millis")?,
             })
         })
@@ -421,7 +419,7 @@ pub async fn analytics_totals(
         .fetch_all(c)
         .await?
         .iter()
-        .map(|row| Ok(analytics::StageTime { stage: row.text("stage")?, entries: count(row, "entries")?, millis: row.int("millis")? }))
+        .map(|row| Ok(analytics::StageTime { stage: row.text("stage")?, entries: row.number("entries")?, millis: row.int("millis")? }))
         .collect::<Result<Vec<_>>>()?;
     Ok(analytics::Totals { groups, left })
 }

@@ -93,7 +93,7 @@ pub async fn versions(c: &mut AnyConnection, code: &str) -> Result<Vec<ProcessVe
         .map(|row| {
             Ok(ProcessVersionRecord {
                 code: row.text("code")?,
-                version: u32::try_from(row.int("version")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                version: row.number("version")?,
                 document: row.text("document")?,
                 published_by: row.opt_text("published_by")?,
                 published_at: row.at("published_at")?,

@@ -8,7 +8,7 @@ use super::{RowExt, flag, millis};
 use crate::records::{Role, UserRecord};
 use crate::{Result, StoreError};
 
-const COLUMNS: &str = "id, email, name, role, supervisor_id, locale, active, password_hash, created_at";
+pub(crate) const COLUMNS: &str = "id, email, name, role, supervisor_id, locale, active, password_hash, created_at";
 
 pub(crate) fn user(row: &AnyRow) -> Result<UserRecord> {
     Ok(UserRecord {
