@@ -49,7 +49,7 @@ test('1. an administrator adds a supervisor and a manager of her team from the u
   await form.locator('select[name=role]').selectOption('supervisor');
   await form.locator('input[name=password]').fill('short');
   await form.locator('button[type=submit]').click();
-  await expect(form.locator('input[name=password] ~ .field-error')).toHaveText('Пароль — не короче 8 символов.');
+  await expect(form.locator('input[name=password] ~ .field-error')).toHaveText('Слишком коротко: не меньше 8 символов.');
   await expect(form.locator('input[name=name]')).toHaveValue(SUPERVISOR.name);
   await form.locator('input[name=password]').fill('demo-password');
   await form.locator('button[type=submit]').click();

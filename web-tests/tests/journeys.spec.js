@@ -32,7 +32,7 @@ test('1. a manager runs the process from the side panel, fills in BANT and compl
   await details.locator('input[name=budget]').fill('полмиллиона');
   await details.locator('textarea[name=need]').fill('Единая CRM для трёх филиалов');
   await details.locator('#save-details').click();
-  await expect(page.locator('#budget-error')).toHaveText('Введите сумму, например 150000 или 150000,50.');
+  await expect(page.locator('#budget-error')).toHaveText('Введите сумму не меньше нуля, например 150000 или 150000,50.');
   await expect(details.locator('input[name=budget]')).toHaveValue('полмиллиона');
   await expect(details.locator('textarea[name=need]')).toHaveValue('Единая CRM для трёх филиалов');
 

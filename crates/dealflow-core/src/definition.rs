@@ -182,6 +182,18 @@ pub struct ProcessDefinition {
 }
 
 impl ProcessDefinition {
+    /// Whether the process can lead an opportunity to the stage `code`: as one of its stages, a
+    /// stage's `next`, or the stage a result closes at.
+    pub fn names_stage(&self, code: &str) -> bool {
+        self.stages.iter().any(|s| {
+            s.stage.as_str() == code
+                || s.next.as_str() == code
+                || s.steps
+                    .iter()
+                    .any(|step| step.results.iter().any(|r| matches!(&r.effect, ResultEffect::Close(stage) if stage.as_str() == code)))
+        })
+    }
+
     pub fn parse_toml(text: &str, stages: &StageCatalog) -> Result<ProcessDefinition, Vec<Problem>> {
         let document: Document = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|span| line_of(text, span.start));

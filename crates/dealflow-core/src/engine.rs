@@ -113,16 +113,16 @@ impl StartedVia {
 
 /// Who caused a change: a person, or the process itself (auto-advance, result-driven close).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Actor {
+pub enum By {
     User(Id),
     Process,
 }
 
-impl Actor {
+impl By {
     pub fn user_id(&self) -> Option<&Id> {
         match self {
-            Actor::User(id) => Some(id),
-            Actor::Process => None,
+            By::User(id) => Some(id),
+            By::Process => None,
         }
     }
 }
@@ -210,26 +210,26 @@ pub enum Command {
     /// R6: move to any active stage.
     ChangeStage {
         to: String,
-        by: Actor,
+        by: By,
     },
     /// Move to a final stage (the close dialog).
     Close {
         to: String,
-        by: Actor,
+        by: By,
     },
     CompleteActivity {
         activity_id: Id,
         result: Option<String>,
         note: Option<String>,
-        by: Actor,
+        by: By,
     },
     CancelActivity {
         activity_id: Id,
-        by: Actor,
+        by: By,
     },
     /// R14.
     CancelInstance {
-        by: Actor,
+        by: By,
     },
     /// R15.
     ChangeOwner {
@@ -429,14 +429,14 @@ impl Run<'_, '_> {
         let stage = self.state.opportunity.stage.clone();
         let visit = self.count_visit(&stage);
         if new_opportunity {
-            self.record_stage_change(None, &stage, &Actor::User(by), Some(visit));
+            self.record_stage_change(None, &stage, &By::User(by), Some(visit));
         }
         self.create_stage_activities(&stage, visit);
         Ok(())
     }
 
     /// R4, R5, R9, R12: leave the current stage and enter `to`.
-    fn move_to(&mut self, to: &StageCode, by: &Actor) {
+    fn move_to(&mut self, to: &StageCode, by: &By) {
         let from = self.state.opportunity.stage.clone();
         self.cancel_open_process_activities();
         let visit = self.state.running_instance().is_some().then(|| self.count_visit(to));
@@ -461,14 +461,14 @@ impl Run<'_, '_> {
         visit
     }
 
-    fn record_stage_change(&mut self, from: Option<StageCode>, to: &StageCode, by: &Actor, visit: Option<u32>) {
+    fn record_stage_change(&mut self, from: Option<StageCode>, to: &StageCode, by: &By, visit: Option<u32>) {
         self.state.opportunity.history_len += 1;
         self.effects.push(Effect::StageChanged(StageChange {
             seq: self.state.opportunity.history_len,
             from,
             to: to.clone(),
             by_user_id: by.user_id().cloned(),
-            by_process: *by == Actor::Process,
+            by_process: *by == By::Process,
             visit,
             instance_id: self.state.running_instance().map(|i| i.id.clone()),
         }));
@@ -498,7 +498,12 @@ impl Run<'_, '_> {
                 title: activity.title.clone(),
                 link: Some(ProcessLink { instance_id: instance_id.clone(), stage: stage.clone(), step: step.code.clone(), visit }),
             });
-            self.effects.push(Effect::Notify(notification::activity_assigned(&activity, &self.state.opportunity.title)));
+            self.effects.push(Effect::Notify(notification::activity_assigned(
+                &activity.owner_id,
+                &activity.id,
+                &activity.title,
+                &self.state.opportunity.title,
+            )));
             self.effects.push(Effect::ActivityCreated(activity));
         }
     }
@@ -582,7 +587,7 @@ impl Run<'_, '_> {
         self.effects.push(Effect::ActivityCompleted { id: activity.id.clone(), result, note });
         match (effect, link) {
             (Some(ResultEffect::Close(stage)), _) if self.ctx.stages.get(stage.as_str()).is_some() && self.ensure_open().is_ok() => {
-                self.move_to(&stage, &Actor::Process);
+                self.move_to(&stage, &By::Process);
             }
             (Some(ResultEffect::Advance), Some(link)) => self.advance_if_visit_done(&link),
             _ => {}
@@ -611,7 +616,7 @@ impl Run<'_, '_> {
             });
         let next = process_stage.next.clone();
         if done && self.ctx.stages.get(next.as_str()).is_some() {
-            self.move_to(&next, &Actor::Process);
+            self.move_to(&next, &By::Process);
         }
     }
 

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analytics;
+pub mod check;
 pub mod command;
 pub mod compare;
 pub mod definition;
@@ -10,11 +11,12 @@ pub mod engine;
 pub mod lead;
 pub mod money;
 pub mod notification;
+pub mod records;
 pub mod stage;
 pub mod text;
 
 pub use definition::{Problem, ProcessDefinition};
-pub use engine::{Actor, Command, Effect, EngineError, State};
+pub use engine::{By, Command, Effect, EngineError, State};
 pub use money::Money;
 pub use stage::{Stage, StageCatalog, StageCode};
 pub use text::{Locale, LocalizedText};

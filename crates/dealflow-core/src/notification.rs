@@ -3,7 +3,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Id;
-use crate::engine::NewActivity;
 use crate::stage::Stage;
 use crate::text::LocalizedText;
 
@@ -51,13 +50,14 @@ pub struct Notification {
     pub body: LocalizedText,
 }
 
-pub fn activity_assigned(activity: &NewActivity, opportunity_title: &str) -> Notification {
+/// The notice to the owner of a new process activity (R11).
+pub fn activity_assigned(owner_id: &Id, activity_id: &Id, title: &LocalizedText, opportunity_title: &str) -> Notification {
     Notification {
-        user_id: activity.owner_id.clone(),
+        user_id: owner_id.clone(),
         kind: NotificationKind::ActivityAssigned,
         entity_type: EntityType::Activity,
-        entity_id: activity.id.clone(),
-        title: LocalizedText::new(format!("Новая задача: {}", activity.title.ru), format!("New task: {}", activity.title.en)),
+        entity_id: activity_id.clone(),
+        title: LocalizedText::new(format!("Новая задача: {}", title.ru), format!("New task: {}", title.en)),
         body: LocalizedText::new(
             format!("Процесс назначил вам задачу по продаже «{opportunity_title}»."),
             format!("The process assigned you a task on the opportunity “{opportunity_title}”."),

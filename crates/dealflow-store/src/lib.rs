@@ -1,12 +1,30 @@
 //! dealflow's storage: one portable schema served on SQLite (default) and PostgreSQL through
-//! sqlx's Any driver. Queries take `&mut AnyConnection`, so the same function runs inside a
-//! write transaction or on a pooled connection for reading.
+//! sqlx's Any driver, behind a narrow interface of domain operations.
+//!
+//! The interface: a [`Store`] hands out a [`Reader`] (a pooled connection for reads) or a
+//! [`WriteTx`] (one command's writes, committed or rolled back as a whole). Both give the same
+//! handles, one per aggregate — `opportunities()`, `activities()`, `processes()`, … — whose
+//! methods take and answer the domain records of `dealflow_core::records`. A handle borrowed
+//! from a `Reader` only reads (`Read`); one from a `WriteTx` also writes (`Write`). No sqlx type
+//! is part of the interface, so another implementation can take this one's place without its
+//! callers changing.
 #![forbid(unsafe_code)]
 
+mod activities;
 pub mod backup;
+mod customers;
+mod effects;
 mod error;
-pub mod queries;
-pub mod records;
+mod leads;
+mod lookups;
+mod notifications;
+mod opportunities;
+mod processes;
+#[cfg(feature = "raw")]
+pub mod raw;
+mod sql;
+mod tokens;
+mod users;
 mod wakeups;
 mod write;
 
@@ -14,10 +32,19 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, Executor};
+use sqlx::{AnyPool, Executor};
 
+pub use activities::{Activities, ActivityFilter};
+pub use customers::{Accounts, Contacts, Orders};
 pub use error::StoreError;
-pub use sqlx::AnyConnection as Connection;
+pub use leads::Leads;
+pub use lookups::{Articles, LeadStages, LostReasons, Settings, Stages};
+pub use notifications::Notifications;
+pub use opportunities::{CommandContext, Opportunities, OpportunityFilter};
+pub use processes::Processes;
+pub use sql::{After, OwnerScope};
+pub use tokens::{StoredAnswer, Tokens};
+pub use users::Users;
 pub use wakeups::{NOTIFICATION_CHANNEL, Wakeups};
 pub use write::WriteTx;
 
@@ -29,11 +56,13 @@ pub enum Backend {
     Postgres,
 }
 
+/// A handle borrowed from a [`Reader`]: it reads.
+pub struct Read;
+/// A handle borrowed from a [`WriteTx`]: it reads and writes within the transaction.
+pub struct Write;
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
-/// A pooled connection for reads.
-pub type ReadConn = sqlx::pool::PoolConnection<sqlx::Any>;
 
 #[derive(Clone)]
 pub struct Store {
@@ -50,6 +79,9 @@ impl std::fmt::Debug for Store {
         f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
     }
 }
+
+/// A pooled connection for reads outside a transaction.
+pub struct Reader(sqlx::pool::PoolConnection<sqlx::Any>);
 
 impl Store {
     /// Connects to `sqlite://PATH` (creating the file and its folder) or `postgres://…`.
@@ -94,10 +126,6 @@ impl Store {
         self.backend
     }
 
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
-    }
-
     pub async fn migrate(&self) -> Result<()> {
         self.migrator().run(&self.pool).await.map_err(|e| StoreError::Migration(e.to_string()))
     }
@@ -132,13 +160,13 @@ impl Store {
     }
 
     /// A pooled connection for reads outside a transaction.
-    pub async fn read(&self) -> Result<ReadConn> {
-        Ok(self.pool.acquire().await?)
+    pub async fn read(&self) -> Result<Reader> {
+        Ok(Reader(self.pool.acquire().await?))
     }
 
     /// For `/readyz`: the database answers a query.
     pub async fn ping(&self) -> Result<()> {
-        let mut conn = self.read().await?;
+        let mut conn = self.pool.acquire().await?;
         conn.execute("SELECT 1").await?;
         Ok(())
     }
@@ -148,10 +176,61 @@ impl Store {
     }
 }
 
-/// PostgreSQL takes `SELECT … FOR UPDATE`; SQLite has no row locks and needs none, because its
-/// write transactions already hold the database lock.
-pub(crate) fn for_update(conn: &AnyConnection) -> &'static str {
-    if conn.backend_name().eq_ignore_ascii_case("sqlite") { "" } else { " FOR UPDATE" }
+/// Declares an aggregate's handle: a borrowed connection that reads (`Read`) or, borrowed from a
+/// write transaction, also writes (`Write`).
+macro_rules! handle {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name<'c, A = crate::Read> {
+            c: &'c mut sqlx::AnyConnection,
+            _access: std::marker::PhantomData<A>,
+        }
+
+        impl<'c, A> $name<'c, A> {
+            pub(crate) fn on(c: &'c mut sqlx::AnyConnection) -> Self {
+                $name { c, _access: std::marker::PhantomData }
+            }
+        }
+    };
+}
+pub(crate) use handle;
+
+/// The aggregates' handles, on a reader and on a write transaction alike.
+macro_rules! aggregates {
+    ($($(#[$doc:meta])* $method:ident: $handle:ident),* $(,)?) => {
+        impl Reader {
+            $($(#[$doc])* pub fn $method(&mut self) -> $handle<'_, Read> { $handle::on(&mut self.0) })*
+        }
+        impl WriteTx {
+            $($(#[$doc])* pub fn $method(&mut self) -> $handle<'_, Write> { $handle::on(self.connection()) })*
+        }
+    };
+}
+
+aggregates! {
+    /// Users, their roles, supervisors and teams.
+    users: Users,
+    /// API tokens and web sessions, failed sign-ins, remembered answers to keyed requests.
+    tokens: Tokens,
+    accounts: Accounts,
+    contacts: Contacts,
+    /// Orders made from won opportunities.
+    orders: Orders,
+    /// Opportunities, their stage history and their totals.
+    opportunities: Opportunities,
+    activities: Activities,
+    /// The process library (definitions by version) and process instances.
+    processes: Processes,
+    leads: Leads,
+    /// The opportunity stages lookup.
+    stages: Stages,
+    lead_stages: LeadStages,
+    lost_reasons: LostReasons,
+    /// System settings.
+    settings: Settings,
+    /// The knowledge base.
+    articles: Articles,
+    notifications: Notifications,
 }
 
 fn sqlite_url_creating_folder(url: &str) -> Result<String> {

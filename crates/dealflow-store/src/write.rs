@@ -12,7 +12,6 @@
 //! PostgreSQL runs concurrent transactions and shares WAL flushes between commits itself, so
 //! there each command keeps a transaction of its own.
 
-use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
@@ -247,8 +246,12 @@ impl WriteTx {
         }
     }
 
-    fn connection(&self) -> &Inner {
-        self.0.as_ref().expect("an unsettled write")
+    /// The connection the writes go to: the transaction's own, or the batch's.
+    pub(crate) fn connection(&mut self) -> &mut AnyConnection {
+        match self.0.as_mut().expect("an unsettled write") {
+            Inner::Own(tx) => tx,
+            Inner::Batched { guard, .. } => &mut guard.as_mut().expect("a batch is open").tx,
+        }
     }
 }
 
@@ -262,26 +265,6 @@ impl Drop for WriteTx {
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(group.commit_if_open(id));
             }
-        }
-    }
-}
-
-impl Deref for WriteTx {
-    type Target = AnyConnection;
-
-    fn deref(&self) -> &AnyConnection {
-        match self.connection() {
-            Inner::Own(tx) => tx,
-            Inner::Batched { guard, .. } => &guard.as_ref().expect("a batch is open").tx,
-        }
-    }
-}
-
-impl DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        match self.0.as_mut().expect("an unsettled write") {
-            Inner::Own(tx) => tx,
-            Inner::Batched { guard, .. } => &mut guard.as_mut().expect("a batch is open").tx,
         }
     }
 }

@@ -18,12 +18,14 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use clap::Args;
 use dealflow_core::ProcessDefinition;
-use dealflow_core::engine::{self, ActivityStatus, Actor, Command, Context, OpportunityState, StartedVia, State};
+use dealflow_core::engine::{self, ActivityStatus, By, Command, Context, OpportunityState, StartedVia, State};
 use dealflow_server::Services;
+use dealflow_server::access::Actor;
 use dealflow_server::clock::Clock;
+use dealflow_server::paging::PageRequest;
 use dealflow_server::services::Bootstrap;
-use dealflow_store::Store;
-use dealflow_store::queries::{activities, processes, users};
+use dealflow_store::raw::Value as V;
+use dealflow_store::{ActivityFilter, Store};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
@@ -185,7 +187,7 @@ fn engine_lifecycle(ctx: &mut Context<'_>, definition: &ProcessDefinition) -> an
     state = engine::run_owned(ctx, state, start)?.0;
     let mut commands = 1;
     while let Some(open) = state.activities.iter().find(|a| a.status == ActivityStatus::NotStarted).map(|a| a.id.clone()) {
-        let complete = Command::CompleteActivity { activity_id: open, result: None, note: None, by: Actor::User(owner.clone()) };
+        let complete = Command::CompleteActivity { activity_id: open, result: None, note: None, by: By::User(owner.clone()) };
         state = engine::run_owned(ctx, state, complete)?.0;
         commands += 1;
     }
@@ -203,7 +205,7 @@ fn engine_lifecycle(ctx: &mut Context<'_>, definition: &ProcessDefinition) -> an
 struct Fresh {
     store: Store,
     services: Services,
-    owner: String,
+    owner: Actor,
     definition: Arc<ProcessDefinition>,
     cleanup: Cleanup,
 }
@@ -221,10 +223,10 @@ impl Fresh {
     }
 
     async fn postgres(base: &str) -> anyhow::Result<Fresh> {
-        use sqlx::Connection;
         let name = format!("bench_{}_{}", std::process::id(), dealflow_server::new_id().replace('-', ""));
-        let mut admin = sqlx::postgres::PgConnection::connect(base).await.context("cannot reach PostgreSQL")?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}"))).execute(&mut admin).await?;
+        let admin = Store::connect(base).await.context("cannot reach PostgreSQL")?;
+        admin.raw().await?.sql().script(&format!("CREATE SCHEMA {name}")).await?;
+        admin.close().await;
         let separator = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{separator}options=-c%20search_path%3D{name}");
         Fresh::open(&url, Cleanup::Schema { base: base.to_owned(), name }).await
@@ -237,9 +239,10 @@ impl Fresh {
         let bootstrap = Bootstrap { admin_email: BENCH_EMAIL.into(), admin_password: Some(BENCH_PASSWORD.into()) };
         services.bootstrap(&bootstrap).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut conn = store.read().await?;
-        let owner = users::find_by_email(&mut conn, BENCH_EMAIL).await?.context("the bench user")?.id;
-        let definition = Arc::new(processes::current(&mut conn, PROCESS).await?);
+        let user = conn.users().find_by_email(BENCH_EMAIL).await?.context("the bench user")?;
+        let definition = Arc::new(conn.processes().current(PROCESS).await?);
         drop(conn);
+        let owner = services.actor(user).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(Fresh { store, services, owner, definition, cleanup })
     }
 
@@ -250,9 +253,11 @@ impl Fresh {
                 std::fs::remove_dir_all(folder).ok();
             }
             Cleanup::Schema { base, name } => {
-                use sqlx::Connection;
-                if let Ok(mut admin) = sqlx::postgres::PgConnection::connect(&base).await {
-                    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE"))).execute(&mut admin).await.ok();
+                if let Ok(admin) = Store::connect(&base).await {
+                    if let Ok(mut conn) = admin.raw().await {
+                        conn.sql().script(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).await.ok();
+                    }
+                    admin.close().await;
                 }
             }
         }
@@ -277,7 +282,7 @@ async fn durable(name: &str, db: &Fresh, clients: usize, lifecycles: usize, walk
             for _ in 0..per_client {
                 commands += match walk {
                     Walk::Services => services_lifecycle(&services, &owner).await?,
-                    Walk::Floor => floor_lifecycle(&store, &owner, &definition).await?,
+                    Walk::Floor => floor_lifecycle(&store, owner.id(), &definition).await?,
                 };
             }
             anyhow::Ok(commands)
@@ -290,12 +295,16 @@ async fn durable(name: &str, db: &Fresh, clients: usize, lifecycles: usize, walk
     Ok(rates(name, clients, per_client * clients, commands, began.elapsed()))
 }
 
-async fn services_lifecycle(services: &Services, owner: &str) -> anyhow::Result<usize> {
+async fn services_lifecycle(services: &Services, owner: &Actor) -> anyhow::Result<usize> {
     let started = services.start_process(owner, PROCESS, None, StartedVia::Api).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut commands = 1;
+    let of_this = ActivityFilter { opportunity_id: Some(started.opportunity.id.clone()), ..ActivityFilter::default() };
     loop {
-        let open: Vec<String> = activities::of_opportunity(&mut *services.store().read().await?, &started.opportunity.id)
-            .await?
+        let open: Vec<String> = services
+            .activities(owner, &of_this, &PageRequest::first(50))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .items
             .into_iter()
             .filter(|a| a.status.is_open())
             .map(|a| a.id)
@@ -327,31 +336,28 @@ async fn floor_lifecycle(store: &Store, owner: &str, definition: &ProcessDefinit
     let instance = dealflow_server::new_id();
     let first = definition.first_stage();
     let mut tx = store.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO opportunities (id, title, owner_id, stage, search_text, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
-    )
-    .bind(&opportunity)
-    .bind("Новая продажа")
-    .bind(owner)
-    .bind(first.stage.as_str())
-    .bind("новая продажа")
-    .bind(now())
-    .execute(&mut *tx)
-    .await?;
+    tx.raw()
+        .execute(
+            "INSERT INTO opportunities (id, title, owner_id, stage, search_text, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            &[V::from(opportunity.as_str()), "Новая продажа".into(), owner.into(), first.stage.as_str().into(), "новая продажа".into(), now().into()],
+        )
+        .await?;
     history(&mut tx, &opportunity, 1, None, first.stage.as_str(), owner, &instance).await?;
-    sqlx::query(
-        "INSERT INTO process_instances (id, process_code, process_version, opportunity_id, status, started_via, started_by, started_at, visits)
-         VALUES ($1, $2, $3, $4, 'running', 'api', $5, $6, $7)",
-    )
-    .bind(&instance)
-    .bind(PROCESS)
-    .bind(i64::from(definition.version))
-    .bind(&opportunity)
-    .bind(owner)
-    .bind(now())
-    .bind(format!("{{\"{}\":1}}", first.stage))
-    .execute(&mut *tx)
-    .await?;
+    tx.raw()
+        .execute(
+            "INSERT INTO process_instances (id, process_code, process_version, opportunity_id, status, started_via, started_by, started_at, visits)
+             VALUES ($1, $2, $3, $4, 'running', 'api', $5, $6, $7)",
+            &[
+                V::from(instance.as_str()),
+                PROCESS.into(),
+                i64::from(definition.version).into(),
+                opportunity.as_str().into(),
+                owner.into(),
+                now().into(),
+                format!("{{\"{}\":1}}", first.stage).into(),
+            ],
+        )
+        .await?;
     let mut open = create_visit(&mut tx, first, &opportunity, &instance, owner).await?;
     tx.commit().await?;
     let mut commands = 1;
@@ -360,35 +366,37 @@ async fn floor_lifecycle(store: &Store, owner: &str, definition: &ProcessDefinit
     let mut stage = first;
     while let Some(activity) = open.pop() {
         let mut tx = store.begin_write().await?;
-        sqlx::query(
-            "UPDATE activities SET status = 'completed', result = 'done', completed_at = $2, updated_at = $2, version = version + 1 WHERE id = $1",
-        )
-        .bind(&activity)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+        tx.raw()
+            .execute(
+                "UPDATE activities SET status = 'completed', result = 'done', completed_at = $2, updated_at = $2, version = version + 1 WHERE id = $1",
+                &[V::from(activity.as_str()), now().into()],
+            )
+            .await?;
         if open.is_empty() {
             // The visit is done: on to the next stage.
             seq += 1;
             let next = stage.next.as_str();
             let won = definition.stage(next).is_none();
-            sqlx::query("UPDATE opportunities SET stage = $2, closed_at = $3, updated_at = $4, version = version + 1 WHERE id = $1")
-                .bind(&opportunity)
-                .bind(next)
-                .bind(won.then(now))
-                .bind(now())
-                .execute(&mut *tx)
+            tx.raw()
+                .execute(
+                    "UPDATE opportunities SET stage = $2, closed_at = $3, updated_at = $4, version = version + 1 WHERE id = $1",
+                    &[V::from(opportunity.as_str()), next.into(), won.then(now).into(), now().into()],
+                )
                 .await?;
             history(&mut tx, &opportunity, seq, Some(stage.stage.as_str()), next, owner, &instance).await?;
             *visits.entry(next.to_owned()).or_default() += 1;
             let status = if won { "completed" } else { "running" };
-            sqlx::query("UPDATE process_instances SET status = $2, outcome = $3, finished_at = $4, visits = $5 WHERE id = $1")
-                .bind(&instance)
-                .bind(status)
-                .bind(won.then_some("won"))
-                .bind(won.then(now))
-                .bind(serde_json::to_string(&visits)?)
-                .execute(&mut *tx)
+            tx.raw()
+                .execute(
+                    "UPDATE process_instances SET status = $2, outcome = $3, finished_at = $4, visits = $5 WHERE id = $1",
+                    &[
+                        V::from(instance.as_str()),
+                        status.into(),
+                        won.then_some("won").into(),
+                        won.then(now).into(),
+                        serde_json::to_string(&visits)?.into(),
+                    ],
+                )
                 .await?;
             if let Some(following) = definition.stage(next) {
                 open = create_visit(&mut tx, following, &opportunity, &instance, owner).await?;
@@ -410,20 +418,22 @@ async fn history(
     owner: &str,
     instance: &str,
 ) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO stage_history (opportunity_id, seq, from_stage, to_stage, at, by_user_id, by_process, visit, instance_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
-    )
-    .bind(opportunity)
-    .bind(seq)
-    .bind(from)
-    .bind(to)
-    .bind(now_ms())
-    .bind(from.is_none().then_some(owner))
-    .bind(i64::from(from.is_some()))
-    .bind(instance)
-    .execute(&mut **tx)
-    .await?;
+    tx.raw()
+        .execute(
+            "INSERT INTO stage_history (opportunity_id, seq, from_stage, to_stage, at, by_user_id, by_process, visit, instance_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
+            &[
+                V::from(opportunity),
+                seq.into(),
+                from.into(),
+                to.into(),
+                now_ms().into(),
+                from.is_none().then_some(owner).into(),
+                i64::from(from.is_some()).into(),
+                instance.into(),
+            ],
+        )
+        .await?;
     Ok(())
 }
 
@@ -439,38 +449,42 @@ async fn create_visit(
     for step in &stage.steps {
         let id = dealflow_server::new_id();
         let at = now_ms();
-        sqlx::query(
-            "INSERT INTO activities (id, type, title_ru, title_en, owner_id, status, due_at, opportunity_id, process_instance_id, stage, step,
-                 stage_visit, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 'not_started', $6, $7, $8, $9, $10, 1, $11, $11)",
-        )
-        .bind(&id)
-        .bind(step.kind.as_str())
-        .bind(&step.title.ru)
-        .bind(&step.title.en)
-        .bind(owner)
-        .bind(at + step.due.seconds() * 1000)
-        .bind(opportunity)
-        .bind(instance)
-        .bind(stage.stage.as_str())
-        .bind(&step.code)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO notifications (id, user_id, kind, title_ru, title_en, body_ru, body_en, entity_type, entity_id, created_at)
-             VALUES ($1, $2, 'activity_assigned', $3, $4, $5, $6, 'activity', $7, $8)",
-        )
-        .bind(dealflow_server::new_id())
-        .bind(owner)
-        .bind("Новая активность")
-        .bind("New activity")
-        .bind(&step.title.ru)
-        .bind(&step.title.en)
-        .bind(&id)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
+        tx.raw()
+            .execute(
+                "INSERT INTO activities (id, type, title_ru, title_en, owner_id, status, due_at, opportunity_id, process_instance_id, stage, step,
+                     stage_visit, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, 'not_started', $6, $7, $8, $9, $10, 1, $11, $11)",
+                &[
+                    V::from(id.as_str()),
+                    step.kind.as_str().into(),
+                    step.title.ru.as_str().into(),
+                    step.title.en.as_str().into(),
+                    owner.into(),
+                    (at + step.due.seconds() * 1000).into(),
+                    opportunity.into(),
+                    instance.into(),
+                    stage.stage.as_str().into(),
+                    step.code.as_str().into(),
+                    at.into(),
+                ],
+            )
+            .await?;
+        tx.raw()
+            .execute(
+                "INSERT INTO notifications (id, user_id, kind, title_ru, title_en, body_ru, body_en, entity_type, entity_id, created_at)
+                 VALUES ($1, $2, 'activity_assigned', $3, $4, $5, $6, 'activity', $7, $8)",
+                &[
+                    V::from(dealflow_server::new_id()),
+                    owner.into(),
+                    "Новая активность".into(),
+                    "New activity".into(),
+                    step.title.ru.as_str().into(),
+                    step.title.en.as_str().into(),
+                    id.as_str().into(),
+                    at.into(),
+                ],
+            )
+            .await?;
         ids.push(id);
     }
     ids.reverse();
@@ -484,7 +498,7 @@ async fn http_measurement(db: &Fresh, clients: usize, lifecycles: usize) -> anyh
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}/api/v1", listener.local_addr()?);
     let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(dealflow_server::http::launch(listener, db.services.clone(), async move {
+    let server = tokio::spawn(dealflow_server::server::launch(listener, db.services.clone(), async move {
         stopped.await.ok();
     }));
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;

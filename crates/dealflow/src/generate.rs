@@ -10,12 +10,12 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use dealflow_core::definition::ResultEffect;
+use dealflow_core::records::{Role, UserRecord};
 use dealflow_core::{Locale, ProcessDefinition};
 use dealflow_server::Services;
 use dealflow_server::services::NewUser;
 use dealflow_store::Store;
-use dealflow_store::queries::{opportunities, processes, users};
-use dealflow_store::records::{Role, UserRecord};
+use dealflow_store::raw::Value;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Opportunities a transaction.
@@ -71,6 +71,16 @@ enum V {
     F(Option<f64>),
 }
 
+impl From<V> for Value {
+    fn from(value: V) -> Value {
+        match value {
+            V::T(v) => v.map_or(Value::NullText, Value::Text),
+            V::I(v) => v.into(),
+            V::F(v) => v.into(),
+        }
+    }
+}
+
 fn t(text: impl Into<String>) -> V {
     V::T(Some(text.into()))
 }
@@ -110,17 +120,11 @@ impl Table {
                 }
                 sql.push(')');
             }
-            // On PostgreSQL sqlx's Any driver declares a NULL double as `real`, so a statement
-            // prepared with a NULL in a place refuses a number there later: prepare each anew.
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(keep_prepared);
-            for value in chunk.into_iter().flatten() {
-                query = match value {
-                    V::T(v) => query.bind(v),
-                    V::I(v) => query.bind(v),
-                    V::F(v) => query.bind(v),
-                };
-            }
-            query.execute(&mut **tx).await.with_context(|| format!("cannot write {}", self.name))?;
+            let values: Vec<Value> = chunk.into_iter().flatten().map(Value::from).collect();
+            // On PostgreSQL a statement prepared with a NULL in a place may refuse a number there
+            // later (see `Raw::execute_once`): there each is prepared anew.
+            let written = if keep_prepared { tx.raw().execute(&sql, &values).await } else { tx.raw().execute_once(&sql, &values).await };
+            written.with_context(|| format!("cannot write {}", self.name))?;
         }
         Ok(written)
     }
@@ -248,10 +252,10 @@ struct Customer {
 pub async fn generate(services: &Services, store: &Store, count: usize) -> anyhow::Result<()> {
     let mut conn = store.read().await?;
     anyhow::ensure!(
-        opportunities::count(&mut conn).await? == 0,
+        conn.opportunities().count().await? == 0,
         "the database already has opportunities: generate into a new one (e.g. --database-url sqlite://./big/dealflow.db)"
     );
-    let definition = processes::current(&mut conn, "enterprise-sale").await.context("the Enterprise sale process")?;
+    let definition = conn.processes().current("enterprise-sale").await.context("the Enterprise sale process")?;
     drop(conn);
     let began = Instant::now();
     let now = services.clock().now().as_millisecond();
@@ -290,12 +294,12 @@ async fn make_team(services: &Services, store: &Store, count: usize) -> anyhow::
     let managers = (count / 5_000).clamp(3, 500);
     let supervisors = managers.div_ceil(10);
     let first = services
-        .create_user(NewUser {
+        .add_user(NewUser {
             email: "supervisor1@generated.local".into(),
             name: "Руководитель 1".into(),
             role: Role::Supervisor,
             supervisor_id: None,
-            locale: Locale::Ru,
+            locale: Some(Locale::Ru),
             password: GENERATED_PASSWORD.into(),
         })
         .await
@@ -316,14 +320,14 @@ async fn make_team(services: &Services, store: &Store, count: usize) -> anyhow::
     let mut supervisor_ids = vec![first.id.clone()];
     for s in 2..=supervisors {
         let record = person(s, format!("supervisor{s}@generated.local"), Role::Supervisor, None);
-        users::insert(&mut tx, &record).await?;
+        tx.users().insert(&record).await?;
         supervisor_ids.push(record.id);
     }
     let mut team = Vec::new();
     for m in 1..=managers {
         let supervisor = supervisor_ids[(m - 1) / 10].clone();
         let record = person(m + 7, format!("manager{m}@generated.local"), Role::Manager, Some(supervisor.clone()));
-        users::insert(&mut tx, &record).await?;
+        tx.users().insert(&record).await?;
         team.push((record.id, supervisor));
     }
     tx.commit().await?;

@@ -11,11 +11,11 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use dealflow_core::records::Role;
 use dealflow_core::{Locale, ProcessDefinition, StageCatalog};
 use dealflow_server::services::{Bootstrap, NewUser, demo};
 use dealflow_server::{Clock, Services};
 use dealflow_store::Store;
-use dealflow_store::records::Role;
 
 /// The engine and the pages make many small strings; mimalloc serves them about twice as fast as
 /// the system allocator (measured with `dealflow bench --only engine`).
@@ -182,7 +182,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 LocaleArg::Ru => Locale::Ru,
                 LocaleArg::En => Locale::En,
             };
-            let user = services.create_user(NewUser { email, name, role, supervisor_id, locale, password }).await.map_err(describe)?;
+            let new = NewUser { email, name, role, supervisor_id, locale: Some(locale), password };
+            let user = services.add_user(new).await.map_err(describe)?;
             println!("added user {} ({})", user.email, user.id);
             Ok(ExitCode::SUCCESS)
         }
@@ -228,9 +229,9 @@ async fn open(url: &str) -> anyhow::Result<Store> {
 
 fn describe(error: dealflow_server::ServiceError) -> anyhow::Error {
     match error {
-        dealflow_server::ServiceError::Validation(fields) => {
-            anyhow::anyhow!(fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "))
-        }
+        dealflow_server::ServiceError::Invalid(problems) => anyhow::anyhow!(
+            problems.iter().map(|p| format!("{}: {}", p.field, p.invalid.message(Locale::En))).collect::<Vec<_>>().join("; ")
+        ),
         other => anyhow::anyhow!(other),
     }
 }
@@ -249,7 +250,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     if args.demo {
-        let admin = dealflow_store::queries::users::list(&mut *store.read().await?)
+        let admin = store
+            .read()
+            .await?
+            .users()
+            .list()
             .await?
             .into_iter()
             .find(|u| u.role == Role::Admin)
@@ -263,7 +268,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     println!("dealflow is listening on http://{}/", listener.local_addr()?);
-    dealflow_server::http::launch(listener, services, shutdown_signal()).await?;
+    dealflow_server::server::launch(listener, services, shutdown_signal()).await?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -86,22 +86,20 @@ async fn check(url: &str) -> Vec<String> {
 /// team and one manager, over all time and over a window.
 async fn analytics_add_up(url: &str) {
     use dealflow_core::analytics;
-    use dealflow_store::queries::{lookups, opportunities, users};
     let store = dealflow_store::Store::connect(url).await.unwrap();
     let mut conn = store.read().await.unwrap();
-    let stages = lookups::stage_catalog(&mut conn).await.unwrap();
-    let supervisor: String =
-        sqlx::query_scalar("SELECT id FROM users WHERE role = 'supervisor' ORDER BY email LIMIT 1").fetch_one(&mut *conn).await.unwrap();
-    let team = users::team_of(&mut conn, &supervisor).await.unwrap();
+    let mut raw = store.raw().await.unwrap();
+    let stages = conn.stages().catalog().await.unwrap();
+    let supervisor = raw.sql().texts("SELECT id FROM users WHERE role = 'supervisor' ORDER BY email LIMIT 1", &[]).await.unwrap().remove(0);
+    let team = conn.users().team_of(&supervisor).await.unwrap();
     // A few deals change hands: the time they spent on stages goes with them.
-    sqlx::query(
-        "UPDATE opportunities SET owner_id = $1 WHERE id IN (SELECT id FROM opportunities WHERE owner_id = $2 ORDER BY id LIMIT 7)",
-    )
-    .bind(&team[1])
-    .bind(&team[0])
-    .execute(&mut *conn)
-    .await
-    .unwrap();
+    raw.sql()
+        .execute(
+            "UPDATE opportunities SET owner_id = $1 WHERE id IN (SELECT id FROM opportunities WHERE owner_id = $2 ORDER BY id LIMIT 7)",
+            &[team[1].as_str().into(), team[0].as_str().into()],
+        )
+        .await
+        .unwrap();
     let now = dealflow_server::clock::Clock::System.now();
     let days = |n: i64| now - jiff::SignedDuration::from_hours(24 * n);
     // Hours are added in another order by the database: equal to the microhour.
@@ -115,8 +113,8 @@ async fn analytics_add_up(url: &str) {
         for owner in [None, Some(team[0].as_str())] {
             for (from, to) in [(None, None), (Some(days(300)), Some(days(30)))] {
                 let window = (from.map(|t| t.as_millisecond()), to.map(|t| t.as_millisecond()));
-                let totals = opportunities::analytics_totals(&mut conn, scope, owner, window, now.as_millisecond()).await.unwrap();
-                let (facts, history) = opportunities::analytics_facts(&mut conn, scope, owner).await.unwrap();
+                let totals = conn.opportunities().analytics_totals(scope, owner, window, now.as_millisecond()).await.unwrap();
+                let (facts, history) = conn.opportunities().analytics_facts(scope, owner).await.unwrap();
                 let expected = analytics::summarize(&stages, &facts, &history, from, to, now);
                 assert!(expected.won.count > 0 && expected.lost.count > 0 && expected.open.count > 0, "{expected:?}");
                 assert!(expected.conversion[0].reached > 0 && !expected.avg_days_in_stage.is_empty(), "{expected:?}");
@@ -129,20 +127,28 @@ async fn analytics_add_up(url: &str) {
 
     // The board's totals, kept by triggers, are what the rows add up to — after the owners
     // changed above and a few deals moved on and were re-valued.
-    sqlx::query(
-        "UPDATE opportunities SET stage = 'proposal', amount = 12345 WHERE id IN (SELECT id FROM opportunities ORDER BY id LIMIT 5)",
-    )
-    .execute(&mut *conn)
-    .await
-    .unwrap();
+    raw.sql()
+        .execute(
+            "UPDATE opportunities SET stage = 'proposal', amount = 12345 WHERE id IN (SELECT id FROM opportunities ORDER BY id LIMIT 5)",
+            &[],
+        )
+        .await
+        .unwrap();
     for scope in [None, Some(&team[..]), Some(&team[..1])] {
-        let mut kept = opportunities::totals_by_stage(&mut conn, scope).await.unwrap();
-        let all: Vec<(String, String, Option<i64>)> =
-            sqlx::query_as("SELECT owner_id, stage, amount FROM opportunities").fetch_all(&mut *conn).await.unwrap();
+        let mut kept = conn.opportunities().totals_by_stage(scope).await.unwrap();
+        let all = raw
+            .sql()
+            .texts("SELECT owner_id || '|' || stage || '|' || COALESCE(CAST(amount AS TEXT), '0') FROM opportunities", &[])
+            .await
+            .unwrap();
         let mut sums: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
-        for (_, stage, amount) in all.into_iter().filter(|(owner, _, _)| scope.is_none_or(|owners| owners.contains(owner))) {
-            let sum = sums.entry(stage).or_default();
-            *sum = (sum.0 + 1, sum.1 + amount.unwrap_or(0));
+        for row in all {
+            let [owner, stage, amount]: [&str; 3] = row.splitn(3, '|').collect::<Vec<_>>().try_into().unwrap();
+            if scope.is_some_and(|owners| !owners.iter().any(|o| o == owner)) {
+                continue;
+            }
+            let sum = sums.entry(stage.to_owned()).or_default();
+            *sum = (sum.0 + 1, sum.1 + amount.parse::<i64>().unwrap());
         }
         let mut rows: Vec<(String, i64, i64)> = sums.into_iter().map(|(stage, (n, amount))| (stage, n, amount)).collect();
         kept.sort();

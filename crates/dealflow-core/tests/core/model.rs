@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use dealflow_core::definition::ResultEffect;
 use dealflow_core::engine::{
-    self, ActivityState, ActivityStatus, Actor, Command, Context, Effect, InstanceState, InstanceStatus, OpportunityState, ProcessLink,
+    self, ActivityState, ActivityStatus, By, Command, Context, Effect, InstanceState, InstanceStatus, OpportunityState, ProcessLink,
     StartedVia, State,
 };
 use dealflow_core::{LocalizedText, ProcessDefinition, Stage, StageCatalog, StageCode};
@@ -393,12 +393,12 @@ fn run_sequence(ops: &[Op]) -> Result<(), TestCaseError> {
                 model.start(&definition),
             ),
             Op::ChangeStage(t) => (
-                Some(Command::ChangeStage { to: TARGETS[*t].into(), by: Actor::User("u".into()) }),
+                Some(Command::ChangeStage { to: TARGETS[*t].into(), by: By::User("u".into()) }),
                 None,
                 model.change_stage(TARGETS[*t], &definition),
             ),
             Op::Close(t) => {
-                (Some(Command::Close { to: TARGETS[*t].into(), by: Actor::User("u".into()) }), None, model.close(TARGETS[*t], &definition))
+                (Some(Command::Close { to: TARGETS[*t].into(), by: By::User("u".into()) }), None, model.close(TARGETS[*t], &definition))
             }
             Op::Complete(a, r) => match pick(*a) {
                 None => (None, None, Ok(())),
@@ -408,7 +408,7 @@ fn run_sequence(ops: &[Op]) -> Result<(), TestCaseError> {
                         activity_id: id.clone(),
                         result: RESULTS[*r].map(str::to_owned),
                         note: None,
-                        by: Actor::User("u".into()),
+                        by: By::User("u".into()),
                     };
                     (Some(command), Some(id), model.complete(i, RESULTS[*r], &definition))
                 }
@@ -417,7 +417,7 @@ fn run_sequence(ops: &[Op]) -> Result<(), TestCaseError> {
                 None => (None, None, Ok(())),
                 Some(i) => {
                     let id = world.activities[i].0.id.clone();
-                    (Some(Command::CancelActivity { activity_id: id.clone(), by: Actor::User("u".into()) }), Some(id), model.cancel(i))
+                    (Some(Command::CancelActivity { activity_id: id.clone(), by: By::User("u".into()) }), Some(id), model.cancel(i))
                 }
             },
             Op::AddManual => {
@@ -446,7 +446,7 @@ fn run_sequence(ops: &[Op]) -> Result<(), TestCaseError> {
                 model.change_owner(OWNERS[*o]);
                 (Some(Command::ChangeOwner { owner_id: OWNERS[*o].into(), supervisor_id: None }), None, Ok(()))
             }
-            Op::CancelInstance => (Some(Command::CancelInstance { by: Actor::User("u".into()) }), None, model.cancel_instance()),
+            Op::CancelInstance => (Some(Command::CancelInstance { by: By::User("u".into()) }), None, model.cancel_instance()),
         };
         if let Some(command) = command {
             let state = world.state(target.as_deref());

@@ -3,22 +3,21 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use dealflow_core::check::Invalid;
 use dealflow_core::definition::ActivityType;
 use dealflow_core::engine::ActivityStatus;
-use dealflow_store::queries::{activities, opportunities};
-use dealflow_store::records::ActivityRecord;
+use dealflow_store::ActivityFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::access::Scope;
-use super::extract::{Body, Caller, Params};
-use super::pagination::{Page, PageParams, cursor_for};
+use super::extract::{Body, Caller, Params, instant, nullable, page};
 use super::problem::{ApiError, ApiResult, Problem};
-use super::views::{ActivityView, OpportunityView, nullable};
+use super::views::{ActivityView, OpportunityView, Page};
+use crate::Services;
 use crate::services::{ActivityChanges, NewActivity};
-use crate::{ServiceError, Services};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     pub opportunity_id: Option<String>,
@@ -29,7 +28,10 @@ pub struct ListParams {
     pub from: Option<String>,
     /// Start or due time until (RFC 3339, exclusive).
     pub to: Option<String>,
-    pub limit: Option<i64>,
+    /// How many items (1–500, default 50; more is clamped to 500).
+    #[param(value_type = Option<i64>)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -62,61 +64,39 @@ pub struct Completed {
     pub opportunity: Option<OpportunityView>,
 }
 
-pub(crate) fn instant(field: &str, value: Option<&str>) -> ApiResult<Option<jiff::Timestamp>> {
-    value
-        .map(|v| {
-            v.parse::<jiff::Timestamp>().map_err(|_| ApiError::field(field, "must be a time in RFC 3339, such as 2026-11-28T09:00:00Z"))
-        })
-        .transpose()
-}
-
-/// The activity, if the caller owns it or may see its opportunity.
-async fn visible(services: &Services, scope: &Scope, id: &str) -> ApiResult<ActivityRecord> {
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let activity = activities::get(&mut conn, id).await.map_err(ServiceError::from)?;
-    if scope.allows(&activity.owner_id) {
-        return Ok(activity);
-    }
-    if let Some(opportunity_id) = &activity.opportunity_id {
-        let opportunity = opportunities::get(&mut conn, opportunity_id).await.map_err(ServiceError::from)?;
-        if scope.allows(&opportunity.owner_id) {
-            return Ok(activity);
-        }
-    }
-    Err(ApiError::not_found())
+/// An activity status as named in a request.
+fn status(text: &str) -> ApiResult<ActivityStatus> {
+    ActivityStatus::parse(text).ok_or_else(|| {
+        ApiError::field("status", Invalid::NotOneOf { allowed: ActivityStatus::ALL.iter().map(|s| s.as_str().to_owned()).collect() })
+    })
 }
 
 /// Activities the caller may see, newest first.
-#[utoipa::path(get, path = "/activities", tag = "activities", params(ListParams), security(("bearer" = [])),
+#[utoipa::path(get, path = "/activities", operation_id = "list_activities", tag = "activities", params(ListParams), security(("bearer" = [])),
     responses((status = 200, body = Page<ActivityView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     State(services): State<Services>,
     caller: Caller,
     Params(params): Params<ListParams>,
 ) -> ApiResult<Json<Page<ActivityView>>> {
-    let page = PageParams { limit: params.limit, cursor: params.cursor.clone() };
-    let limit = page.limit()?;
-    if let Some(status) = &params.status
-        && ActivityStatus::parse(status).is_none()
-    {
-        return Err(ApiError::field("status", "must be not_started, in_progress, completed or cancelled"));
+    let page = page(params.limit.as_deref(), params.cursor.as_deref())?;
+    if let Some(text) = &params.status {
+        status(text)?;
     }
-    let filter = activities::ActivityFilter {
+    let filter = ActivityFilter {
         opportunity_id: params.opportunity_id,
         owner_id: params.owner_id,
         status: params.status,
         from: instant("from", params.from.as_deref())?,
         to: instant("to", params.to.as_deref())?,
     };
-    let scope = Scope::of(&services, &caller.user).await?;
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let rows = activities::search(&mut conn, &filter, scope.owners(), page.after()?, limit + 1).await.map_err(ServiceError::from)?;
+    let found = services.activities(&caller.actor, &filter, &page).await?;
     let locale = caller.locale;
-    Ok(Json(Page::of(rows, limit, |a| cursor_for(a.created_at, &a.id), |a| ActivityView::new(a, locale))))
+    Ok(Json(Page::of(found, |a| ActivityView::new(a, locale))))
 }
 
 /// Create a manual activity (no process fields; never cancelled by a stage change).
-#[utoipa::path(post, path = "/activities", tag = "activities", request_body = CreateActivity, security(("bearer" = [])),
+#[utoipa::path(post, path = "/activities", operation_id = "create_activity", tag = "activities", request_body = CreateActivity, security(("bearer" = [])),
     responses((status = 201, body = ActivityView), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
@@ -124,40 +104,31 @@ pub async fn create(
     caller: Caller,
     Body(input): Body<CreateActivity>,
 ) -> ApiResult<(StatusCode, Json<ActivityView>)> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    let kind = ActivityType::parse(&input.kind).ok_or_else(|| ApiError::field("type", "must be task, call, meeting or email"))?;
-    let owner_id = input.owner_id.unwrap_or_else(|| caller.user.id.clone());
-    if !scope.allows(&owner_id) {
-        return Err(ApiError::field("owner_id", "you may give activities only to yourself or your team"));
-    }
-    if let Some(opportunity_id) = &input.opportunity_id {
-        super::opportunities::visible(&services, &scope, opportunity_id)
-            .await
-            .map_err(|_| ApiError::field("opportunity_id", "no such opportunity"))?;
-    }
+    let kind = ActivityType::parse(&input.kind).ok_or_else(|| {
+        ApiError::field("type", Invalid::NotOneOf { allowed: ["task", "call", "meeting", "email"].map(String::from).to_vec() })
+    })?;
     let new = NewActivity {
         kind,
         title: input.title,
-        owner_id,
+        owner_id: input.owner_id,
         opportunity_id: input.opportunity_id,
         start_at: instant("start_at", input.start_at.as_deref())?,
         due_at: instant("due_at", input.due_at.as_deref())?,
     };
-    let created = services.create_activity(&caller.user.id, new).await?;
+    let created = services.create_activity(&caller.actor, new).await?;
     Ok((StatusCode::CREATED, Json(ActivityView::new(created, caller.locale))))
 }
 
 /// One activity.
-#[utoipa::path(get, path = "/activities/{id}", params(("id" = String, Path, description = "the record's id")), tag = "activities", security(("bearer" = [])),
+#[utoipa::path(get, path = "/activities/{id}", operation_id = "get_activity", params(("id" = String, Path, description = "the record's id")), tag = "activities", security(("bearer" = [])),
     responses((status = 200, body = ActivityView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<ActivityView>> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    Ok(Json(ActivityView::new(visible(&services, &scope, &id).await?, caller.locale)))
+    Ok(Json(ActivityView::new(services.activity(&caller.actor, &id).await?, caller.locale)))
 }
 
 /// Complete with a result: `advance` results may move the process on (R7), `close` results
 /// close the opportunity (R8).
-#[utoipa::path(post, path = "/activities/{id}/complete", params(("id" = String, Path, description = "the record's id")), tag = "activities", request_body = Complete, security(("bearer" = [])),
+#[utoipa::path(post, path = "/activities/{id}/complete", operation_id = "complete_activity", params(("id" = String, Path, description = "the record's id")), tag = "activities", request_body = Complete, security(("bearer" = [])),
     responses((status = 200, body = Completed), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn complete(
@@ -166,19 +137,15 @@ pub async fn complete(
     Path(id): Path<String>,
     Body(input): Body<Complete>,
 ) -> ApiResult<Json<Completed>> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    visible(&services, &scope, &id).await?;
-    let (activity, opportunity) = services.complete_activity(&caller.user.id, &id, input.result.as_deref(), input.note.as_deref()).await?;
+    let (activity, opportunity) = services.complete_activity(&caller.actor, &id, input.result.as_deref(), input.note.as_deref()).await?;
     Ok(Json(Completed { activity: ActivityView::new(activity, caller.locale), opportunity: opportunity.map(Into::into) }))
 }
 
 /// Cancel an open activity.
-#[utoipa::path(post, path = "/activities/{id}/cancel", params(("id" = String, Path, description = "the record's id")), tag = "activities", security(("bearer" = [])),
+#[utoipa::path(post, path = "/activities/{id}/cancel", operation_id = "cancel_activity", params(("id" = String, Path, description = "the record's id")), tag = "activities", security(("bearer" = [])),
     responses((status = 200, body = ActivityView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn cancel(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<ActivityView>> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    visible(&services, &scope, &id).await?;
-    Ok(Json(ActivityView::new(services.cancel_activity(&caller.user.id, &id).await?, caller.locale)))
+    Ok(Json(ActivityView::new(services.cancel_activity(&caller.actor, &id).await?, caller.locale)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -198,7 +165,7 @@ pub struct UpdateActivity {
 }
 
 /// Change an open activity: start it, move its times, hand it to someone.
-#[utoipa::path(patch, path = "/activities/{id}", params(("id" = String, Path, description = "the record's id")), tag = "activities", request_body = UpdateActivity, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/activities/{id}", operation_id = "update_activity", params(("id" = String, Path, description = "the record's id")), tag = "activities", request_body = UpdateActivity, security(("bearer" = [])),
     responses((status = 200, body = ActivityView), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
@@ -207,17 +174,7 @@ pub async fn update(
     Path(id): Path<String>,
     Body(input): Body<UpdateActivity>,
 ) -> ApiResult<Json<ActivityView>> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    visible(&services, &scope, &id).await?;
-    if let Some(owner) = &input.owner_id
-        && !scope.allows(owner)
-    {
-        return Err(ApiError::field("owner_id", "you may give activities only to yourself or your team"));
-    }
-    let status = match input.status.as_deref() {
-        None => None,
-        Some(text) => Some(ActivityStatus::parse(text).ok_or_else(|| ApiError::field("status", "must be in_progress or not_started"))?),
-    };
+    let status = input.status.as_deref().map(status).transpose()?;
     let time = |field: &str, value: Option<Option<String>>| -> ApiResult<Option<Option<jiff::Timestamp>>> {
         value.map(|v| instant(field, v.as_deref())).transpose()
     };
@@ -228,5 +185,5 @@ pub async fn update(
         due_at: time("due_at", input.due_at)?,
         owner_id: input.owner_id,
     };
-    Ok(Json(ActivityView::new(services.update_activity(&id, changes).await?, caller.locale)))
+    Ok(Json(ActivityView::new(services.update_activity(&caller.actor, &id, changes).await?, caller.locale)))
 }

@@ -3,17 +3,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use dealflow_core::analytics;
-use dealflow_store::queries::opportunities;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::access::Scope;
 use super::extract::{Caller, Params, day_start};
-use super::problem::{ApiError, ApiResult, Problem};
-use crate::{ServiceError, Services};
+use super::problem::{ApiResult, Problem};
+use crate::Services;
+use crate::services::AnalyticsQuery;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryParams {
     /// `YYYY-MM-DD`, inclusive: on `closed_at` for won/lost, on `created_at` for the funnel.
@@ -96,22 +95,20 @@ fn date(field: &str, value: Option<&str>) -> ApiResult<Option<jiff::Timestamp>> 
 }
 
 /// The won/lost summary.
-#[utoipa::path(get, path = "/analytics/summary", tag = "analytics", params(SummaryParams), security(("bearer" = [])),
+#[utoipa::path(get, path = "/analytics/summary", operation_id = "analytics_summary", tag = "analytics", params(SummaryParams), security(("bearer" = [])),
     responses((status = 200, body = SummaryView), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn summary(
     State(services): State<Services>,
     caller: Caller,
     Params(params): Params<SummaryParams>,
 ) -> ApiResult<Json<SummaryView>> {
-    let (from, to) = (date("from", params.from.as_deref())?, date("to", params.to.as_deref())?);
-    if let (Some(from), Some(to)) = (from, to)
-        && to <= from
-    {
-        return Err(ApiError::field("to", "must be after from"));
-    }
-    let scope = Scope::of(&services, &caller.user).await?;
-    let stages = services.stage_catalog().await?;
-    let s = compute(&services, &stages, &scope, params.owner_id.as_deref(), from, to).await?;
+    let query = AnalyticsQuery {
+        from: date("from", params.from.as_deref())?,
+        to: date("to", params.to.as_deref())?,
+        owner_id: params.owner_id,
+        team: None,
+    };
+    let s = services.analytics(&caller.actor, &query).await?;
     Ok(Json(SummaryView {
         won: WonView { count: s.won.count, actual_revenue: s.won.actual_revenue.to_string(), hours_spent: s.won.hours_spent },
         lost: LostView { count: s.lost.count, hours_spent: s.lost.hours_spent },
@@ -126,21 +123,4 @@ pub async fn summary(
             .collect(),
         lost_reasons: s.lost_reasons.into_iter().map(|r| LostReasonView { reason: r.reason, count: r.count }).collect(),
     }))
-}
-
-/// The summary over what `scope` may see, for the API and the analytics page alike (which has
-/// the stage lookup at hand already, to name the stages).
-pub async fn compute(
-    services: &Services,
-    stages: &dealflow_core::StageCatalog,
-    scope: &Scope,
-    owner_id: Option<&str>,
-    from: Option<jiff::Timestamp>,
-    to: Option<jiff::Timestamp>,
-) -> Result<analytics::Summary, ServiceError> {
-    let mut conn = services.store().read().await?;
-    let window = (from.map(|t| t.as_millisecond()), to.map(|t| t.as_millisecond()));
-    let now = services.clock().now().as_millisecond();
-    let totals = opportunities::analytics_totals(&mut conn, scope.owners(), owner_id, window, now).await?;
-    Ok(analytics::summary(stages, &totals))
 }

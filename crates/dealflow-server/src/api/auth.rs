@@ -26,7 +26,7 @@ pub struct TokenAnswer {
 }
 
 /// Sign in: trade an email and password for an API token.
-#[utoipa::path(post, path = "/auth/token", tag = "auth", request_body = SignIn,
+#[utoipa::path(post, path = "/auth/token", operation_id = "sign_in", tag = "auth", request_body = SignIn,
     responses((status = 201, body = TokenAnswer), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn create_token(State(services): State<Services>, Body(input): Body<SignIn>) -> ApiResult<(StatusCode, Json<TokenAnswer>)> {
     let (token, user) = services.sign_in(&input.email, &input.password).await?;
@@ -34,16 +34,16 @@ pub async fn create_token(State(services): State<Services>, Body(input): Body<Si
 }
 
 /// Sign out: revoke the token this request carries.
-#[utoipa::path(delete, path = "/auth/token", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/auth/token", operation_id = "sign_out", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem)))]
 pub async fn delete_token(State(services): State<Services>, caller: Caller) -> ApiResult<StatusCode> {
-    services.sign_out(&caller.token_hash).await?;
+    services.sign_out(&caller.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The signed-in user.
-#[utoipa::path(get, path = "/me", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/me", operation_id = "me", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 401, body = Problem)))]
 pub async fn me(caller: Caller) -> Json<UserView> {
-    Json((&caller.user).into())
+    Json(caller.actor.user().into())
 }

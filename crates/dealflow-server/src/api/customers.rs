@@ -4,17 +4,15 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use dealflow_store::queries::customers;
-use dealflow_store::records::{AccountRecord, ContactRecord};
+use dealflow_core::records::{AccountRecord, ContactRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::access::Scope;
-use super::extract::{Body, Caller, Params};
-use super::pagination::{MAX_LIMIT, Page, PageParams};
-use super::problem::{ApiError, ApiResult, Problem};
+use super::extract::{Body, Caller, Params, page};
+use super::problem::{ApiResult, Problem};
+use super::views::Page;
+use crate::Services;
 use crate::services::{AccountFields, ContactFields};
-use crate::{ServiceError, Services};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccountView {
@@ -88,64 +86,59 @@ pub struct ContactInput {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// Text in the name (any letter case).
     pub q: Option<String>,
     /// Contacts only: of this account.
     pub account_id: Option<String>,
-    pub limit: Option<i64>,
+    /// How many items (1–500, default 50; more is clamped to 500).
+    #[param(value_type = Option<i64>)]
+    pub limit: Option<String>,
 }
 
-fn may_change(scope: &Scope, owner_id: &Option<String>) -> ApiResult<()> {
-    match owner_id {
-        Some(owner) if !scope.allows(owner) => {
-            Err(ApiError::forbidden("Only the owner, their supervisor or an administrator may change this."))
-        }
-        _ => Ok(()),
-    }
+fn account_fields(input: AccountInput) -> AccountFields {
+    AccountFields { name: input.name, industry: input.industry, website: input.website, phone: input.phone }
 }
 
-fn lower(q: Option<String>) -> Option<String> {
-    q.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty())
+fn contact_fields(input: ContactInput) -> ContactFields {
+    ContactFields { name: input.name, email: input.email, phone: input.phone, job_title: input.job_title, account_id: input.account_id }
 }
 
 /// Accounts, by name.
-#[utoipa::path(get, path = "/accounts", tag = "customers", params(SearchParams), security(("bearer" = [])),
-    responses((status = 200, body = Page<AccountView>), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/accounts", operation_id = "list_accounts", tag = "customers", params(SearchParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<AccountView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_accounts(
     State(services): State<Services>,
-    _caller: Caller,
+    caller: Caller,
     Params(params): Params<SearchParams>,
 ) -> ApiResult<Json<Page<AccountView>>> {
-    let limit = PageParams { limit: params.limit, cursor: None }.limit()?.min(MAX_LIMIT);
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let found = customers::accounts(&mut conn, lower(params.q).as_deref(), limit).await.map_err(ServiceError::from)?;
+    let limit = page(params.limit.as_deref(), None)?.limit;
+    let found = services.accounts(&caller.actor, params.q.as_deref(), limit).await?;
     Ok(Json(Page::all(found.into_iter().map(Into::into).collect())))
 }
 
 /// Add an account, owned by the caller.
-#[utoipa::path(post, path = "/accounts", tag = "customers", request_body = AccountInput, security(("bearer" = [])),
+#[utoipa::path(post, path = "/accounts", operation_id = "create_account", tag = "customers", request_body = AccountInput, security(("bearer" = [])),
     responses((status = 201, body = AccountView), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_account(
     State(services): State<Services>,
     caller: Caller,
     Body(input): Body<AccountInput>,
 ) -> ApiResult<(StatusCode, Json<AccountView>)> {
-    let fields = AccountFields { name: input.name, industry: input.industry, website: input.website, phone: input.phone };
-    Ok((StatusCode::CREATED, Json(services.create_account(&caller.user.id, fields).await?.into())))
+    Ok((StatusCode::CREATED, Json(services.create_account(&caller.actor, account_fields(input)).await?.into())))
 }
 
 /// One account.
-#[utoipa::path(get, path = "/accounts/{id}", params(("id" = String, Path, description = "the record's id")), tag = "customers", security(("bearer" = [])),
+#[utoipa::path(get, path = "/accounts/{id}", operation_id = "get_account", params(("id" = String, Path, description = "the record's id")), tag = "customers", security(("bearer" = [])),
     responses((status = 200, body = AccountView), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_account(State(services): State<Services>, _caller: Caller, Path(id): Path<String>) -> ApiResult<Json<AccountView>> {
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    Ok(Json(customers::get_account(&mut conn, &id).await.map_err(ServiceError::from)?.into()))
+pub async fn get_account(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<AccountView>> {
+    Ok(Json(services.account(&caller.actor, &id).await?.into()))
 }
 
-/// Change an account.
-#[utoipa::path(patch, path = "/accounts/{id}", params(("id" = String, Path, description = "the record's id")), tag = "customers", request_body = AccountInput, security(("bearer" = [])),
+/// Change an account (its owner, the owner's supervisor or an administrator).
+#[utoipa::path(patch, path = "/accounts/{id}", operation_id = "update_account", params(("id" = String, Path, description = "the record's id")), tag = "customers", request_body = AccountInput, security(("bearer" = [])),
     responses((status = 200, body = AccountView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_account(
@@ -154,57 +147,42 @@ pub async fn update_account(
     Path(id): Path<String>,
     Body(input): Body<AccountInput>,
 ) -> ApiResult<Json<AccountView>> {
-    let account =
-        customers::get_account(&mut *services.store().read().await.map_err(ServiceError::from)?, &id).await.map_err(ServiceError::from)?;
-    may_change(&Scope::of(&services, &caller.user).await?, &account.owner_id)?;
-    let fields = AccountFields { name: input.name, industry: input.industry, website: input.website, phone: input.phone };
-    Ok(Json(services.update_account(account, fields).await?.into()))
+    Ok(Json(services.update_account(&caller.actor, &id, account_fields(input)).await?.into()))
 }
 
 /// Contacts, by name.
-#[utoipa::path(get, path = "/contacts", tag = "customers", params(SearchParams), security(("bearer" = [])),
-    responses((status = 200, body = Page<ContactView>), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/contacts", operation_id = "list_contacts", tag = "customers", params(SearchParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<ContactView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_contacts(
     State(services): State<Services>,
-    _caller: Caller,
+    caller: Caller,
     Params(params): Params<SearchParams>,
 ) -> ApiResult<Json<Page<ContactView>>> {
-    let limit = PageParams { limit: params.limit, cursor: None }.limit()?;
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let found = customers::contacts(&mut conn, lower(params.q).as_deref(), params.account_id.as_deref(), limit)
-        .await
-        .map_err(ServiceError::from)?;
+    let limit = page(params.limit.as_deref(), None)?.limit;
+    let found = services.contacts(&caller.actor, params.q.as_deref(), params.account_id.as_deref(), limit).await?;
     Ok(Json(Page::all(found.into_iter().map(Into::into).collect())))
 }
 
 /// Add a contact, owned by the caller.
-#[utoipa::path(post, path = "/contacts", tag = "customers", request_body = ContactInput, security(("bearer" = [])),
+#[utoipa::path(post, path = "/contacts", operation_id = "create_contact", tag = "customers", request_body = ContactInput, security(("bearer" = [])),
     responses((status = 201, body = ContactView), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_contact(
     State(services): State<Services>,
     caller: Caller,
     Body(input): Body<ContactInput>,
 ) -> ApiResult<(StatusCode, Json<ContactView>)> {
-    let fields = ContactFields {
-        name: input.name,
-        email: input.email,
-        phone: input.phone,
-        job_title: input.job_title,
-        account_id: input.account_id,
-    };
-    Ok((StatusCode::CREATED, Json(services.create_contact(&caller.user.id, fields).await?.into())))
+    Ok((StatusCode::CREATED, Json(services.create_contact(&caller.actor, contact_fields(input)).await?.into())))
 }
 
 /// One contact.
-#[utoipa::path(get, path = "/contacts/{id}", params(("id" = String, Path, description = "the record's id")), tag = "customers", security(("bearer" = [])),
+#[utoipa::path(get, path = "/contacts/{id}", operation_id = "get_contact", params(("id" = String, Path, description = "the record's id")), tag = "customers", security(("bearer" = [])),
     responses((status = 200, body = ContactView), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_contact(State(services): State<Services>, _caller: Caller, Path(id): Path<String>) -> ApiResult<Json<ContactView>> {
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    Ok(Json(customers::get_contact(&mut conn, &id).await.map_err(ServiceError::from)?.into()))
+pub async fn get_contact(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<ContactView>> {
+    Ok(Json(services.contact(&caller.actor, &id).await?.into()))
 }
 
-/// Change a contact.
-#[utoipa::path(patch, path = "/contacts/{id}", params(("id" = String, Path, description = "the record's id")), tag = "customers", request_body = ContactInput, security(("bearer" = [])),
+/// Change a contact (its owner, the owner's supervisor or an administrator).
+#[utoipa::path(patch, path = "/contacts/{id}", operation_id = "update_contact", params(("id" = String, Path, description = "the record's id")), tag = "customers", request_body = ContactInput, security(("bearer" = [])),
     responses((status = 200, body = ContactView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_contact(
@@ -213,15 +191,5 @@ pub async fn update_contact(
     Path(id): Path<String>,
     Body(input): Body<ContactInput>,
 ) -> ApiResult<Json<ContactView>> {
-    let contact =
-        customers::get_contact(&mut *services.store().read().await.map_err(ServiceError::from)?, &id).await.map_err(ServiceError::from)?;
-    may_change(&Scope::of(&services, &caller.user).await?, &contact.owner_id)?;
-    let fields = ContactFields {
-        name: input.name,
-        email: input.email,
-        phone: input.phone,
-        job_title: input.job_title,
-        account_id: input.account_id,
-    };
-    Ok(Json(services.update_contact(contact, fields).await?.into()))
+    Ok(Json(services.update_contact(&caller.actor, &id, contact_fields(input)).await?.into()))
 }

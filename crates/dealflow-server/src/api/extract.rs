@@ -1,46 +1,55 @@
-//! Request extractors: who is calling (a bearer token), in which language, and a strict JSON
-//! body — the wrong media type, a body that is not JSON, unknown fields and wrong types each
-//! get their own clear problem.
+//! Request extractors: who is calling (a bearer token), an administrator for the routes only
+//! they may use (decided before the body is read), a strict JSON body, query parameters, and the
+//! typed values that arrive as text. The wrong media type, a body that is not JSON and each
+//! problem with a field get their own clear answer.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use dealflow_core::Locale;
-use dealflow_store::queries::auth;
-use dealflow_store::records::UserRecord;
+use dealflow_core::check::{self, Invalid};
+use dealflow_core::{Locale, Money};
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
+use serde::{Deserialize, Deserializer};
+use utoipa::ToSchema;
 
-use super::problem::ApiError;
+use super::json;
+use super::problem::{ApiError, ApiResult, caller_speaks};
 use crate::Services;
+use crate::access::Actor;
+use crate::paging::PageRequest;
 
-/// The signed-in user, and the language answers are written in: the user's, unless the
+/// The signed-in caller, and the language answers are written in: the caller's, unless the
 /// request's `Accept-Language` names Russian or English.
 pub struct Caller {
-    pub user: UserRecord,
+    pub actor: Actor,
     pub locale: Locale,
-    pub token_hash: String,
-}
-
-pub fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    /// The token the request carries, to revoke on sign-out.
+    pub token: String,
 }
 
 impl FromRequestParts<Services> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, services: &Services) -> Result<Caller, ApiError> {
-        let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(ApiError::unauthorized)?;
-        let token = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).ok_or_else(ApiError::unauthorized)?;
-        let token_hash = hash_token(token.trim());
-        let mut conn = services.store().read().await.map_err(|e| ApiError::from(crate::ServiceError::from(e)))?;
-        let user = auth::user_of_token(&mut conn, &token_hash)
-            .await
-            .map_err(|e| ApiError::from(crate::ServiceError::from(e)))?
-            .ok_or_else(ApiError::unauthorized)?;
-        let locale = crate::http::asked_locale(&parts.headers).unwrap_or(user.locale);
-        Ok(Caller { user, locale, token_hash })
+        let token = crate::http::bearer_token(&parts.headers).ok_or_else(ApiError::unauthorized)?.to_owned();
+        let actor = services.authenticate(&token).await?.ok_or_else(ApiError::unauthorized)?;
+        caller_speaks(actor.locale());
+        let locale = crate::http::asked_locale(&parts.headers).unwrap_or(actor.locale());
+        Ok(Caller { actor, locale, token })
+    }
+}
+
+/// A caller who must be an administrator: anyone else gets 403 before their body is looked at.
+pub struct Admin(pub Caller);
+
+impl FromRequestParts<Services> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, services: &Services) -> Result<Admin, ApiError> {
+        let caller = Caller::from_request_parts(parts, services).await?;
+        caller.actor.require_admin()?;
+        Ok(Admin(caller))
     }
 }
 
@@ -60,35 +69,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
                 essence == "application/json" || essence.ends_with("+json")
             });
             if !is_json {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "Send the body as application/json.",
-                ));
+                return Err(ApiError::unsupported_media_type("Отправьте тело как application/json.", "Send the body as application/json."));
             }
         }
         // PostgreSQL cannot store NUL characters in text; refuse them up front for both backends.
         if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
-            return Err(ApiError::field("body", "text may not contain NUL characters"));
+            return Err(ApiError::field("body", Invalid::NulCharacter));
         }
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        match serde_path_to_error::deserialize(&mut deserializer) {
-            Ok(value) => match deserializer.end() {
-                Ok(()) => Ok(Body(value)),
-                Err(e) => Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", format!("The body is not valid JSON: {e}"))),
-            },
-            Err(error) => {
-                let path = error.path().to_string();
-                let inner = error.into_inner();
-                match inner.classify() {
-                    serde_json::error::Category::Data => {
-                        let field = if path == "." { "body".to_owned() } else { path };
-                        Err(ApiError::field(&field, strip_position(&inner.to_string())))
-                    }
-                    _ => Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", format!("The body is not valid JSON: {inner}"))),
-                }
-            }
-        }
+        // Syntax first: a body that is not JSON is malformed, whatever it would have held.
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            let position = format!("{}:{}", e.line(), e.column());
+            ApiError::malformed(
+                format!("Тело запроса — не JSON (строка:столбец {position})."),
+                format!("The body is not valid JSON (line:column {position})."),
+            )
+        })?;
+        Ok(Body(json::typed(value, "body")?))
     }
 }
 
@@ -96,35 +92,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 async fn read_body<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
     Bytes::from_request(request, state).await.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The body is larger than 1 MiB.")
+            ApiError::too_large()
         } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", rejection.body_text())
+            ApiError::malformed("Тело запроса не прочитать.", "The body could not be read.")
         }
     })
 }
 
-/// serde's messages end in "at line 1 column 17"; the field path says more.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message.to_owned(),
-    }
-}
-
-/// Query-string parameters; a bad value is a 422 naming the parameter, like a bad body field.
+/// Query-string parameters; an unknown one is a 422 naming it, like a field of a body.
 pub struct Params<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Params<T>, ApiError> {
-        let query = parts.uri.query().unwrap_or("");
-        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(deserializer).map(Params).map_err(|error| {
-            let field = error.path().to_string();
-            let field = if field == "." { "query".to_owned() } else { field };
-            ApiError::field(&field, strip_position(&error.into_inner().to_string()))
-        })
+        let query = json::query_object(parts.uri.query().unwrap_or(""));
+        Ok(Params(json::typed(query, "query")?))
     }
 }
 
@@ -148,29 +131,84 @@ impl<S: Send + Sync> FromRequest<S> for DefinitionDocument {
             "application/json" => true,
             "application/toml" => false,
             _ => {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                return Err(ApiError::unsupported_media_type(
+                    "Отправьте описание процесса как application/toml или application/json.",
                     "Send the definition as application/toml or application/json.",
                 ));
             }
         };
         let bytes = read_body(request, state).await?;
         let text = String::from_utf8(bytes.to_vec())
-            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", "The body is not UTF-8 text."))?;
+            .map_err(|_| ApiError::malformed("Тело запроса — не текст UTF-8.", "The body is not UTF-8 text."))?;
         if text.contains('\0') || text.contains("\\u0000") {
-            return Err(ApiError::field("body", "text may not contain NUL characters"));
+            return Err(ApiError::field("body", Invalid::NulCharacter));
         }
         Ok(DefinitionDocument { text, is_json })
     }
 }
 
+/// Money in a request: a decimal string or a JSON number with at most two fractional digits,
+/// never negative. Read as it came; [`MoneyInput::money`] checks it.
+#[derive(Debug, Clone, ToSchema)]
+#[schema(value_type = String, example = "150000.00")]
+pub struct MoneyInput(serde_json::Value);
+
+impl<'de> Deserialize<'de> for MoneyInput {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde_json::Value::deserialize(d).map(MoneyInput)
+    }
+}
+
+impl MoneyInput {
+    pub fn money(&self, field: &str) -> ApiResult<Money> {
+        let text = match &self.0 {
+            serde_json::Value::String(text) => text.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => return Err(ApiError::field(field, Invalid::WrongType)),
+        };
+        check::money(&text).map_err(|invalid| ApiError::field(field, invalid))
+    }
+}
+
+/// An optional amount of money.
+pub fn money(field: &str, value: &Option<MoneyInput>) -> ApiResult<Option<Money>> {
+    value.as_ref().map(|m| m.money(field)).transpose()
+}
+
+/// For PATCH bodies: an absent field is `None`, an explicit `null` is `Some(None)`.
+pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
 /// A calendar date written `YYYY-MM-DD`, as the instant its day starts in UTC.
-pub fn day_start(field: &str, text: &str) -> Result<jiff::Timestamp, ApiError> {
-    text.parse::<jiff::civil::Date>()
+pub fn day_start(field: &str, text: &str) -> ApiResult<jiff::Timestamp> {
+    check::day(text)
         .ok()
-        .filter(|_| text.len() == 10)
         .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
         .map(|z| z.timestamp())
-        .ok_or_else(|| ApiError::field(field, "must be a date written YYYY-MM-DD"))
+        .ok_or_else(|| ApiError::field(field, Invalid::NotADate))
+}
+
+/// A time in RFC 3339.
+pub fn instant(field: &str, value: Option<&str>) -> ApiResult<Option<jiff::Timestamp>> {
+    value.map(|v| check::instant(v).map_err(|invalid| ApiError::field(field, invalid))).transpose()
+}
+
+/// `true` or `false` in a query string.
+pub fn flag(field: &str, value: Option<&str>) -> ApiResult<Option<bool>> {
+    match value {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(_) => Err(ApiError::field(field, Invalid::NotOneOf { allowed: vec!["true".into(), "false".into()] })),
+    }
+}
+
+/// `limit` and `cursor` of a list.
+pub fn page(limit: Option<&str>, cursor: Option<&str>) -> ApiResult<PageRequest> {
+    let limit = match limit {
+        None => None,
+        Some(text) => Some(text.trim().parse::<i64>().map_err(|_| ApiError::field("limit", Invalid::AtLeast { min: 1 }))?),
+    };
+    Ok(PageRequest::parse(limit, cursor)?)
 }

@@ -4,18 +4,15 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use dealflow_store::queries::{leads, lookups};
-use dealflow_store::records::LeadRecord;
+use dealflow_core::records::LeadRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::access::Scope;
-use super::extract::{Body, Caller, Params};
-use super::pagination::{Page, PageParams, cursor_for};
-use super::problem::{ApiError, ApiResult, Problem};
-use super::views::{LocalizedView, MoneyInput, nullable};
+use super::extract::{Body, Caller, MoneyInput, Params, money, nullable, page};
+use super::problem::{ApiResult, Problem};
+use super::views::{LocalizedView, Page};
+use crate::Services;
 use crate::services::{LeadChanges, NewLead};
-use crate::{ServiceError, Services};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LeadView {
@@ -62,10 +59,15 @@ pub struct LeadStageView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
+    /// Only this lead stage.
     pub stage: Option<String>,
-    pub limit: Option<i64>,
+    /// How many items (1–500, default 50; more is clamped to 500).
+    #[param(value_type = Option<i64>)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -87,19 +89,11 @@ pub struct ChangeLeadStage {
     pub stage: String,
 }
 
-async fn visible(services: &Services, scope: &Scope, id: &str) -> ApiResult<LeadRecord> {
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let lead = leads::get(&mut conn, id).await.map_err(ServiceError::from)?;
-    scope.check(&lead.owner_id)?;
-    Ok(lead)
-}
-
 /// The lead stages lookup, by position.
-#[utoipa::path(get, path = "/lead-stages", tag = "lookups", security(("bearer" = [])),
+#[utoipa::path(get, path = "/lead-stages", operation_id = "list_lead_stages", tag = "lookups", security(("bearer" = [])),
     responses((status = 200, body = Page<LeadStageView>), (status = 401, body = Problem)))]
 pub async fn stages(State(services): State<Services>, _caller: Caller) -> ApiResult<Json<Page<LeadStageView>>> {
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let stages = lookups::lead_stages(&mut conn).await.map_err(ServiceError::from)?;
+    let stages = services.lead_stages().await?;
     let items = stages
         .iter()
         .map(|s| LeadStageView {
@@ -114,20 +108,16 @@ pub async fn stages(State(services): State<Services>, _caller: Caller) -> ApiRes
 }
 
 /// Leads the caller may see, newest first.
-#[utoipa::path(get, path = "/leads", tag = "leads", params(ListParams), security(("bearer" = [])),
+#[utoipa::path(get, path = "/leads", operation_id = "list_leads", tag = "leads", params(ListParams), security(("bearer" = [])),
     responses((status = 200, body = Page<LeadView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(State(services): State<Services>, caller: Caller, Params(params): Params<ListParams>) -> ApiResult<Json<Page<LeadView>>> {
-    let page = PageParams { limit: params.limit, cursor: params.cursor.clone() };
-    let limit = page.limit()?;
-    let scope = Scope::of(&services, &caller.user).await?;
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let rows =
-        leads::search(&mut conn, params.stage.as_deref(), scope.owners(), page.after()?, limit + 1).await.map_err(ServiceError::from)?;
-    Ok(Json(Page::of(rows, limit, |l| cursor_for(l.created_at, &l.id), LeadView::from)))
+    let page = page(params.limit.as_deref(), params.cursor.as_deref())?;
+    let found = services.leads(&caller.actor, params.stage.as_deref(), &page).await?;
+    Ok(Json(Page::of(found, LeadView::from)))
 }
 
 /// Create a lead at the first lead stage.
-#[utoipa::path(post, path = "/leads", tag = "leads", request_body = CreateLead, security(("bearer" = [])),
+#[utoipa::path(post, path = "/leads", operation_id = "create_lead", tag = "leads", request_body = CreateLead, security(("bearer" = [])),
     responses((status = 201, body = LeadView), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
@@ -135,33 +125,27 @@ pub async fn create(
     caller: Caller,
     Body(input): Body<CreateLead>,
 ) -> ApiResult<(StatusCode, Json<LeadView>)> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    let owner_id = input.owner_id.unwrap_or_else(|| caller.user.id.clone());
-    if !scope.allows(&owner_id) {
-        return Err(ApiError::field("owner_id", "you may give leads only to yourself or your team"));
-    }
     let new = NewLead {
         title: input.title,
         need: input.need,
         contact_id: input.contact_id,
         account_id: input.account_id,
-        owner_id,
-        budget: input.budget.map(|m| m.0),
+        owner_id: input.owner_id,
+        budget: money("budget", &input.budget)?,
     };
-    let created = services.create_lead(new).await?;
+    let created = services.create_lead(&caller.actor, new).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
 /// One lead.
-#[utoipa::path(get, path = "/leads/{id}", params(("id" = String, Path, description = "the record's id")), tag = "leads", security(("bearer" = [])),
+#[utoipa::path(get, path = "/leads/{id}", operation_id = "get_lead", params(("id" = String, Path, description = "the record's id")), tag = "leads", security(("bearer" = [])),
     responses((status = 200, body = LeadView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<LeadView>> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    Ok(Json(visible(&services, &scope, &id).await?.into()))
+    Ok(Json(services.lead(&caller.actor, &id).await?.into()))
 }
 
 /// Move the lead to another stage; the handoff stage creates its opportunity (R3).
-#[utoipa::path(post, path = "/leads/{id}/stage", params(("id" = String, Path, description = "the record's id")), tag = "leads", request_body = ChangeLeadStage, security(("bearer" = [])),
+#[utoipa::path(post, path = "/leads/{id}/stage", operation_id = "change_lead_stage", params(("id" = String, Path, description = "the record's id")), tag = "leads", request_body = ChangeLeadStage, security(("bearer" = [])),
     responses((status = 200, body = LeadView), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn change_stage(
@@ -170,9 +154,7 @@ pub async fn change_stage(
     Path(id): Path<String>,
     Body(input): Body<ChangeLeadStage>,
 ) -> ApiResult<Json<LeadView>> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    visible(&services, &scope, &id).await?;
-    Ok(Json(services.change_lead_stage(&caller.user.id, &id, &input.stage).await?.into()))
+    Ok(Json(services.change_lead_stage(&caller.actor, &id, &input.stage).await?.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -195,7 +177,7 @@ pub struct UpdateLead {
 }
 
 /// Change a lead's fields; its stage moves through `POST /leads/{id}/stage`.
-#[utoipa::path(patch, path = "/leads/{id}", params(("id" = String, Path, description = "the record's id")), tag = "leads", request_body = UpdateLead, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/leads/{id}", operation_id = "update_lead", params(("id" = String, Path, description = "the record's id")), tag = "leads", request_body = UpdateLead, security(("bearer" = [])),
     responses((status = 200, body = LeadView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(services): State<Services>,
@@ -203,20 +185,13 @@ pub async fn update(
     Path(id): Path<String>,
     Body(input): Body<UpdateLead>,
 ) -> ApiResult<Json<LeadView>> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    visible(&services, &scope, &id).await?;
-    if let Some(owner) = &input.owner_id
-        && !scope.allows(owner)
-    {
-        return Err(ApiError::field("owner_id", "you may give leads only to yourself or your team"));
-    }
     let changes = LeadChanges {
         title: input.title,
         need: input.need,
         contact_id: input.contact_id,
         account_id: input.account_id,
         owner_id: input.owner_id,
-        budget: input.budget.map(|b| b.map(|m| m.0)),
+        budget: input.budget.map(|b| money("budget", &b)).transpose()?,
     };
-    Ok(Json(services.update_lead(&id, changes).await?.into()))
+    Ok(Json(services.update_lead(&caller.actor, &id, changes).await?.into()))
 }

@@ -1,8 +1,8 @@
-//! REST API v1 (SPEC §5) under `/api/v1`. Handlers check access and shape JSON; the services do
-//! the work. The OpenAPI document is generated from the handlers themselves, so a route cannot be
-//! served without being documented.
+//! REST API v1 (SPEC §5) under `/api/v1`. Handlers parse the request, call one service with the
+//! caller's actor and shape the JSON; the services decide access and do the work. The OpenAPI
+//! document is generated from the handlers themselves, so a route cannot be served without being
+//! documented.
 
-mod access;
 mod activities;
 mod analytics;
 mod auth;
@@ -10,12 +10,12 @@ mod command;
 mod customers;
 mod extract;
 mod idempotency;
+mod json;
 mod knowledge;
 mod leads;
 mod lookups;
 mod notifications;
 mod opportunities;
-mod pagination;
 mod problem;
 mod processes;
 mod schedule;
@@ -32,10 +32,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use access::{Scope, require_admin};
-pub use analytics::compute as analytics_summary;
-pub use extract::{Caller, hash_token};
-pub use pagination::{PageParams, cursor_for};
+pub use extract::Caller;
 pub use problem::{ApiError, Problem};
 
 use crate::Services;
@@ -47,7 +44,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 #[openapi(
     info(title = "dealflow API", version = "1", description = "Guided sales processes: opportunities, activities, processes."),
     servers((url = "/api/v1")),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &Answers)
 )]
 struct ApiDoc;
 
@@ -57,6 +54,55 @@ impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// Every answer of the document says what it means (OpenAPI requires a description), and error
+/// answers are `application/problem+json`, as they are sent.
+struct Answers;
+
+/// What each status means, the same for every route.
+fn meaning(status: &str) -> &'static str {
+    match status {
+        "200" => "Done: the answer described below.",
+        "201" => "Created: the new record.",
+        "204" => "Done; nothing to answer.",
+        "400" => "The body is not valid JSON (`malformed_request`).",
+        "401" => "Not signed in, or the token is no longer valid (`unauthorized`).",
+        "403" => "The caller's role does not allow this (`forbidden`).",
+        "404" => "No such record, or not one the caller may see (`not_found`).",
+        "409" => {
+            "In conflict with the record's state (`opportunity_closed`, `process_already_running`, `activity_not_open`, \
+                  `version_conflict`, `already_exists`, …)."
+        }
+        "412" => "`If-Match` does not hold: the record has another version (`version_conflict`).",
+        "413" => "The body is larger than 1 MiB (`payload_too_large`).",
+        "415" => "The body's media type is not one this route takes (`unsupported_media_type`).",
+        "422" => "The input has problems: `errors` lists each with its field, machine code and message (`validation_failed`).",
+        "429" => "Too many failed sign-ins for this account (`rate_limited`).",
+        _ => "See the problem's `code`.",
+    }
+}
+
+impl Modify for Answers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete];
+            for operation in operations.into_iter().flatten() {
+                for (status, answer) in operation.responses.responses.iter_mut() {
+                    let RefOr::T(answer) = answer else { continue };
+                    if answer.description.is_empty() {
+                        answer.description = meaning(status).to_owned();
+                    }
+                    if status.starts_with('4')
+                        && let Some(content) = answer.content.shift_remove("application/json")
+                    {
+                        answer.content.insert("application/problem+json".to_owned(), content);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -109,7 +155,7 @@ pub fn routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
 }
 
 /// `/api/v1`: the routes, `openapi.json`, JSON problems for unknown paths, the body limit,
-/// idempotency keys.
+/// idempotency keys, answers in the caller's language.
 pub fn router(services: Services) -> Router<Services> {
     let (routes, document) = routes();
     let document = serde_json::to_value(&document).expect("the OpenAPI document serializes");
@@ -119,6 +165,7 @@ pub fn router(services: Services) -> Router<Services> {
         .layer(axum::middleware::from_fn_with_state(services, idempotency::middleware))
         .layer(axum::middleware::from_fn(refuse_oversized))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(problem::in_callers_language))
 }
 
 /// Answers 413 from the `Content-Length` alone, before any of an oversized body is read.
@@ -126,8 +173,7 @@ async fn refuse_oversized(request: axum::extract::Request, next: axum::middlewar
     let declared =
         request.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
-        return ApiError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The body is larger than 1 MiB.")
-            .into_response();
+        return ApiError::too_large().into_response();
     }
     next.run(request).await
 }

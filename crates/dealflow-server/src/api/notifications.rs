@@ -7,15 +7,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use dealflow_core::Locale;
-use dealflow_store::queries::notifications;
-use dealflow_store::records::NotificationRecord;
+use dealflow_core::records::NotificationRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{Caller, Params};
-use super::pagination::{PageParams, cursor_for};
+use super::extract::{Caller, Params, flag, page};
 use super::problem::{ApiResult, Problem};
-use crate::{ServiceError, Services};
+use crate::Services;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntityRef {
@@ -65,56 +63,55 @@ pub struct UnreadCount {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// `true`: only unread ones.
-    pub unread: Option<bool>,
-    pub limit: Option<i64>,
+    #[param(value_type = Option<bool>)]
+    pub unread: Option<String>,
+    /// How many items (1–500, default 50; more is clamped to 500).
+    #[param(value_type = Option<i64>)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
 /// The caller's notifications, newest first, with the unread count.
-#[utoipa::path(get, path = "/notifications", tag = "notifications", params(ListParams), security(("bearer" = [])),
+#[utoipa::path(get, path = "/notifications", operation_id = "list_notifications", tag = "notifications", params(ListParams), security(("bearer" = [])),
     responses((status = 200, body = NotificationPage), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     State(services): State<Services>,
     caller: Caller,
     Params(params): Params<ListParams>,
 ) -> ApiResult<Json<NotificationPage>> {
-    let page = PageParams { limit: params.limit, cursor: params.cursor.clone() };
-    let limit = page.limit()?;
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let mut rows = notifications::page(&mut conn, &caller.user.id, params.unread.unwrap_or(false), page.after()?, limit + 1)
-        .await
-        .map_err(ServiceError::from)?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|n| cursor_for(n.created_at, &n.id)) } else { None };
-    let unread_count = notifications::unread_count(&mut conn, &caller.user.id).await.map_err(ServiceError::from)?;
-    Ok(Json(NotificationPage { items: rows.iter().map(|n| NotificationView::new(n, caller.locale)).collect(), next_cursor, unread_count }))
+    let page = page(params.limit.as_deref(), params.cursor.as_deref())?;
+    let unread_only = flag("unread", params.unread.as_deref())?.unwrap_or(false);
+    let (found, unread_count) = services.notifications(&caller.actor, unread_only, &page).await?;
+    let items = found.items.iter().map(|n| NotificationView::new(n, caller.locale)).collect();
+    Ok(Json(NotificationPage { items, next_cursor: found.next, unread_count }))
 }
 
 /// Mark one notification read.
-#[utoipa::path(post, path = "/notifications/{id}/read", params(("id" = String, Path, description = "the record's id")), tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(post, path = "/notifications/{id}/read", operation_id = "read_notification", params(("id" = String, Path, description = "the record's id")), tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = NotificationView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn read(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<NotificationView>> {
-    let notification = services.mark_notification_read(&caller.user.id, &id).await?;
+    let notification = services.mark_notification_read(&caller.actor, &id).await?;
     Ok(Json(NotificationView::new(&notification, caller.locale)))
 }
 
 /// Mark all of the caller's notifications read.
-#[utoipa::path(post, path = "/notifications/read-all", tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(post, path = "/notifications/read-all", operation_id = "read_all_notifications", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = UnreadCount), (status = 401, body = Problem)))]
 pub async fn read_all(State(services): State<Services>, caller: Caller) -> ApiResult<Json<UnreadCount>> {
-    services.mark_all_notifications_read(&caller.user.id).await?;
+    services.mark_all_notifications_read(&caller.actor).await?;
     Ok(Json(UnreadCount { unread_count: 0 }))
 }
 
 /// Each new notification of the caller as a Server-Sent Event (`event: notification`, JSON data).
-#[utoipa::path(get, path = "/notifications/stream", tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(get, path = "/notifications/stream", operation_id = "notification_stream", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, content_type = "text/event-stream", description = "one event per new notification"), (status = 401, body = Problem)))]
 pub async fn stream(State(services): State<Services>, caller: Caller) -> Sse<impl futures_core::Stream<Item = Result<Event, Infallible>>> {
-    let notifications = services.notifications_for(caller.user.id).await;
+    let notifications = services.notifications_for(&caller.actor).await;
     let locale = caller.locale;
     let events = async_stream::stream! {
         for await notification in notifications {

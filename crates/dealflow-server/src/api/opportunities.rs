@@ -1,24 +1,24 @@
 //! `/opportunities`: the list, one opportunity with its process, creating, stage changes (R4–R10),
-//! closing, history.
+//! closing, history, orders.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use dealflow_store::queries::{opportunities, processes};
-use dealflow_store::records::{Competitor, Participant};
+use dealflow_core::check::{FieldProblem, Invalid};
+use dealflow_core::records::{Competitor, Participant};
+use dealflow_store::OpportunityFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::access::Scope;
-use super::extract::{Body, Caller, Params, day_start};
-use super::pagination::{Page, PageParams, cursor_for};
+use super::extract::{Body, Caller, MoneyInput, Params, day_start, flag, money, nullable, page};
 use super::problem::{ApiError, ApiResult, Problem};
-use super::views::{HistoryView, MoneyInput, OpportunityDetail, OpportunityView, nullable};
+use super::views::{HistoryView, OpportunityDetail, OpportunityView, Page};
+use crate::Services;
 use crate::services::{CloseInput, NewOpportunity, OpportunityChanges};
-use crate::{ServiceError, Services};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Only this stage.
@@ -28,8 +28,12 @@ pub struct ListParams {
     /// Text in the title, account or contact name (any letter case).
     pub q: Option<String>,
     /// `true`: only open opportunities (non-final stage); `false`: only closed ones.
-    pub open: Option<bool>,
-    pub limit: Option<i64>,
+    #[param(value_type = Option<bool>)]
+    pub open: Option<String>,
+    /// How many items (1–500, default 50; more is clamped to 500).
+    #[param(value_type = Option<i64>)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -44,7 +48,8 @@ pub struct CreateOpportunity {
     pub account_id: Option<String>,
     pub contact_id: Option<String>,
     pub amount: Option<MoneyInput>,
-    pub probability: Option<u8>,
+    /// 0–100.
+    pub probability: Option<i64>,
     /// `YYYY-MM-DD`.
     pub close_date: Option<String>,
     pub budget: Option<MoneyInput>,
@@ -69,41 +74,40 @@ pub struct Close {
     pub close_reason: Option<String>,
 }
 
-pub(crate) async fn visible(services: &Services, scope: &Scope, id: &str) -> ApiResult<dealflow_store::records::OpportunityRecord> {
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let opportunity = opportunities::get(&mut conn, id).await.map_err(ServiceError::from)?;
-    scope.check(&opportunity.owner_id)?;
-    Ok(opportunity)
+/// A probability in whole percent.
+fn percent(value: Option<i64>) -> ApiResult<Option<u8>> {
+    value.map(|p| dealflow_core::check::percent(p).map_err(|invalid| ApiError::field("probability", invalid))).transpose()
 }
 
-fn check_date(field: &str, value: &Option<String>) -> ApiResult<()> {
-    value.as_deref().map(|text| day_start(field, text)).transpose().map(|_| ())
+/// A calendar date `YYYY-MM-DD`, kept as written.
+fn date(field: &str, value: Option<String>) -> ApiResult<Option<String>> {
+    if let Some(text) = &value {
+        day_start(field, text)?;
+    }
+    Ok(value)
 }
 
 /// Opportunities the caller may see, newest first.
-#[utoipa::path(get, path = "/opportunities", tag = "opportunities", params(ListParams), security(("bearer" = [])),
+#[utoipa::path(get, path = "/opportunities", operation_id = "list_opportunities", tag = "opportunities", params(ListParams), security(("bearer" = [])),
     responses((status = 200, body = Page<OpportunityView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     State(services): State<Services>,
     caller: Caller,
     Params(params): Params<ListParams>,
 ) -> ApiResult<Json<Page<OpportunityView>>> {
-    let page = PageParams { limit: params.limit, cursor: params.cursor.clone() };
-    let limit = page.limit()?;
-    let scope = Scope::of(&services, &caller.user).await?;
-    let filter = opportunities::OpportunityFilter {
+    let page = page(params.limit.as_deref(), params.cursor.as_deref())?;
+    let filter = OpportunityFilter {
         stage: params.stage,
         owner_id: params.owner_id,
         q: params.q.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()),
-        open: params.open,
+        open: flag("open", params.open.as_deref())?,
     };
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let rows = opportunities::search(&mut conn, &filter, scope.owners(), page.after()?, limit + 1).await.map_err(ServiceError::from)?;
-    Ok(Json(Page::of(rows, limit, |o| cursor_for(o.created_at, &o.id), OpportunityView::from)))
+    let found = services.opportunities(&caller.actor, &filter, &page).await?;
+    Ok(Json(Page::of(found, OpportunityView::from)))
 }
 
 /// Create an opportunity without a process.
-#[utoipa::path(post, path = "/opportunities", tag = "opportunities", request_body = CreateOpportunity, security(("bearer" = [])),
+#[utoipa::path(post, path = "/opportunities", operation_id = "create_opportunity", tag = "opportunities", request_body = CreateOpportunity, security(("bearer" = [])),
     responses((status = 201, body = OpportunityView), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
@@ -111,46 +115,33 @@ pub async fn create(
     caller: Caller,
     Body(input): Body<CreateOpportunity>,
 ) -> ApiResult<(StatusCode, Json<OpportunityView>)> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    let owner_id = input.owner_id.unwrap_or_else(|| caller.user.id.clone());
-    if !scope.allows(&owner_id) {
-        return Err(ApiError::field("owner_id", "you may give opportunities only to yourself or your team"));
-    }
-    if input.probability.is_some_and(|p| p > 100) {
-        return Err(ApiError::field("probability", "must be between 0 and 100"));
-    }
-    check_date("close_date", &input.close_date)?;
     let new = NewOpportunity {
         title: input.title,
-        owner_id,
+        owner_id: input.owner_id,
         stage: input.stage,
         account_id: input.account_id,
         contact_id: input.contact_id,
-        amount: input.amount.map(|m| m.0),
-        probability: input.probability,
-        close_date: input.close_date,
-        budget: input.budget.map(|m| m.0),
+        amount: money("amount", &input.amount)?,
+        probability: percent(input.probability)?,
+        close_date: date("close_date", input.close_date)?,
+        budget: money("budget", &input.budget)?,
         need: input.need,
-        lead_id: None,
     };
-    let created = services.create_opportunity(&caller.user.id, new).await?;
+    let created = services.create_opportunity(&caller.actor, new).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
 /// One opportunity, with its running or last process instance.
-#[utoipa::path(get, path = "/opportunities/{id}", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", security(("bearer" = [])),
-    responses((status = 200, body = OpportunityDetail, headers(("ETag" = String))), (status = 401, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/opportunities/{id}", operation_id = "get_opportunity", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", security(("bearer" = [])),
+    responses((status = 200, body = OpportunityDetail, headers(("ETag" = String, description = "the opportunity's version"))), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    let opportunity = visible(&services, &scope, &id).await?;
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let process = processes::latest_instance(&mut conn, &id).await.map_err(ServiceError::from)?;
+    let (opportunity, process) = services.opportunity_with_process(&caller.actor, &id).await?;
     let tag = etag(opportunity.version);
     Ok((tag, Json(OpportunityDetail { opportunity: opportunity.into(), process: process.map(Into::into) })))
 }
 
 /// Move to any active stage (R6); entering and leaving stages creates and cancels activities.
-#[utoipa::path(post, path = "/opportunities/{id}/stage", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", request_body = ChangeStage, security(("bearer" = [])),
+#[utoipa::path(post, path = "/opportunities/{id}/stage", operation_id = "change_opportunity_stage", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", request_body = ChangeStage, security(("bearer" = [])),
     responses((status = 200, body = OpportunityView), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn change_stage(
@@ -159,14 +150,11 @@ pub async fn change_stage(
     Path(id): Path<String>,
     Body(input): Body<ChangeStage>,
 ) -> ApiResult<Json<OpportunityView>> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    visible(&services, &scope, &id).await?;
-    let changed = services.change_stage(&caller.user.id, &id, &input.stage, input.version).await?;
-    Ok(Json(changed.into()))
+    Ok(Json(services.change_stage(&caller.actor, &id, &input.stage, input.version).await?.into()))
 }
 
 /// Close on a final stage with the closing figures.
-#[utoipa::path(post, path = "/opportunities/{id}/close", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", request_body = Close, security(("bearer" = [])),
+#[utoipa::path(post, path = "/opportunities/{id}/close", operation_id = "close_opportunity", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", request_body = Close, security(("bearer" = [])),
     responses((status = 200, body = OpportunityView), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn close(
@@ -175,25 +163,20 @@ pub async fn close(
     Path(id): Path<String>,
     Body(input): Body<Close>,
 ) -> ApiResult<Json<OpportunityView>> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    visible(&services, &scope, &id).await?;
     let close = CloseInput {
         stage: input.stage,
-        actual_revenue: input.actual_revenue.map(|m| m.0),
+        actual_revenue: money("actual_revenue", &input.actual_revenue)?,
         hours_spent: input.hours_spent,
         close_reason: input.close_reason,
     };
-    Ok(Json(services.close(&caller.user.id, &id, &close).await?.into()))
+    Ok(Json(services.close(&caller.actor, &id, &close).await?.into()))
 }
 
 /// The stage history, oldest first (R12).
-#[utoipa::path(get, path = "/opportunities/{id}/history", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", security(("bearer" = [])),
+#[utoipa::path(get, path = "/opportunities/{id}/history", operation_id = "opportunity_history", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", security(("bearer" = [])),
     responses((status = 200, body = Page<HistoryView>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn history(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Page<HistoryView>>> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    visible(&services, &scope, &id).await?;
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let entries = opportunities::history(&mut conn, &id).await.map_err(ServiceError::from)?;
+    let entries = services.history(&caller.actor, &id).await?;
     Ok(Json(Page::all(entries.into_iter().map(Into::into).collect())))
 }
 
@@ -229,8 +212,8 @@ pub struct UpdateOpportunity {
     #[schema(value_type = Option<String>)]
     pub amount: Option<Option<MoneyInput>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<u8>)]
-    pub probability: Option<Option<u8>>,
+    #[schema(value_type = Option<i64>)]
+    pub probability: Option<Option<i64>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub close_date: Option<Option<String>>,
@@ -311,9 +294,9 @@ fn if_match(headers: &HeaderMap) -> Option<i64> {
 }
 
 /// Change an opportunity's fields (not its stage). Honours `If-Match`; answers with an `ETag`.
-#[utoipa::path(patch, path = "/opportunities/{id}", tag = "opportunities", request_body = UpdateOpportunity, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/opportunities/{id}", operation_id = "update_opportunity", tag = "opportunities", request_body = UpdateOpportunity, security(("bearer" = [])),
     params(("id" = String, Path, description = "the record's id"), ("If-Match" = Option<String>, Header, description = "\"<version>\": change only if the opportunity is still at this version")),
-    responses((status = 200, body = OpportunityView, headers(("ETag" = String))), (status = 401, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = OpportunityView, headers(("ETag" = String, description = "the opportunity's new version"))), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(services): State<Services>,
@@ -331,38 +314,23 @@ pub async fn update(
         ("created_at", input.created_at.is_some()),
         ("updated_at", input.updated_at.is_some()),
     ];
-    let fields: Vec<_> = read_only
-        .iter()
-        .filter(|(_, present)| *present)
-        .map(|(field, _)| {
-            let hint = if *field == "stage" { "is read-only here; use POST …/stage or …/close" } else { "is read-only" };
-            crate::error::FieldError::new(*field, hint)
-        })
-        .collect();
+    let fields: Vec<_> =
+        read_only.iter().filter(|(_, present)| *present).map(|(field, _)| FieldProblem::new(*field, Invalid::ReadOnly)).collect();
     if !fields.is_empty() {
         return Err(ApiError::invalid(fields));
     }
-    if input.probability.flatten().is_some_and(|p| p > 100) {
-        return Err(ApiError::field("probability", "must be between 0 and 100"));
-    }
-    check_date("close_date", &input.close_date.clone().flatten())?;
-    let scope = Scope::of(&services, &caller.user).await?;
-    visible(&services, &scope, &id).await?;
-    if let Some(owner) = &input.owner_id
-        && !scope.allows(owner)
-    {
-        return Err(ApiError::field("owner_id", "you may give opportunities only to yourself or your team"));
-    }
-    let money = |m: Option<Option<MoneyInput>>| m.map(|m| m.map(|m| m.0));
+    let money_change = |field: &str, m: &Option<Option<MoneyInput>>| -> ApiResult<Option<Option<dealflow_core::Money>>> {
+        m.as_ref().map(|m| money(field, m)).transpose()
+    };
     let changes = OpportunityChanges {
         title: input.title,
         account_id: input.account_id,
         contact_id: input.contact_id,
         owner_id: input.owner_id,
-        amount: money(input.amount),
-        probability: input.probability,
-        close_date: input.close_date,
-        budget: money(input.budget),
+        amount: money_change("amount", &input.amount)?,
+        probability: input.probability.map(percent).transpose()?,
+        close_date: input.close_date.map(|d| date("close_date", d)).transpose()?,
+        budget: money_change("budget", &input.budget)?,
         budget_confirmed: input.budget_confirmed,
         decision_maker_id: input.decision_maker_id,
         need: input.need,
@@ -371,21 +339,19 @@ pub async fn update(
         participants: input.participants.map(|ps| ps.into_iter().map(|p| Participant { contact_id: p.contact_id, role: p.role }).collect()),
         competitors: input.competitors.map(|cs| cs.into_iter().map(|c| Competitor { name: c.name, note: c.note }).collect()),
         presentation_id: input.presentation_id,
-        actual_revenue: money(input.actual_revenue),
+        actual_revenue: money_change("actual_revenue", &input.actual_revenue)?,
         hours_spent: input.hours_spent,
         close_reason: input.close_reason,
     };
-    let changed = services.update_opportunity(&id, changes, if_match(&headers)).await?;
+    let changed = services.update_opportunity(&caller.actor, &id, changes, if_match(&headers)).await?;
     Ok((etag(changed.version), Json(OpportunityView::from(changed))))
 }
 
 /// Create an order from a won opportunity.
-#[utoipa::path(post, path = "/opportunities/{id}/order", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", security(("bearer" = [])),
+#[utoipa::path(post, path = "/opportunities/{id}/order", operation_id = "create_order", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", security(("bearer" = [])),
     responses((status = 201, body = OrderView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn order(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<(StatusCode, Json<OrderView>)> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    visible(&services, &scope, &id).await?;
-    let order = services.create_order(&caller.user.id, &id).await?;
+    let order = services.create_order(&caller.actor, &id).await?;
     Ok((
         StatusCode::CREATED,
         Json(OrderView {

@@ -3,17 +3,16 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use dealflow_core::check::Invalid;
 use dealflow_core::engine::StartedVia;
-use dealflow_store::queries::processes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::access::{Scope, require_admin};
-use super::extract::{Body, Caller, DefinitionDocument, Params};
-use super::pagination::Page;
+use super::extract::{Admin, Body, Caller, DefinitionDocument, Params};
 use super::problem::{ApiError, ApiResult, Problem};
-use super::views::{InstanceView, OpportunityView, ProcessView};
-use crate::{ServiceError, Services};
+use super::views::{InstanceView, OpportunityView, Page, ProcessView};
+use crate::Services;
+use crate::paging::MAX_LIMIT;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -33,31 +32,29 @@ pub struct StartedView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InstanceParams {
     pub opportunity_id: Option<String>,
 }
 
 /// The process library: the current version of every process.
-#[utoipa::path(get, path = "/processes", tag = "processes", security(("bearer" = [])),
+#[utoipa::path(get, path = "/processes", operation_id = "list_processes", tag = "processes", security(("bearer" = [])),
     responses((status = 200, body = Page<ProcessView>), (status = 401, body = Problem)))]
 pub async fn list(State(services): State<Services>, _caller: Caller) -> ApiResult<Json<Page<ProcessView>>> {
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let library = processes::library(&mut conn).await.map_err(ServiceError::from)?;
+    let library = services.library().await?;
     Ok(Json(Page::all(library.iter().map(Into::into).collect())))
 }
 
 /// One process: its current version with stages, guidance, steps and results.
-#[utoipa::path(get, path = "/processes/{code}", params(("code" = String, Path, description = "the process or stage code")), tag = "processes", security(("bearer" = [])),
+#[utoipa::path(get, path = "/processes/{code}", operation_id = "get_process", params(("code" = String, Path, description = "the process's code")), tag = "processes", security(("bearer" = [])),
     responses((status = 200, body = ProcessView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(State(services): State<Services>, _caller: Caller, Path(code): Path<String>) -> ApiResult<Json<ProcessView>> {
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let definition = processes::current(&mut conn, &code).await.map_err(ServiceError::from)?;
-    Ok(Json((&definition).into()))
+    Ok(Json((&services.process(&code).await?).into()))
 }
 
 /// Start a process: on a new opportunity (R1) or on an existing one at its current stage (R2).
-#[utoipa::path(post, path = "/processes/{code}/start", params(("code" = String, Path, description = "the process or stage code")), tag = "processes", request_body = StartProcess, security(("bearer" = [])),
+#[utoipa::path(post, path = "/processes/{code}/start", operation_id = "start_process", params(("code" = String, Path, description = "the process's code")), tag = "processes", request_body = StartProcess, security(("bearer" = [])),
     responses((status = 201, body = StartedView), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn start(
@@ -70,14 +67,13 @@ pub async fn start(
         None => StartedVia::Api,
         Some(text) => match StartedVia::parse(text) {
             Some(via @ (StartedVia::Api | StartedVia::SidePanel | StartedVia::OpportunityPage)) => via,
-            _ => return Err(ApiError::field("via", "must be api, side_panel or opportunity_page")),
+            _ => {
+                let allowed = ["api", "side_panel", "opportunity_page"].map(String::from).to_vec();
+                return Err(ApiError::field("via", Invalid::NotOneOf { allowed }));
+            }
         },
     };
-    if let Some(id) = &input.opportunity_id {
-        let scope = Scope::of(&services, &caller.user).await?;
-        super::opportunities::visible(&services, &scope, id).await?;
-    }
-    let started = services.start_process(&caller.user.id, &code, input.opportunity_id.as_deref(), via).await?;
+    let started = services.start_process(&caller.actor, &code, input.opportunity_id.as_deref(), via).await?;
     let view = StartedView {
         instance: started.instance.into(),
         opportunity: started.opportunity.into(),
@@ -87,41 +83,22 @@ pub async fn start(
 }
 
 /// Process instances of the opportunities the caller may see.
-#[utoipa::path(get, path = "/process-instances", tag = "processes", params(InstanceParams), security(("bearer" = [])),
-    responses((status = 200, body = Page<InstanceView>), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/process-instances", operation_id = "list_process_instances", tag = "processes", params(InstanceParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<InstanceView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn instances(
     State(services): State<Services>,
     caller: Caller,
     Params(params): Params<InstanceParams>,
 ) -> ApiResult<Json<Page<InstanceView>>> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let found = match params.opportunity_id {
-        Some(opportunity_id) => {
-            drop(conn);
-            if super::opportunities::visible(&services, &scope, &opportunity_id).await.is_err() {
-                return Ok(Json(Page::all(Vec::new())));
-            }
-            conn = services.store().read().await.map_err(ServiceError::from)?;
-            processes::instances_of(&mut conn, &opportunity_id).await
-        }
-        None => processes::instances_in_scope(&mut conn, scope.owners(), super::pagination::MAX_LIMIT).await,
-    }
-    .map_err(ServiceError::from)?;
+    let found = services.instances(&caller.actor, params.opportunity_id.as_deref(), MAX_LIMIT).await?;
     Ok(Json(Page::all(found.into_iter().map(Into::into).collect())))
 }
 
 /// Stop a running instance (R14): its open activities are cancelled, the stage stays.
-#[utoipa::path(post, path = "/process-instances/{id}/cancel", params(("id" = String, Path, description = "the record's id")), tag = "processes", security(("bearer" = [])),
+#[utoipa::path(post, path = "/process-instances/{id}/cancel", operation_id = "cancel_process_instance", params(("id" = String, Path, description = "the record's id")), tag = "processes", security(("bearer" = [])),
     responses((status = 200, body = InstanceView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn cancel(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<InstanceView>> {
-    let scope = Scope::of(&services, &caller.user).await?;
-    let instance = {
-        let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-        processes::instance_by_id(&mut conn, &id).await.map_err(ServiceError::from)?
-    };
-    super::opportunities::visible(&services, &scope, &instance.opportunity_id).await?;
-    Ok(Json(services.cancel_instance(&caller.user.id, &id).await?.into()))
+    Ok(Json(services.cancel_instance(&caller.actor, &id).await?.into()))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -133,15 +110,12 @@ pub struct VersionView {
 }
 
 /// Every published version of a process, oldest first.
-#[utoipa::path(get, path = "/processes/{code}/versions", params(("code" = String, Path, description = "the process or stage code")), tag = "processes", security(("bearer" = [])),
+#[utoipa::path(get, path = "/processes/{code}/versions", operation_id = "list_process_versions", params(("code" = String, Path, description = "the process's code")), tag = "processes", security(("bearer" = [])),
     responses((status = 200, body = Page<VersionView>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn versions(State(services): State<Services>, _caller: Caller, Path(code): Path<String>) -> ApiResult<Json<Page<VersionView>>> {
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let found = processes::versions(&mut conn, &code).await.map_err(ServiceError::from)?;
-    if found.is_empty() {
-        return Err(ApiError::not_found());
-    }
-    let items = found
+    let items = services
+        .process_versions(&code)
+        .await?
         .into_iter()
         .map(|v| VersionView { code: v.code, version: v.version, published_by: v.published_by, published_at: v.published_at.to_string() })
         .collect();
@@ -149,19 +123,18 @@ pub async fn versions(State(services): State<Services>, _caller: Caller, Path(co
 }
 
 /// Publish a new version (administrators only). The body is the definition document, TOML or
-/// JSON; a 422 lists every problem with its path. Running instances keep their version.
-#[utoipa::path(put, path = "/processes/{code}", params(("code" = String, Path, description = "the process or stage code")), tag = "processes", security(("bearer" = [])),
+/// JSON; a 422 lists every problem with its path and line. Running instances keep their version.
+#[utoipa::path(put, path = "/processes/{code}", operation_id = "publish_process", params(("code" = String, Path, description = "the process's code")), tag = "processes", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json",
         description = "the definition document as JSON; the same document as TOML is accepted with Content-Type: application/toml"),
     responses((status = 201, body = ProcessView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn publish(
     State(services): State<Services>,
-    caller: Caller,
+    Admin(caller): Admin,
     Path(code): Path<String>,
     document: DefinitionDocument,
 ) -> ApiResult<(StatusCode, Json<ProcessView>)> {
-    require_admin(&caller.user)?;
-    let published = services.publish_process(&caller.user.id, &code, &document.text, document.is_json).await?;
+    let published = services.publish_process(&caller.actor, &code, &document.text, document.is_json).await?;
     Ok((StatusCode::CREATED, Json((&published).into())))
 }

@@ -1,38 +1,46 @@
-//! `/schedule`: a person's activities in a time window (their day or week), not cancelled.
+//! `/schedule`: a person's activities in a time window (their day, week or more), not
+//! cancelled, soonest first, paged like every list.
 
 use axum::Json;
 use axum::extract::State;
-use dealflow_store::queries::activities;
+use dealflow_core::check::Invalid;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::access::Scope;
-use super::extract::{Caller, Params, day_start};
-use super::pagination::Page;
+use super::extract::{Caller, Params, day_start, page};
 use super::problem::{ApiError, ApiResult, Problem};
-use super::views::ActivityView;
-use crate::{ServiceError, Services};
+use super::views::{ActivityView, Page};
+use crate::Services;
+
+/// The longest window one request may ask for.
+const MAX_WINDOW_DAYS: u32 = 366;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleParams {
     /// Start of the window: a date (`YYYY-MM-DD`, midnight UTC) or an RFC 3339 time.
     pub from: String,
-    /// End of the window (exclusive), in the same forms.
+    /// End of the window (exclusive), in the same forms; at most 366 days after `from`.
     pub to: String,
     /// Whose schedule: the caller's when not given.
     pub user_id: Option<String>,
+    /// How many items (1–500, default 50; more is clamped to 500).
+    #[param(value_type = Option<i64>)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
 fn bound(field: &str, text: &str) -> ApiResult<jiff::Timestamp> {
-    if let Ok(at) = text.parse::<jiff::Timestamp>() {
+    if let Ok(at) = dealflow_core::check::instant(text) {
         return Ok(at);
     }
-    day_start(field, text).map_err(|_| ApiError::field(field, "must be a date (YYYY-MM-DD) or an RFC 3339 time"))
+    day_start(field, text).map_err(|_| ApiError::field(field, Invalid::NotADateOrTime))
 }
 
 /// Activities with a start or due time in `[from, to)`, not cancelled, soonest first.
-#[utoipa::path(get, path = "/schedule", tag = "activities", params(ScheduleParams), security(("bearer" = [])),
+#[utoipa::path(get, path = "/schedule", operation_id = "schedule", tag = "activities", params(ScheduleParams), security(("bearer" = [])),
     responses((status = 200, body = Page<ActivityView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn schedule(
     State(services): State<Services>,
@@ -41,17 +49,13 @@ pub async fn schedule(
 ) -> ApiResult<Json<Page<ActivityView>>> {
     let (from, to) = (bound("from", &params.from)?, bound("to", &params.to)?);
     if to <= from {
-        return Err(ApiError::field("to", "must be after from"));
+        return Err(ApiError::field("to", Invalid::EndBeforeStart));
     }
-    if to.duration_since(from) > jiff::SignedDuration::from_hours(24 * 93) {
-        return Err(ApiError::field("to", "the window may be at most 93 days"));
+    if to.duration_since(from) > jiff::SignedDuration::from_hours(24 * i64::from(MAX_WINDOW_DAYS)) {
+        return Err(ApiError::field("to", Invalid::WindowTooLong { max_days: MAX_WINDOW_DAYS }));
     }
-    let user_id = params.user_id.unwrap_or_else(|| caller.user.id.clone());
-    let scope = Scope::of(&services, &caller.user).await?;
-    if !scope.allows(&user_id) {
-        return Ok(Json(Page::all(Vec::new())));
-    }
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let found = activities::schedule(&mut conn, &user_id, from, to).await.map_err(ServiceError::from)?;
-    Ok(Json(Page::all(found.into_iter().map(|a| ActivityView::new(a, caller.locale)).collect())))
+    let page = page(params.limit.as_deref(), params.cursor.as_deref())?;
+    let user_id = params.user_id.unwrap_or_else(|| caller.actor.id().to_owned());
+    let found = services.schedule(&caller.actor, &user_id, from, to, &page).await?;
+    Ok(Json(Page::of(found, |a| ActivityView::new(a, caller.locale))))
 }

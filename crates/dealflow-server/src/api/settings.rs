@@ -1,19 +1,16 @@
-//! `/settings`: system settings, readable by everyone, changed by admins.
+//! `/settings`: system settings, readable by everyone, changed by administrators.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use dealflow_store::queries::lookups;
-use dealflow_store::records::SettingRecord;
+use dealflow_core::records::SettingRecord;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::access::require_admin;
-use super::extract::{Body, Caller};
-use super::pagination::Page;
+use super::extract::{Admin, Body, Caller};
 use super::problem::{ApiError, ApiResult, Problem};
-use super::views::LocalizedView;
-use crate::{ServiceError, Services};
+use super::views::{LocalizedView, Page};
+use crate::Services;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SettingView {
@@ -36,25 +33,23 @@ pub struct PutSetting {
 }
 
 /// All system settings with their descriptions.
-#[utoipa::path(get, path = "/settings", tag = "settings", security(("bearer" = [])),
+#[utoipa::path(get, path = "/settings", operation_id = "list_settings", tag = "settings", security(("bearer" = [])),
     responses((status = 200, body = Page<SettingView>), (status = 401, body = Problem)))]
 pub async fn list(State(services): State<Services>, _caller: Caller) -> ApiResult<Json<Page<SettingView>>> {
-    let mut conn = services.store().read().await.map_err(ServiceError::from)?;
-    let settings = lookups::settings(&mut conn).await.map_err(ServiceError::from)?;
+    let settings = services.settings().await?;
     Ok(Json(Page::all(settings.into_iter().map(SettingView::new).collect::<ApiResult<_>>()?)))
 }
 
 /// Change a setting (administrators only).
-#[utoipa::path(put, path = "/settings/{key}", params(("key" = String, Path, description = "the setting's key")), tag = "settings", request_body = PutSetting, security(("bearer" = [])),
+#[utoipa::path(put, path = "/settings/{key}", operation_id = "put_setting", params(("key" = String, Path, description = "the setting's key")), tag = "settings", request_body = PutSetting, security(("bearer" = [])),
     responses((status = 200, body = SettingView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn put(
     State(services): State<Services>,
-    caller: Caller,
+    Admin(caller): Admin,
     Path(key): Path<String>,
     Body(input): Body<PutSetting>,
 ) -> ApiResult<Json<SettingView>> {
-    require_admin(&caller.user)?;
-    let changed = services.put_setting(&key, &input.value).await?;
+    let changed = services.put_setting(&caller.actor, &key, &input.value).await?;
     Ok(Json(SettingView::new(changed)?))
 }

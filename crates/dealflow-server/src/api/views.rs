@@ -2,9 +2,9 @@
 //! the reader's language.
 
 use dealflow_core::definition::{ProcessDefinition, ResultEffect};
+use dealflow_core::records::{ActivityRecord, Competitor, HistoryRecord, InstanceRecord, OpportunityRecord, Participant, UserRecord};
 use dealflow_core::{Locale, Money, Stage};
-use dealflow_store::records::{ActivityRecord, Competitor, HistoryRecord, InstanceRecord, OpportunityRecord, Participant, UserRecord};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 fn at(t: jiff::Timestamp) -> String {
@@ -13,31 +13,6 @@ fn at(t: jiff::Timestamp) -> String {
 
 fn money(m: Option<Money>) -> Option<String> {
     m.map(|m| m.to_string())
-}
-
-/// Money in a request: a decimal string or a JSON number, at most two fractional digits, never negative.
-#[derive(Debug, Clone, Copy, ToSchema)]
-#[schema(value_type = String, example = "150000.00")]
-pub struct MoneyInput(pub Money);
-
-impl<'de> Deserialize<'de> for MoneyInput {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Text(String),
-            Whole(u64),
-            Negative(i64),
-            Fraction(f64),
-        }
-        let text = match Raw::deserialize(d).map_err(|_| serde::de::Error::custom("must be a decimal string or a number"))? {
-            Raw::Text(t) => t,
-            Raw::Whole(n) => n.to_string(),
-            Raw::Negative(n) => n.to_string(),
-            Raw::Fraction(f) => f.to_string(),
-        };
-        Money::parse(&text).map(MoneyInput).map_err(serde::de::Error::custom)
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -387,7 +362,22 @@ impl From<&ProcessDefinition> for ProcessView {
     }
 }
 
-/// For PATCH bodies: an absent field is `None`, an explicit `null` is `Some(None)`.
-pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
+/// A list answer: `{items, next_cursor}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass it as `cursor` for the next page; null on the last one.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// A whole small list in one page.
+    pub fn all(items: Vec<T>) -> Page<T> {
+        Page { items, next_cursor: None }
+    }
+
+    /// A page the services gave, each item shown as `view`.
+    pub fn of<R>(page: crate::paging::Page<R>, view: impl FnMut(R) -> T) -> Page<T> {
+        Page { items: page.items.into_iter().map(view).collect(), next_cursor: page.next }
+    }
 }

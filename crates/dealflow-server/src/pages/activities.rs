@@ -6,16 +6,16 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
-use dealflow_store::queries::{activities, opportunities, processes};
-use dealflow_store::records::ActivityRecord;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
+use super::opportunity::refusal_words;
 use super::session::{PageForm, Viewer};
-use super::{Choice, Chrome, PageError, PageResult, failed, format, read, scope};
+use super::{Choice, Chrome, OrPage, PageError, PageResult, format};
 use crate::Services;
+use crate::services::ActivityPage as ActivityData;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "activity.html")]
@@ -38,48 +38,16 @@ pub struct ActivityPage {
     error: Option<String>,
 }
 
-/// The activity if the viewer owns it or may see its opportunity; 404 otherwise.
-async fn visible(services: &Services, viewer: &Viewer, id: &str) -> PageResult<ActivityRecord> {
-    let locale = viewer.locale;
-    let scope = scope(services, viewer).await?;
-    let mut conn = read(services, locale).await?;
-    let activity = activities::get(&mut conn, id).await.map_err(failed(locale))?;
-    let through_opportunity = match &activity.opportunity_id {
-        Some(opportunity_id) => scope.allows(&opportunities::get(&mut conn, opportunity_id).await.map_err(failed(locale))?.owner_id),
-        None => false,
-    };
-    if scope.allows(&activity.owner_id) || through_opportunity { Ok(activity) } else { Err(PageError::NotFound(locale)) }
-}
-
-/// The results a person may choose: the step's, for a process activity; `done` otherwise.
-async fn results_of(services: &Services, viewer: &Viewer, a: &ActivityRecord) -> PageResult<Vec<Choice>> {
-    let locale = viewer.locale;
-    if let (Some(instance_id), Some(stage), Some(step)) = (&a.process_instance_id, &a.stage, &a.step) {
-        let mut conn = read(services, locale).await?;
-        let instance = processes::instance_by_id(&mut conn, instance_id).await.map_err(failed(locale))?;
-        drop(conn);
-        let definition =
-            services.definition(&instance.process_code, instance.process_version).await.map_err(|e| PageError::service(locale, e))?;
-        if let Some(step) = definition.stage(stage.as_str()).and_then(|s| s.step(step)) {
-            return Ok(step.results.iter().map(|r| Choice::new(r.code.clone(), r.name.get(locale), Some("done"))).collect());
-        }
-    }
-    Ok(vec![Choice::new("done", viewer.t().status_completed, Some("done"))])
-}
-
-async fn build(services: &Services, viewer: &Viewer, a: ActivityRecord) -> PageResult<ActivityPage> {
+async fn build(services: &Services, viewer: &Viewer, id: &str) -> PageResult<ActivityPage> {
     let locale = viewer.locale;
     let t = viewer.t();
     let now = services.clock().now();
-    let opportunity = match &a.opportunity_id {
-        Some(id) => {
-            let mut conn = read(services, locale).await?;
-            let o = opportunities::get(&mut conn, id).await.map_err(failed(locale))?;
-            Some((o.id, o.title))
-        }
-        None => None,
+    let ActivityData { activity: a, opportunity, results } = services.activity_page(&viewer.actor, id).await.or_page(viewer)?;
+    // The step's results for a process activity; `done` for one made by hand.
+    let results = match results {
+        Some(results) => results.iter().map(|r| Choice::new(r.code.clone(), r.name.get(locale), Some("done"))).collect(),
+        None => vec![Choice::new("done", t.status_completed, Some("done"))],
     };
-    let results = results_of(services, viewer, &a).await?;
     let result_name =
         a.result.as_deref().map(|code| results.iter().find(|c| c.value == code).map(|c| c.label.clone()).unwrap_or(code.to_owned()));
     Ok(ActivityPage {
@@ -103,8 +71,7 @@ async fn build(services: &Services, viewer: &Viewer, a: ActivityRecord) -> PageR
 }
 
 pub async fn page(State(services): State<Services>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
-    let activity = visible(&services, &viewer, &id).await?;
-    Ok(build(&services, &viewer, activity).await?.into_response())
+    Ok(build(&services, &viewer, &id).await?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -125,24 +92,21 @@ pub async fn complete(
 ) -> PageResult {
     let viewer = &form.viewer;
     let input = &form.input;
-    let activity = visible(&services, viewer, &id).await?;
     let note = input.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
     let result = input.result.as_deref().filter(|r| !r.is_empty());
     let from_card = input.back.as_deref() == Some("opportunity");
-    let outcome = services.complete_activity(&viewer.user.id, &id, result, note).await;
-    let opportunity_id = activity.opportunity_id.clone();
-    match (outcome, opportunity_id) {
-        (Ok(_), Some(opportunity_id)) if from_card => {
+    let outcome = services.complete_activity(&viewer.actor, &id, result, note).await;
+    match outcome.map(|(activity, _)| activity.opportunity_id) {
+        Ok(Some(opportunity_id)) if from_card => {
             if headers.get("x-fragment").is_some_and(|v| v == "live") {
                 return super::opportunity::live(State(services.clone()), form.viewer, Path(opportunity_id)).await;
             }
             Ok(Redirect::to(&format!("/opportunities/{opportunity_id}")).into_response())
         }
-        (Ok(_), _) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
-        (Err(error), _) => {
-            let message = viewer.t().service_error(&error).ok_or_else(|| PageError::service(viewer.locale, error))?;
-            let current = visible(&services, viewer, &id).await?;
-            let mut page = build(&services, viewer, current).await?;
+        Ok(_) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
+        Err(error) => {
+            let message = refusal_words(viewer, error)?;
+            let mut page = build(&services, viewer, &id).await?;
             page.error = Some(message);
             Ok((StatusCode::CONFLICT, page).into_response())
         }
@@ -194,26 +158,19 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
     let now = services.clock().now();
     let today = now.to_zoned_datetime(TimeZone::UTC).date();
     let week = query.view.as_deref() == Some("week");
-    let day = query.date.as_deref().and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
+    let day = query.date.as_deref().and_then(|d| dealflow_core::check::day(d).ok()).unwrap_or(today);
     let first = if week { day - (i64::from(day.weekday().to_monday_zero_offset())).days() } else { day };
     let length: i64 = if week { 7 } else { 1 };
     let start = first.to_zoned_datetime(TimeZone::UTC).map_err(|e| PageError::internal(locale, e))?.timestamp();
     let end = (first + length.days()).to_zoned_datetime(TimeZone::UTC).map_err(|e| PageError::internal(locale, e))?.timestamp();
-    let mut conn = read(&services, locale).await?;
-    let rows = activities::schedule(&mut conn, &viewer.user.id, start, end).await.map_err(failed(locale))?;
-    let mut titles = std::collections::HashMap::new();
-    for id in rows.iter().filter_map(|a| a.opportunity_id.clone()) {
-        if let std::collections::hash_map::Entry::Vacant(slot) = titles.entry(id.clone()) {
-            slot.insert(opportunities::get(&mut conn, &id).await.map(|o| o.title).unwrap_or_default());
-        }
-    }
-    drop(conn);
+    let rows = services.own_schedule(&viewer.actor, start, end).await.or_page(&viewer)?;
     let mut days = Vec::new();
     let mut overdue = 0;
     for offset in 0..length {
         let date = first + offset.days();
         let mut items = Vec::new();
-        for a in &rows {
+        for entry in &rows {
+            let a = &entry.activity;
             let at = a.start_at.or(a.due_at);
             if at.map(|at| at.to_zoned_datetime(TimeZone::UTC).date()) != Some(date) {
                 continue;
@@ -228,7 +185,7 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
                 status: t.activity_status(a.status),
                 open: a.status.is_open(),
                 overdue: is_overdue,
-                opportunity: a.opportunity_id.as_ref().map(|id| (id.clone(), titles.get(id).cloned().unwrap_or_default())),
+                opportunity: a.opportunity_id.clone().zip(entry.opportunity_title.clone()),
             });
         }
         items.sort_by(|a, b| a.time.cmp(&b.time));

@@ -7,17 +7,17 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use dealflow_core::analytics::Summary;
+use dealflow_core::check::{self, Problems};
+use dealflow_core::records::LostReason;
 use dealflow_core::{Locale, StageCatalog};
-use dealflow_store::queries::{lookups, users};
-use dealflow_store::records::Role;
 use serde::Deserialize;
 
 use super::charts::{BarChart, BarData, CHART_WIDTH};
-use super::opportunities::{currency, owner_choices};
 use super::session::Viewer;
-use super::{Choice, Chrome, FormErrors, PageResult, failed, format, read, scope};
+use super::{Choice, Chrome, FormErrors, OrPage, PageError, PageResult, format};
 use crate::Services;
-use crate::api::{Scope, analytics_summary};
+use crate::error::ServiceError;
+use crate::services::AnalyticsQuery as Asked;
 
 #[derive(Deserialize, Default)]
 pub struct AnalyticsQuery {
@@ -62,34 +62,17 @@ pub struct AnalyticsPage {
     csv_link: String,
 }
 
-/// The period's bounds as instants (`to` exclusive); a field that is not a date is an error beside it.
-fn period(query: &AnalyticsQuery, t: &super::i18n::Texts, errors: &mut FormErrors) -> (Option<jiff::Timestamp>, Option<jiff::Timestamp>) {
+/// The period's bounds as instants (`to` exclusive); a field that is not a date is a problem beside it.
+fn period(query: &AnalyticsQuery, problems: &mut Problems) -> (Option<jiff::Timestamp>, Option<jiff::Timestamp>) {
     let mut day = |field: &str, text: &str| -> Option<jiff::Timestamp> {
         let text = text.trim();
         if text.is_empty() {
             return None;
         }
-        match text
-            .parse::<jiff::civil::Date>()
-            .ok()
-            .filter(|_| text.len() == 10)
-            .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
-        {
-            Some(zoned) => Some(zoned.timestamp()),
-            None => {
-                errors.add(field, t.must_be_date);
-                None
-            }
-        }
+        let day = problems.check(field, check::day(text))?;
+        day.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp())
     };
-    let from = day("from", &query.from);
-    let to = day("to", &query.to);
-    if let (Some(f), Some(t2)) = (from, to)
-        && t2 <= f
-    {
-        errors.add("to", t.to_after_from);
-    }
-    (from, to)
+    (day("from", &query.from), day("to", &query.to))
 }
 
 fn decimal(value: f64, digits: usize, locale: Locale) -> String {
@@ -103,7 +86,7 @@ fn percent(rate: Option<f64>, locale: Locale) -> String {
 
 struct Names<'a> {
     stages: &'a StageCatalog,
-    reasons: Vec<lookups::LostReason>,
+    reasons: &'a [LostReason],
     locale: Locale,
 }
 
@@ -249,53 +232,45 @@ struct Analysis {
     figures: Vec<Figure>,
 }
 
-/// Whose figures: what the viewer may see, narrowed to a supervisor's team when an
-/// administrator picks one. The teams offered are the supervisors' (administrators only).
-async fn team_scope(services: &Services, viewer: &Viewer, team: &str, errors: &mut FormErrors) -> PageResult<(Scope, Vec<Choice>)> {
-    let locale = viewer.locale;
-    let scope = scope(services, viewer).await?;
-    if viewer.user.role != Role::Admin {
-        return Ok((scope, Vec::new()));
-    }
-    let mut conn = read(services, locale).await?;
-    let people = users::list(&mut conn).await.map_err(failed(locale))?;
-    let team = Some(team.trim()).filter(|t| !t.is_empty());
-    let teams: Vec<Choice> =
-        people.iter().filter(|u| u.role == Role::Supervisor && u.active).map(|u| Choice::new(u.id.clone(), u.name.clone(), team)).collect();
-    let Some(supervisor) = team else { return Ok((scope, teams)) };
-    if !teams.iter().any(|c| c.value == supervisor) {
-        errors.add("team", viewer.t().no_such_record);
-        return Ok((scope, teams));
-    }
-    let mut owners = users::team_of(&mut conn, supervisor).await.map_err(failed(locale))?;
-    owners.push(supervisor.to_owned());
-    Ok((Scope::Owners(owners), teams))
-}
-
-/// The summary for the query, with what is wrong in it; the owner must be one the viewer may see.
+/// The summary for the query, with what is wrong in it; the owner must be one the viewer may pick.
 async fn analyse(services: &Services, viewer: &Viewer, query: &AnalyticsQuery) -> PageResult<Analysis> {
     let locale = viewer.locale;
     let t = viewer.t();
-    let mut errors = FormErrors::default();
-    let (scope, teams) = team_scope(services, viewer, &query.team, &mut errors).await?;
-    let (from, to) = period(query, t, &mut errors);
+    let mut problems = Problems::new();
+    let (from, to) = period(query, &mut problems);
+    let team = Some(query.team.trim()).filter(|t| !t.is_empty());
+    let supervisors = services.analytics_teams(&viewer.actor).await.or_page(viewer)?;
+    let teams: Vec<Choice> = supervisors.iter().map(|u| Choice::new(u.id.clone(), u.name.clone(), team)).collect();
+    let people = match services.analytics_owners(&viewer.actor, team).await {
+        Ok(people) => people,
+        Err(ServiceError::Invalid(found)) => {
+            found.into_iter().for_each(|p| problems.add(&p.field, p.invalid));
+            Vec::new()
+        }
+        Err(other) => return Err(PageError::service(locale, other)),
+    };
     let owner = Some(query.owner_id.trim()).filter(|o| !o.is_empty());
-    let owners = owner_choices(services, viewer, &scope, owner).await?;
+    let owners: Vec<Choice> = people.iter().map(|u| Choice::new(u.id.clone(), u.name.clone(), owner)).collect();
     if owner.is_some_and(|o| !owners.iter().any(|c| c.value == o)) {
-        errors.add("owner_id", t.no_such_record);
+        problems.add("owner_id", dealflow_core::check::Invalid::UnknownReference);
     }
-    if !errors.is_empty() {
-        return Ok(Analysis { errors, owners, teams, headlines: Vec::new(), charts: Vec::new(), figures: Vec::new() });
+    let nothing =
+        |errors| Analysis { errors, owners: Vec::new(), teams: Vec::new(), headlines: Vec::new(), charts: Vec::new(), figures: Vec::new() };
+    if !problems.is_empty() {
+        return Ok(Analysis { owners, teams, ..nothing(FormErrors::of(&problems.into_vec(), locale)) });
     }
-    let stages = services.stage_catalog().await.map_err(|e| super::PageError::service(locale, e))?;
-    let summary = analytics_summary(services, &stages, &scope, owner, from, to).await.map_err(|e| super::PageError::service(locale, e))?;
-    let mut conn = read(services, locale).await?;
-    let reasons = lookups::lost_reasons(&mut conn).await.map_err(failed(locale))?;
-    let currency = currency(&mut conn, locale).await?;
-    drop(conn);
-    let names = Names { stages: &stages, reasons, locale };
-    let (headlines, charts, figures) = present(&summary, &names, &currency, t);
-    Ok(Analysis { errors, owners, teams, headlines, charts, figures })
+    let asked = Asked { from, to, owner_id: owner.map(str::to_owned), team: team.map(str::to_owned) };
+    let analysis = match services.analysis(&viewer.actor, &asked).await {
+        Ok(analysis) => analysis,
+        Err(error @ ServiceError::Invalid(_)) => {
+            let errors = FormErrors::from_service(locale, &error).unwrap_or_default();
+            return Ok(Analysis { owners, teams, ..nothing(errors) });
+        }
+        Err(other) => return Err(PageError::service(locale, other)),
+    };
+    let names = Names { stages: &analysis.stages, reasons: &analysis.lost_reasons, locale };
+    let (headlines, charts, figures) = present(&analysis.summary, &names, &analysis.currency, t);
+    Ok(Analysis { errors: FormErrors::default(), owners, teams, headlines, charts, figures })
 }
 
 fn query_string(query: &AnalyticsQuery) -> String {

@@ -51,15 +51,6 @@ pub fn money_input(amount: Option<Money>) -> String {
     amount.map(|a| a.to_string()).unwrap_or_default()
 }
 
-/// Parses what a person typed as money: spaces between groups and a decimal comma are fine.
-pub fn parse_money(text: &str) -> Option<Result<Money, ()>> {
-    let cleaned: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect::<String>().replace(',', ".");
-    if cleaned.is_empty() {
-        return None;
-    }
-    Some(Money::parse(&cleaned).map_err(|_| ()).and_then(|m| if m.minor_units() < 0 { Err(()) } else { Ok(m) }))
-}
-
 /// `text` cut to `max` characters, an ellipsis marking the cut.
 pub fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max { text.to_owned() } else { format!("{}…", text.chars().take(max - 1).collect::<String>()) }
@@ -116,13 +107,5 @@ mod tests {
         assert_eq!(money(amount, "RUB", Locale::Ru), "1\u{a0}500\u{a0}000,50\u{a0}₽");
         assert_eq!(money(amount, "RUB", Locale::En), "1,500,000.50\u{a0}₽");
         assert_eq!(money(Money::parse("950").unwrap(), "USD", Locale::En), "950.00\u{a0}$");
-    }
-
-    #[test]
-    fn typed_money_accepts_spaces_and_a_decimal_comma() {
-        assert_eq!(parse_money("150 000,50"), Some(Ok(Money::parse("150000.50").unwrap())));
-        assert_eq!(parse_money("  "), None);
-        assert_eq!(parse_money("abc"), Some(Err(())));
-        assert_eq!(parse_money("-5"), Some(Err(())));
     }
 }

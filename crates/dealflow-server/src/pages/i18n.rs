@@ -3,9 +3,7 @@
 
 use dealflow_core::Locale;
 use dealflow_core::definition::ActivityType;
-use dealflow_core::engine::{ActivityStatus, EngineError};
-
-use crate::error::{FieldError, ServiceError};
+use dealflow_core::engine::ActivityStatus;
 
 macro_rules! catalogue {
     ($($key:ident: $ru:literal, $en:literal;)*) => {
@@ -38,9 +36,7 @@ catalogue! {
     email: "Эл. почта", "Email";
     password: "Пароль", "Password";
     bad_credentials: "Неверная эл. почта или пароль.", "Wrong email or password.";
-    rate_limited: "Слишком много неудачных попыток входа. Повторите через 15 минут.", "Too many failed sign-ins. Try again in 15 minutes.";
     session_form_expired: "Форма устарела. Обновите страницу и повторите.", "The form has expired. Reload the page and try again.";
-    required: "Заполните это поле.", "Fill in this field.";
     // Header and side panel
     command_line: "Командная строка", "Command line";
     command_placeholder: "Например: Запустить процесс Корпоративная продажа", "For example: Run process Enterprise sale";
@@ -54,9 +50,6 @@ catalogue! {
     all_notifications: "Все уведомления", "All notifications";
     open: "Открыть", "Open";
     language: "Язык", "Language";
-    russian: "Русский", "Русский";
-    english: "English", "English";
-    switch_language: "Сменить язык", "Switch language";
     sections: "Разделы", "Sections";
     opportunities: "Продажи", "Opportunities";
     board: "Воронка", "Pipeline board";
@@ -97,7 +90,6 @@ catalogue! {
     // The opportunity page
     workflow_bar: "Стадии продажи", "Stages of the sale";
     bar_locked: "Продажа закрыта: стадию больше нельзя изменить.", "The opportunity is closed: its stage can no longer change.";
-    current_stage: "текущая стадия", "current stage";
     action_panel: "Что сделать сейчас", "What to do now";
     no_open_activities: "На этой стадии нет открытых задач процесса.", "This stage has no open process tasks.";
     no_process: "Процесс не запущен. Запустите его из меню «Действия».", "No process is running. Start one from the Actions menu.";
@@ -150,23 +142,9 @@ catalogue! {
     orders: "Заказы", "Orders";
     conflict_changed: "Пока вы смотрели, продажу изменил кто-то другой. Сейчас она на стадии «{stage}». Проверьте и повторите.", "Someone else changed this opportunity while you were looking. It is now at stage “{stage}”. Check and try again.";
     conflict_details: "Пока вы редактировали, продажу изменил кто-то другой. Ваши значения сохранены в форме: проверьте их и сохраните ещё раз.", "Someone else changed this opportunity while you were editing. Your values are kept in the form: check them and save again.";
-    opportunity_closed: "Продажа уже закрыта: стадию изменить нельзя.", "The opportunity is already closed: its stage cannot change.";
-    process_already_running: "На этой продаже процесс уже запущен.", "A process is already running on this opportunity.";
-    activity_not_open: "Эта активность уже завершена или отменена.", "This activity is already finished or cancelled.";
-    stage_inactive: "Эта стадия не активна.", "This stage is not active.";
-    not_final_stage: "Выберите итоговую стадию.", "Choose a final stage.";
     process_inactive: "Этот процесс не активен.", "This process is not active.";
-    unknown_result: "Выберите результат из списка.", "Choose a result from the list.";
     something_wrong: "Не получилось. Попробуйте ещё раз.", "That did not work. Please try again.";
     check_fields: "Исправьте отмеченные поля.", "Correct the marked fields.";
-    must_be_money: "Введите сумму, например 150000 или 150000,50.", "Enter an amount such as 150000 or 150000.50.";
-    must_be_date: "Введите дату в виде ГГГГ-ММ-ДД.", "Enter a date as YYYY-MM-DD.";
-    must_be_percent: "Введите целое число от 0 до 100.", "Enter a whole number from 0 to 100.";
-    must_be_hours: "Введите число часов, ноль или больше.", "Enter a number of hours, zero or more.";
-    too_long: "Слишком длинный текст.", "The text is too long.";
-    no_such_record: "Такой записи нет.", "There is no such record.";
-    user_deactivated: "Этот пользователь отключён.", "This user is deactivated.";
-    not_in_team: "Можно назначить только себя или свою команду.", "You may assign only yourself or your team.";
     // Activities and the schedule
     activity: "Активность", "Activity";
     activity_type: "Тип", "Type";
@@ -190,7 +168,6 @@ catalogue! {
     next: "Вперёд", "Next";
     no_activities: "На этот период активностей нет.", "No activities in this period.";
     overdue_count: "Просрочено", "Overdue";
-    schedule_for: "Расписание на", "Schedule for";
     // Leads
     lead: "Лид", "Lead";
     lead_stages: "Стадии лида", "Lead stages";
@@ -198,14 +175,12 @@ catalogue! {
     linked_opportunity: "Связанная продажа", "Linked opportunity";
     // Notifications page
     notification_centre: "Центр уведомлений", "Notification centre";
-    received: "Получено", "Received";
     read: "Прочитано", "Read";
     // Analytics
     analytics: "Аналитика", "Analytics";
     analytics_note: "Выигрыши и проигрыши считаются по дате закрытия, воронка и конверсия — по дате создания продажи, открытая воронка — на сегодня.", "Won and lost count by the date a deal closed, the funnel and conversion by the date it was created, the open pipeline as of today.";
     period_from: "С даты", "From";
     period_to: "По дату (не включая)", "To (not included)";
-    to_after_from: "Конец периода должен быть позже начала.", "The end of the period must come after its start.";
     everyone_visible: "Все, кого я вижу", "Everyone I can see";
     team: "Команда руководителя", "Supervisor's team";
     whole_company: "Вся компания", "The whole company";
@@ -292,7 +267,6 @@ catalogue! {
     current_word: "действующая", "current";
     new_word: "новая", "new";
     line: "Строка", "Line";
-    code_mismatch: "В документе другой код процесса; здесь можно загрузить только «{code}».", "The document names another process; only “{code}” can be uploaded here.";
     // Knowledge base
     knowledge_base: "База знаний", "Knowledge base";
     new_article: "Новая статья", "New article";
@@ -308,7 +282,6 @@ catalogue! {
     closing_details_missing: "Укажите выручку, затраченные часы и причину — без них продажа не попадёт в аналитику полностью.", "Fill in the revenue, the hours spent and the reason, or the analytics will miss this deal.";
     // Administration
     administration: "Администрирование", "Administration";
-    admin_only_text: "Эта страница доступна только администратору.", "Only an administrator may open this page.";
     users: "Пользователи", "Users";
     opportunity_stages: "Стадии продаж", "Opportunity stages";
     lookups: "Справочники", "Lookups";
@@ -337,8 +310,6 @@ catalogue! {
     delete_stage: "Удалить стадию", "Delete the stage";
     stage_in_use_note: "Продажи уже проходили эту стадию: нельзя менять, завершающая ли она и победная ли, и нельзя её удалить.", "Opportunities have been through this stage: whether it is final or won cannot change, and it cannot be deleted.";
     stage_in_use: "Стадия используется — её можно только выключить.", "This stage is in use; it can only be deactivated.";
-    must_be_code: "Код — строчные латинские буквы, цифры и подчёркивание, начиная с буквы.", "A code is lower-case latin letters, digits and underscores, starting with a letter.";
-    already_exists: "Такая запись уже есть.", "This already exists.";
     lead_stages_intro: "Стадии лидов. Стадия, которая передаёт лид в продажу, создаёт продажу и запускает процесс.", "The stages of a lead. The stage that hands off to sales creates an opportunity and starts its process.";
     lost_reasons: "Причины проигрыша", "Lost reasons";
     lost_reasons_intro: "Их предлагает окно закрытия продажи; по ним группируется аналитика.", "The close dialog offers these; the analytics group lost deals by them.";
@@ -347,7 +318,6 @@ catalogue! {
     delete: "Удалить", "Delete";
     setting: "Настройка", "Setting";
     enabled: "Включено", "On";
-    must_be_currency: "Трёхбуквенный код валюты, например RUB.", "A three-letter currency code such as RUB.";
     role: "Роль", "Role";
     supervisor: "Руководитель", "Supervisor";
     no_supervisor: "Нет", "None";
@@ -357,10 +327,6 @@ catalogue! {
     new_password: "Новый пароль", "New password";
     new_password_note: "Оставьте пустым, чтобы не менять. Смена пароля завершает все сеансы пользователя.", "Leave empty to keep it. A new password ends all of the user's sessions.";
     deactivate_note: "Отключённый пользователь не может войти; его сеансы и ключи перестают действовать сразу.", "A deactivated user cannot sign in; their sessions and tokens stop working at once.";
-    cannot_demote_self: "Нельзя отключить себя или снять с себя роль администратора.", "You cannot deactivate yourself or give up your own administrator role.";
-    password_too_short: "Пароль — не короче 8 символов.", "A password needs at least 8 characters.";
-    must_be_email: "Укажите адрес эл. почты.", "Enter an email address.";
-    cannot_supervise_self: "Пользователь не может быть руководителем самому себе.", "A user cannot be their own supervisor.";
     // Errors
     not_found_title: "Страница не найдена", "Page not found";
     not_found_text: "Такой записи нет или она вам недоступна.", "This record does not exist or is not available to you.";
@@ -396,72 +362,13 @@ impl Texts {
         }
     }
 
-    pub fn role(&self, role: &dealflow_store::records::Role) -> &'static str {
-        use dealflow_store::records::Role;
+    pub fn role(&self, role: &dealflow_core::records::Role) -> &'static str {
+        use dealflow_core::records::Role;
         match role {
             Role::Manager => self.role_manager,
             Role::Supervisor => self.role_supervisor,
             Role::Admin => self.role_admin,
         }
-    }
-
-    /// What went wrong, for a person: the engine's refusals and the services' checks in this
-    /// language. `None` for failures that are ours, not the person's.
-    pub fn service_error(&self, error: &ServiceError) -> Option<String> {
-        let text = match error {
-            ServiceError::NotFound | ServiceError::Engine(EngineError::ActivityNotFound) => self.no_such_record,
-            ServiceError::Engine(EngineError::OpportunityClosed) => self.opportunity_closed,
-            ServiceError::Engine(EngineError::ProcessAlreadyRunning) => self.process_already_running,
-            ServiceError::Engine(EngineError::ActivityNotOpen) => self.activity_not_open,
-            ServiceError::Engine(EngineError::ProcessNotRunning) => self.no_process,
-            ServiceError::Engine(EngineError::ProcessInactive) => self.process_inactive,
-            ServiceError::Engine(EngineError::UnknownResult(_)) => self.unknown_result,
-            ServiceError::Engine(EngineError::UnknownStage(_) | EngineError::InactiveStage(_)) => self.stage_inactive,
-            ServiceError::Engine(EngineError::NotAFinalStage(_)) => self.not_final_stage,
-            ServiceError::Validation(fields) => return Some(fields.iter().map(|f| self.field_message(f)).collect::<Vec<_>>().join(" ")),
-            ServiceError::VersionConflict { .. } | ServiceError::PreconditionFailed { .. } => self.conflict_details,
-            ServiceError::BadCredentials => self.bad_credentials,
-            ServiceError::RateLimited => self.rate_limited,
-            ServiceError::OpportunityNotWon => self.something_wrong,
-            ServiceError::AlreadyExists(_) => self.already_exists,
-            ServiceError::Store(_) => return None,
-        };
-        Some(text.to_owned())
-    }
-
-    /// A service's field check in this language (the services speak English to the API).
-    pub fn field_message(&self, error: &FieldError) -> String {
-        let message = error.message.as_str();
-        let text = if message == "must not be empty" {
-            self.required
-        } else if message.starts_with("must be at most") {
-            self.too_long
-        } else if message == "this user is deactivated" {
-            self.user_deactivated
-        } else if message.contains("hours") {
-            self.must_be_hours
-        } else if message.contains("does not exist") || message == "no such user" {
-            self.no_such_record
-        } else if message.contains("not active") {
-            self.stage_inactive
-        } else if message.starts_with("must be lower-case latin") {
-            self.must_be_code
-        } else if message.contains("three-letter") {
-            self.must_be_currency
-        } else if message.contains("this stage is in use") {
-            self.stage_in_use
-        } else if message.contains("whether it is final or won cannot change") {
-            self.stage_in_use_note
-        } else if message == "must be at least 8 characters" {
-            self.password_too_short
-        } else if message == "must be an email address" {
-            self.must_be_email
-        } else if message == "a user cannot supervise themselves" {
-            self.cannot_supervise_self
-        } else {
-            self.something_wrong
-        };
-        text.to_owned()
     }
 
     /// A mark of the version comparison, from the class the template gives a row.
@@ -489,7 +396,7 @@ mod tests {
         let allowed_latin = ["BANT", "English", "dealflow", "CSV", "TOML", "RUB"];
         for (ru, en) in all_pairs().into_iter().skip(1) {
             // Placeholders such as `{stage}` are filled in later.
-            let mut latin = ru.replace("{stage}", "").replace("{code}", "");
+            let mut latin = ru.replace("{stage}", "");
             for word in allowed_latin {
                 latin = latin.replace(word, "");
             }

@@ -6,13 +6,15 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use dealflow_store::queries::{lookups, users};
-use dealflow_store::records::{KnowledgeRecord, Role};
+use dealflow_core::records::{KnowledgeRecord, UserRecord};
 use serde::Deserialize;
 
+use super::opportunities::People;
 use super::session::{PageForm, Viewer};
-use super::{Chrome, FormErrors, PageError, PageResult, failed, format, read};
+use super::{Chrome, FormErrors, OrPage, PageError, PageResult, format};
 use crate::Services;
+use crate::error::ServiceError;
+use crate::services::ArticleFields;
 
 const LIST_LIMIT: i64 = 200;
 
@@ -35,13 +37,10 @@ pub struct ArticleInput {
 }
 
 impl ArticleInput {
-    /// The text as stored: line breaks as plain LF, whatever the browser sent.
-    fn body(&self) -> String {
-        self.body.replace("\r\n", "\n")
-    }
-
-    fn tags(&self) -> Vec<String> {
-        self.tags.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
+    /// The fields as the services take them: tags are written separated by commas.
+    fn fields(&self) -> ArticleFields {
+        let tags = self.tags.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+        ArticleFields { title: Some(self.title.clone()), body: Some(self.body.clone()), tags: Some(tags) }
     }
 }
 
@@ -64,11 +63,8 @@ pub struct SearchQuery {
 
 async fn list_page(services: &Services, viewer: &Viewer, q: &str, input: ArticleInput, errors: FormErrors) -> PageResult<KnowledgePage> {
     let locale = viewer.locale;
-    let mut conn = read(services, locale).await?;
-    let search = Some(q.trim()).filter(|q| !q.is_empty());
-    let articles = lookups::articles(&mut conn, search, LIST_LIMIT).await.map_err(failed(locale))?;
-    let people = users::list(&mut conn).await.map_err(failed(locale))?;
-    drop(conn);
+    let articles = services.articles(Some(q), LIST_LIMIT).await.or_page(viewer)?;
+    let people = People::load(services, viewer).await?;
     let here = format!("/knowledge?{}", form_urlencoded::Serializer::new(String::new()).append_pair("q", q).finish());
     Ok(KnowledgePage {
         chrome: Chrome::load(services, viewer, "knowledge", &here).await?,
@@ -79,7 +75,7 @@ async fn list_page(services: &Services, viewer: &Viewer, q: &str, input: Article
                 id: a.id.clone(),
                 title: a.title.clone(),
                 tags: a.tags.join(", "),
-                author: people.iter().find(|u| u.id == a.author_id).map(|u| u.name.clone()).unwrap_or_default(),
+                author: people.name(&a.author_id),
                 updated: format::instant(a.updated_at, locale),
             })
             .collect(),
@@ -96,10 +92,10 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
 pub async fn create(State(services): State<Services>, form: PageForm<ArticleInput>) -> PageResult {
     let viewer = &form.viewer;
     let input = form.input;
-    match services.create_article(&viewer.user.id, &input.title, &input.body(), input.tags()).await {
+    match services.create_article(&viewer.actor, input.fields()).await {
         Ok(article) => Ok(Redirect::to(&format!("/knowledge/{}", article.id)).into_response()),
         Err(error) => {
-            let errors = FormErrors::from_service(viewer.t(), &error).ok_or_else(|| PageError::service(viewer.locale, error))?;
+            let errors = FormErrors::from_service(viewer.locale, &error).ok_or_else(|| PageError::service(viewer.locale, error))?;
             let page = list_page(&services, viewer, "", input, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -122,37 +118,28 @@ pub struct ArticlePage {
     saved: bool,
 }
 
-fn may_edit(viewer: &Viewer, article: &KnowledgeRecord) -> bool {
-    viewer.user.role == Role::Admin || viewer.user.id == article.author_id
-}
-
 async fn article_page(
     services: &Services,
     viewer: &Viewer,
-    article: &KnowledgeRecord,
+    (article, author): &(KnowledgeRecord, UserRecord),
     input: ArticleInput,
     errors: FormErrors,
 ) -> PageResult<ArticlePage> {
     let locale = viewer.locale;
-    let author = users::get(&mut *read(services, locale).await?, &article.author_id).await.map_err(failed(locale))?.name;
     Ok(ArticlePage {
         chrome: Chrome::load(services, viewer, "knowledge", &format!("/knowledge/{}", article.id)).await?,
         title: article.title.clone(),
         // Browsers send a text area's line breaks as CR LF; an API client may too.
         paragraphs: article.body.replace("\r\n", "\n").split("\n\n").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect(),
         tags: article.tags.clone(),
-        author,
+        author: author.name.clone(),
         updated: format::instant(article.updated_at, locale),
-        can_edit: may_edit(viewer, article),
+        can_edit: services.may_edit_article(&viewer.actor, article),
         input,
         input_action: format!("/knowledge/{}", article.id),
         errors,
         saved: false,
     })
-}
-
-async fn article(services: &Services, viewer: &Viewer, id: &str) -> PageResult<KnowledgeRecord> {
-    lookups::get_article(&mut *read(services, viewer.locale).await?, id).await.map_err(failed(viewer.locale))
 }
 
 pub async fn page(
@@ -161,8 +148,8 @@ pub async fn page(
     Path(id): Path<String>,
     Query(query): Query<super::SavedQuery>,
 ) -> PageResult {
-    let article = article(&services, &viewer, &id).await?;
-    let input = ArticleInput { title: article.title.clone(), body: article.body.clone(), tags: article.tags.join(", ") };
+    let article = services.article_with_author(&id).await.or_page(&viewer)?;
+    let input = ArticleInput { title: article.0.title.clone(), body: article.0.body.clone(), tags: article.0.tags.join(", ") };
     let mut page = article_page(&services, &viewer, &article, input, FormErrors::default()).await?;
     page.saved = query.saved.is_some();
     Ok(page.into_response())
@@ -170,18 +157,15 @@ pub async fn page(
 
 pub async fn update(State(services): State<Services>, Path(id): Path<String>, form: PageForm<ArticleInput>) -> PageResult {
     let viewer = &form.viewer;
-    let current = article(&services, viewer, &id).await?;
-    if !may_edit(viewer, &current) {
-        return Err(PageError::Forbidden(viewer.locale));
-    }
     let input = form.input;
-    let tags = input.tags();
-    match services.update_article(current.clone(), Some(&input.title), Some(&input.body()), Some(tags)).await {
+    match services.update_article(&viewer.actor, &id, input.fields()).await {
         Ok(_) => Ok(Redirect::to(&format!("/knowledge/{id}?saved=1")).into_response()),
-        Err(error) => {
-            let errors = FormErrors::from_service(viewer.t(), &error).ok_or_else(|| PageError::service(viewer.locale, error))?;
+        Err(error @ ServiceError::Invalid(_)) => {
+            let errors = FormErrors::from_service(viewer.locale, &error).unwrap_or_default();
+            let current = services.article_with_author(&id).await.or_page(viewer)?;
             let page = article_page(&services, viewer, &current, input, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+        Err(other) => Err(PageError::service(viewer.locale, other)),
     }
 }

@@ -7,15 +7,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use dealflow_core::lead::LeadStage;
-use dealflow_store::queries::{customers, leads, lookups, opportunities, users};
-use dealflow_store::records::LeadRecord;
 use serde::Deserialize;
 
-use super::opportunities::currency;
+use super::opportunities::People;
+use super::opportunity::refusal_words;
 use super::session::{PageForm, Viewer};
-use super::{Choice, Chrome, PageError, PageResult, failed, format, read, scope};
+use super::{Choice, Chrome, OrPage, PageResult, format};
 use crate::Services;
-use crate::api::{PageParams, cursor_for};
+use crate::paging::PageRequest;
 
 const LIST_PAGE: i64 = 50;
 
@@ -43,43 +42,36 @@ pub struct LeadsQuery {
     cursor: Option<String>,
 }
 
-async fn lead_stages(services: &Services, viewer: &Viewer) -> PageResult<Vec<LeadStage>> {
-    let mut conn = read(services, viewer.locale).await?;
-    lookups::lead_stages(&mut conn).await.map_err(failed(viewer.locale))
-}
-
 fn stage_name(stages: &[LeadStage], code: &str, locale: dealflow_core::Locale) -> String {
     stages.iter().find(|s| s.code.as_str() == code).map(|s| s.name.get(locale).to_owned()).unwrap_or_default()
 }
 
 pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query): Query<LeadsQuery>) -> PageResult {
     let locale = viewer.locale;
-    let scope = scope(&services, &viewer).await?;
-    let stages = lead_stages(&services, &viewer).await?;
+    let stages = services.lead_stages().await.or_page(&viewer)?;
     let stage = query.stage.as_deref().filter(|s| !s.is_empty());
-    let after = PageParams { limit: None, cursor: query.cursor.clone() }.after().unwrap_or(None);
-    let mut conn = read(&services, locale).await?;
-    let mut rows = leads::search(&mut conn, stage, scope.owners(), after, LIST_PAGE + 1).await.map_err(failed(locale))?;
-    let people = users::list(&mut conn).await.map_err(failed(locale))?;
-    let currency = currency(&mut conn, locale).await?;
-    drop(conn);
-    let more = rows.len() as i64 > LIST_PAGE;
-    rows.truncate(LIST_PAGE as usize);
-    let next = if more {
-        rows.last().map(|l| format!("/leads?stage={}&cursor={}", stage.unwrap_or(""), cursor_for(l.created_at, &l.id)))
-    } else {
-        None
-    };
+    let page = PageRequest::lenient(LIST_PAGE, query.cursor.as_deref());
+    let found = services.leads(&viewer.actor, stage, &page).await.or_page(&viewer)?;
+    let people = People::load(&services, &viewer).await?;
+    let currency = services.currency().await.or_page(&viewer)?;
+    let next = found.next.as_ref().map(|cursor| {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("stage", stage.unwrap_or(""))
+            .append_pair("cursor", cursor)
+            .finish();
+        format!("/leads?{query}")
+    });
     let page = LeadsPage {
         chrome: Chrome::load(&services, &viewer, "leads", "/leads").await?,
         stages: stages.iter().filter(|s| s.active).map(|s| Choice::new(s.code.as_str(), s.name.get(locale), stage)).collect(),
-        rows: rows
+        rows: found
+            .items
             .iter()
             .map(|l| LeadRow {
                 id: l.id.clone(),
                 title: l.title.clone(),
                 stage: stage_name(&stages, l.stage.as_str(), locale),
-                owner: people.iter().find(|u| u.id == l.owner_id).map(|u| u.name.clone()).unwrap_or_default(),
+                owner: people.name(&l.owner_id),
                 budget: format::opt_money(l.budget, &currency, locale),
                 opportunity: l.opportunity_id.clone(),
             })
@@ -114,42 +106,20 @@ pub struct LeadPage {
     error: Option<String>,
 }
 
-async fn visible(services: &Services, viewer: &Viewer, id: &str) -> PageResult<LeadRecord> {
-    let scope = scope(services, viewer).await?;
-    let mut conn = read(services, viewer.locale).await?;
-    let lead = leads::get(&mut conn, id).await.map_err(failed(viewer.locale))?;
-    if scope.allows(&lead.owner_id) { Ok(lead) } else { Err(PageError::NotFound(viewer.locale)) }
-}
-
-async fn build(services: &Services, viewer: &Viewer, lead: LeadRecord) -> PageResult<LeadPage> {
+async fn build(services: &Services, viewer: &Viewer, id: &str) -> PageResult<LeadPage> {
     let locale = viewer.locale;
-    let stages = lead_stages(services, viewer).await?;
-    let mut conn = read(services, locale).await?;
-    let fail = failed(locale);
-    let account = match &lead.account_id {
-        Some(id) => customers::get_account(&mut conn, id).await.map_err(&fail)?.name,
-        None => String::new(),
-    };
-    let contact = match &lead.contact_id {
-        Some(id) => customers::get_contact(&mut conn, id).await.map_err(&fail)?.name,
-        None => String::new(),
-    };
-    let owner = users::get(&mut conn, &lead.owner_id).await.map_err(&fail)?.name;
-    let opportunity = match &lead.opportunity_id {
-        Some(id) => Some((id.clone(), opportunities::get(&mut conn, id).await.map_err(&fail)?.title)),
-        None => None,
-    };
-    let currency = currency(&mut conn, locale).await?;
-    drop(conn);
+    let data = services.lead_page(&viewer.actor, id).await.or_page(viewer)?;
+    let lead = data.lead;
+    let stages = data.stages;
     let locked = stages.iter().any(|s| s.code == lead.stage && s.is_final);
     Ok(LeadPage {
         chrome: Chrome::load(services, viewer, "leads", &format!("/leads/{}", lead.id)).await?,
         title: lead.title.clone(),
         need: lead.need.clone().unwrap_or_default(),
-        account,
-        contact,
-        owner,
-        budget: format::opt_money(lead.budget, &currency, locale),
+        account: data.account.unwrap_or_default(),
+        contact: data.contact.unwrap_or_default(),
+        owner: data.owner,
+        budget: format::opt_money(lead.budget, &data.currency, locale),
         stage: stage_name(&stages, lead.stage.as_str(), locale),
         locked,
         bar: stages
@@ -162,17 +132,15 @@ async fn build(services: &Services, viewer: &Viewer, lead: LeadRecord) -> PageRe
                 hands_off: s.hands_off,
             })
             .collect(),
-        opportunity,
+        opportunity: data.opportunity,
         error: None,
         id: lead.id,
     })
 }
 
 pub async fn page(State(services): State<Services>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
-    let lead = visible(&services, &viewer, &id).await?;
-    Ok(build(&services, &viewer, lead).await?.into_response())
+    Ok(build(&services, &viewer, &id).await?.into_response())
 }
-
 #[derive(Deserialize)]
 pub struct StageInput {
     stage: String,
@@ -180,20 +148,18 @@ pub struct StageInput {
 
 pub async fn change_stage(State(services): State<Services>, Path(id): Path<String>, form: PageForm<StageInput>) -> PageResult {
     let viewer = &form.viewer;
-    visible(&services, viewer, &id).await?;
-    match services.change_lead_stage(&viewer.user.id, &id, &form.input.stage).await {
+    match services.change_lead_stage(&viewer.actor, &id, &form.input.stage).await {
         Ok(lead) => {
-            let handed_off =
-                lead.opportunity_id.is_some() && lead_stages(&services, viewer).await?.iter().any(|s| s.code == lead.stage && s.hands_off);
+            let stages = services.lead_stages().await.or_page(viewer)?;
+            let handed_off = lead.opportunity_id.is_some() && stages.iter().any(|s| s.code == lead.stage && s.hands_off);
             match lead.opportunity_id {
                 Some(opportunity_id) if handed_off => Ok(Redirect::to(&format!("/opportunities/{opportunity_id}")).into_response()),
                 _ => Ok(Redirect::to(&format!("/leads/{id}")).into_response()),
             }
         }
         Err(error) => {
-            let message = viewer.t().service_error(&error).ok_or_else(|| PageError::service(viewer.locale, error))?;
-            let lead = visible(&services, viewer, &id).await?;
-            let mut page = build(&services, viewer, lead).await?;
+            let message = refusal_words(viewer, error)?;
+            let mut page = build(&services, viewer, &id).await?;
             page.error = Some(message);
             Ok((StatusCode::CONFLICT, page).into_response())
         }

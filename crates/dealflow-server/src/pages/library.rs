@@ -8,17 +8,18 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use dealflow_core::check::Invalid;
 use dealflow_core::compare::{Change, compare};
 use dealflow_core::definition::{ResultEffect, Step};
 use dealflow_core::{Locale, ProcessDefinition, StageCatalog};
-use dealflow_store::queries::{processes, users};
 use serde::Deserialize;
 
 use super::diagram::{self, Diagram};
 use super::i18n::Texts;
 use super::session::{PageForm, Viewer};
-use super::{Chrome, PageError, PageResult, admin_only, failed, format, read};
+use super::{Chrome, OrPage, PageError, PageResult, admin_only, format};
 use crate::Services;
+use crate::error::ServiceError;
 
 pub struct ProcessRow {
     pub code: String,
@@ -35,14 +36,10 @@ pub struct LibraryPage {
     rows: Vec<ProcessRow>,
 }
 
-async fn stage_catalog(services: &Services, locale: Locale) -> PageResult<std::sync::Arc<StageCatalog>> {
-    services.stage_catalog().await.map_err(|e| PageError::service(locale, e))
-}
-
 pub async fn list(State(services): State<Services>, viewer: Viewer) -> PageResult {
     let locale = viewer.locale;
-    let stages = stage_catalog(&services, locale).await?;
-    let library = processes::library(&mut *read(&services, locale).await?).await.map_err(failed(locale))?;
+    let stages = services.stage_catalog().await.or_page(&viewer)?;
+    let library = services.library().await.or_page(&viewer)?;
     let rows = library
         .iter()
         .map(|d| ProcessRow {
@@ -177,23 +174,16 @@ pub async fn page(
 ) -> PageResult {
     let locale = viewer.locale;
     let t = viewer.t();
-    let stages = stage_catalog(&services, locale).await?;
-    let mut conn = read(&services, locale).await?;
-    let current = processes::current(&mut conn, &code).await.map_err(failed(locale))?;
-    let shown = match query.version {
-        Some(v) if v != current.version => processes::version(&mut conn, &code, v).await.map_err(failed(locale))?,
-        _ => current.clone(),
-    };
-    let versions = processes::versions(&mut conn, &code).await.map_err(failed(locale))?;
-    let people = users::list(&mut conn).await.map_err(failed(locale))?;
-    drop(conn);
+    let stages = services.stage_catalog().await.or_page(&viewer)?;
+    let crate::services::ProcessPage { shown, current, versions, people } =
+        services.process_page(&code, query.version).await.or_page(&viewer)?;
     let page = ProcessPage {
         chrome: Chrome::load(&services, &viewer, "processes", &format!("/processes/{code}")).await?,
         name: shown.name.get(locale).to_owned(),
         version: shown.version,
         current_version: current.version,
         active: current.active,
-        admin: viewer.user.role == dealflow_store::records::Role::Admin,
+        admin: viewer.actor.is_admin(),
         diagram: draw(&shown, &stages, t, locale),
         stages: stage_views(&shown, &stages, t, locale),
         versions: versions
@@ -296,15 +286,13 @@ pub async fn diff(
     Query(query): Query<DiffQuery>,
 ) -> PageResult {
     let locale = viewer.locale;
-    let stages = stage_catalog(&services, locale).await?;
-    let mut conn = read(&services, locale).await?;
-    let current = processes::current(&mut conn, &code).await.map_err(failed(locale))?;
+    let stages = services.stage_catalog().await.or_page(&viewer)?;
+    let current = services.process(&code).await.or_page(&viewer)?;
     let to = query.to.unwrap_or(current.version);
     let from = query.from.unwrap_or(to.saturating_sub(1).max(1));
-    let old = processes::version(&mut conn, &code, from).await.map_err(failed(locale))?;
-    let new = processes::version(&mut conn, &code, to).await.map_err(failed(locale))?;
-    let versions = processes::versions(&mut conn, &code).await.map_err(failed(locale))?.iter().map(|v| v.version).collect();
-    drop(conn);
+    let old = services.process_version(&code, from).await.or_page(&viewer)?;
+    let new = services.process_version(&code, to).await.or_page(&viewer)?;
+    let versions = services.process_versions(&code).await.or_page(&viewer)?.iter().map(|v| v.version).collect();
     let rows = diff_rows(&old, &new, &stages, viewer.t(), locale);
     let page = DiffPage {
         chrome: Chrome::load(&services, &viewer, "processes", &format!("/processes/{code}/diff?from={from}&to={to}")).await?,
@@ -352,8 +340,7 @@ async fn upload_page(services: &Services, viewer: &Viewer, current: &ProcessDefi
 
 pub async fn upload_form(State(services): State<Services>, viewer: Viewer, Path(code): Path<String>) -> PageResult {
     admin_only(&viewer)?;
-    let locale = viewer.locale;
-    let current = processes::current(&mut *read(&services, locale).await?, &code).await.map_err(failed(locale))?;
+    let current = services.process(&code).await.or_page(&viewer)?;
     let document = current.to_toml();
     Ok(upload_page(&services, &viewer, &current, document).await?.into_response())
 }
@@ -370,26 +357,26 @@ pub async fn upload(State(services): State<Services>, Path(code): Path<String>, 
     admin_only(viewer)?;
     let locale = viewer.locale;
     let t = viewer.t();
-    let stages = stage_catalog(&services, locale).await?;
-    let current = processes::current(&mut *read(&services, locale).await?, &code).await.map_err(failed(locale))?;
+    let stages = services.stage_catalog().await.or_page(viewer)?;
+    let current = services.process(&code).await.or_page(viewer)?;
     let document = form.input.document.replace("\r\n", "\n");
-    let checked = match ProcessDefinition::parse_toml(&document, &stages) {
-        Err(problems) => Err(problems
+    let checked = match services.check_process(&code, &document, false).await {
+        Ok(definition) => Ok(definition),
+        Err(ServiceError::Invalid(problems)) => Err(problems
             .iter()
             .map(|p| ProblemLine {
-                line: p.line.map(|l| l.to_string()).unwrap_or_default(),
-                path: p.path.clone(),
-                message: p.message(locale).to_owned(),
+                line: match &p.invalid {
+                    Invalid::Definition { line: Some(line), .. } => line.to_string(),
+                    _ => String::new(),
+                },
+                path: p.field.clone(),
+                message: p.invalid.message(locale),
             })
-            .collect()),
-        Ok(d) if d.code != code => {
-            Err(vec![ProblemLine { line: String::new(), path: "code".into(), message: t.code_mismatch.replace("{code}", &code) }])
-        }
-        Ok(d) => Ok(d),
+            .collect::<Vec<_>>()),
+        Err(other) => return Err(PageError::service(locale, other)),
     };
     if checked.is_ok() && form.input.action == "publish" {
-        let published =
-            services.publish_process(&viewer.user.id, &code, &document, false).await.map_err(|e| PageError::service(locale, e))?;
+        let published = services.publish_process(&viewer.actor, &code, &document, false).await.or_page(viewer)?;
         return Ok(Redirect::to(&format!("/processes/{code}?published={}", published.version)).into_response());
     }
     let mut page = upload_page(&services, viewer, &current, document).await?;
@@ -411,7 +398,7 @@ pub struct ActiveInput {
 }
 
 pub async fn set_active(State(services): State<Services>, Path(code): Path<String>, form: PageForm<ActiveInput>) -> PageResult {
-    admin_only(&form.viewer)?;
-    services.set_process_active(&code, form.input.active == "true").await.map_err(|e| PageError::service(form.viewer.locale, e))?;
+    let viewer = &form.viewer;
+    services.set_process_active(&viewer.actor, &code, form.input.active == "true").await.or_page(viewer)?;
     Ok(Redirect::to(&format!("/processes/{code}")).into_response())
 }

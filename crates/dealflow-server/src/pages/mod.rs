@@ -1,6 +1,8 @@
-//! The web app (SPEC §6): server-rendered pages over the same services as the API. Every page
-//! reads and every form posts without JavaScript; `static/app.js` adds completing mini-cards in
-//! place, live notifications, command suggestions and dialogs.
+//! The web app (SPEC §6): server-rendered pages over the same services as the API. A handler
+//! parses the request, calls a service with the viewer's actor, and renders; the services decide
+//! what the viewer may see and do. Every page reads and every form posts without JavaScript;
+//! `static/app.js` adds completing mini-cards in place, live notifications, command suggestions
+//! and dialogs.
 
 mod activities;
 mod admin;
@@ -27,12 +29,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use dealflow_core::Locale;
-use dealflow_store::queries::{notifications as notification_rows, processes};
-
-pub use session::security_headers;
+use dealflow_core::check::FieldProblem;
+use dealflow_core::records::NotificationRecord;
 
 use crate::Services;
-use crate::api::Scope;
 use crate::error::ServiceError;
 use i18n::{Texts, texts};
 use session::Viewer;
@@ -113,8 +113,8 @@ pub enum PageError {
     NotFound(Locale),
     /// A form without this session's CSRF token.
     Csrf(Locale),
-    /// A page or form for administrators (or an article's author) only.
-    Forbidden(Locale),
+    /// A page or form the viewer's role does not allow, with why.
+    Forbidden(Locale, String),
     BadRequest(Locale),
     Internal(Locale),
 }
@@ -129,6 +129,7 @@ impl PageError {
     pub fn service(locale: Locale, error: ServiceError) -> PageError {
         match error {
             ServiceError::NotFound => PageError::NotFound(locale),
+            ServiceError::Forbidden(why) => PageError::Forbidden(locale, why.message(locale).to_owned()),
             ServiceError::Store(cause) => PageError::internal(locale, cause),
             _ => PageError::BadRequest(locale),
         }
@@ -140,7 +141,7 @@ impl PageError {
 struct ErrorPage {
     t: &'static Texts,
     heading: &'static str,
-    text: &'static str,
+    text: String,
 }
 
 impl IntoResponse for PageError {
@@ -151,17 +152,17 @@ impl IntoResponse for PageError {
                 return Redirect::to(&format!("/login?{target}")).into_response();
             }
             PageError::NotFound(l) => (StatusCode::NOT_FOUND, *l),
-            PageError::Csrf(l) | PageError::Forbidden(l) => (StatusCode::FORBIDDEN, *l),
+            PageError::Csrf(l) | PageError::Forbidden(l, _) => (StatusCode::FORBIDDEN, *l),
             PageError::BadRequest(l) => (StatusCode::BAD_REQUEST, *l),
             PageError::Internal(l) => (StatusCode::INTERNAL_SERVER_ERROR, *l),
         };
         let t = texts(locale);
         let (heading, text) = match self {
-            PageError::NotFound(_) => (t.not_found_title, t.not_found_text),
-            PageError::Csrf(_) => (t.error_title, t.forbidden_text),
-            PageError::Forbidden(_) => (t.error_title, t.admin_only_text),
-            PageError::BadRequest(_) => (t.error_title, t.something_wrong),
-            _ => (t.error_title, t.error_text),
+            PageError::NotFound(_) => (t.not_found_title, t.not_found_text.to_owned()),
+            PageError::Csrf(_) => (t.error_title, t.forbidden_text.to_owned()),
+            PageError::Forbidden(_, why) => (t.error_title, why),
+            PageError::BadRequest(_) => (t.error_title, t.something_wrong.to_owned()),
+            _ => (t.error_title, t.error_text.to_owned()),
         };
         (status, ErrorPage { t, heading, text }).into_response()
     }
@@ -169,30 +170,26 @@ impl IntoResponse for PageError {
 
 pub type PageResult<T = Response> = Result<T, PageError>;
 
-/// A read connection, with failures turned into the error page.
-async fn read(services: &Services, locale: Locale) -> PageResult<dealflow_store::ReadConn> {
-    services.store().read().await.map_err(|e| PageError::internal(locale, e))
-}
-
-/// A store failure on a page read.
-fn failed(locale: Locale) -> impl Fn(dealflow_store::StoreError) -> PageError {
-    move |error| PageError::service(locale, error.into())
-}
-
 /// `?saved=1`: where a form sends the person back after saving, to say so.
 #[derive(serde::Deserialize, Default)]
 pub struct SavedQuery {
     saved: Option<String>,
 }
 
-/// Administration pages answer 403 to anyone else.
-fn admin_only(viewer: &Viewer) -> PageResult<()> {
-    if viewer.user.role == dealflow_store::records::Role::Admin { Ok(()) } else { Err(PageError::Forbidden(viewer.locale)) }
+/// A service's answer, or the error page for a refusal no form shows beside a field.
+trait OrPage<T> {
+    fn or_page(self, viewer: &Viewer) -> PageResult<T>;
 }
 
-/// Whose records the viewer may see (SPEC §1), decided by the same policy as the API.
-async fn scope(services: &Services, viewer: &Viewer) -> PageResult<Scope> {
-    Scope::of(services, &viewer.user).await.map_err(|_| PageError::Internal(viewer.locale))
+impl<T> OrPage<T> for Result<T, ServiceError> {
+    fn or_page(self, viewer: &Viewer) -> PageResult<T> {
+        self.map_err(|error| PageError::service(viewer.locale, error))
+    }
+}
+
+/// Administration pages answer 403 to anyone else, before anything is read.
+fn admin_only(viewer: &Viewer) -> PageResult<()> {
+    viewer.actor.require_admin().or_page(viewer)
 }
 
 /// One item of the notification centre.
@@ -205,7 +202,7 @@ pub struct NotificationItem {
 }
 
 impl NotificationItem {
-    fn new(n: &dealflow_store::records::NotificationRecord, locale: Locale) -> NotificationItem {
+    fn new(n: &NotificationRecord, locale: Locale) -> NotificationItem {
         NotificationItem {
             id: n.id.clone(),
             title: n.title.get(locale).to_owned(),
@@ -239,32 +236,22 @@ pub struct Chrome {
     pub command_text: String,
 }
 
-/// How many notifications the header's drop-down shows.
-const RECENT_NOTIFICATIONS: i64 = 8;
-
 impl Chrome {
     async fn load(services: &Services, viewer: &Viewer, section: &'static str, here: &str) -> PageResult<Chrome> {
         let locale = viewer.locale;
-        let mut conn = read(services, locale).await?;
-        let unread = notification_rows::unread_count(&mut conn, &viewer.user.id).await.map_err(failed(locale))?;
-        let recent =
-            notification_rows::page(&mut conn, &viewer.user.id, false, None, RECENT_NOTIFICATIONS).await.map_err(failed(locale))?;
-        let library = processes::library(&mut conn).await.map_err(failed(locale))?;
+        let header = services.header(&viewer.actor).await.or_page(viewer)?;
+        let user = viewer.actor.user();
         Ok(Chrome {
             t: viewer.t(),
             other_locale: if locale == Locale::Ru { "en" } else { "ru" },
-            user_name: viewer.user.name.clone(),
-            role: viewer.t().role(&viewer.user.role),
+            user_name: user.name.clone(),
+            role: viewer.t().role(&user.role),
             csrf: viewer.csrf.clone(),
-            unread,
-            recent: recent.iter().map(|n| NotificationItem::new(n, locale)).collect(),
-            processes: library
-                .into_iter()
-                .filter(|d| d.active)
-                .map(|d| ProcessChoice { code: d.code, name: d.name.get(locale).to_owned() })
-                .collect(),
+            unread: header.unread,
+            recent: header.recent.iter().map(|n| NotificationItem::new(n, locale)).collect(),
+            processes: header.processes.into_iter().map(|(code, name)| ProcessChoice { code, name: name.get(locale).to_owned() }).collect(),
             section,
-            admin: viewer.user.role == dealflow_store::records::Role::Admin,
+            admin: viewer.actor.is_admin(),
             here: here.to_owned(),
             command_text: String::new(),
         })
@@ -307,18 +294,28 @@ impl FormErrors {
         self.0.first().map(|(_, m)| m.as_str())
     }
 
-    /// A service's validation refusal, field by field (a taken code or email beside its field);
-    /// other refusals under `form`.
-    fn from_service(t: &Texts, error: &ServiceError) -> Option<FormErrors> {
-        let mut errors = FormErrors::default();
+    /// Problems found while reading a form, in `locale`.
+    pub fn of(problems: &[FieldProblem], locale: Locale) -> FormErrors {
+        FormErrors(problems.iter().map(|p| (p.field.clone(), p.invalid.message(locale))).collect())
+    }
+
+    /// A service's refusal, field by field (a taken code or email beside its field); other
+    /// refusals of the person's under `form`; `None` for failures that are ours.
+    fn from_service(locale: Locale, error: &ServiceError) -> Option<FormErrors> {
         match error {
-            ServiceError::Validation(fields) => {
-                for field in fields {
-                    errors.add(&field.field, t.field_message(field));
-                }
+            ServiceError::Invalid(problems) => Some(FormErrors::of(problems, locale)),
+            ServiceError::AlreadyExists(field) => Some(FormErrors(vec![(field.clone(), error.message(locale)?)])),
+            other => Some(FormErrors(vec![("form".to_owned(), other.message(locale)?)])),
+        }
+    }
+
+    /// The same, with the services' field names as the form calls them.
+    fn from_service_as(locale: Locale, error: &ServiceError, rename: &[(&str, &str)]) -> Option<FormErrors> {
+        let mut errors = FormErrors::from_service(locale, error)?;
+        for (field, _) in &mut errors.0 {
+            if let Some((_, form_name)) = rename.iter().find(|(service_name, _)| service_name == field) {
+                *field = (*form_name).to_owned();
             }
-            ServiceError::AlreadyExists(field) => errors.add(field, t.already_exists),
-            other => errors.add("form", t.service_error(other)?),
         }
         Some(errors)
     }

@@ -9,13 +9,12 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect};
-use dealflow_store::queries::notifications;
 use serde::{Deserialize, Serialize};
 
 use super::session::{NoFields, PageForm, Viewer};
-use super::{Chrome, NotificationItem, PageError, PageResult, failed, read};
+use super::{Chrome, NotificationItem, OrPage, PageResult};
 use crate::Services;
-use crate::api::{PageParams, cursor_for};
+use crate::paging::PageRequest;
 
 const LIST_PAGE: i64 = 50;
 
@@ -34,17 +33,12 @@ pub struct ListQuery {
 
 pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
     let locale = viewer.locale;
-    let after = PageParams { limit: None, cursor: query.cursor }.after().unwrap_or(None);
-    let mut conn = read(&services, locale).await?;
-    let mut rows = notifications::page(&mut conn, &viewer.user.id, false, after, LIST_PAGE + 1).await.map_err(failed(locale))?;
-    drop(conn);
-    let more = rows.len() as i64 > LIST_PAGE;
-    rows.truncate(LIST_PAGE as usize);
-    let next = if more { rows.last().map(|n| format!("/notifications?cursor={}", cursor_for(n.created_at, &n.id))) } else { None };
+    let page = PageRequest::lenient(LIST_PAGE, query.cursor.as_deref());
+    let (found, _) = services.notifications(&viewer.actor, false, &page).await.or_page(&viewer)?;
     let page = NotificationsPage {
         chrome: Chrome::load(&services, &viewer, "notifications", "/notifications").await?,
-        items: rows.iter().map(|n| NotificationItem::new(n, locale)).collect(),
-        next,
+        items: found.items.iter().map(|n| NotificationItem::new(n, locale)).collect(),
+        next: found.next.map(|cursor| format!("/notifications?cursor={cursor}")),
     };
     Ok(page.into_response())
 }
@@ -52,7 +46,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
 /// Marks the notification read and goes to what it is about.
 pub async fn open(State(services): State<Services>, Path(id): Path<String>, form: PageForm<NoFields>) -> PageResult {
     let viewer = &form.viewer;
-    let notification = services.mark_notification_read(&viewer.user.id, &id).await.map_err(|e| PageError::service(viewer.locale, e))?;
+    let notification = services.mark_notification_read(&viewer.actor, &id).await.or_page(viewer)?;
     let target = match notification.entity_type.as_str() {
         "opportunity" => format!("/opportunities/{}", notification.entity_id),
         "activity" => format!("/activities/{}", notification.entity_id),
@@ -64,7 +58,7 @@ pub async fn open(State(services): State<Services>, Path(id): Path<String>, form
 
 pub async fn read_all(State(services): State<Services>, form: PageForm<NoFields>) -> PageResult {
     let viewer = &form.viewer;
-    services.mark_all_notifications_read(&viewer.user.id).await.map_err(|e| PageError::service(viewer.locale, e))?;
+    services.mark_all_notifications_read(&viewer.actor).await.or_page(viewer)?;
     Ok(Redirect::to("/notifications").into_response())
 }
 
@@ -82,15 +76,13 @@ struct LiveNotification {
 
 /// New notifications of the viewer as Server-Sent Events (`event: notification`), in their language.
 pub async fn events(State(services): State<Services>, viewer: Viewer) -> impl IntoResponse {
-    let notifications = services.notifications_for(viewer.user.id).await;
+    let notifications = services.notifications_for(&viewer.actor).await;
     let locale = viewer.locale;
+    let actor = viewer.actor;
     let events = async_stream::stream! {
         for await notification in notifications {
             let item = NotificationItem::new(&notification, locale);
-            let unread = match services.store().read().await {
-                Ok(mut conn) => notifications::unread_count(&mut conn, &notification.user_id).await.ok(),
-                Err(_) => None,
-            };
+            let unread = services.unread_count(&actor).await.ok();
             // Without a count the event still brings the notice; the page adds one to what it shows.
             let data = LiveNotification { id: item.id, title: item.title, body: item.body, when: item.when, unread: unread.unwrap_or(-1) };
             let data = serde_json::to_string(&data).expect("notifications serialize");

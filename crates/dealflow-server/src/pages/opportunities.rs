@@ -6,39 +6,34 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
-use dealflow_core::{Locale, StageCatalog};
-use dealflow_store::queries::{customers, lookups, opportunities, users};
-use dealflow_store::records::OpportunityRecord;
+use dealflow_core::records::{OpportunityRecord, UserRecord};
+use dealflow_core::{Locale, Money, StageCatalog};
+use dealflow_store::OpportunityFilter;
 use serde::Deserialize;
 
 use super::session::Viewer;
-use super::{Choice, Chrome, PageError, PageResult, failed, format, read, scope};
+use super::{Choice, Chrome, OrPage, PageResult, format};
 use crate::Services;
-use crate::api::{PageParams, Scope, cursor_for};
+use crate::paging::PageRequest;
 
-/// Rows per page of the list, and cards per column of the board.
+/// Rows per page of the list.
 const LIST_PAGE: i64 = 50;
-const BOARD_COLUMN: i64 = 30;
 
 /// Names of people by id, for showing owners and authors.
 pub(super) struct People(HashMap<String, String>);
 
 impl People {
-    pub(super) async fn load(services: &Services, locale: Locale) -> PageResult<People> {
-        let mut conn = read(services, locale).await?;
-        let all = users::list(&mut conn).await.map_err(failed(locale))?;
-        Ok(People(all.into_iter().map(|u| (u.id, u.name)).collect()))
+    pub(super) fn of(users: &[UserRecord]) -> People {
+        People(users.iter().map(|u| (u.id.clone(), u.name.clone())).collect())
+    }
+
+    pub(super) async fn load(services: &Services, viewer: &Viewer) -> PageResult<People> {
+        Ok(People::of(&services.users(&viewer.actor).await.or_page(viewer)?))
     }
 
     pub(super) fn name(&self, id: &str) -> String {
         self.0.get(id).cloned().unwrap_or_default()
     }
-}
-
-/// The installation's currency (setting `currency`, RUB when unset).
-pub(super) async fn currency(conn: &mut dealflow_store::ReadConn, locale: Locale) -> PageResult<String> {
-    let value = lookups::setting(conn, "currency").await.map_err(failed(locale))?;
-    Ok(value.and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| "RUB".into()))
 }
 
 pub struct ListRow {
@@ -78,11 +73,10 @@ pub(super) fn nonempty(value: &Option<String>) -> Option<String> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
-/// The people whose records the viewer may see, for owner pickers.
-pub(super) async fn owner_choices(services: &Services, viewer: &Viewer, scope: &Scope, current: Option<&str>) -> PageResult<Vec<Choice>> {
-    let mut conn = read(services, viewer.locale).await?;
-    let all = users::list(&mut conn).await.map_err(failed(viewer.locale))?;
-    Ok(all.into_iter().filter(|u| u.active && scope.allows(&u.id)).map(|u| Choice::new(u.id, u.name, current)).collect())
+/// The people the viewer may give work to, for owner pickers.
+pub(super) async fn owner_choices(services: &Services, viewer: &Viewer, current: Option<&str>) -> PageResult<Vec<Choice>> {
+    let people = services.assignable_people(&viewer.actor).await.or_page(viewer)?;
+    Ok(people.into_iter().map(|u| Choice::new(u.id, u.name, current)).collect())
 }
 
 fn stage_choices(stages: &StageCatalog, locale: Locale, current: Option<&str>) -> Vec<Choice> {
@@ -90,65 +84,35 @@ fn stage_choices(stages: &StageCatalog, locale: Locale, current: Option<&str>) -
 }
 
 /// What list rows need besides the records: names of people and accounts, the currency.
-struct RowNames {
+struct RowNames<'a> {
     people: People,
+    accounts: &'a HashMap<String, String>,
     currency: String,
-    accounts: HashMap<String, String>,
-}
-
-impl RowNames {
-    async fn load(services: &Services, locale: Locale) -> PageResult<RowNames> {
-        Ok(RowNames {
-            people: People::load(services, locale).await?,
-            currency: currency(&mut read(services, locale).await?, locale).await?,
-            accounts: HashMap::new(),
-        })
-    }
-}
-
-/// Rows for the list and the board, read on the caller's connection (holding a second one
-/// while waiting for another could exhaust the pool under load).
-async fn list_rows(
-    conn: &mut dealflow_store::ReadConn,
+    stages: &'a StageCatalog,
     locale: Locale,
-    names: &mut RowNames,
-    rows: &[OpportunityRecord],
-    stages: &StageCatalog,
-) -> PageResult<Vec<ListRow>> {
-    let mut out = Vec::with_capacity(rows.len());
-    for o in rows {
-        let account = match &o.account_id {
-            Some(id) => match names.accounts.get(id) {
-                Some(name) => name.clone(),
-                None => {
-                    let name = customers::get_account(conn, id).await.map(|a| a.name).unwrap_or_default();
-                    names.accounts.insert(id.clone(), name.clone());
-                    name
-                }
-            },
-            None => String::new(),
-        };
-        out.push(ListRow {
+}
+
+impl RowNames<'_> {
+    fn row(&self, o: &OpportunityRecord) -> ListRow {
+        ListRow {
             id: o.id.clone(),
             title: o.title.clone(),
-            account,
-            stage: stages.get(o.stage.as_str()).map(|s| s.name.get(locale).to_owned()).unwrap_or_default(),
-            owner: names.people.name(&o.owner_id),
-            amount: format::opt_money(o.amount, &names.currency, locale),
-            updated: format::instant(o.updated_at, locale),
-            closed: stages.is_final(o.stage.as_str()),
-        });
+            account: o.account_id.as_ref().and_then(|id| self.accounts.get(id)).cloned().unwrap_or_default(),
+            stage: self.stages.get(o.stage.as_str()).map(|s| s.name.get(self.locale).to_owned()).unwrap_or_default(),
+            owner: self.people.name(&o.owner_id),
+            amount: format::opt_money(o.amount, &self.currency, self.locale),
+            updated: format::instant(o.updated_at, self.locale),
+            closed: self.stages.is_final(o.stage.as_str()),
+        }
     }
-    Ok(out)
 }
 
 pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
     let locale = viewer.locale;
     let t = viewer.t();
-    let scope = scope(&services, &viewer).await?;
-    let stages = services.stage_catalog().await.map_err(|e| PageError::service(locale, e))?;
+    let stages = services.stage_catalog().await.or_page(&viewer)?;
     let status = nonempty(&query.status);
-    let filter = opportunities::OpportunityFilter {
+    let filter = OpportunityFilter {
         stage: nonempty(&query.stage),
         owner_id: nonempty(&query.owner),
         q: nonempty(&query.q).map(|q| q.to_lowercase()),
@@ -158,36 +122,33 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
             _ => None,
         },
     };
-    let mut names = RowNames::load(&services, locale).await?;
     // A cursor that is not ours starts from the first page rather than failing.
-    let after = PageParams { limit: None, cursor: query.cursor.clone() }.after().unwrap_or(None);
-    let mut conn = read(&services, locale).await?;
-    let mut rows = opportunities::search(&mut conn, &filter, scope.owners(), after, LIST_PAGE + 1).await.map_err(failed(locale))?;
-    let more = rows.len() as i64 > LIST_PAGE;
-    rows.truncate(LIST_PAGE as usize);
-    let shown = list_rows(&mut conn, locale, &mut names, &rows, &stages).await?;
-    drop(conn);
-    let next = if more {
-        rows.last().map(|o| {
-            let mut params = form_urlencoded::Serializer::new(String::new());
-            for (key, value) in [("q", &query.q), ("stage", &query.stage), ("owner", &query.owner), ("status", &query.status)] {
-                if let Some(value) = value {
-                    params.append_pair(key, value);
-                }
-            }
-            params.append_pair("cursor", &cursor_for(o.created_at, &o.id));
-            format!("/opportunities?{}", params.finish())
-        })
-    } else {
-        None
+    let page = PageRequest::lenient(LIST_PAGE, query.cursor.as_deref());
+    let found = services.opportunity_list(&viewer.actor, &filter, &page).await.or_page(&viewer)?;
+    let names = RowNames {
+        people: People::load(&services, &viewer).await?,
+        accounts: &found.accounts,
+        currency: services.currency().await.or_page(&viewer)?,
+        stages: &stages,
+        locale,
     };
+    let next = found.page.next.as_ref().map(|cursor| {
+        let mut params = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in [("q", &query.q), ("stage", &query.stage), ("owner", &query.owner), ("status", &query.status)] {
+            if let Some(value) = value {
+                params.append_pair(key, value);
+            }
+        }
+        params.append_pair("cursor", cursor);
+        format!("/opportunities?{}", params.finish())
+    });
     let page = ListPage {
         chrome: Chrome::load(&services, &viewer, "opportunities", "/opportunities").await?,
         q: query.q.clone().unwrap_or_default(),
         stages: stage_choices(&stages, locale, filter.stage.as_deref()),
-        owners: owner_choices(&services, &viewer, &scope, filter.owner_id.as_deref()).await?,
+        owners: owner_choices(&services, &viewer, filter.owner_id.as_deref()).await?,
         statuses: vec![Choice::new("open", t.open_only, status.as_deref()), Choice::new("closed", t.closed_only, status.as_deref())],
-        rows: shown,
+        rows: found.page.items.iter().map(|o| names.row(o)).collect(),
         next,
         paged: query.cursor.is_some(),
     };
@@ -214,35 +175,29 @@ pub struct BoardPage {
 
 pub async fn board(State(services): State<Services>, viewer: Viewer) -> PageResult {
     let locale = viewer.locale;
-    let scope = scope(&services, &viewer).await?;
-    let stages = services.stage_catalog().await.map_err(|e| PageError::service(locale, e))?;
-    let mut names = RowNames::load(&services, locale).await?;
-    let currency = names.currency.clone();
-    let mut conn = read(&services, locale).await?;
-    let totals = opportunities::totals_by_stage(&mut conn, scope.owners()).await.map_err(failed(locale))?;
-    let mut columns = Vec::new();
-    let (mut count, mut total) = (0, 0);
-    for stage in stages.all().iter().filter(|s| s.active) {
-        let (n, sum) = totals.iter().find(|(code, ..)| stage.code == **code).map(|(_, n, sum)| (*n, *sum)).unwrap_or((0, 0));
-        count += n;
-        total += sum;
-        let filter = opportunities::OpportunityFilter { stage: Some(stage.code.as_str().to_owned()), ..Default::default() };
-        let rows = opportunities::search(&mut conn, &filter, scope.owners(), None, BOARD_COLUMN).await.map_err(failed(locale))?;
-        columns.push(BoardColumn {
-            name: stage.name.get(locale).to_owned(),
-            count: n,
-            total: format::money(dealflow_core::Money::from_minor_units(sum), &currency, locale),
-            more: n - rows.len() as i64,
-            cards: list_rows(&mut conn, locale, &mut names, &rows, &stages).await?,
-            filter: format!("/opportunities?stage={}", stage.code.as_str()),
-        });
-    }
-    drop(conn);
+    let stages = services.stage_catalog().await.or_page(&viewer)?;
+    let board = services.board(&viewer.actor).await.or_page(&viewer)?;
+    let currency = services.currency().await.or_page(&viewer)?;
+    let names = RowNames { people: People::load(&services, &viewer).await?, accounts: &board.accounts, currency, stages: &stages, locale };
+    let count = board.columns.iter().map(|c| c.count).sum();
+    let total = Money::from_minor_units(board.columns.iter().map(|c| c.total.minor_units()).sum());
+    let columns = board
+        .columns
+        .iter()
+        .map(|column| BoardColumn {
+            name: column.stage.name.get(locale).to_owned(),
+            count: column.count,
+            total: format::money(column.total, &names.currency, locale),
+            more: column.count - column.rows.len() as i64,
+            cards: column.rows.iter().map(|o| names.row(o)).collect(),
+            filter: format!("/opportunities?stage={}", column.stage.code.as_str()),
+        })
+        .collect();
     let page = BoardPage {
         chrome: Chrome::load(&services, &viewer, "board", "/board").await?,
         columns,
         count,
-        total: format::money(dealflow_core::Money::from_minor_units(total), &currency, locale),
+        total: format::money(total, &names.currency, locale),
     };
     Ok(page.into_response())
 }

@@ -8,19 +8,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use dealflow_core::StageCatalog;
-use dealflow_store::queries::{activities, customers, lookups, opportunities, processes};
-use dealflow_store::records::OpportunityRecord;
+use dealflow_core::records::OpportunityRecord;
 use serde::Deserialize;
 
 use super::i18n::Texts;
-use super::opportunities::{People, currency, owner_choices};
+use super::opportunities::{People, owner_choices};
 use super::session::Viewer;
-use super::{Choice, Chrome, FormErrors, PageError, PageResult, failed, format, read, scope};
-use crate::api::Scope;
+use super::{Choice, Chrome, FormErrors, OrPage, PageError, PageResult, format};
+use crate::services::OpportunityView;
 use crate::{ServiceError, Services};
-
-/// How many accounts, contacts and articles the pickers offer.
-const PICKER_LIMIT: i64 = 500;
 
 pub struct BarStage {
     pub code: String,
@@ -177,28 +173,11 @@ pub struct PartChrome {
     pub csrf: String,
 }
 
-/// The opportunity if the viewer may see it; 404 otherwise, exactly like a missing one.
-pub(super) async fn visible(services: &Services, viewer: &Viewer, id: &str) -> PageResult<(OpportunityRecord, Scope)> {
-    let scope = scope(services, viewer).await?;
-    let mut conn = read(services, viewer.locale).await?;
-    let opportunity = opportunities::get(&mut conn, id).await.map_err(failed(viewer.locale))?;
-    if !scope.allows(&opportunity.owner_id) {
-        return Err(PageError::NotFound(viewer.locale));
-    }
-    Ok((opportunity, scope))
-}
-
-async fn load_live(
-    services: &Services,
-    viewer: &Viewer,
-    o: &OpportunityRecord,
-    stages: &StageCatalog,
-    people: &People,
-) -> PageResult<Live> {
+/// The live part of the page from what the services answered.
+fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, people: &People, now: jiff::Timestamp) -> Live {
     let locale = viewer.locale;
     let t = viewer.t();
-    let now = services.clock().now();
-    let mut conn = read(services, locale).await?;
+    let o = &view.opportunity;
     let closed = stages.is_final(o.stage.as_str());
     let current_position = stages.get(o.stage.as_str()).map(|s| s.position).unwrap_or(0);
     let bar = stages
@@ -219,25 +198,14 @@ async fn load_live(
             won: s.is_won,
         })
         .collect();
-    let running = processes::running_instance(&mut conn, &o.id).await.map_err(failed(locale))?;
-    let latest = match &running {
-        Some(_) => None,
-        None => processes::latest_instance(&mut conn, &o.id).await.map_err(failed(locale))?,
-    };
-    let all_activities = activities::of_opportunity(&mut conn, &o.id).await.map_err(failed(locale))?;
-    let stage_changes = opportunities::history(&mut conn, &o.id).await.map_err(failed(locale))?;
-    // The definition may need a connection of its own; one at a time keeps the pool from running dry.
-    drop(conn);
     let mut cards = Vec::new();
     let mut process = None;
     let mut panel_note = None;
-    match &running {
-        Some(instance) => {
-            let definition =
-                services.definition(&instance.process_code, instance.process_version).await.map_err(|e| PageError::service(locale, e))?;
+    match (&view.running, &view.definition) {
+        (Some(instance), Some(definition)) => {
             process = Some(definition.name.get(locale).to_owned());
             let visit = instance.visits.get(&o.stage).copied();
-            for a in all_activities.iter().filter(|a| {
+            for a in view.activities.iter().filter(|a| {
                 a.process_instance_id.as_deref() == Some(instance.id.as_str())
                     && a.stage.as_ref() == Some(&o.stage)
                     && a.stage_visit == visit
@@ -260,13 +228,13 @@ async fn load_live(
                 panel_note = Some(t.no_open_activities);
             }
         }
-        None if latest.is_some() => panel_note = Some(t.process_finished),
-        None => panel_note = Some(t.no_process),
+        _ if view.latest.is_some() => panel_note = Some(t.process_finished),
+        _ => panel_note = Some(t.no_process),
     }
     // History: stage changes and what happened to activities, newest first.
     let mut events: Vec<(jiff::Timestamp, HistoryLine)> = Vec::new();
     let stage_name = |code: &str| stages.name_of(code, locale);
-    for h in stage_changes {
+    for h in &view.history {
         let text = match &h.from_stage {
             Some(from) => format!("{} → {}", stage_name(from.as_str()), stage_name(h.to_stage.as_str())),
             None => format!("{} {}{}{}", t.created_stage, t.quote_open, stage_name(h.to_stage.as_str()), t.quote_close),
@@ -281,7 +249,7 @@ async fn load_live(
         };
         events.push((h.at, HistoryLine { when: format::instant(h.at, locale), text, subject: String::new(), who }));
     }
-    for a in &all_activities {
+    for a in &view.activities {
         let title = a.title.get(locale);
         events.push((
             a.created_at,
@@ -311,7 +279,7 @@ async fn load_live(
     // Newest first; what happened in the same instant keeps its order of cause, reversed.
     events.reverse();
     events.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
-    Ok(Live {
+    Live {
         id: o.id.clone(),
         version: o.version,
         bar,
@@ -322,55 +290,43 @@ async fn load_live(
         closing_missing: closed && o.hours_spent.is_none() && o.close_reason.is_none(),
         message: None,
         history: events.into_iter().map(|(_, line)| line).collect(),
-    })
+    }
 }
 
-pub(super) async fn build_page(services: &Services, viewer: &Viewer, o: &OpportunityRecord, scope: &Scope) -> PageResult<OpportunityPage> {
+/// The whole page of the opportunity `id`, if the viewer may see it.
+pub(super) async fn build_page(services: &Services, viewer: &Viewer, id: &str) -> PageResult<OpportunityPage> {
     let locale = viewer.locale;
-    let stages = services.stage_catalog().await.map_err(|e| PageError::service(locale, e))?;
-    let people = People::load(services, locale).await?;
-    let live = load_live(services, viewer, o, &stages, &people).await?;
-    let mut conn = read(services, locale).await?;
-    let currency = currency(&mut conn, locale).await?;
-    let fail = failed(locale);
-    let accounts = customers::accounts(&mut conn, None, PICKER_LIMIT).await.map_err(&fail)?;
-    let account_contacts = customers::contacts(&mut conn, None, o.account_id.as_deref(), PICKER_LIMIT).await.map_err(&fail)?;
-    let all_contacts = customers::contacts(&mut conn, None, None, PICKER_LIMIT).await.map_err(&fail)?;
-    let articles = lookups::articles(&mut conn, None, PICKER_LIMIT).await.map_err(&fail)?;
-    let running = processes::running_instance(&mut conn, &o.id).await.map_err(&fail)?;
-    let orders = customers::orders_of(&mut conn, &o.id).await.map_err(&fail)?;
-    let lost_reasons = lookups::lost_reasons(&mut conn).await.map_err(&fail)?;
-    drop(conn);
-    let mut reasons: Vec<Choice> = lost_reasons
+    let data = services.opportunity_page(&viewer.actor, id).await.or_page(viewer)?;
+    let stages = services.stage_catalog().await.or_page(viewer)?;
+    let people = People::load(services, viewer).await?;
+    let live = live_part(viewer, &data.view, &stages, &people, services.clock().now());
+    let o = &data.view.opportunity;
+    let currency = &data.currency;
+    let mut reasons: Vec<Choice> = data
+        .lost_reasons
         .iter()
         .filter(|r| r.active || o.close_reason.as_deref() == Some(r.code.as_str()))
         .map(|r| Choice::new(r.code.clone(), r.name.get(locale), o.close_reason.as_deref()))
         .collect();
-    if let Some(given) = o.close_reason.as_deref().filter(|given| !lost_reasons.iter().any(|r| r.code == *given)) {
+    if let Some(given) = o.close_reason.as_deref().filter(|given| !data.lost_reasons.iter().any(|r| r.code == *given)) {
         reasons.push(Choice::new(given, given, Some(given)));
     }
-    let contact_name = |id: &str| all_contacts.iter().find(|c| c.id == id).map(|c| c.name.clone()).unwrap_or_default();
+    let contact_name = |id: &str| data.participants.get(id).map(|c| c.name.clone()).unwrap_or_default();
     let stage = stages.get(o.stage.as_str());
     let closed = stage.is_some_and(|s| s.is_final);
     let won = stage.is_some_and(|s| s.is_final && s.is_won);
-    let pick = |v: &Option<String>| v.as_deref().map(str::to_owned);
     let final_stages: Vec<Choice> =
         stages.all().iter().filter(|s| s.active && s.is_final).map(|s| Choice::new(s.code.as_str(), s.name.get(locale), None)).collect();
     let contacts_for = |current: &Option<String>| -> Vec<Choice> {
-        account_contacts.iter().map(|c| Choice::new(c.id.clone(), c.name.clone(), current.as_deref())).collect()
+        data.account_contacts.iter().map(|c| Choice::new(c.id.clone(), c.name.clone(), current.as_deref())).collect()
     };
     Ok(OpportunityPage {
         chrome: Chrome::load(services, viewer, "opportunities", &format!("/opportunities/{}", o.id)).await?,
         summary: Summary {
             stage: stage.map(|s| s.name.get(locale).to_owned()).unwrap_or_default(),
             owner: people.name(&o.owner_id),
-            account: o
-                .account_id
-                .as_deref()
-                .and_then(|id| accounts.iter().find(|a| a.id == id))
-                .map(|a| a.name.clone())
-                .unwrap_or_default(),
-            amount: format::opt_money(o.amount, &currency, locale),
+            account: data.account.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+            amount: format::opt_money(o.amount, currency, locale),
             closed_at: format::opt_instant(o.closed_at, locale),
         },
         live,
@@ -378,11 +334,11 @@ pub(super) async fn build_page(services: &Services, viewer: &Viewer, o: &Opportu
         flash: None,
         details: Details::of(o),
         errors: FormErrors::default(),
-        accounts: accounts.iter().map(|a| Choice::new(a.id.clone(), a.name.clone(), pick(&o.account_id).as_deref())).collect(),
+        accounts: data.accounts.iter().map(|a| Choice::new(a.id.clone(), a.name.clone(), o.account_id.as_deref())).collect(),
         contacts: contacts_for(&o.contact_id),
         decision_makers: contacts_for(&o.decision_maker_id),
-        articles: articles.iter().map(|a| Choice::new(a.id.clone(), a.title.clone(), o.presentation_id.as_deref())).collect(),
-        owners: owner_choices(services, viewer, scope, Some(&o.owner_id)).await?,
+        articles: data.articles.iter().map(|a| Choice::new(a.id.clone(), a.title.clone(), o.presentation_id.as_deref())).collect(),
+        owners: owner_choices(services, viewer, Some(&o.owner_id)).await?,
         participants: o
             .participants
             .iter()
@@ -401,7 +357,7 @@ pub(super) async fn build_page(services: &Services, viewer: &Viewer, o: &Opportu
         competitor_name: String::new(),
         competitor_note: String::new(),
         competitor_error: None,
-        can_start: !closed && running.is_none(),
+        can_start: !closed && data.view.running.is_none(),
         start_error: None,
         close: CloseForm {
             open: false,
@@ -413,9 +369,10 @@ pub(super) async fn build_page(services: &Services, viewer: &Viewer, o: &Opportu
         },
         closed,
         won,
-        orders: orders
+        orders: data
+            .orders
             .iter()
-            .map(|order| format!("{} — {}", format::instant(order.created_at, locale), format::money(order.amount, &currency, locale)))
+            .map(|order| format!("{} — {}", format::instant(order.created_at, locale), format::money(order.amount, currency, locale)))
             .collect(),
     })
 }
@@ -429,8 +386,7 @@ pub struct PageQuery {
 }
 
 pub async fn page(State(services): State<Services>, viewer: Viewer, Path(id): Path<String>, Query(query): Query<PageQuery>) -> PageResult {
-    let (opportunity, scope) = visible(&services, &viewer, &id).await?;
-    let mut page = build_page(&services, &viewer, &opportunity, &scope).await?;
+    let mut page = build_page(&services, &viewer, &id).await?;
     let t = viewer.t();
     if query.started.is_some() {
         page.hint = Some(crate::services::fill_in_hint().get(viewer.locale).to_owned());
@@ -454,10 +410,10 @@ pub(super) fn wants_fragment(headers: &HeaderMap) -> bool {
 }
 
 pub(super) async fn live_partial(services: &Services, viewer: &Viewer, id: &str, message: Option<String>) -> PageResult<LivePartial> {
-    let (opportunity, _) = visible(services, viewer, id).await?;
-    let stages = services.stage_catalog().await.map_err(|e| PageError::service(viewer.locale, e))?;
-    let people = People::load(services, viewer.locale).await?;
-    let mut live = load_live(services, viewer, &opportunity, &stages, &people).await?;
+    let view = services.opportunity_view(&viewer.actor, id).await.or_page(viewer)?;
+    let stages = services.stage_catalog().await.or_page(viewer)?;
+    let people = People::load(services, viewer).await?;
+    let mut live = live_part(viewer, &view, &stages, &people, services.clock().now());
     live.message = message;
     Ok(LivePartial { chrome: PartChrome { t: viewer.t(), csrf: viewer.csrf.clone() }, live })
 }
@@ -471,22 +427,25 @@ pub(super) async fn refuse_on_live(services: &Services, viewer: &Viewer, id: &st
     if wants_fragment(headers) {
         return Ok((StatusCode::CONFLICT, live_partial(services, viewer, id, Some(message)).await?).into_response());
     }
-    let (opportunity, scope) = visible(services, viewer, id).await?;
-    let mut page = build_page(services, viewer, &opportunity, &scope).await?;
+    let mut page = build_page(services, viewer, id).await?;
     page.live.message = Some(message);
     Ok((StatusCode::CONFLICT, page).into_response())
 }
 
 /// What a person reads when a command on this opportunity was refused.
 pub(super) async fn refusal(services: &Services, viewer: &Viewer, id: &str, error: ServiceError) -> PageResult<String> {
-    let t = viewer.t();
     match error {
         ServiceError::VersionConflict { .. } => {
-            let (now, _) = visible(services, viewer, id).await?;
-            let stages = services.stage_catalog().await.map_err(|e| PageError::service(viewer.locale, e))?;
+            let now = services.opportunity(&viewer.actor, id).await.or_page(viewer)?;
+            let stages = services.stage_catalog().await.or_page(viewer)?;
             let name = stages.get(now.stage.as_str()).map(|s| s.name.get(viewer.locale).to_owned()).unwrap_or_default();
-            Ok(t.conflict_at(&name))
+            Ok(viewer.t().conflict_at(&name))
         }
-        other => t.service_error(&other).ok_or_else(|| PageError::service(viewer.locale, other)),
+        other => refusal_words(viewer, other),
     }
+}
+
+/// A service's refusal in the viewer's words, or the error page when it is not theirs.
+pub(super) fn refusal_words(viewer: &Viewer, error: ServiceError) -> PageResult<String> {
+    error.message(viewer.locale).ok_or_else(|| PageError::service(viewer.locale, error))
 }

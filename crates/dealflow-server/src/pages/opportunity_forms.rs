@@ -5,15 +5,16 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
+use dealflow_core::Money;
+use dealflow_core::check::{self, Invalid, Problems};
 use dealflow_core::engine::StartedVia;
-use dealflow_store::records::{Competitor, OpportunityRecord, Participant};
+use dealflow_core::records::{Competitor, OpportunityRecord, Participant};
 use serde::Deserialize;
 
-use super::i18n::Texts;
 use super::opportunities::nonempty;
-use super::opportunity::{CloseForm, Details, build_page, live_partial, refusal, refuse_on_live, visible, wants_fragment};
+use super::opportunity::{CloseForm, Details, build_page, live_partial, refusal, refusal_words, refuse_on_live, wants_fragment};
 use super::session::PageForm;
-use super::{Choice, FormErrors, PageError, PageResult, format};
+use super::{Choice, FormErrors, OrPage, PageError, PageResult};
 use crate::services::{CloseInput, HANDOFF_PROCESS, OpportunityChanges};
 use crate::{ServiceError, Services};
 
@@ -31,8 +32,7 @@ pub async fn change_stage(
     form: PageForm<StageInput>,
 ) -> PageResult {
     let viewer = &form.viewer;
-    visible(&services, viewer, &id).await?;
-    match services.change_stage(&viewer.user.id, &id, &form.input.stage, form.input.version).await {
+    match services.change_stage(&viewer.actor, &id, &form.input.stage, form.input.version).await {
         Ok(_) if wants_fragment(&headers) => Ok(live_partial(&services, viewer, &id, None).await?.into_response()),
         Ok(_) => Ok(Redirect::to(&format!("/opportunities/{id}")).into_response()),
         Err(error) => {
@@ -50,44 +50,43 @@ pub struct CloseFields {
     close_reason: Option<String>,
 }
 
-/// Revenue and hours as typed in the close dialog or the closing form, with what is wrong in them.
-fn closing_numbers(input: &CloseFields, t: &Texts, errors: &mut FormErrors) -> (Option<dealflow_core::Money>, Option<f64>) {
-    let revenue = check_money(errors, t, "actual_revenue", &input.actual_revenue);
-    let hours_text = input.hours_spent.as_deref().unwrap_or("").trim().replace(',', ".");
-    let hours = if hours_text.is_empty() {
-        None
-    } else {
-        match hours_text.parse::<f64>() {
-            Ok(h) if h.is_finite() && h >= 0.0 => Some(h),
-            _ => {
-                errors.add("hours_spent", t.must_be_hours);
-                None
-            }
-        }
-    };
+/// A value typed into a form: nothing when the field was left empty.
+fn typed<T>(problems: &mut Problems, field: &str, value: &Option<String>, parse: impl Fn(&str) -> Result<T, Invalid>) -> Option<T> {
+    problems.check(field, parse(&nonempty(value)?))
+}
+
+/// Revenue and hours as typed in the close dialog or the closing form.
+fn closing_numbers(input: &CloseFields, problems: &mut Problems) -> (Option<Money>, Option<f64>) {
+    let revenue = typed(problems, "actual_revenue", &input.actual_revenue, check::money_text);
+    let hours = typed(problems, "hours_spent", &input.hours_spent, check::hours_text);
     (revenue, hours)
 }
 
 /// The close dialog: a final stage with revenue, hours and reason (R9).
 pub async fn close(State(services): State<Services>, Path(id): Path<String>, form: PageForm<CloseFields>) -> PageResult {
     let viewer = &form.viewer;
-    let t = viewer.t();
     let input = &form.input;
-    let (opportunity, scope) = visible(&services, viewer, &id).await?;
-    let mut errors = FormErrors::default();
-    let (revenue, hours) = closing_numbers(input, t, &mut errors);
-    if errors.is_empty() {
-        let reason = nonempty(&input.close_reason);
-        let close = CloseInput { stage: input.stage.clone(), actual_revenue: revenue, hours_spent: hours, close_reason: reason };
-        match services.close(&viewer.user.id, &id, &close).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/opportunities/{id}")).into_response()),
-            // The engine's refusals are about the stage chosen (not final, closed meanwhile).
-            Err(error @ ServiceError::Engine(_)) => errors.add("stage", t.service_error(&error).unwrap_or_default()),
-            Err(error @ ServiceError::Validation(_)) => errors = FormErrors::from_service(t, &error).unwrap_or_default(),
-            Err(other) => return Err(PageError::service(viewer.locale, other)),
+    let mut problems = Problems::new();
+    let (revenue, hours) = closing_numbers(input, &mut problems);
+    let errors = match problems.finish() {
+        Err(problems) => FormErrors::of(&problems, viewer.locale),
+        Ok(()) => {
+            let reason = nonempty(&input.close_reason);
+            let close = CloseInput { stage: input.stage.clone(), actual_revenue: revenue, hours_spent: hours, close_reason: reason };
+            match services.close(&viewer.actor, &id, &close).await {
+                Ok(_) => return Ok(Redirect::to(&format!("/opportunities/{id}")).into_response()),
+                // A conflict of the engine is about the stage chosen (closed meanwhile).
+                Err(error @ ServiceError::Engine(_)) => {
+                    let mut errors = FormErrors::default();
+                    errors.add("stage", refusal_words(viewer, error)?);
+                    errors
+                }
+                Err(error @ ServiceError::Invalid(_)) => FormErrors::from_service(viewer.locale, &error).unwrap_or_default(),
+                Err(other) => return Err(PageError::service(viewer.locale, other)),
+            }
         }
-    }
-    let page = build_page(&services, viewer, &opportunity, &scope).await?;
+    };
+    let page = build_page(&services, viewer, &id).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, refused_closing(page, input, errors)).into_response())
 }
 
@@ -122,25 +121,26 @@ fn refused_closing(
 /// that closes, the last step done, the workflow bar) ends here if the dialog was not used.
 pub async fn save_closing(State(services): State<Services>, Path(id): Path<String>, form: PageForm<CloseFields>) -> PageResult {
     let viewer = &form.viewer;
-    let t = viewer.t();
     let input = &form.input;
-    let (opportunity, scope) = visible(&services, viewer, &id).await?;
-    let mut errors = FormErrors::default();
-    let (revenue, hours) = closing_numbers(input, t, &mut errors);
-    if errors.is_empty() {
-        let changes = OpportunityChanges {
-            actual_revenue: Some(revenue),
-            hours_spent: Some(hours),
-            close_reason: Some(nonempty(&input.close_reason)),
-            ..OpportunityChanges::default()
-        };
-        match services.update_opportunity(&id, changes, None).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/opportunities/{id}?saved=closing#closing")).into_response()),
-            Err(error @ ServiceError::Validation(_)) => errors = FormErrors::from_service(t, &error).unwrap_or_default(),
-            Err(other) => return Err(PageError::service(viewer.locale, other)),
+    let mut problems = Problems::new();
+    let (revenue, hours) = closing_numbers(input, &mut problems);
+    let errors = match problems.finish() {
+        Err(problems) => FormErrors::of(&problems, viewer.locale),
+        Ok(()) => {
+            let changes = OpportunityChanges {
+                actual_revenue: Some(revenue),
+                hours_spent: Some(hours),
+                close_reason: Some(nonempty(&input.close_reason)),
+                ..OpportunityChanges::default()
+            };
+            match services.update_opportunity(&viewer.actor, &id, changes, None).await {
+                Ok(_) => return Ok(Redirect::to(&format!("/opportunities/{id}?saved=closing#closing")).into_response()),
+                Err(error @ ServiceError::Invalid(_)) => FormErrors::from_service(viewer.locale, &error).unwrap_or_default(),
+                Err(other) => return Err(PageError::service(viewer.locale, other)),
+            }
         }
-    }
-    let page = build_page(&services, viewer, &opportunity, &scope).await?;
+    };
+    let page = build_page(&services, viewer, &id).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, refused_closing(page, input, errors)).into_response())
 }
 
@@ -163,85 +163,53 @@ pub struct DetailsInput {
     presentation_id: Option<String>,
 }
 
-fn check_date(errors: &mut FormErrors, t: &Texts, field: &str, value: &Option<String>) -> Option<String> {
-    let text = nonempty(value)?;
-    let valid = text.len() == 10 && text.parse::<jiff::civil::Date>().is_ok();
-    if !valid {
-        errors.add(field, t.must_be_date);
-        return None;
-    }
-    Some(text)
-}
-
-fn check_money(errors: &mut FormErrors, t: &Texts, field: &str, value: &Option<String>) -> Option<dealflow_core::Money> {
-    match format::parse_money(value.as_deref().unwrap_or("")) {
-        None => None,
-        Some(Ok(m)) => Some(m),
-        Some(Err(())) => {
-            errors.add(field, t.must_be_money);
-            None
-        }
-    }
-}
-
-/// The details and BANT form: every field checked here, in the person's language, before the
-/// service sees it; on a problem the form comes back with what was typed.
+/// The details and BANT form: every field read into its type here, its problems in the person's
+/// language, before the service checks the rest; on a problem the form comes back with what was
+/// typed.
 pub async fn save_details(State(services): State<Services>, Path(id): Path<String>, form: PageForm<DetailsInput>) -> PageResult {
     let viewer = &form.viewer;
     let t = viewer.t();
     let input = &form.input;
-    let (opportunity, scope) = visible(&services, viewer, &id).await?;
-    let mut errors = FormErrors::default();
-    if input.title.trim().is_empty() {
-        errors.add("title", t.required);
-    }
-    let amount = check_money(&mut errors, t, "amount", &input.amount);
-    let budget = check_money(&mut errors, t, "budget", &input.budget);
-    let probability = match nonempty(&input.probability) {
-        None => None,
-        Some(text) => match text.parse::<u8>() {
-            Ok(p) if p <= 100 => Some(p),
-            _ => {
-                errors.add("probability", t.must_be_percent);
-                None
+    let mut problems = Problems::new();
+    let title = problems.check("title", check::title(&input.title));
+    let amount = typed(&mut problems, "amount", &input.amount, check::money_text);
+    let budget = typed(&mut problems, "budget", &input.budget, check::money_text);
+    let probability = typed(&mut problems, "probability", &input.probability, check::percent_text);
+    let close_date = typed(&mut problems, "close_date", &input.close_date, |text| check::day(text).map(|_| text.to_owned()));
+    let timeframe = typed(&mut problems, "timeframe", &input.timeframe, |text| check::day(text).map(|_| text.to_owned()));
+    let errors = match problems.finish() {
+        Err(problems) => FormErrors::of(&problems, viewer.locale),
+        Ok(()) => {
+            let changes = OpportunityChanges {
+                title,
+                account_id: Some(nonempty(&input.account_id)),
+                contact_id: Some(nonempty(&input.contact_id)),
+                owner_id: nonempty(&input.owner_id),
+                amount: Some(amount),
+                probability: Some(probability),
+                close_date: Some(close_date),
+                budget: Some(budget),
+                budget_confirmed: Some(input.budget_confirmed.is_some()),
+                decision_maker_id: Some(nonempty(&input.decision_maker_id)),
+                need: Some(nonempty(&input.need)),
+                timeframe: Some(timeframe),
+                tactic: Some(nonempty(&input.tactic)),
+                presentation_id: Some(nonempty(&input.presentation_id)),
+                ..Default::default()
+            };
+            match services.update_opportunity(&viewer.actor, &id, changes, input.version).await {
+                Ok(_) => return Ok(Redirect::to(&format!("/opportunities/{id}?saved=1#details")).into_response()),
+                Err(ServiceError::PreconditionFailed { .. }) => {
+                    let mut errors = FormErrors::default();
+                    errors.add("form", t.conflict_details);
+                    errors
+                }
+                Err(error) => FormErrors::from_service(viewer.locale, &error).ok_or_else(|| PageError::service(viewer.locale, error))?,
             }
-        },
-    };
-    let close_date = check_date(&mut errors, t, "close_date", &input.close_date);
-    let timeframe = check_date(&mut errors, t, "timeframe", &input.timeframe);
-    let owner = nonempty(&input.owner_id).unwrap_or_else(|| opportunity.owner_id.clone());
-    if !scope.allows(&owner) {
-        errors.add("owner_id", t.not_in_team);
-    }
-    if errors.is_empty() {
-        let changes = OpportunityChanges {
-            title: Some(input.title.trim().to_owned()),
-            account_id: Some(nonempty(&input.account_id)),
-            contact_id: Some(nonempty(&input.contact_id)),
-            owner_id: (owner != opportunity.owner_id).then_some(owner),
-            amount: Some(amount),
-            probability: Some(probability),
-            close_date: Some(close_date),
-            budget: Some(budget),
-            budget_confirmed: Some(input.budget_confirmed.is_some()),
-            decision_maker_id: Some(nonempty(&input.decision_maker_id)),
-            need: Some(nonempty(&input.need)),
-            timeframe: Some(timeframe),
-            tactic: Some(nonempty(&input.tactic)),
-            presentation_id: Some(nonempty(&input.presentation_id)),
-            ..Default::default()
-        };
-        match services.update_opportunity(&id, changes, input.version).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/opportunities/{id}?saved=1#details")).into_response()),
-            Err(error) => match FormErrors::from_service(t, &error) {
-                Some(found) => errors = found,
-                None => return Err(PageError::service(viewer.locale, error)),
-            },
         }
-    }
+    };
     // Back with what was typed; a conflict shows the record's new version so that saving again works.
-    let (current, _) = visible(&services, viewer, &id).await?;
-    let mut page = build_page(&services, viewer, &current, &scope).await?;
+    let mut page = build_page(&services, viewer, &id).await?;
     page.details = Details {
         title: input.title.clone(),
         account_id: input.account_id.clone().unwrap_or_default(),
@@ -325,18 +293,18 @@ async fn change_list(services: &Services, id: &str, form: PageForm<ListChange>, 
     if !matches!(input.action.as_str(), "add" | "remove") {
         return Err(PageError::BadRequest(viewer.locale));
     }
-    let (opportunity, scope) = visible(services, viewer, id).await?;
+    let opportunity = services.opportunity(&viewer.actor, id).await.or_page(viewer)?;
     let outcome = match changed_list(kind, &opportunity, input) {
-        Err(()) => Err(t.required.to_owned()),
-        Ok(changes) => match services.update_opportunity(id, changes, input.version).await {
+        Err(()) => Err(Invalid::Required.message(viewer.locale)),
+        Ok(changes) => match services.update_opportunity(&viewer.actor, id, changes, input.version).await {
             Ok(_) => Ok(()),
-            Err(error) => Err(t.service_error(&error).ok_or_else(|| PageError::service(viewer.locale, error))?),
+            Err(ServiceError::PreconditionFailed { .. }) => Err(t.conflict_details.to_owned()),
+            Err(error) => Err(refusal_words(viewer, error)?),
         },
     };
     let anchor = if kind == ListKind::Participants { "participants" } else { "competitors" };
     let Err(message) = outcome else { return Ok(Redirect::to(&format!("/opportunities/{id}#{anchor}")).into_response()) };
-    let (current, _) = visible(services, viewer, id).await?;
-    let mut page = build_page(services, viewer, &current, &scope).await?;
+    let mut page = build_page(services, viewer, id).await?;
     let typed = |v: &Option<String>| v.clone().unwrap_or_default();
     match kind {
         ListKind::Participants => {
@@ -370,13 +338,12 @@ pub struct StartInput {
 /// «Действия» → "Run enterprise sales process" (SPEC §4.3, R2).
 pub async fn start_process(State(services): State<Services>, Path(id): Path<String>, form: PageForm<StartInput>) -> PageResult {
     let viewer = &form.viewer;
-    let (opportunity, scope) = visible(&services, viewer, &id).await?;
     let code = nonempty(&form.input.code).unwrap_or_else(|| HANDOFF_PROCESS.to_owned());
-    match services.start_process(&viewer.user.id, &code, Some(&id), StartedVia::OpportunityPage).await {
+    match services.start_process(&viewer.actor, &code, Some(&id), StartedVia::OpportunityPage).await {
         Ok(_) => Ok(Redirect::to(&format!("/opportunities/{id}")).into_response()),
         Err(error) => {
-            let message = viewer.t().service_error(&error).ok_or_else(|| PageError::service(viewer.locale, error))?;
-            let mut page = build_page(&services, viewer, &opportunity, &scope).await?;
+            let message = refusal_words(viewer, error)?;
+            let mut page = build_page(&services, viewer, &id).await?;
             page.start_error = Some(message);
             Ok((StatusCode::CONFLICT, page).into_response())
         }
@@ -390,7 +357,6 @@ pub async fn create_order(
     form: PageForm<super::session::NoFields>,
 ) -> PageResult {
     let viewer = &form.viewer;
-    visible(&services, viewer, &id).await?;
-    services.create_order(&viewer.user.id, &id).await.map_err(|e| PageError::service(viewer.locale, e))?;
+    services.create_order(&viewer.actor, &id).await.or_page(viewer)?;
     Ok(Redirect::to(&format!("/opportunities/{id}?order=1")).into_response())
 }

@@ -1,5 +1,5 @@
 //! Who is looking: the session cookie (a revocable token like the API's, stored hashed), the CSRF
-//! token every form carries, signing in and out, the language switch, and the security headers.
+//! token every form carries, signing in and out, and the language switch.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -7,18 +7,15 @@ use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use dealflow_core::Locale;
-use dealflow_store::queries::auth;
-use dealflow_store::records::UserRecord;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::PageError;
 use super::i18n::{Texts, texts};
+use super::{OrPage, PageError};
 use crate::Services;
-use crate::api::hash_token;
+use crate::access::Actor;
+use crate::secrets::{hash_token, random_secret};
 use crate::services::UserChanges;
 
 /// The cookie's name in a secure context: the `__Host-` prefix binds it to this host and path.
@@ -30,7 +27,7 @@ const LOGIN_COOKIE: &str = "dealflow-login";
 
 /// The signed-in person looking at a page.
 pub struct Viewer {
-    pub user: UserRecord,
+    pub actor: Actor,
     pub locale: Locale,
     pub csrf: String,
 }
@@ -39,12 +36,6 @@ impl Viewer {
     pub fn t(&self) -> &'static Texts {
         texts(self.locale)
     }
-}
-
-fn random_secret() -> String {
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret).expect("the operating system provides randomness");
-    URL_SAFE_NO_PAD.encode(secret)
 }
 
 /// The CSRF token of a session: derived from its secret, so nothing more is stored, and
@@ -102,10 +93,9 @@ impl FromRequestParts<Services> for Viewer {
             PageError::SignIn { next: if parts.method == axum::http::Method::GET { next.to_owned() } else { "/".to_owned() } }
         };
         let Some(secret) = session_secret(&parts.headers) else { return Err(sign_in()) };
-        let mut conn = services.store().read().await.map_err(|e| PageError::internal(locale, e))?;
-        let user = auth::user_of_token(&mut conn, &hash_token(secret)).await.map_err(|e| PageError::internal(locale, e))?;
-        let Some(user) = user else { return Err(sign_in()) };
-        Ok(Viewer { locale: user.locale, csrf: csrf_of(secret), user })
+        let actor = services.authenticate(secret).await.map_err(|e| PageError::service(locale, e))?;
+        let Some(actor) = actor else { return Err(sign_in()) };
+        Ok(Viewer { locale: actor.locale(), csrf: csrf_of(secret), actor })
     }
 }
 
@@ -208,7 +198,7 @@ pub async fn login(State(services): State<Services>, headers: HeaderMap, axum::F
             response.headers_mut().append(header::SET_COOKIE, session_cookie(&headers, &secret, None));
             response
         }
-        Err(error) => match t.service_error(&error) {
+        Err(error) => match error.message(locale) {
             Some(message) => login_page(locale, input.email, next, Some(message)),
             None => PageError::internal(locale, error).into_response(),
         },
@@ -221,7 +211,7 @@ pub struct NoFields {}
 pub async fn logout(State(services): State<Services>, headers: HeaderMap, form: PageForm<NoFields>) -> Result<Response, PageError> {
     let locale = form.viewer.locale;
     if let Some(secret) = session_secret(&headers) {
-        services.sign_out(&hash_token(secret)).await.map_err(|e| PageError::internal(locale, e))?;
+        services.sign_out(secret).await.map_err(|e| PageError::internal(locale, e))?;
     }
     let mut response = Redirect::to(&format!("/login?lang={}", locale.as_str())).into_response();
     response.headers_mut().append(header::SET_COOKIE, session_cookie(&headers, "", Some(0)));
@@ -238,28 +228,9 @@ pub struct LocaleInput {
 pub async fn switch_locale(State(services): State<Services>, form: PageForm<LocaleInput>) -> Result<Response, PageError> {
     let viewer = &form.viewer;
     let Some(locale) = Locale::parse(&form.input.locale) else { return Err(PageError::BadRequest(viewer.locale)) };
-    let changes = UserChanges { locale: Some(locale), ..Default::default() };
-    services.update_user(&viewer.user.id, changes).await.map_err(|e| PageError::internal(viewer.locale, e))?;
+    let changes = UserChanges { locale: Some(locale.as_str().to_owned()), ..Default::default() };
+    services.update_user(&viewer.actor, viewer.actor.id(), changes).await.or_page(viewer)?;
     Ok(Redirect::to(&safe_next(form.input.back.as_deref())).into_response())
-}
-
-/// Headers every answer carries: no inline script may run, no other site may frame a page.
-pub async fn security_headers(request: Request, next: axum::middleware::Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    let set = |headers: &mut HeaderMap, name: &'static str, value: &'static str| {
-        headers.entry(name).or_insert(HeaderValue::from_static(value));
-    };
-    set(
-        headers,
-        "content-security-policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
-         form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'",
-    );
-    set(headers, "x-content-type-options", "nosniff");
-    set(headers, "referrer-policy", "same-origin");
-    set(headers, "x-frame-options", "DENY");
-    response
 }
 
 #[cfg(test)]

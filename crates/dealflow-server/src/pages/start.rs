@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Redirect};
 use dealflow_core::LocalizedText;
 use dealflow_core::command::{self, Parsed};
 use dealflow_core::engine::StartedVia;
-use dealflow_store::queries::processes;
 use serde::{Deserialize, Serialize};
 
+use super::opportunity::refusal_words;
 use super::session::{PageForm, Viewer};
-use super::{Chrome, PageError, PageResult, failed, read};
+use super::{Chrome, OrPage, PageResult};
 use crate::Services;
 
 #[derive(Template, WebTemplate)]
@@ -37,10 +37,10 @@ pub struct RunInput {
 }
 
 async fn started(services: &Services, viewer: &Viewer, code: &str, via: StartedVia) -> PageResult {
-    match services.start_process(&viewer.user.id, code, None, via).await {
+    match services.start_process(&viewer.actor, code, None, via).await {
         Ok(started) => Ok(Redirect::to(&format!("/opportunities/{}?started=1", started.opportunity.id)).into_response()),
         Err(error) => {
-            let message = viewer.t().service_error(&error).ok_or_else(|| PageError::service(viewer.locale, error))?;
+            let message = refusal_words(viewer, error)?;
             let chrome = Chrome::load(services, viewer, "run", "/run").await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, RunPage { chrome, error: Some(message), suggestions: Vec::new() }).into_response())
         }
@@ -53,9 +53,7 @@ pub async fn run(State(services): State<Services>, form: PageForm<RunInput>) -> 
 }
 
 async fn active_processes(services: &Services, viewer: &Viewer) -> PageResult<Vec<(String, LocalizedText)>> {
-    let mut conn = read(services, viewer.locale).await?;
-    let library = processes::library(&mut conn).await.map_err(failed(viewer.locale))?;
-    Ok(library.into_iter().filter(|d| d.active).map(|d| (d.code, d.name)).collect())
+    services.active_processes().await.or_page(viewer)
 }
 
 #[derive(Deserialize)]

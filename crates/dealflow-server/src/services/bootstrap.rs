@@ -2,12 +2,12 @@
 //! the first admin. Safe to run at every start: it only adds what is missing.
 
 use dealflow_core::lead::default_lead_stages;
+use dealflow_core::records::{Role, SettingRecord};
 use dealflow_core::{Locale, LocalizedText, ProcessDefinition, StageCatalog};
-use dealflow_store::queries::{lookups, processes, users};
-use dealflow_store::records::{Role, SettingRecord};
 
 use super::{NewUser, Services};
 use crate::error::{Result, ServiceError};
+use dealflow_core::check::Invalid;
 
 /// The process library as shipped: the Enterprise sale definition.
 pub const ENTERPRISE_SALE_TOML: &str = include_str!("../../../../processes/enterprise-sale.toml");
@@ -60,23 +60,23 @@ impl Services {
         let now = self.clock.now();
         in_write!(self, |tx| {
             {
-                if lookups::stage_catalog(tx).await?.all().is_empty() {
+                if tx.stages().catalog().await?.all().is_empty() {
                     for stage in StageCatalog::defaults().all() {
-                        lookups::insert_stage(tx, stage).await?;
+                        tx.stages().insert(stage).await?;
                     }
                 }
-                if lookups::lead_stages(tx).await?.is_empty() {
+                if tx.lead_stages().list().await?.is_empty() {
                     for stage in default_lead_stages() {
-                        lookups::insert_lead_stage(tx, &stage).await?;
+                        tx.lead_stages().insert(&stage).await?;
                     }
                 }
                 for setting in default_settings() {
-                    lookups::ensure_setting(tx, &setting, now).await?;
+                    tx.settings().ensure(&setting, now).await?;
                 }
-                let shipped = shipped_definition(&lookups::stage_catalog(tx).await?)?;
-                match processes::current(tx, &shipped.code).await {
+                let shipped = shipped_definition(&tx.stages().catalog().await?)?;
+                match tx.processes().current(&shipped.code).await {
                     Err(dealflow_store::StoreError::NotFound) => {
-                        processes::publish(tx, &shipped, None, now).await?;
+                        tx.processes().publish(&shipped, None, now).await?;
                     }
                     other => {
                         other?;
@@ -85,7 +85,7 @@ impl Services {
                 Ok(())
             }
         })?;
-        if users::count(&mut *self.store.read().await?).await? > 0 {
+        if self.store.read().await?.users().count().await? > 0 {
             return Ok(None);
         }
         let generated = options.admin_password.is_none().then(crate::password::generate);
@@ -95,10 +95,10 @@ impl Services {
             name: "Administrator".into(),
             role: Role::Admin,
             supervisor_id: None,
-            locale: Locale::Ru,
+            locale: Some(Locale::Ru),
             password,
         };
-        match self.create_user(admin).await {
+        match self.add_user(admin).await {
             // Another node made the first admin at the same moment.
             Err(ServiceError::AlreadyExists(_)) => Ok(None),
             Err(e) => Err(e),
@@ -111,6 +111,6 @@ impl Services {
 pub fn shipped_definition(stages: &StageCatalog) -> Result<ProcessDefinition> {
     ProcessDefinition::parse_toml(ENTERPRISE_SALE_TOML, stages).map_err(|problems| {
         let detail = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        ServiceError::invalid("processes/enterprise-sale.toml", detail)
+        ServiceError::invalid("processes/enterprise-sale.toml", Invalid::Definition { en: detail.clone(), ru: detail, line: None })
     })
 }

@@ -3,11 +3,11 @@
 
 use dealflow_core::definition::ActivityType;
 use dealflow_core::engine::StartedVia;
+use dealflow_core::records::{AccountRecord, ContactRecord, KnowledgeRecord, Role};
 use dealflow_core::{Locale, Money};
-use dealflow_store::queries::{activities, customers, lookups, opportunities, processes};
-use dealflow_store::records::{AccountRecord, ContactRecord, KnowledgeRecord, OpportunityRecord, Role};
 
-use super::{CloseInput, NewActivity, NewLead, NewOpportunity, NewUser, Services};
+use super::{CloseInput, NewActivity, NewLead, NewOpportunity, NewUser, OpportunityChanges, Services};
+use crate::access::Actor;
 use crate::clock::Clock;
 use crate::error::Result;
 use crate::new_id;
@@ -57,7 +57,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str)] = &[
 
 impl Services {
     pub async fn seed_demo(&self, admin_id: &str) -> Result<Option<DemoSummary>> {
-        if opportunities::count(&mut *self.store.read().await?).await? > 0 {
+        if self.store.read().await?.opportunities().count().await? > 0 {
             return Ok(None);
         }
         let team = [
@@ -72,12 +72,12 @@ impl Services {
         for (email, name, role, locale) in team {
             let is_supervisor = role == Role::Supervisor;
             let user = self
-                .create_user(NewUser {
+                .add_user(NewUser {
                     email: email.into(),
                     name: name.into(),
                     role,
                     supervisor_id: supervisor_id.clone(),
-                    locale,
+                    locale: Some(locale),
                     password: DEMO_PASSWORD.into(),
                 })
                 .await?;
@@ -85,14 +85,14 @@ impl Services {
             if is_supervisor {
                 supervisor_id = Some(user.id);
             } else {
-                managers.push(user.id);
+                managers.push(self.actor(user).await?);
             }
         }
         let now = self.clock.now();
         let accounts = in_write!(self, |tx| {
             let mut accounts = Vec::new();
             for (i, (name, industry, person, job)) in ACCOUNTS.iter().enumerate() {
-                let owner = managers[i % managers.len()].clone();
+                let owner = managers[i % managers.len()].id().to_owned();
                 let account = AccountRecord {
                     id: new_id(),
                     name: (*name).into(),
@@ -102,7 +102,7 @@ impl Services {
                     owner_id: Some(owner.clone()),
                     created_at: now,
                 };
-                customers::insert_account(tx, &account).await?;
+                tx.accounts().insert(&account).await?;
                 let contact = ContactRecord {
                     id: new_id(),
                     name: (*person).into(),
@@ -113,7 +113,7 @@ impl Services {
                     owner_id: Some(owner),
                     created_at: now,
                 };
-                customers::insert_contact(tx, &contact).await?;
+                tx.contacts().insert(&contact).await?;
                 accounts.push((account.name, account.id, contact.id));
             }
             let article = KnowledgeRecord {
@@ -125,11 +125,11 @@ impl Services {
                 created_at: now,
                 updated_at: now,
             };
-            lookups::insert_article(tx, &article).await?;
+            tx.articles().insert(&article).await?;
             Ok(accounts)
         })?;
         for (i, (title, account, amount, fate)) in DEALS.iter().enumerate() {
-            let owner = managers[i % managers.len()].clone();
+            let owner = &managers[i % managers.len()];
             let (_, account_id, contact_id) = accounts.iter().find(|(name, ..)| name == account).expect("demo deals name demo accounts");
             let visits = match fate {
                 Fate::Stay(n) | Fate::LostAt(n) | Fate::Stopped(n) => *n,
@@ -148,10 +148,9 @@ impl Services {
             let past = Services { clock: Clock::manual(started_at), ..self.clone() };
             let opportunity = past
                 .create_opportunity(
-                    &owner,
+                    owner,
                     NewOpportunity {
                         title: (*title).into(),
-                        owner_id: owner.clone(),
                         account_id: Some(account_id.clone()),
                         contact_id: Some(contact_id.clone()),
                         amount: Some(Money::parse(amount).expect("demo amounts are valid")),
@@ -162,10 +161,10 @@ impl Services {
                 )
                 .await?;
             let via = if i % 2 == 0 { StartedVia::OpportunityPage } else { StartedVia::SidePanel };
-            let started = past.start_process(&owner, "enterprise-sale", Some(&opportunity.id), via).await?;
+            let started = past.start_process(owner, "enterprise-sale", Some(&opportunity.id), via).await?;
             for _ in 0..visits {
                 past.clock.advance(stage_days);
-                past.finish_current_visit(&owner, &started.opportunity.id).await?;
+                past.finish_current_visit(owner, &started.opportunity.id).await?;
             }
             past.clock.advance(stage_days * closing);
             match fate {
@@ -177,27 +176,28 @@ impl Services {
                         close_reason: Some(if i < 8 { "competitor" } else { "price" }.into()),
                         ..CloseInput::default()
                     };
-                    past.close(&owner, &opportunity.id, &close).await?;
+                    past.close(owner, &opportunity.id, &close).await?;
                 }
                 Fate::Won => {
-                    let mut won: OpportunityRecord = opportunities::get(&mut *self.store.read().await?, &opportunity.id).await?;
-                    won.actual_revenue = won.amount;
-                    won.hours_spent = Some(40.0);
-                    in_write!(self, |tx| { Ok(opportunities::update(tx, &won, past.clock.now()).await?) })?;
+                    let figures = OpportunityChanges {
+                        actual_revenue: Some(opportunity.amount),
+                        hours_spent: Some(Some(40.0)),
+                        ..OpportunityChanges::default()
+                    };
+                    past.update_opportunity(owner, &opportunity.id, figures, None).await?;
                 }
                 Fate::Stopped(_) => {
-                    past.cancel_instance(&owner, &started.instance.id).await?;
+                    past.cancel_instance(owner, &started.instance.id).await?;
                 }
                 Fate::Stay(_) => {}
             }
         }
-        let first_manager = managers[0].clone();
         self.create_activity(
-            &first_manager,
+            &managers[0],
             NewActivity {
                 kind: ActivityType::Call,
                 title: "Поздравить клиента с юбилеем компании".into(),
-                owner_id: first_manager.clone(),
+                owner_id: None,
                 opportunity_id: None,
                 start_at: Some(now),
                 due_at: now.checked_add(jiff::SignedDuration::from_hours(48)).ok(),
@@ -213,32 +213,35 @@ impl Services {
         .into_iter()
         .enumerate()
         {
-            let owner = managers[i % managers.len()].clone();
+            let owner = &managers[i % managers.len()];
             let (_, account_id, contact_id) = &accounts[i];
             let lead = self
-                .create_lead(NewLead {
-                    title: title.into(),
-                    need: Some("Уточнить объём работ / Scope to be clarified".into()),
-                    contact_id: Some(contact_id.clone()),
-                    account_id: Some(account_id.clone()),
-                    owner_id: owner.clone(),
-                    budget: Money::parse("250000").ok(),
-                })
+                .create_lead(
+                    owner,
+                    NewLead {
+                        title: title.into(),
+                        need: Some("Уточнить объём работ / Scope to be clarified".into()),
+                        contact_id: Some(contact_id.clone()),
+                        account_id: Some(account_id.clone()),
+                        owner_id: None,
+                        budget: Money::parse("250000").ok(),
+                    },
+                )
                 .await?;
             if stage != "qualification" {
-                self.change_lead_stage(&owner, &lead.id, stage).await?;
+                self.change_lead_stage(owner, &lead.id, stage).await?;
             }
         }
-        let opportunities = opportunities::count(&mut *self.store.read().await?).await? as usize;
+        let opportunities = self.store.read().await?.opportunities().count().await? as usize;
         Ok(Some(DemoSummary { users, opportunities }))
     }
 
     /// Completes every open activity of the current stage visit, so the process moves on.
-    async fn finish_current_visit(&self, by: &str, opportunity_id: &str) -> Result<()> {
+    async fn finish_current_visit(&self, by: &Actor, opportunity_id: &str) -> Result<()> {
         let mut conn = self.store.read().await?;
-        let Some(instance) = processes::running_instance(&mut conn, opportunity_id).await? else { return Ok(()) };
+        let Some(instance) = conn.processes().running_instance(opportunity_id).await? else { return Ok(()) };
         let open: Vec<String> =
-            activities::of_instance(&mut conn, &instance.id).await?.into_iter().filter(|a| a.status.is_open()).map(|a| a.id).collect();
+            conn.activities().of_instance(&instance.id).await?.into_iter().filter(|a| a.status.is_open()).map(|a| a.id).collect();
         drop(conn);
         for id in open {
             self.complete_activity(by, &id, None, Some("demo")).await?;

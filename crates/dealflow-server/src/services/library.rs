@@ -1,243 +1,125 @@
-//! Reference data that administrators and authors change: the stage lookup, process versions,
-//! knowledge-base articles.
+//! The process library: everyone reads the processes, their versions and what changed between
+//! them; administrators publish new versions (every problem of a document reported at once) and
+//! switch processes on and off. Processes already running stay on their version.
 
-use dealflow_core::lead::LeadStage;
-use dealflow_core::{ProcessDefinition, Stage};
-use dealflow_store::StoreError;
-use dealflow_store::queries::lookups::LostReason;
-use dealflow_store::queries::{lookups, processes};
-use dealflow_store::records::KnowledgeRecord;
+use dealflow_core::ProcessDefinition;
+use dealflow_core::check::{FieldProblem, Invalid};
+use dealflow_core::records::{ProcessVersionRecord, UserRecord};
 
 use super::Services;
-use super::records::{MAX_TEXT, check_texts, check_title};
-use crate::error::{FieldError, Result, ServiceError};
-use crate::new_id;
+use crate::access::Actor;
+use crate::error::{Result, ServiceError};
 
-fn check_text(field: &str, text: &str) -> Result<()> {
-    check_texts(&[(field, Some(text), MAX_TEXT)])
-}
-
-/// The index of the row above (`up`) or below `at` in a list of `len`, if there is one.
-fn neighbour(at: usize, len: usize, up: bool) -> Option<usize> {
-    if up { at.checked_sub(1) } else { Some(at + 1).filter(|i| *i < len) }
-}
-
-/// New positions for a row and the neighbour it trades places with; distinct even where the
-/// two shared a position.
-fn swapped(this: i32, that: i32, up: bool) -> (i32, i32) {
-    let low = this.min(that);
-    let high = this.max(that).max(low + 1);
-    if up { (low, high) } else { (high, low) }
-}
-
-/// Lookup codes are stable identifiers of the same shape as stage codes.
-fn check_code(code: &str) -> Result<()> {
-    match dealflow_core::StageCode::parse(code) {
-        Ok(_) => Ok(()),
-        Err(_) => Err(ServiceError::invalid("code", "must be lower-case latin letters, digits and _")),
-    }
+/// One process as its page shows it: the version asked for, the current one, every version and
+/// who published them.
+pub struct ProcessPage {
+    pub shown: ProcessDefinition,
+    pub current: ProcessDefinition,
+    pub versions: Vec<ProcessVersionRecord>,
+    pub people: Vec<UserRecord>,
 }
 
 impl Services {
-    pub async fn create_stage(&self, stage: Stage) -> Result<Stage> {
-        check_title("name.ru", &stage.name.ru)?;
-        check_title("name.en", &stage.name.en)?;
-        in_write!(self, |tx| {
-            match lookups::insert_stage(tx, &stage).await {
-                Err(StoreError::Conflict { .. }) => Err(ServiceError::AlreadyExists("code".into())),
-                other => Ok(other?),
-            }
-        })?;
-        Ok(stage)
+    /// The current version of every process, by code.
+    pub async fn library(&self) -> Result<Vec<ProcessDefinition>> {
+        Ok(self.store.read().await?.processes().library().await?)
     }
 
-    /// Changes a stage. Whether a stage is final or won cannot change once opportunities used it.
-    pub async fn update_stage(&self, stage: Stage) -> Result<Stage> {
-        check_title("name.ru", &stage.name.ru)?;
-        check_title("name.en", &stage.name.en)?;
-        in_write!(self, |tx| {
-            let catalog = lookups::stage_catalog(tx).await?;
-            let current = catalog.get(stage.code.as_str()).ok_or(ServiceError::NotFound)?;
-            if (current.is_final != stage.is_final || current.is_won != stage.is_won)
-                && lookups::stage_in_use(tx, stage.code.as_str()).await?
-            {
-                return Err(ServiceError::invalid(
-                    "is_final",
-                    "opportunities have used this stage; whether it is final or won cannot change",
-                ));
-            }
-            lookups::update_stage(tx, &stage).await?;
-            Ok(stage.clone())
-        })
+    /// The processes that may be started now, as (code, name).
+    pub async fn active_processes(&self) -> Result<Vec<(String, dealflow_core::LocalizedText)>> {
+        Ok(self.library().await?.into_iter().filter(|d| d.active).map(|d| (d.code, d.name)).collect())
     }
 
-    /// Checks a definition document against the stages and publishes it as the next version;
-    /// running instances stay on theirs. Every problem is reported at once.
-    pub async fn publish_process(&self, by: &str, code: &str, document: &str, is_json: bool) -> Result<ProcessDefinition> {
+    /// A process's current version, with its `active` flag.
+    pub async fn process(&self, code: &str) -> Result<ProcessDefinition> {
+        Ok(self.store.read().await?.processes().current(code).await?)
+    }
+
+    /// One published version of a process.
+    pub async fn process_version(&self, code: &str, version: u32) -> Result<ProcessDefinition> {
+        self.definition(code, version).await.map(|d| (*d).clone())
+    }
+
+    /// Every published version of a process, oldest first; `NotFound` for an unknown process.
+    pub async fn process_versions(&self, code: &str) -> Result<Vec<ProcessVersionRecord>> {
+        let found = self.store.read().await?.processes().versions(code).await?;
+        if found.is_empty() { Err(ServiceError::NotFound) } else { Ok(found) }
+    }
+
+    /// A process's page: `version` (the current one when not given), all versions, and the people
+    /// who published them.
+    pub async fn process_page(&self, code: &str, version: Option<u32>) -> Result<ProcessPage> {
+        let mut conn = self.store.read().await?;
+        let current = conn.processes().current(code).await?;
+        let shown = match version {
+            Some(v) if v != current.version => conn.processes().version(code, v).await?,
+            _ => current.clone(),
+        };
+        let versions = conn.processes().versions(code).await?;
+        let people = conn.users().list().await?;
+        Ok(ProcessPage { shown, current, versions, people })
+    }
+
+    /// Process instances on the opportunities the actor may see: of one opportunity, or the
+    /// newest `limit` of them all. A filter naming an opportunity out of sight finds nothing.
+    pub async fn instances(
+        &self,
+        actor: &Actor,
+        opportunity_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<dealflow_core::records::InstanceRecord>> {
+        let mut conn = self.store.read().await?;
+        match opportunity_id {
+            Some(id) => match conn.opportunities().get(id).await {
+                Ok(o) if actor.sees(&o.owner_id) => Ok(conn.processes().instances_of(id).await?),
+                Ok(_) | Err(dealflow_store::StoreError::NotFound) => Ok(Vec::new()),
+                Err(e) => Err(e.into()),
+            },
+            None => Ok(conn.processes().instances_in_scope(actor.owners(), limit).await?),
+        }
+    }
+
+    /// Checks a definition document against the stages: the definition, or every problem with
+    /// its path and line, in both languages.
+    pub async fn check_process(&self, code: &str, document: &str, is_json: bool) -> Result<ProcessDefinition> {
         let stages = self.stage_catalog().await?;
         let parsed =
             if is_json { ProcessDefinition::parse_json(document, &stages) } else { ProcessDefinition::parse_toml(document, &stages) };
-        let definition = parsed
-            .map_err(|problems| ServiceError::Validation(problems.into_iter().map(|p| FieldError::new(p.path, p.message)).collect()))?;
+        let definition = parsed.map_err(|problems| {
+            ServiceError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|p| {
+                        FieldProblem::new(p.path, Invalid::Definition { en: p.message.clone(), ru: p.message_ru.clone(), line: p.line })
+                    })
+                    .collect(),
+            )
+        })?;
         if definition.code != code {
-            return Err(ServiceError::invalid("code", format!("the document is \"{}\" but the address names \"{code}\"", definition.code)));
+            let mismatch = Invalid::CodeMismatch { document: definition.code.clone(), address: code.to_owned() };
+            return Err(ServiceError::invalid("code", mismatch));
         }
+        Ok(definition)
+    }
+
+    /// Publishes a whole document as the next version of `code`; running instances stay on theirs.
+    pub async fn publish_process(&self, actor: &Actor, code: &str, document: &str, is_json: bool) -> Result<ProcessDefinition> {
+        actor.require_admin()?;
+        let definition = self.check_process(code, document, is_json).await?;
         let now = self.clock.now();
         in_write!(self, |tx| {
-            let version = processes::publish(tx, &definition, Some(by), now).await?;
-            Ok(processes::version(tx, code, version).await.map(|mut d| {
+            let version = tx.processes().publish(&definition, Some(actor.id()), now).await?;
+            Ok(tx.processes().version(code, version).await.map(|mut d| {
                 d.active = definition.active;
                 d
             })?)
         })
     }
 
-    /// Swaps a stage with its neighbour on the workflow bar (`up`: towards the first).
-    pub async fn move_stage(&self, code: &str, up: bool) -> Result<()> {
-        in_write!(self, |tx| {
-            let catalog = lookups::stage_catalog(tx).await?;
-            let all = catalog.all();
-            let at = all.iter().position(|s| s.code.as_str() == code).ok_or(ServiceError::NotFound)?;
-            if let Some(other) = neighbour(at, all.len(), up) {
-                let (mut this, mut that) = (all[at].clone(), all[other].clone());
-                (this.position, that.position) = swapped(this.position, that.position, up);
-                lookups::update_stage(tx, &this).await?;
-                lookups::update_stage(tx, &that).await?;
-            }
-            Ok(())
-        })
-    }
-
-    /// The same for a lead stage on the lead's stage bar.
-    pub async fn move_lead_stage(&self, code: &str, up: bool) -> Result<()> {
-        in_write!(self, |tx| {
-            let all = lookups::lead_stages(tx).await?;
-            let at = all.iter().position(|s| s.code.as_str() == code).ok_or(ServiceError::NotFound)?;
-            if let Some(other) = neighbour(at, all.len(), up) {
-                let (mut this, mut that) = (all[at].clone(), all[other].clone());
-                (this.position, that.position) = swapped(this.position, that.position, up);
-                lookups::update_lead_stage(tx, &this).await?;
-                lookups::update_lead_stage(tx, &that).await?;
-            }
-            Ok(())
-        })
-    }
-
-    /// Deletes a stage no opportunity and no process has ever used; any other is only deactivated.
-    pub async fn delete_stage(&self, code: &str) -> Result<()> {
-        in_write!(self, |tx| {
-            let named_by_a_process = processes::library(tx).await?.iter().any(|d| {
-                d.stages.iter().any(|s| {
-                    s.stage.as_str() == code
-                        || s.next.as_str() == code
-                        || s.steps.iter().any(|step| {
-                            step.results.iter().any(
-                                |r| matches!(&r.effect, dealflow_core::definition::ResultEffect::Close(stage) if stage.as_str() == code),
-                            )
-                        })
-                })
-            });
-            if named_by_a_process || lookups::stage_in_use(tx, code).await? {
-                return Err(ServiceError::invalid("code", "this stage is in use; deactivate it instead"));
-            }
-            Ok(lookups::delete_stage(tx, code).await?)
-        })
-    }
-
-    pub async fn update_lead_stage(&self, stage: LeadStage) -> Result<LeadStage> {
-        check_title("name.ru", &stage.name.ru)?;
-        check_title("name.en", &stage.name.en)?;
-        in_write!(self, |tx| {
-            lookups::update_lead_stage(tx, &stage).await?;
-            Ok(stage.clone())
-        })
-    }
-
-    pub async fn create_lead_stage(&self, stage: LeadStage) -> Result<LeadStage> {
-        check_title("name.ru", &stage.name.ru)?;
-        check_title("name.en", &stage.name.en)?;
-        in_write!(self, |tx| {
-            match lookups::insert_lead_stage(tx, &stage).await {
-                Err(StoreError::Conflict { .. }) => Err(ServiceError::AlreadyExists("code".into())),
-                other => Ok(other?),
-            }
-        })?;
-        Ok(stage)
-    }
-
-    pub async fn delete_lead_stage(&self, code: &str) -> Result<()> {
-        in_write!(self, |tx| {
-            if lookups::lead_stage_in_use(tx, code).await? {
-                return Err(ServiceError::invalid("code", "this stage is in use; deactivate it instead"));
-            }
-            Ok(lookups::delete_lead_stage(tx, code).await?)
-        })
-    }
-
-    pub async fn create_lost_reason(&self, reason: LostReason) -> Result<LostReason> {
-        check_code(&reason.code)?;
-        check_title("name.ru", &reason.name.ru)?;
-        check_title("name.en", &reason.name.en)?;
-        in_write!(self, |tx| {
-            match lookups::insert_lost_reason(tx, &reason).await {
-                Err(StoreError::Conflict { .. }) => Err(ServiceError::AlreadyExists("code".into())),
-                other => Ok(other?),
-            }
-        })?;
-        Ok(reason)
-    }
-
-    pub async fn update_lost_reason(&self, reason: LostReason) -> Result<LostReason> {
-        check_title("name.ru", &reason.name.ru)?;
-        check_title("name.en", &reason.name.en)?;
-        in_write!(self, |tx| {
-            lookups::update_lost_reason(tx, &reason).await?;
-            Ok(reason.clone())
-        })
-    }
-
     /// Offers a process in the side panel and the command line, or stops offering it.
-    pub async fn set_process_active(&self, code: &str, active: bool) -> Result<()> {
+    pub async fn set_process_active(&self, actor: &Actor, code: &str, active: bool) -> Result<()> {
+        actor.require_admin()?;
         let now = self.clock.now();
-        in_write!(self, |tx| { Ok(processes::set_active(tx, code, active, now).await?) })
-    }
-
-    pub async fn create_article(&self, author_id: &str, title: &str, body: &str, tags: Vec<String>) -> Result<KnowledgeRecord> {
-        let title = check_title("title", title)?;
-        check_text("body", body)?;
-        let now = self.clock.now();
-        let record = KnowledgeRecord {
-            id: new_id(),
-            title,
-            body: body.to_owned(),
-            tags,
-            author_id: author_id.to_owned(),
-            created_at: now,
-            updated_at: now,
-        };
-        in_write!(self, |tx| { Ok(lookups::insert_article(tx, &record).await?) })?;
-        Ok(record)
-    }
-
-    pub async fn update_article(
-        &self,
-        mut article: KnowledgeRecord,
-        title: Option<&str>,
-        body: Option<&str>,
-        tags: Option<Vec<String>>,
-    ) -> Result<KnowledgeRecord> {
-        if let Some(title) = title {
-            article.title = check_title("title", title)?;
-        }
-        if let Some(body) = body {
-            check_text("body", body)?;
-            article.body = body.to_owned();
-        }
-        if let Some(tags) = tags {
-            article.tags = tags;
-        }
-        article.updated_at = self.clock.now();
-        in_write!(self, |tx| { Ok(lookups::update_article(tx, &article).await?) })?;
-        Ok(article)
+        in_write!(self, |tx| { Ok(tx.processes().set_active(code, active, now).await?) })
     }
 }

@@ -7,11 +7,11 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dealflow_store::queries::notifications;
-use dealflow_store::records::NotificationRecord;
+use dealflow_core::records::NotificationRecord;
 use tokio::sync::{OnceCell, broadcast, watch};
 
 use super::Services;
+use crate::access::Actor;
 
 /// How often the poller looks for new notifications without being told (SQLite)...
 const POLL_EVERY: Duration = Duration::from_millis(200);
@@ -35,7 +35,7 @@ impl Default for Live {
 
 impl Services {
     /// New notifications as they are committed; the poller starts with the first subscriber.
-    pub async fn subscribe(&self) -> broadcast::Receiver<Arc<NotificationRecord>> {
+    async fn subscribe(&self) -> broadcast::Receiver<Arc<NotificationRecord>> {
         let receiver = self.live.sender.subscribe();
         let services = self.clone();
         self.live
@@ -47,8 +47,9 @@ impl Services {
         receiver
     }
 
-    /// One user's new notifications as they are committed, until the server shuts down.
-    pub async fn notifications_for(&self, user_id: String) -> impl futures_core::Stream<Item = Arc<NotificationRecord>> + Send + use<> {
+    /// The actor's new notifications as they are committed, until the server shuts down.
+    pub async fn notifications_for(&self, actor: &Actor) -> impl futures_core::Stream<Item = Arc<NotificationRecord>> + Send + use<> {
+        let user_id = actor.id().to_owned();
         let mut receiver = self.subscribe().await;
         let mut shutdown = self.shutting_down();
         async_stream::stream! {
@@ -76,12 +77,14 @@ impl Services {
 
     async fn poll_notifications(self) {
         let mut watermark = match self.store.read().await {
-            Ok(mut conn) => notifications::latest_created_at(&mut conn).await.unwrap_or(0),
+            Ok(mut conn) => conn.notifications().latest_created_at().await.unwrap_or(0),
             Err(_) => 0,
         };
         // What was there before the first subscriber is not news.
         let mut sent: HashSet<String> = match self.store.read().await {
-            Ok(mut conn) => notifications::created_since(&mut conn, watermark - LOOK_BACK_MS)
+            Ok(mut conn) => conn
+                .notifications()
+                .created_since(watermark - LOOK_BACK_MS)
                 .await
                 .map(|rows| rows.into_iter().map(|n| n.id).collect())
                 .unwrap_or_default(),
@@ -99,7 +102,7 @@ impl Services {
                 continue;
             }
             let fresh = match self.store.read().await {
-                Ok(mut conn) => notifications::created_since(&mut conn, watermark - LOOK_BACK_MS).await,
+                Ok(mut conn) => conn.notifications().created_since(watermark - LOOK_BACK_MS).await,
                 Err(e) => Err(e),
             };
             let Ok(fresh) = fresh else {

@@ -1,5 +1,8 @@
-//! Services: each public method is one command. It opens a write transaction, loads what the
-//! engine needs, runs the engine, persists its effects, and commits — all or nothing (R13).
+//! Services: everything the web app and the API do goes through here. Every method takes the
+//! [`Actor`] it acts for and answers only what that actor may see: reads apply the access policy
+//! in their queries; commands check it inside their write transaction, where they also load what
+//! the engine needs, run it, persist its effects and commit — all or nothing (R13). The store is
+//! private to this module: the front ends never reach it.
 
 /// Runs the block in a write transaction (`tx` names it), commits, and tries the whole block
 /// again on passing conflicts (busy SQLite, PostgreSQL deadlock or serialization failure).
@@ -12,7 +15,7 @@ macro_rules! in_write {
             tries += 1;
             let (mut transaction, continued) = match $crate::services::held::take() {
                 Some(open) => (open, true),
-                None => ($services.store().begin_write().await?, false),
+                None => ($services.store.begin_write().await?, false),
             };
             let result: $crate::error::Result<_> = {
                 let $tx = &mut transaction;
@@ -26,36 +29,52 @@ macro_rules! in_write {
     }};
 }
 
+mod activities;
+mod analytics;
+mod auth;
 mod bootstrap;
+mod customers;
 pub mod demo;
-mod directory;
-mod editing;
+mod header;
 pub mod held;
+mod keyed;
+mod knowledge;
 mod leads;
 mod library;
 mod live;
+mod lookups;
+mod notifications;
+mod opportunities;
 mod process;
-mod records;
-mod sessions;
+mod references;
+pub mod users;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use dealflow_core::engine::{self, ActivityState, Command, Context, InstanceState, OpportunityState, ProcessLink, State};
+use dealflow_core::records::{ActivityRecord, OpportunityRecord, UserRecord};
 use dealflow_core::{ProcessDefinition, StageCatalog};
-use dealflow_store::queries::{activities, effects, lookups, opportunities, processes};
-use dealflow_store::records::{ActivityRecord, OpportunityRecord};
-use dealflow_store::{Store, WriteTx};
+use dealflow_store::{CommandContext, Stages, Store, WriteTx};
 
+pub use activities::{ActivityChanges, ActivityPage, NewActivity, ScheduleEntry};
+pub use analytics::{Analysis, AnalyticsQuery};
 pub use bootstrap::{Bootstrap, FirstAdmin, shipped_definition};
-pub use directory::{AccountFields, ContactFields, UserChanges};
-pub use editing::{ActivityChanges, OpportunityChanges};
-pub use leads::{HANDOFF_PROCESS, LeadChanges, NewLead};
+pub use customers::{AccountFields, ContactFields};
+pub use header::Header;
+pub use keyed::{KeyedAnswer, Remembered};
+pub use knowledge::ArticleFields;
+pub use leads::{HANDOFF_PROCESS, LeadChanges, LeadPage, NewLead};
+pub use library::ProcessPage;
+pub use lookups::{NewLookupRow, NewStage, StageChanges};
+pub use opportunities::{Board, BoardColumn, NewOpportunity, OpportunityChanges, OpportunityList, OpportunityPage, OpportunityView};
 pub use process::{CloseInput, Started, fill_in_hint};
-pub use records::{NewActivity, NewOpportunity, NewUser};
+pub use users::{NewUser, UserChanges};
 
+use crate::access::Actor;
 use crate::clock::Clock;
 use crate::error::{Result, ServiceError};
+use crate::http::metrics::Metrics;
 use crate::new_id;
 
 /// Published definition versions never change, so they are cached by (code, version).
@@ -71,7 +90,7 @@ pub struct Services {
     definitions: Arc<DefinitionCache>,
     catalog: Arc<CatalogCache>,
     live: live::Live,
-    metrics: crate::metrics::Metrics,
+    metrics: Metrics,
 }
 
 /// How often a command is tried again when the database reports a passing conflict.
@@ -85,20 +104,31 @@ impl Services {
             definitions: Arc::default(),
             catalog: Arc::default(),
             live: live::Live::default(),
-            metrics: Default::default(),
+            metrics: Metrics::default(),
         }
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.store
     }
 
     pub fn clock(&self) -> &Clock {
         &self.clock
     }
 
-    pub fn metrics(&self) -> &crate::metrics::Metrics {
+    /// The counters the HTTP layer adds its requests to and the services their commands.
+    pub fn metrics(&self) -> &Metrics {
         &self.metrics
+    }
+
+    /// For `/readyz`: the database answers.
+    pub async fn ready(&self) -> Result<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// The actor for a signed-in user: a supervisor's team is read once, here.
+    pub async fn actor(&self, user: UserRecord) -> Result<Actor> {
+        let team = match user.role {
+            dealflow_core::records::Role::Supervisor => self.store.read().await?.users().team_of(&user.id).await?,
+            _ => Vec::new(),
+        };
+        Ok(Actor::new(user, team))
     }
 
     fn cached_definition(&self, code: &str, version: u32) -> Option<Arc<ProcessDefinition>> {
@@ -113,25 +143,25 @@ impl Services {
     }
 
     /// A definition at an exact version, from the cache or the library, inside a command.
-    pub(crate) async fn definition_version(&self, tx: &mut WriteTx, code: &str, version: u32) -> Result<Arc<ProcessDefinition>> {
+    async fn definition_in(&self, tx: &mut WriteTx, code: &str, version: u32) -> Result<Arc<ProcessDefinition>> {
         match self.cached_definition(code, version) {
             Some(found) => Ok(found),
-            None => Ok(self.remember_definition(processes::version(tx, code, version).await?)),
+            None => Ok(self.remember_definition(tx.processes().version(code, version).await?)),
         }
     }
 
     /// A definition at an exact version, for reading (the action panel, the activity page).
-    pub async fn definition(&self, code: &str, version: u32) -> Result<Arc<ProcessDefinition>> {
+    async fn definition(&self, code: &str, version: u32) -> Result<Arc<ProcessDefinition>> {
         match self.cached_definition(code, version) {
             Some(found) => Ok(found),
-            None => Ok(self.remember_definition(processes::version(&mut *self.store.read().await?, code, version).await?)),
+            None => Ok(self.remember_definition(self.store.read().await?.processes().version(code, version).await?)),
         }
     }
 
-    /// The heart of every process command, inside a write transaction: lock the opportunity,
-    /// load the engine's state, run the command, persist the effects. Answers the opportunity
-    /// as the command left it.
-    pub(crate) async fn run_command(
+    /// The heart of every process command, inside a write transaction: load the engine's state,
+    /// run the command, persist the effects. `opportunity` is locked and checked by the caller.
+    /// Answers the opportunity as the command left it.
+    async fn run_command(
         &self,
         tx: &mut WriteTx,
         opportunity: OpportunityRecord,
@@ -141,12 +171,12 @@ impl Services {
     ) -> Result<OpportunityRecord> {
         let now = self.clock.now();
         self.metrics.record_command(command.name());
-        let context = opportunities::command_context(tx, &opportunity.owner_id, &opportunity.id).await?;
-        let stages = self.catalog_at(tx, context.catalog_stamp).await?;
+        let context = tx.opportunities().command_context(&opportunity.owner_id, &opportunity.id).await?;
+        let stages = self.catalog_at(tx.stages(), context.catalog_stamp).await?;
         let state = self.load_state(tx, &opportunity, context, target_activity).await?;
         let definition = match (&start_with, state.running_instance()) {
             (Some(definition), _) => Some(definition.clone()),
-            (None, Some(instance)) => Some(self.definition_version(tx, &instance.process_code, instance.process_version).await?),
+            (None, Some(instance)) => Some(self.definition_in(tx, &instance.process_code, instance.process_version).await?),
             (None, None) => None,
         };
         let (state, effects) = {
@@ -155,9 +185,9 @@ impl Services {
             engine::run_owned(&mut context, state, command)?
         };
         let mut notification_id = new_id;
-        let changed = effects::apply(tx, &state.opportunity, &effects, now, &mut notification_id).await?;
+        let changed = tx.apply_effects(&state.opportunity, &effects, now, &mut notification_id).await?;
         // Most commands (a completion that does not end the stage) leave the row as it was.
-        let opportunity = if changed { opportunities::get(tx, &opportunity.id).await? } else { opportunity };
+        let opportunity = if changed { tx.opportunities().get(&opportunity.id).await? } else { opportunity };
         self.after_close(tx, &opportunity, &effects).await?;
         Ok(opportunity)
     }
@@ -166,18 +196,18 @@ impl Services {
         &self,
         tx: &mut WriteTx,
         opportunity: &OpportunityRecord,
-        context: opportunities::CommandContext,
+        context: CommandContext,
         target_activity: Option<&str>,
     ) -> Result<State> {
-        let instance = processes::running_instance(tx, &opportunity.id).await?;
+        let instance = tx.processes().running_instance(&opportunity.id).await?;
         let mut records = match &instance {
-            Some(instance) => activities::of_instance(tx, &instance.id).await?,
+            Some(instance) => tx.activities().of_instance(&instance.id).await?,
             None => Vec::new(),
         };
         if let Some(id) = target_activity
             && !records.iter().any(|a| a.id == id)
         {
-            records.push(activities::get(tx, id).await?);
+            records.push(tx.activities().get(id).await?);
         }
         Ok(State {
             opportunity: OpportunityState {
@@ -201,22 +231,22 @@ impl Services {
         })
     }
 
-    /// The stage lookup, current as of now.
+    /// The stage lookup, current as of now. Everyone signed in may read it.
     pub async fn stage_catalog(&self) -> Result<Arc<StageCatalog>> {
         let mut conn = self.store.read().await?;
-        let stamp = lookups::stage_catalog_stamp(&mut conn).await?;
-        self.catalog_at(&mut conn, stamp).await
+        let stamp = conn.stages().stamp().await?;
+        self.catalog_at(conn.stages(), stamp).await
     }
 
     /// The stage lookup at `stamp`: the one in memory when it was read at that stamp, else read
     /// again (it changes seldom, and every command needs it).
-    async fn catalog_at(&self, c: &mut dealflow_store::Connection, stamp: i64) -> Result<Arc<StageCatalog>> {
+    async fn catalog_at<A>(&self, mut stages: Stages<'_, A>, stamp: i64) -> Result<Arc<StageCatalog>> {
         if let Some((cached, catalog)) = &*self.catalog.lock().expect("stage catalog lock")
             && *cached == stamp
         {
             return Ok(catalog.clone());
         }
-        let catalog = Arc::new(lookups::stage_catalog(c).await?);
+        let catalog = Arc::new(stages.catalog().await?);
         *self.catalog.lock().expect("stage catalog lock") = Some((stamp, catalog.clone()));
         Ok(catalog)
     }
@@ -264,7 +294,7 @@ fn activity_state(a: ActivityRecord) -> ActivityState {
 }
 
 /// Checks a body `version` against the record's (409 on mismatch).
-pub(crate) fn check_version(expected: Option<i64>, current: i64) -> Result<()> {
+fn check_version(expected: Option<i64>, current: i64) -> Result<()> {
     match expected {
         Some(v) if v != current => Err(ServiceError::VersionConflict { current }),
         _ => Ok(()),

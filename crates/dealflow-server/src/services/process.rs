@@ -1,12 +1,16 @@
 //! The process commands: start (R1–R3), stage changes and closing (R4–R12), completing and
-//! cancelling activities (R7, R8), stopping an instance (R14), changing the owner (R15).
+//! cancelling activities (R7, R8), stopping an instance (R14), changing the owner (R15). Each
+//! locks the opportunity, checks that the actor may see it, and runs the engine — in one
+//! transaction.
 
-use dealflow_core::engine::{Actor, Command, StartedVia};
+use dealflow_core::check::{self, Invalid, MAX_TEXT};
+use dealflow_core::engine::{self, Command, StartedVia};
+use dealflow_core::records::{ActivityRecord, InstanceRecord, OpportunityRecord};
 use dealflow_core::{LocalizedText, Money};
-use dealflow_store::queries::{activities, opportunities, processes, users};
-use dealflow_store::records::{ActivityRecord, InstanceRecord, OpportunityRecord};
+use dealflow_store::WriteTx;
 
 use super::{Services, check_version};
+use crate::access::Actor;
 use crate::error::{Result, ServiceError};
 use crate::new_id;
 
@@ -38,61 +42,77 @@ fn new_opportunity_title() -> LocalizedText {
     LocalizedText::new("Новая продажа", "New opportunity")
 }
 
+/// The opportunity `id`, locked until the transaction ends, if the actor may see it.
+pub(super) async fn locked(tx: &mut WriteTx, actor: &Actor, id: &str) -> Result<OpportunityRecord> {
+    let opportunity = tx.opportunities().get_for_update(id).await?;
+    actor.check_sees(&opportunity.owner_id)?;
+    Ok(opportunity)
+}
+
 impl Services {
     /// R1 without an opportunity (a new one is created for the starter), R2 with one.
-    pub async fn start_process(&self, by: &str, code: &str, opportunity_id: Option<&str>, via: StartedVia) -> Result<Started> {
+    pub async fn start_process(&self, actor: &Actor, code: &str, opportunity_id: Option<&str>, via: StartedVia) -> Result<Started> {
         in_write!(self, |tx| {
             {
-                let definition = processes::current(tx, code).await?;
+                let definition = tx.processes().current(code).await?;
                 if !definition.active {
-                    return Err(dealflow_core::EngineError::ProcessInactive.into());
+                    return Err(engine::EngineError::ProcessInactive.into());
                 }
-                let definition = self.definition_version(tx, code, definition.version).await?;
+                let definition = self.definition_in(tx, code, definition.version).await?;
                 let (opportunity, new_opportunity) = match opportunity_id {
-                    Some(id) => (opportunities::get_for_update(tx, id).await?, false),
+                    Some(id) => (locked(tx, actor, id).await?, false),
                     None => {
-                        let starter = users::get(tx, by).await?;
-                        let title = new_opportunity_title().get(starter.locale).to_owned();
+                        let title = new_opportunity_title().get(actor.locale()).to_owned();
                         let stage = definition.first_stage().stage.clone();
-                        let record = OpportunityRecord::new(new_id(), title, starter.id, stage, self.clock.now());
-                        opportunities::insert(tx, &record).await?;
+                        let record = OpportunityRecord::new(new_id(), title, actor.id().to_owned(), stage, self.clock.now());
+                        tx.opportunities().insert(&record).await?;
                         (record, true)
                     }
                 };
-                let command = Command::StartProcess { via, by: by.to_owned(), new_opportunity };
+                let command = Command::StartProcess { via, by: actor.id().to_owned(), new_opportunity };
                 let opportunity = self.run_command(tx, opportunity, None, Some(definition), command).await?;
-                let instance = processes::running_instance(tx, &opportunity.id).await?.ok_or(ServiceError::NotFound)?;
+                let instance = tx.processes().running_instance(&opportunity.id).await?.ok_or(ServiceError::NotFound)?;
                 Ok(Started { instance, opportunity, hint: fill_in_hint() })
             }
         })
     }
 
     /// R6: move to any active stage; `version`, when given, must match (409 otherwise).
-    pub async fn change_stage(&self, by: &str, opportunity_id: &str, to: &str, version: Option<i64>) -> Result<OpportunityRecord> {
+    pub async fn change_stage(&self, actor: &Actor, opportunity_id: &str, to: &str, version: Option<i64>) -> Result<OpportunityRecord> {
         in_write!(self, |tx| {
             {
-                let opportunity = opportunities::get_for_update(tx, opportunity_id).await?;
+                let opportunity = locked(tx, actor, opportunity_id).await?;
                 check_version(version, opportunity.version)?;
-                let command = Command::ChangeStage { to: to.to_owned(), by: Actor::User(by.to_owned()) };
+                let command = Command::ChangeStage { to: to.to_owned(), by: engine::By::User(actor.id().to_owned()) };
                 self.run_command(tx, opportunity, None, None, command).await
             }
         })
     }
 
     /// The close dialog: a final stage with the closing figures, in one transaction.
-    pub async fn close(&self, by: &str, opportunity_id: &str, input: &CloseInput) -> Result<OpportunityRecord> {
-        super::records::check_texts(&[("close_reason", input.close_reason.as_deref(), super::records::MAX_TEXT)])?;
-        if input.hours_spent.is_some_and(|h| !h.is_finite() || h < 0.0) {
-            return Err(ServiceError::invalid("hours_spent", "must be a number of hours, zero or more"));
+    pub async fn close(&self, actor: &Actor, opportunity_id: &str, input: &CloseInput) -> Result<OpportunityRecord> {
+        let mut problems = Vec::new();
+        if let Some(reason) = &input.close_reason
+            && let Err(invalid) = check::within(reason, MAX_TEXT)
+        {
+            problems.push(check::FieldProblem::new("close_reason", invalid));
+        }
+        if let Some(hours) = input.hours_spent
+            && let Err(invalid) = check::hours(hours)
+        {
+            problems.push(check::FieldProblem::new("hours_spent", invalid));
+        }
+        if !problems.is_empty() {
+            return Err(ServiceError::Invalid(problems));
         }
         in_write!(self, |tx| {
             {
-                let opportunity = opportunities::get_for_update(tx, opportunity_id).await?;
-                let command = Command::Close { to: input.stage.clone(), by: Actor::User(by.to_owned()) };
+                let opportunity = locked(tx, actor, opportunity_id).await?;
+                let command = Command::Close { to: input.stage.clone(), by: engine::By::User(actor.id().to_owned()) };
                 self.run_command(tx, opportunity, None, None, command).await?;
                 let (revenue, hours, reason) = (input.actual_revenue, input.hours_spent, input.close_reason.as_deref());
-                opportunities::set_closing_figures(tx, opportunity_id, revenue, hours, reason).await?;
-                Ok(opportunities::get(tx, opportunity_id).await?)
+                tx.opportunities().set_closing_figures(opportunity_id, revenue, hours, reason).await?;
+                Ok(tx.opportunities().get(opportunity_id).await?)
             }
         })
     }
@@ -101,74 +121,80 @@ impl Services {
     /// belongs to one, the opportunity as it is afterwards.
     pub async fn complete_activity(
         &self,
-        by: &str,
+        actor: &Actor,
         activity_id: &str,
         result: Option<&str>,
         note: Option<&str>,
     ) -> Result<(ActivityRecord, Option<OpportunityRecord>)> {
-        super::records::check_texts(&[("note", note, super::records::MAX_TEXT), ("result", result, 64)])?;
+        let mut problems = Vec::new();
+        if let Some(Err(invalid)) = note.map(|n| check::within(n, MAX_TEXT)) {
+            problems.push(check::FieldProblem::new("note", invalid));
+        }
+        if let Some(Err(invalid)) = result.map(|r| check::within(r, 64)) {
+            problems.push(check::FieldProblem::new("result", invalid));
+        }
+        if !problems.is_empty() {
+            return Err(ServiceError::Invalid(problems));
+        }
         in_write!(self, |tx| {
             {
-                let activity = activities::get(tx, activity_id).await?;
+                let activity = tx.activities().get(activity_id).await?;
                 let Some(opportunity_id) = activity.opportunity_id.clone() else {
+                    actor.check_sees(&activity.owner_id)?;
                     return self.finish_standalone(tx, activity, result, note).await.map(|a| (a, None));
                 };
-                let opportunity = opportunities::get_for_update(tx, &opportunity_id).await?;
+                let opportunity = tx.opportunities().get_for_update(&opportunity_id).await?;
+                if !actor.sees(&activity.owner_id) {
+                    actor.check_sees(&opportunity.owner_id)?;
+                }
                 let command = Command::CompleteActivity {
                     activity_id: activity_id.to_owned(),
                     result: result.map(str::to_owned),
                     note: note.map(str::to_owned),
-                    by: Actor::User(by.to_owned()),
+                    by: engine::By::User(actor.id().to_owned()),
                 };
                 let opportunity = self.run_command(tx, opportunity, Some(activity_id), None, command).await?;
-                Ok((activities::get(tx, activity_id).await?, Some(opportunity)))
+                Ok((tx.activities().get(activity_id).await?, Some(opportunity)))
             }
         })
     }
 
-    pub async fn cancel_activity(&self, by: &str, activity_id: &str) -> Result<ActivityRecord> {
+    pub async fn cancel_activity(&self, actor: &Actor, activity_id: &str) -> Result<ActivityRecord> {
         in_write!(self, |tx| {
             {
-                let activity = activities::get(tx, activity_id).await?;
+                let activity = tx.activities().get(activity_id).await?;
                 let Some(opportunity_id) = activity.opportunity_id.clone() else {
+                    actor.check_sees(&activity.owner_id)?;
                     if !activity.status.is_open() {
-                        return Err(dealflow_core::EngineError::ActivityNotOpen.into());
+                        return Err(engine::EngineError::ActivityNotOpen.into());
                     }
-                    activities::set_cancelled(tx, activity_id, self.clock.now()).await?;
-                    return Ok(activities::get(tx, activity_id).await?);
+                    tx.activities().set_cancelled(activity_id, self.clock.now()).await?;
+                    return Ok(tx.activities().get(activity_id).await?);
                 };
-                let opportunity = opportunities::get_for_update(tx, &opportunity_id).await?;
-                let command = Command::CancelActivity { activity_id: activity_id.to_owned(), by: Actor::User(by.to_owned()) };
+                let opportunity = tx.opportunities().get_for_update(&opportunity_id).await?;
+                if !actor.sees(&activity.owner_id) {
+                    actor.check_sees(&opportunity.owner_id)?;
+                }
+                let command = Command::CancelActivity { activity_id: activity_id.to_owned(), by: engine::By::User(actor.id().to_owned()) };
                 self.run_command(tx, opportunity, Some(activity_id), None, command).await?;
-                Ok(activities::get(tx, activity_id).await?)
+                Ok(tx.activities().get(activity_id).await?)
             }
         })
     }
 
     /// R14: stop the instance; its open activities are cancelled, the stage stays.
-    pub async fn cancel_instance(&self, by: &str, instance_id: &str) -> Result<InstanceRecord> {
+    pub async fn cancel_instance(&self, actor: &Actor, instance_id: &str) -> Result<InstanceRecord> {
         in_write!(self, |tx| {
             {
-                let instance = processes::instance_by_id(tx, instance_id).await?;
-                let opportunity = opportunities::get_for_update(tx, &instance.opportunity_id).await?;
-                let running = processes::running_instance(tx, &opportunity.id).await?;
+                let instance = tx.processes().instance(instance_id).await?;
+                let opportunity = locked(tx, actor, &instance.opportunity_id).await?;
+                let running = tx.processes().running_instance(&opportunity.id).await?;
                 if running.is_none_or(|r| r.id != instance.id) {
-                    return Err(dealflow_core::EngineError::ProcessNotRunning.into());
+                    return Err(engine::EngineError::ProcessNotRunning.into());
                 }
-                self.run_command(tx, opportunity, None, None, Command::CancelInstance { by: Actor::User(by.to_owned()) }).await?;
-                Ok(processes::instance_by_id(tx, instance_id).await?)
-            }
-        })
-    }
-
-    /// R15: a new owner takes over the open process activities.
-    pub async fn change_owner(&self, opportunity_id: &str, owner_id: &str, version: Option<i64>) -> Result<OpportunityRecord> {
-        in_write!(self, |tx| {
-            {
-                let opportunity = opportunities::get_for_update(tx, opportunity_id).await?;
-                check_version(version, opportunity.version)?;
-                let command = owner_change(tx, owner_id).await?;
-                self.run_command(tx, opportunity, None, None, command).await
+                let command = Command::CancelInstance { by: engine::By::User(actor.id().to_owned()) };
+                self.run_command(tx, opportunity, None, None, command).await?;
+                Ok(tx.processes().instance(instance_id).await?)
             }
         })
     }
@@ -176,28 +202,19 @@ impl Services {
     /// A manual activity with no opportunity: no process is involved.
     async fn finish_standalone(
         &self,
-        tx: &mut dealflow_store::WriteTx,
+        tx: &mut WriteTx,
         activity: ActivityRecord,
         result: Option<&str>,
         note: Option<&str>,
     ) -> Result<ActivityRecord> {
         if !activity.status.is_open() {
-            return Err(dealflow_core::EngineError::ActivityNotOpen.into());
+            return Err(engine::EngineError::ActivityNotOpen.into());
         }
-        let result = result.unwrap_or(dealflow_core::engine::DEFAULT_RESULT);
-        if result != dealflow_core::engine::DEFAULT_RESULT {
-            return Err(dealflow_core::EngineError::UnknownResult(result.to_owned()).into());
+        let result = result.unwrap_or(engine::DEFAULT_RESULT);
+        if result != engine::DEFAULT_RESULT {
+            return Err(ServiceError::invalid("result", Invalid::UnknownResult));
         }
-        activities::set_completed(tx, &activity.id, result, note, self.clock.now()).await?;
-        Ok(activities::get(tx, &activity.id).await?)
+        tx.activities().set_completed(&activity.id, result, note, self.clock.now()).await?;
+        Ok(tx.activities().get(&activity.id).await?)
     }
-}
-
-/// R15's command for a new owner, who must be an active user.
-pub(crate) async fn owner_change(tx: &mut dealflow_store::WriteTx, owner_id: &str) -> Result<Command> {
-    let owner = users::get(tx, owner_id).await.map_err(|_| ServiceError::invalid("owner_id", "no such user"))?;
-    if !owner.active {
-        return Err(ServiceError::invalid("owner_id", "this user is deactivated"));
-    }
-    Ok(Command::ChangeOwner { owner_id: owner.id, supervisor_id: owner.supervisor_id })
 }

@@ -6,9 +6,8 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use dealflow_core::engine::StartedVia;
-use dealflow_server::services::{AccountFields, ContactFields, NewLead};
-use dealflow_store::queries::{activities, auth, notifications};
-use dealflow_store::records::UserRecord;
+use dealflow_core::records::UserRecord;
+use dealflow_server::services::{AccountFields, ArticleFields, ContactFields, NewLead};
 use reqwest::Method;
 
 use crate::client::Api;
@@ -58,7 +57,7 @@ fn unique() -> String {
 async fn fresh_token(api: &Api, user: &UserRecord) -> String {
     let token = format!("matrix-{}", unique());
     let mut tx = api.app.store.begin_write().await.unwrap();
-    auth::insert_token(&mut tx, &dealflow_server::api::hash_token(&token), &user.id, api.app.clock.now()).await.unwrap();
+    tx.tokens().insert(&dealflow_server::secrets::hash_token(&token), &user.id, api.app.clock.now()).await.unwrap();
     tx.commit().await.unwrap();
     token
 }
@@ -66,30 +65,35 @@ async fn fresh_token(api: &Api, user: &UserRecord) -> String {
 /// A fresh record of the fixture's kind, owned by `owner`.
 async fn fixture(api: &Api, kind: &str, owner: &UserRecord) -> String {
     let services = &api.app.services;
-    let start = || services.start_process(&owner.id, "enterprise-sale", None, StartedVia::Api);
+    let actor = api.app.actor(&owner.id);
+    let start = || services.start_process(actor, "enterprise-sale", None, StartedVia::Api);
     match kind {
         "opportunity" => start().await.unwrap().opportunity.id,
         "instance" => start().await.unwrap().instance.id,
         "won_opportunity" => {
             let id = start().await.unwrap().opportunity.id;
-            services.change_stage(&owner.id, &id, "closed_won", None).await.unwrap();
+            services.change_stage(actor, &id, "closed_won", None).await.unwrap();
             id
         }
         "activity" => {
             let id = start().await.unwrap().opportunity.id;
-            activities::of_opportunity(&mut api.app.store.read().await.unwrap(), &id).await.unwrap()[0].id.clone()
+            api.app.store.read().await.unwrap().activities().of_opportunity(&id).await.unwrap()[0].id.clone()
         }
         "notification" => {
             start().await.unwrap();
-            notifications::of_user(&mut api.app.store.read().await.unwrap(), &owner.id).await.unwrap()[0].id.clone()
+            api.app.store.read().await.unwrap().notifications().of_user(&owner.id).await.unwrap()[0].id.clone()
         }
-        "lead" => {
-            services.create_lead(NewLead { title: "Lead".into(), owner_id: owner.id.clone(), ..NewLead::default() }).await.unwrap().id
-        }
+        "lead" => services.create_lead(actor, NewLead { title: "Lead".into(), ..NewLead::default() }).await.unwrap().id,
         "user" => owner.id.clone(),
-        "account" => services.create_account(&owner.id, AccountFields { name: "Account".into(), ..Default::default() }).await.unwrap().id,
-        "contact" => services.create_contact(&owner.id, ContactFields { name: "Contact".into(), ..Default::default() }).await.unwrap().id,
-        "article" => services.create_article(&owner.id, "Article", "Text", Vec::new()).await.unwrap().id,
+        "account" => services.create_account(actor, AccountFields { name: "Account".into(), ..Default::default() }).await.unwrap().id,
+        "contact" => services.create_contact(actor, ContactFields { name: "Contact".into(), ..Default::default() }).await.unwrap().id,
+        "article" => {
+            services
+                .create_article(actor, ArticleFields { title: Some("Article".into()), body: Some("Text".into()), tags: None })
+                .await
+                .unwrap()
+                .id
+        }
         "stage" => "presentation".into(),
         "setting" => "currency".into(),
         "process" => "enterprise-sale".into(),

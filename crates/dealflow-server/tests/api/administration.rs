@@ -3,7 +3,6 @@
 //! journeys through them run in a real browser (web-tests/administration.spec.js).
 
 use dealflow_core::engine::StartedVia;
-use dealflow_store::queries::{lookups, processes, users};
 use reqwest::StatusCode;
 
 use crate::bad_input::fingerprint;
@@ -23,7 +22,7 @@ const ADMIN_PAGES: [&str; 7] = [
 ];
 
 /// Signs in `user` and answers the session cookie with the CSRF token of its pages.
-async fn signed_in(api: &Api, browser: &Browser, user: &dealflow_store::records::UserRecord) -> (String, String) {
+async fn signed_in(api: &Api, browser: &Browser, user: &dealflow_core::records::UserRecord) -> (String, String) {
     let session = session_for(api, user).await;
     let csrf = browser.get("/processes", &session).await.field("csrf-token");
     (session, csrf)
@@ -38,7 +37,7 @@ async fn administration_is_for_administrators_and_the_library_and_analytics_for_
     for path in ADMIN_PAGES {
         let refused = browser.get(path, &manager).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path} for a manager");
-        assert!(refused.body.contains("доступна только администратору"), "{path}: the page says why");
+        assert!(refused.body.contains("может сделать только администратор"), "{path}: the page says why");
         let shown = browser.get(path, &admin_session).await;
         assert!(matches!(shown.status, StatusCode::OK | StatusCode::SEE_OTHER), "{path} for the administrator: {}", shown.status);
     }
@@ -80,9 +79,10 @@ async fn administration_is_for_administrators_and_the_library_and_analytics_for_
 
     // An administrator sees the whole company, or one supervisor's team.
     for owner in [&api.app.manager, &api.app.loner] {
-        let started = api.app.services.start_process(&owner.id, "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
+        let started =
+            api.app.services.start_process(api.app.actor(&owner.id), "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
         let close = dealflow_server::services::CloseInput { stage: "closed_won".into(), ..Default::default() };
-        api.app.services.close(&owner.id, &started.opportunity.id, &close).await.unwrap();
+        api.app.services.close(api.app.actor(&owner.id), &started.opportunity.id, &close).await.unwrap();
     }
     let won = |body: &str| body.lines().find(|l| l.starts_with("Итоги,Выиграно,")).map(str::to_owned);
     let company = browser.get("/analytics.csv", &admin_session).await;
@@ -134,10 +134,10 @@ async fn the_stage_lookup_adds_orders_deactivates_and_deletes_only_unused_stages
     assert!(browser.get("/admin/stages", &session).await.body.contains("Переговоры"));
 
     // A stage opportunities went through: final/won locked, never deleted, only deactivated.
-    api.app.services.start_process(&api.app.manager.id, "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
+    api.app.services.start_process(api.app.actor(&api.app.manager.id), "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
     let in_use = browser.post("/admin/stages/qualification/delete", &session, &with_csrf(vec![])).await;
     assert_eq!(in_use.status, StatusCode::CONFLICT);
-    assert!(in_use.body.contains("Стадия используется — её можно только выключить."));
+    assert!(in_use.body.contains("Это уже используется — можно только выключить."));
     let made_final = browser
         .post(
             "/admin/stages/qualification",
@@ -185,7 +185,7 @@ async fn settings_lookups_users_and_articles_change_as_the_forms_say(app: TestAp
     let setting = |key: &str| {
         let store = api.app.store.clone();
         let key = key.to_owned();
-        async move { lookups::setting(&mut store.read().await.unwrap(), &key).await.unwrap().unwrap() }
+        async move { store.read().await.unwrap().settings().get(&key).await.unwrap().unwrap() }
     };
 
     // Settings: a wrong currency is refused beside its field; a checkbox left empty turns a flag off.
@@ -209,7 +209,7 @@ async fn settings_lookups_users_and_articles_change_as_the_forms_say(app: TestAp
     .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER);
     post("/admin/lost-reasons/price".into(), vec![("name_ru", "Дорого".into()), ("name_en", "Too expensive".into())]).await;
-    let reasons = lookups::lost_reasons(&mut api.app.store.read().await.unwrap()).await.unwrap();
+    let reasons = api.app.store.read().await.unwrap().lost_reasons().list().await.unwrap();
     let price = reasons.iter().find(|r| r.code == "price").unwrap();
     assert_eq!((price.name.ru.as_str(), price.active), ("Дорого", false), "renamed, and off: its box was left empty");
     assert!(reasons.iter().any(|r| r.code == "no_fit" && r.active));
@@ -222,7 +222,7 @@ async fn settings_lookups_users_and_articles_change_as_the_forms_say(app: TestAp
     )
     .await;
     post("/admin/lead-stages/distribution".into(), vec![("direction", "up".into())]).await;
-    let lead_stages = lookups::lead_stages(&mut api.app.store.read().await.unwrap()).await.unwrap();
+    let lead_stages = api.app.store.read().await.unwrap().lead_stages().list().await.unwrap();
     assert_eq!(lead_stages[0].code.as_str(), "distribution", "moved above Qualification");
     let bad_stage =
         post("/admin/lead-stages".into(), vec![("code", "На паузе".into()), ("name_ru", "На паузе".into()), ("name_en", "On hold".into())])
@@ -235,24 +235,27 @@ async fn settings_lookups_users_and_articles_change_as_the_forms_say(app: TestAp
     assert_eq!(new_stage.status, StatusCode::SEE_OTHER);
     api.app
         .services
-        .create_lead(dealflow_server::services::NewLead {
-            title: "Лид".into(),
-            need: None,
-            contact_id: None,
-            account_id: None,
-            owner_id: api.app.manager.id.clone(),
-            budget: None,
-        })
+        .create_lead(
+            api.app.actor(&api.app.manager.id),
+            dealflow_server::services::NewLead {
+                title: "Лид".into(),
+                need: None,
+                contact_id: None,
+                account_id: None,
+                owner_id: Some(api.app.manager.id.clone()),
+                budget: None,
+            },
+        )
         .await
         .unwrap();
     // The lead starts at the first stage, now Distribution: that one is in use.
     let used = post("/admin/lead-stages/distribution/delete".into(), vec![]).await;
     assert_eq!(used.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(used.body.contains("Стадия используется — её можно только выключить."));
+    assert!(used.body.contains("Это уже используется — можно только выключить."));
     let removed = post("/admin/lead-stages/on_hold/delete".into(), vec![]).await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
     let codes: Vec<String> =
-        lookups::lead_stages(&mut api.app.store.read().await.unwrap()).await.unwrap().iter().map(|s| s.code.to_string()).collect();
+        api.app.store.read().await.unwrap().lead_stages().list().await.unwrap().iter().map(|s| s.code.to_string()).collect();
     assert!(codes.contains(&"distribution".to_owned()) && !codes.contains(&"on_hold".to_owned()));
 
     // Users: made, refused, changed; a new password ends the user's tokens at once.
@@ -281,7 +284,7 @@ async fn settings_lookups_users_and_articles_change_as_the_forms_say(app: TestAp
     )
     .await;
     assert!(again.body.contains("Такая запись уже есть."), "emails are unique whatever their case");
-    let new = users::find_by_email(&mut api.app.store.read().await.unwrap(), "new@test.local").await.unwrap().unwrap();
+    let new = api.app.store.read().await.unwrap().users().find_by_email("new@test.local").await.unwrap().unwrap();
     assert_eq!(new.supervisor_id.as_deref(), Some(api.app.supervisor.id.as_str()));
     let token = api.token(&new).await;
     let promoted = post(
@@ -290,7 +293,7 @@ async fn settings_lookups_users_and_articles_change_as_the_forms_say(app: TestAp
     )
     .await;
     assert_eq!(promoted.status, StatusCode::SEE_OTHER);
-    let changed = users::get(&mut api.app.store.read().await.unwrap(), &new.id).await.unwrap();
+    let changed = api.app.store.read().await.unwrap().users().get(&new.id).await.unwrap();
     assert_eq!((changed.role.as_str(), changed.supervisor_id), ("supervisor", None));
     assert_eq!(api.get("/me", &token).await.status, StatusCode::UNAUTHORIZED, "the reset password ended the old token");
     let self_demoted =
@@ -327,7 +330,7 @@ async fn a_broken_upload_publishes_nothing_and_an_inactive_process_is_not_offere
     let admin = api.app.admin().await;
     let (session, csrf) = signed_in(&api, &browser, &admin).await;
     let document = browser.get("/processes/enterprise-sale/upload", &session).await;
-    let current = processes::current(&mut api.app.store.read().await.unwrap(), "enterprise-sale").await.unwrap();
+    let current = api.app.store.read().await.unwrap().processes().current("enterprise-sale").await.unwrap();
     assert!(document.body.contains("code = &quot;enterprise-sale&quot;") || document.body.contains("code = &#34;enterprise-sale&#34;"));
 
     let before = fingerprint(&api).await;

@@ -29,40 +29,32 @@ pub async fn fingerprint(api: &Api) -> Vec<String> {
         "orders",
         "lost_reasons",
     ] {
-        let n: i64 =
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(api.app.store.pool()).await.unwrap();
+        let n = api.app.count(&format!("SELECT COUNT(*) FROM {table}")).await;
         out.push(format!("{table}={n}"));
     }
-    let versions: Option<i64> =
-        sqlx::query_scalar("SELECT CAST(SUM(version) AS BIGINT) FROM opportunities").fetch_one(api.app.store.pool()).await.unwrap();
-    let activity_versions: Option<i64> =
-        sqlx::query_scalar("SELECT CAST(SUM(version) AS BIGINT) FROM activities").fetch_one(api.app.store.pool()).await.unwrap();
-    let settings: Vec<String> =
-        sqlx::query_scalar("SELECT value FROM settings ORDER BY key").fetch_all(api.app.store.pool()).await.unwrap();
-    let stages: Vec<String> =
-        sqlx::query_scalar("SELECT name_en FROM opportunity_stages ORDER BY code").fetch_all(api.app.store.pool()).await.unwrap();
-    let locales: Vec<String> = sqlx::query_scalar("SELECT locale FROM users ORDER BY id").fetch_all(api.app.store.pool()).await.unwrap();
-    let unread: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE read_at IS NULL").fetch_one(api.app.store.pool()).await.unwrap();
+    let versions: Option<i64> = api.app.sql_number("SELECT CAST(SUM(version) AS BIGINT) FROM opportunities").await;
+    let activity_versions: Option<i64> = api.app.sql_number("SELECT CAST(SUM(version) AS BIGINT) FROM activities").await;
+    let settings: Vec<String> = api.app.sql_texts("SELECT value FROM settings ORDER BY key").await;
+    let stages: Vec<String> = api.app.sql_texts("SELECT name_en FROM opportunity_stages ORDER BY code").await;
+    let locales: Vec<String> = api.app.sql_texts("SELECT locale FROM users ORDER BY id").await;
+    let unread: i64 = api.app.count("SELECT COUNT(*) FROM notifications WHERE read_at IS NULL").await;
     out.push(format!("versions={versions:?}/{activity_versions:?} settings={settings:?} stages={stages:?}"));
     out.push(format!("locales={locales:?} unread={unread} live tokens={}", live_tokens(api).await));
-    let text = |sql: &'static str| sqlx::query_scalar::<_, String>(sql).fetch_all(api.app.store.pool());
+    let text = |sql: &'static str| api.app.sql_texts(sql);
     out.push(format!(
         "stage flags={:?} lead stages={:?} reasons={:?} users={:?} articles={:?} processes={:?}",
-        text("SELECT code || position || active || is_final || is_won || max_probability FROM opportunity_stages ORDER BY code")
-            .await
-            .unwrap(),
-        text("SELECT name_en || position || active || is_final FROM lead_stages ORDER BY code").await.unwrap(),
-        text("SELECT name_en || active FROM lost_reasons ORDER BY code").await.unwrap(),
-        text("SELECT name || role || active || COALESCE(supervisor_id, '') || password_hash FROM users ORDER BY id").await.unwrap(),
-        text("SELECT title || body FROM knowledge_articles ORDER BY id").await.unwrap(),
-        text("SELECT code || current_version || active FROM processes ORDER BY code").await.unwrap(),
+        text("SELECT code || position || active || is_final || is_won || max_probability FROM opportunity_stages ORDER BY code").await,
+        text("SELECT name_en || position || active || is_final FROM lead_stages ORDER BY code").await,
+        text("SELECT name_en || active FROM lost_reasons ORDER BY code").await,
+        text("SELECT name || role || active || COALESCE(supervisor_id, '') || password_hash FROM users ORDER BY id").await,
+        text("SELECT title || body FROM knowledge_articles ORDER BY id").await,
+        text("SELECT code || current_version || active FROM processes ORDER BY code").await,
     ));
     out
 }
 
 async fn live_tokens(api: &Api) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL").fetch_one(api.app.store.pool()).await.unwrap()
+    api.app.count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL").await
 }
 
 struct Case {
@@ -160,7 +152,8 @@ async fn every_bad_input_gets_its_exact_problem_and_changes_nothing(app: TestApp
             bad,
             "malformed_request",
         ),
-        raw("an array 10 000 deep", Method::POST, "/opportunities", Some("application/json"), deep.as_bytes(), unprocessable, invalid),
+        // Nesting past the JSON reader's limit (128 levels) is refused before anything is read.
+        raw("an array 10 000 deep", Method::POST, "/opportunities", Some("application/json"), deep.as_bytes(), bad, "malformed_request"),
         raw("raw NUL byte", Method::POST, "/opportunities", Some("application/json"), b"{\"title\": \"a\x00b\"}", bad, "malformed_request"),
         case("escaped NUL in text", Method::POST, "/opportunities", json!({"title": "a\u{0}b"}), unprocessable, invalid),
         raw(

@@ -1,7 +1,6 @@
 //! A running server and a small JSON client for it.
 
-use dealflow_store::queries::auth;
-use dealflow_store::records::UserRecord;
+use dealflow_core::records::UserRecord;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -43,7 +42,7 @@ impl Api {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let services = app.services.clone();
         tokio::spawn(async move {
-            dealflow_server::http::launch(listener, services, async {
+            dealflow_server::server::launch(listener, services, async {
                 stopped.await.ok();
             })
             .await
@@ -56,7 +55,7 @@ impl Api {
     pub async fn token(&self, user: &UserRecord) -> String {
         let token = format!("test-token-{}", user.id);
         let mut tx = self.app.store.begin_write().await.unwrap();
-        auth::insert_token(&mut tx, &dealflow_server::api::hash_token(&token), &user.id, self.app.clock.now()).await.ok();
+        tx.tokens().insert(&dealflow_server::secrets::hash_token(&token), &user.id, self.app.clock.now()).await.ok();
         tx.commit().await.unwrap();
         token
     }

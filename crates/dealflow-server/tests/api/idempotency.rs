@@ -21,7 +21,7 @@ async fn keyed(api: &Api, token: &str, key: &str, body: serde_json::Value) -> (S
 }
 
 async fn count(api: &Api) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM process_instances").fetch_one(api.app.store.pool()).await.unwrap()
+    api.app.count("SELECT COUNT(*) FROM process_instances").await
 }
 
 async fn a_keyed_request_sent_again_has_one_effect_and_the_same_answer(app: TestApp) {
@@ -66,7 +66,7 @@ async fn send_keyed(http: &reqwest::Client, url: &str, token: &str, key: &str, b
 }
 
 async fn rows(api: &Api, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(api.app.store.pool()).await.unwrap()
+    api.app.count(sql).await
 }
 
 /// Retries as a flaky network makes them: every write sent three times, half of them one after

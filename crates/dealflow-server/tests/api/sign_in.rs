@@ -22,11 +22,17 @@ async fn signing_in_gives_a_token_that_works_until_it_is_revoked(app: TestApp) {
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     let after = api.get("/me", &token).await;
     assert_eq!((after.status, after.code()), (StatusCode::UNAUTHORIZED, "unauthorized"));
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1")
-        .bind(&token)
-        .fetch_one(api.app.store.pool())
+    let stored = api
+        .app
+        .store
+        .raw()
+        .await
+        .unwrap()
+        .sql()
+        .int("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1", &[token.as_str().into()])
         .await
         .unwrap();
+    let stored = stored.unwrap_or(0);
     assert_eq!(stored, 0, "tokens are stored hashed, never as given");
 }
 

@@ -4,8 +4,6 @@
 
 use dealflow_server::{Clock, Services};
 use dealflow_store::Store;
-use dealflow_store::queries::{activities, lookups, notifications, opportunities, users};
-use sqlx::Connection;
 
 /// Data as the schema of this migration version holds it.
 const FIXTURE_VERSION: i64 = 1;
@@ -18,29 +16,30 @@ async fn an_older_database_with_data_migrates_in_place_and_keeps_working(url: &s
     assert!(versions.len() >= 2 && versions[0] == FIXTURE_VERSION, "an upgrade to test: {versions:?}");
     store.migrate_to(FIXTURE_VERSION).await.unwrap();
     let applied =
-        || async { sqlx::query_scalar::<_, i64>("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(store.pool()).await.unwrap() };
+        || async { store.raw().await.unwrap().sql().int("SELECT MAX(version) FROM _sqlx_migrations", &[]).await.unwrap().unwrap_or(0) };
     assert_eq!(applied().await, FIXTURE_VERSION, "the older schema, not the current one");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(FIXTURE)).execute(store.pool()).await.unwrap();
+    store.raw().await.unwrap().sql().script(FIXTURE).await.unwrap();
 
     store.migrate().await.unwrap();
     assert_eq!(applied().await, *versions.last().unwrap());
     store.migrate().await.expect("migrating an up-to-date database changes nothing");
     let mut conn = store.read().await.unwrap();
-    let seller = users::get(&mut conn, "u-seller").await.unwrap();
+    let seller = conn.users().get("u-seller").await.unwrap();
     assert_eq!((seller.name.as_str(), seller.supervisor_id.as_deref()), ("Алексей", Some("u-boss")));
-    let deal = opportunities::get(&mut conn, "o-1").await.unwrap();
+    let deal = conn.opportunities().get("o-1").await.unwrap();
     assert_eq!((deal.stage.as_str(), deal.version, deal.competitors[0].name.as_str()), ("presentation", 3, "Альфа"));
-    assert_eq!(opportunities::history(&mut conn, "o-1").await.unwrap().len(), 2);
-    assert_eq!(activities::of_opportunity(&mut conn, "o-1").await.unwrap()[0].title.en, "Call");
-    assert_eq!(notifications::of_user(&mut conn, "u-seller").await.unwrap().len(), 1);
-    assert_eq!(lookups::stage_catalog(&mut conn).await.unwrap().all().len(), 3);
+    assert_eq!(conn.opportunities().history("o-1").await.unwrap().len(), 2);
+    assert_eq!(conn.activities().of_opportunity("o-1").await.unwrap()[0].title.en, "Call");
+    assert_eq!(conn.notifications().of_user("u-seller").await.unwrap().len(), 1);
+    assert_eq!(conn.stages().catalog().await.unwrap().all().len(), 3);
     drop(conn);
 
     // The current services work on the upgraded data: a stage change with the stored version.
     let services = Services::new(store.clone(), Clock::System);
-    let moved = services.change_stage("u-seller", "o-1", "qualification", Some(3)).await.unwrap();
+    let seller = services.actor(seller).await.unwrap();
+    let moved = services.change_stage(&seller, "o-1", "qualification", Some(3)).await.unwrap();
     assert_eq!((moved.stage.as_str(), moved.version), ("qualification", 4));
-    let history = opportunities::history(&mut store.read().await.unwrap(), "o-1").await.unwrap();
+    let history = store.read().await.unwrap().opportunities().history("o-1").await.unwrap();
     assert_eq!(history.last().map(|h| (h.seq, h.to_stage.as_str())), Some((3, "qualification")));
     store.close().await;
 }
@@ -58,9 +57,10 @@ async fn an_older_postgresql_database_with_data_migrates_in_place_and_keeps_work
         return;
     };
     let schema = format!("upgrade_{}", std::process::id());
-    let mut admin = sqlx::postgres::PgConnection::connect(&base).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut admin).await.unwrap();
+    let admin = Store::connect(&base).await.unwrap();
+    admin.raw().await.unwrap().sql().script(&format!("CREATE SCHEMA {schema}")).await.unwrap();
     let separator = if base.contains('?') { '&' } else { '?' };
     an_older_database_with_data_migrates_in_place_and_keeps_working(&format!("{base}{separator}options=-c%20search_path%3D{schema}")).await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&mut admin).await.unwrap();
+    admin.raw().await.unwrap().sql().script(&format!("DROP SCHEMA {schema} CASCADE")).await.unwrap();
+    admin.close().await;
 }

@@ -3,7 +3,6 @@
 //! real browser (web-tests/).
 
 use dealflow_core::engine::StartedVia;
-use dealflow_store::queries::{activities, auth, notifications};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 
@@ -73,10 +72,10 @@ impl Page {
 }
 
 /// A session made directly, as signing in would (hashing a password per test would only be slow).
-pub(crate) async fn session_for(api: &Api, user: &dealflow_store::records::UserRecord) -> String {
+pub(crate) async fn session_for(api: &Api, user: &dealflow_core::records::UserRecord) -> String {
     let secret = format!("dfs_test-session-{}", user.id);
     let mut tx = api.app.store.begin_write().await.unwrap();
-    auth::insert_token(&mut tx, &dealflow_server::api::hash_token(&secret), &user.id, api.app.clock.now()).await.unwrap();
+    tx.tokens().insert(&dealflow_server::secrets::hash_token(&secret), &user.id, api.app.clock.now()).await.unwrap();
     tx.commit().await.unwrap();
     format!("__Host-dealflow-session={secret}")
 }
@@ -129,23 +128,26 @@ async fn every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_n
     let api = Api::start(app).await;
     let browser = Browser::of(&api);
     let manager = api.app.manager.clone();
-    let started = api.app.services.start_process(&manager.id, "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
+    let started = api.app.services.start_process(api.app.actor(&manager.id), "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
     let opportunity = started.opportunity.id.clone();
     let mut conn = api.app.store.read().await.unwrap();
-    let activity = activities::of_opportunity(&mut conn, &opportunity).await.unwrap()[0].id.clone();
-    let notification = notifications::of_user(&mut conn, &manager.id).await.unwrap()[0].id.clone();
+    let activity = conn.activities().of_opportunity(&opportunity).await.unwrap()[0].id.clone();
+    let notification = conn.notifications().of_user(&manager.id).await.unwrap()[0].id.clone();
     drop(conn);
     let lead = api
         .app
         .services
-        .create_lead(dealflow_server::services::NewLead {
-            title: "Лид".into(),
-            need: None,
-            contact_id: None,
-            account_id: None,
-            owner_id: manager.id.clone(),
-            budget: None,
-        })
+        .create_lead(
+            api.app.actor(&manager.id),
+            dealflow_server::services::NewLead {
+                title: "Лид".into(),
+                need: None,
+                contact_id: None,
+                account_id: None,
+                owner_id: None,
+                budget: None,
+            },
+        )
         .await
         .unwrap();
     let session = session_for(&api, &manager).await;
@@ -208,8 +210,10 @@ async fn every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_n
 async fn pages_carry_the_security_headers_and_hide_records_outside_the_readers_scope(app: TestApp) {
     let api = Api::start(app).await;
     let browser = Browser::of(&api);
-    let others = api.app.services.start_process(&api.app.loner.id, "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
-    let own = api.app.services.start_process(&api.app.manager.id, "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
+    let others =
+        api.app.services.start_process(api.app.actor(&api.app.loner.id), "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
+    let own =
+        api.app.services.start_process(api.app.actor(&api.app.manager.id), "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
     let session = session_for(&api, &api.app.manager).await;
     let hidden = browser.get(&format!("/opportunities/{}", others.opportunity.id), &session).await;
     let missing = browser.get("/opportunities/no-such-id", &session).await;

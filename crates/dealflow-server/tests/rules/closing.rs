@@ -1,12 +1,13 @@
 //! R9, R10: closing, and what stays closed.
 
+use dealflow_core::check::Invalid;
 use dealflow_core::engine::{ActivityStatus, InstanceStatus, Outcome};
 use dealflow_core::{EngineError, Money};
 use dealflow_server::ServiceError;
-use dealflow_server::services::{CloseInput, NewOpportunity};
+use dealflow_server::services::{CloseInput, NewOpportunity, OpportunityChanges};
 
 use crate::on_both_backends;
-use crate::support::TestApp;
+use crate::support::{TestApp, refusal};
 
 async fn r9_completing_the_whole_process_closes_won_and_notifies_the_supervisor(app: TestApp) {
     let started = app.start_new(&app.manager).await;
@@ -15,7 +16,7 @@ async fn r9_completing_the_whole_process_closes_won_and_notifies_the_supervisor(
     for expected in ["qualification", "presentation", "proposal", "contracting"] {
         assert_eq!(app.opportunity(id).await.stage.as_str(), expected);
         for activity in app.open_process_activities(id).await {
-            app.services.complete_activity(&app.manager.id, &activity.id, None, None).await.unwrap();
+            app.services.complete_activity(app.actor(&app.manager.id), &activity.id, None, None).await.unwrap();
             completions += 1;
         }
     }
@@ -47,7 +48,7 @@ async fn r9_closing_by_hand_cancels_open_activities_and_keeps_the_figures(app: T
         close_reason: Some("Chose a competitor".into()),
     };
     let version = app.opportunity(id).await.version;
-    let closed = app.services.close(&app.manager.id, id, &close).await.unwrap();
+    let closed = app.services.close(app.actor(&app.manager.id), id, &close).await.unwrap();
     assert_eq!(closed.stage.as_str(), "closed_lost");
     assert_eq!(closed.version, version + 1, "one command, one new version");
     assert_eq!((closed.hours_spent, closed.close_reason.as_deref()), (Some(6.5), Some("Chose a competitor")));
@@ -62,47 +63,46 @@ async fn r9_closing_by_hand_cancels_open_activities_and_keeps_the_figures(app: T
 async fn r9_close_refuses_a_stage_that_is_not_final(app: TestApp) {
     let started = app.start_new(&app.manager).await;
     let close = CloseInput { stage: "proposal".into(), ..CloseInput::default() };
-    let refused = app.services.close(&app.manager.id, &started.opportunity.id, &close).await;
-    assert!(matches!(refused, Err(ServiceError::Engine(EngineError::NotAFinalStage(_)))), "{refused:?}");
+    let refused = app.services.close(app.actor(&app.manager.id), &started.opportunity.id, &close).await;
+    assert_eq!(refusal(&refused), ("stage".into(), Invalid::NotAFinalStage));
     assert_eq!(app.opportunity(&started.opportunity.id).await.stage.as_str(), "qualification");
 }
 
 async fn r9_without_a_process_closing_still_sets_closed_at_and_notifies(app: TestApp) {
-    let new = NewOpportunity { title: "No process".into(), owner_id: app.teammate.id.clone(), ..Default::default() };
-    let opportunity = app.services.create_opportunity(&app.teammate.id, new).await.unwrap();
-    let closed = app.services.change_stage(&app.teammate.id, &opportunity.id, "closed_won", None).await.unwrap();
+    let new = NewOpportunity { title: "No process".into(), owner_id: Some(app.teammate.id.clone()), ..Default::default() };
+    let opportunity = app.services.create_opportunity(app.actor(&app.teammate.id), new).await.unwrap();
+    let closed = app.services.change_stage(app.actor(&app.teammate.id), &opportunity.id, "closed_won", None).await.unwrap();
     assert!(closed.closed_at.is_some());
     assert!(app.activities(&opportunity.id).await.is_empty());
     assert!(app.notifications(&app.supervisor).await.iter().any(|n| n.kind == "opportunity_won" && n.entity_id == opportunity.id));
 
     // Nobody is told when the owner has no supervisor.
-    let new = NewOpportunity { title: "Alone".into(), owner_id: app.loner.id.clone(), ..Default::default() };
-    let alone = app.services.create_opportunity(&app.loner.id, new).await.unwrap();
-    app.services.change_stage(&app.loner.id, &alone.id, "closed_won", None).await.unwrap();
+    let new = NewOpportunity { title: "Alone".into(), owner_id: Some(app.loner.id.clone()), ..Default::default() };
+    let alone = app.services.create_opportunity(app.actor(&app.loner.id), new).await.unwrap();
+    app.services.change_stage(app.actor(&app.loner.id), &alone.id, "closed_won", None).await.unwrap();
     assert!(app.notifications(&app.supervisor).await.iter().all(|n| n.entity_id != alone.id));
 }
 
 async fn r10_a_closed_opportunity_cannot_change_stage_or_start_a_process(app: TestApp) {
     let started = app.start_new(&app.manager).await;
     let id = &started.opportunity.id;
-    app.services.change_stage(&app.manager.id, id, "closed_won", None).await.unwrap();
+    app.services.change_stage(app.actor(&app.manager.id), id, "closed_won", None).await.unwrap();
     let before = (app.opportunity(id).await, app.history(id).await);
     for stage in ["qualification", "closed_won", "closed_lost"] {
-        let refused = app.services.change_stage(&app.manager.id, id, stage, None).await;
+        let refused = app.services.change_stage(app.actor(&app.manager.id), id, stage, None).await;
         assert!(matches!(refused, Err(ServiceError::Engine(EngineError::OpportunityClosed))), "{stage}: {refused:?}");
     }
-    let close = app.services.close(&app.manager.id, id, &CloseInput { stage: "closed_lost".into(), ..CloseInput::default() }).await;
+    let close =
+        app.services.close(app.actor(&app.manager.id), id, &CloseInput { stage: "closed_lost".into(), ..CloseInput::default() }).await;
     assert!(matches!(close, Err(ServiceError::Engine(EngineError::OpportunityClosed))), "{close:?}");
-    let start = app.services.start_process(&app.manager.id, "enterprise-sale", Some(id), dealflow_core::engine::StartedVia::Api).await;
+    let start =
+        app.services.start_process(app.actor(&app.manager.id), "enterprise-sale", Some(id), dealflow_core::engine::StartedVia::Api).await;
     assert!(matches!(start, Err(ServiceError::Engine(EngineError::OpportunityClosed))), "{start:?}");
     assert_eq!((app.opportunity(id).await, app.history(id).await), before);
 
     // Its other fields stay editable.
-    let mut edited = app.opportunity(id).await;
-    edited.actual_revenue = Some(Money::parse("99000.50").unwrap());
-    let mut tx = app.store.begin_write().await.unwrap();
-    dealflow_store::queries::opportunities::update(&mut tx, &edited, app.clock.now()).await.unwrap();
-    tx.commit().await.unwrap();
+    let revenue = OpportunityChanges { actual_revenue: Some(Some(Money::parse("99000.50").unwrap())), ..OpportunityChanges::default() };
+    app.services.update_opportunity(app.actor(&app.manager.id), id, revenue, None).await.unwrap();
     let after = app.opportunity(id).await;
     assert_eq!(after.actual_revenue.unwrap().to_string(), "99000.50");
     assert_eq!(after.stage.as_str(), "closed_won");

@@ -3,9 +3,9 @@
 
 use dealflow_core::EngineError;
 use dealflow_core::engine::{ActivityStatus, StartedVia};
+use dealflow_core::records::ActivityRecord;
 use dealflow_server::ServiceError;
 use dealflow_server::services::NewOpportunity;
-use dealflow_store::records::ActivityRecord;
 
 use crate::on_both_backends;
 use crate::support::TestApp;
@@ -16,7 +16,7 @@ async fn r13_a_command_that_fails_halfway_changes_nothing(app: TestApp) {
     let last = plant_presentation(&app, id).await;
     let before = (app.opportunity(id).await, app.activities(id).await, app.history(id).await, app.notifications(&app.manager).await);
 
-    let failed = app.services.complete_activity(&app.manager.id, &last, None, None).await;
+    let failed = app.services.complete_activity(app.actor(&app.manager.id), &last, None, None).await;
     assert!(matches!(failed, Err(ServiceError::Store(dealflow_store::StoreError::Conflict { .. }))), "{failed:?}");
     let after = (app.opportunity(id).await, app.activities(id).await, app.history(id).await, app.notifications(&app.manager).await);
     assert_eq!(after, before, "nothing of the failed command remains");
@@ -27,8 +27,8 @@ async fn r13_a_stale_version_is_refused_and_only_one_of_two_racing_changes_wins(
     let id = started.opportunity.id.clone();
     let version = started.opportunity.version;
     let (a, b) = tokio::join!(
-        app.services.change_stage(&app.manager.id, &id, "proposal", Some(version)),
-        app.services.change_stage(&app.manager.id, &id, "contracting", Some(version)),
+        app.services.change_stage(app.actor(&app.manager.id), &id, "proposal", Some(version)),
+        app.services.change_stage(app.actor(&app.manager.id), &id, "contracting", Some(version)),
     );
     let wins = [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count();
     assert_eq!(wins, 1, "{a:?} {b:?}");
@@ -38,21 +38,26 @@ async fn r13_a_stale_version_is_refused_and_only_one_of_two_racing_changes_wins(
 }
 
 async fn r13_concurrent_commands_on_one_opportunity_never_duplicate_or_lose_work(app: TestApp) {
-    let new = NewOpportunity { title: "Contested".into(), owner_id: app.manager.id.clone(), ..Default::default() };
-    let opportunity = app.services.create_opportunity(&app.manager.id, new).await.unwrap();
+    let new = NewOpportunity { title: "Contested".into(), owner_id: Some(app.manager.id.clone()), ..Default::default() };
+    let opportunity = app.services.create_opportunity(app.actor(&app.manager.id), new).await.unwrap();
     let id = opportunity.id.clone();
-    app.services.start_process(&app.manager.id, "enterprise-sale", Some(&id), StartedVia::Api).await.unwrap();
+    app.services.start_process(app.actor(&app.manager.id), "enterprise-sale", Some(&id), StartedVia::Api).await.unwrap();
     let stages = ["qualification", "presentation", "proposal", "contracting"];
     let mut tasks = Vec::new();
     for client in 0..16usize {
-        let (services, store, id, by) = (app.services.clone(), app.store.clone(), id.clone(), app.manager.id.clone());
+        let (services, store, id, by) = (app.services.clone(), app.store.clone(), id.clone(), app.actor(&app.manager.id).clone());
         tasks.push(tokio::spawn(async move {
             let mut applied = 0;
             for round in 0..12usize {
                 let outcome = if (client + round) % 3 == 0 {
                     services.change_stage(&by, &id, stages[(client * 7 + round) % stages.len()], None).await.map(|_| ())
                 } else {
-                    let open: Vec<_> = dealflow_store::queries::activities::of_opportunity(&mut store.read().await.unwrap(), &id)
+                    let open: Vec<_> = store
+                        .read()
+                        .await
+                        .unwrap()
+                        .activities()
+                        .of_opportunity(&id)
                         .await
                         .unwrap()
                         .into_iter()
@@ -91,22 +96,21 @@ async fn r13_the_database_itself_refuses_a_second_running_instance_or_a_duplicat
     let started = app.start_new(&app.manager).await;
     let id = &started.opportunity.id;
     let mut tx = app.store.begin_write().await.unwrap();
-    let second = sqlx::query(
-        "INSERT INTO process_instances (id, process_code, process_version, opportunity_id, status, started_via, started_by, started_at)
-         VALUES ($1, 'enterprise-sale', 1, $2, 'running', 'api', $3, 0)",
-    )
-    .bind(dealflow_server::new_id())
-    .bind(id)
-    .bind(&app.manager.id)
-    .execute(&mut *tx)
-    .await;
-    assert!(matches!(second.map_err(dealflow_store::StoreError::from), Err(dealflow_store::StoreError::Conflict { .. })));
+    let second = tx
+        .raw()
+        .execute(
+            "INSERT INTO process_instances (id, process_code, process_version, opportunity_id, status, started_via, started_by, started_at)
+             VALUES ($1, 'enterprise-sale', 1, $2, 'running', 'api', $3, 0)",
+            &[dealflow_server::new_id().into(), id.as_str().into(), app.manager.id.as_str().into()],
+        )
+        .await;
+    assert!(matches!(second, Err(dealflow_store::StoreError::Conflict { .. })), "{second:?}");
     tx.rollback().await.unwrap();
 
     let mut copy = app.open_process_activities(id).await.remove(0);
     copy.id = dealflow_server::new_id();
     let mut tx = app.store.begin_write().await.unwrap();
-    let duplicate = dealflow_store::queries::activities::insert(&mut tx, &copy).await;
+    let duplicate = tx.activities().insert(&copy).await;
     assert!(matches!(duplicate, Err(dealflow_store::StoreError::Conflict { .. })), "{duplicate:?}");
 }
 
@@ -114,14 +118,14 @@ async fn r13_the_database_itself_refuses_a_second_running_instance_or_a_duplicat
 /// the completion fails after it has already written the completion, stage change and history.
 async fn plant_presentation(app: &TestApp, opportunity_id: &str) -> String {
     let open = app.open_process_activities(opportunity_id).await;
-    app.services.complete_activity(&app.manager.id, &open[0].id, None, None).await.unwrap();
+    app.services.complete_activity(app.actor(&app.manager.id), &open[0].id, None, None).await.unwrap();
     let mut planted: ActivityRecord = open[1].clone();
     planted.id = dealflow_server::new_id();
     planted.stage = Some(dealflow_core::StageCode::parse("presentation").unwrap());
     planted.step = Some("presentation".into());
     planted.stage_visit = Some(1);
     let mut tx = app.store.begin_write().await.unwrap();
-    dealflow_store::queries::activities::insert(&mut tx, &planted).await.unwrap();
+    tx.activities().insert(&planted).await.unwrap();
     tx.commit().await.unwrap();
     open[1].id.clone()
 }
@@ -135,7 +139,7 @@ async fn r13_among_concurrent_commands_a_failing_one_rolls_back_alone(app: TestA
             plant_presentation(&app, &id).await
         } else {
             let open = app.open_process_activities(&id).await;
-            app.services.complete_activity(&app.manager.id, &open[0].id, None, None).await.unwrap();
+            app.services.complete_activity(app.actor(&app.manager.id), &open[0].id, None, None).await.unwrap();
             open[1].id.clone()
         };
         let before = (app.opportunity(&id).await, app.activities(&id).await, app.history(&id).await);
@@ -143,7 +147,7 @@ async fn r13_among_concurrent_commands_a_failing_one_rolls_back_alone(app: TestA
     }
     let mut tasks = tokio::task::JoinSet::new();
     for (_, _, activity, _) in &deals {
-        let (services, by, activity) = (app.services.clone(), app.manager.id.clone(), activity.clone());
+        let (services, by, activity) = (app.services.clone(), app.actor(&app.manager.id).clone(), activity.clone());
         tasks.spawn(async move { (activity.clone(), services.complete_activity(&by, &activity, None, None).await.map(|_| ())) });
     }
     let outcomes: std::collections::HashMap<String, _> = tasks.join_all().await.into_iter().collect();
@@ -162,30 +166,27 @@ async fn r13_among_concurrent_commands_a_failing_one_rolls_back_alone(app: TestA
 }
 
 async fn a_write_dropped_before_it_is_settled_leaves_nothing(app: TestApp) {
-    let insert = |code: &'static str| {
-        sqlx::query("INSERT INTO lost_reasons (code, name_ru, name_en, position) VALUES ($1, 'Причина', 'Reason', 99)").bind(code)
-    };
+    const INSERT: &str = "INSERT INTO lost_reasons (code, name_ru, name_en, position) VALUES ($1, 'Причина', 'Reason', 99)";
     // Alone: the write is the whole transaction.
     let mut first = app.store.begin_write().await.unwrap();
-    insert("dropped_alone").execute(&mut *first).await.unwrap();
+    first.raw().execute(INSERT, &["dropped_alone".into()]).await.unwrap();
     drop(first);
     // Behind another write (on SQLite, a savepoint in its batch): that one still commits.
     let mut kept = app.store.begin_write().await.unwrap();
-    insert("kept").execute(&mut *kept).await.unwrap();
+    kept.raw().execute(INSERT, &["kept".into()]).await.unwrap();
     let store = app.store.clone();
     let behind = tokio::spawn(async move {
         let mut tx = store.begin_write().await.unwrap();
-        insert("dropped_behind").execute(&mut *tx).await.unwrap();
+        tx.raw().execute(INSERT, &["dropped_behind".into()]).await.unwrap();
         // A cancelled request: dropped unsettled.
     });
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     kept.commit().await.unwrap();
     behind.await.unwrap();
     let mut last = app.store.begin_write().await.unwrap();
-    insert("kept_after").execute(&mut *last).await.unwrap();
+    last.raw().execute(INSERT, &["kept_after".into()]).await.unwrap();
     last.commit().await.unwrap();
-    let codes: Vec<String> =
-        sqlx::query_scalar("SELECT code FROM lost_reasons WHERE position = 99 ORDER BY code").fetch_all(app.store.pool()).await.unwrap();
+    let codes: Vec<String> = app.sql_texts("SELECT code FROM lost_reasons WHERE position = 99 ORDER BY code").await;
     assert_eq!(codes, ["kept", "kept_after"]);
 }
 

@@ -3,7 +3,6 @@
 
 use dealflow_core::engine::{InstanceStatus, StartedVia};
 use dealflow_core::{LocalizedText, ProcessDefinition, Stage, StageCode};
-use dealflow_store::queries::lookups;
 
 use crate::on_both_backends;
 use crate::support::TestApp;
@@ -70,7 +69,7 @@ async fn add_small_deal_stages(app: &TestApp) {
             show_in_progress_bar: true,
             active: true,
         };
-        lookups::insert_stage(&mut tx, &stage).await.unwrap();
+        tx.stages().insert(&stage).await.unwrap();
     }
     tx.commit().await.unwrap();
 }
@@ -79,7 +78,7 @@ async fn a_second_definition_with_other_stages_runs_on_the_same_engine(app: Test
     add_small_deal_stages(&app).await;
     let definition = ProcessDefinition::parse_toml(SMALL_DEAL, &app.stages().await).expect("the small deal is valid");
     assert_eq!(app.publish(&definition).await, 1);
-    let started = app.services.start_process(&app.manager.id, "small-deal", None, StartedVia::SidePanel).await.unwrap();
+    let started = app.services.start_process(app.actor(&app.manager.id), "small-deal", None, StartedVia::SidePanel).await.unwrap();
     let id = &started.opportunity.id;
     assert_eq!(started.opportunity.stage.as_str(), "discovery");
     assert_eq!(app.open_steps(id).await, ["intro_call"]);
@@ -92,16 +91,16 @@ async fn a_second_definition_with_other_stages_runs_on_the_same_engine(app: Test
     // This step's advancing result is called "paid", not "done".
     let meet = open.iter().find(|a| a.step.as_deref() == Some("meet")).unwrap();
     let thank = open.iter().find(|a| a.step.as_deref() == Some("thank")).unwrap();
-    app.services.complete_activity(&app.manager.id, &meet.id, Some("paid"), None).await.unwrap();
-    app.services.complete_activity(&app.manager.id, &thank.id, None, None).await.unwrap();
+    app.services.complete_activity(app.actor(&app.manager.id), &meet.id, Some("paid"), None).await.unwrap();
+    app.services.complete_activity(app.actor(&app.manager.id), &thank.id, None, None).await.unwrap();
     let opportunity = app.opportunity(id).await;
     assert_eq!(opportunity.stage.as_str(), "closed_won");
     assert_eq!(app.instances(id).await[0].status, InstanceStatus::Completed);
 
     // Its close result works the same way.
-    let second = app.services.start_process(&app.manager.id, "small-deal", None, StartedVia::Api).await.unwrap();
+    let second = app.services.start_process(app.actor(&app.manager.id), "small-deal", None, StartedVia::Api).await.unwrap();
     let call = &app.open_process_activities(&second.opportunity.id).await[0];
-    app.services.complete_activity(&app.manager.id, &call.id, Some("no_budget"), None).await.unwrap();
+    app.services.complete_activity(app.actor(&app.manager.id), &call.id, Some("no_budget"), None).await.unwrap();
     assert_eq!(app.opportunity(&second.opportunity.id).await.stage.as_str(), "closed_lost");
 }
 

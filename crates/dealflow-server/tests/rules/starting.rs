@@ -43,28 +43,31 @@ async fn r1_starting_without_an_opportunity_creates_one_at_the_first_stage(app: 
 async fn r2_starting_on_an_existing_opportunity_starts_at_its_current_stage(app: TestApp) {
     let new = NewOpportunity {
         title: "Proposal stage deal".into(),
-        owner_id: app.manager.id.clone(),
+        owner_id: Some(app.manager.id.clone()),
         stage: Some("proposal".into()),
         ..Default::default()
     };
-    let opportunity = app.services.create_opportunity(&app.manager.id, new).await.unwrap();
-    let started =
-        app.services.start_process(&app.manager.id, "enterprise-sale", Some(&opportunity.id), StartedVia::OpportunityPage).await.unwrap();
+    let opportunity = app.services.create_opportunity(app.actor(&app.manager.id), new).await.unwrap();
+    let started = app
+        .services
+        .start_process(app.actor(&app.manager.id), "enterprise-sale", Some(&opportunity.id), StartedVia::OpportunityPage)
+        .await
+        .unwrap();
     assert_eq!(started.opportunity.stage.as_str(), "proposal");
     assert_eq!(app.open_steps(&opportunity.id).await, ["prepare_contract", "present_proposal", "proposal_feedback"]);
     assert!(app.open_process_activities(&opportunity.id).await.iter().all(|a| a.stage_visit == Some(1)));
 
-    let again = app.services.start_process(&app.manager.id, "enterprise-sale", Some(&opportunity.id), StartedVia::Api).await;
+    let again = app.services.start_process(app.actor(&app.manager.id), "enterprise-sale", Some(&opportunity.id), StartedVia::Api).await;
     assert!(matches!(again, Err(ServiceError::Engine(EngineError::ProcessAlreadyRunning))), "{again:?}");
     assert_eq!(app.instances(&opportunity.id).await.len(), 1);
     app.assert_invariants(&opportunity.id).await;
 }
 
 async fn r2_no_process_starts_on_a_closed_opportunity(app: TestApp) {
-    let new = NewOpportunity { title: "Lost deal".into(), owner_id: app.manager.id.clone(), ..Default::default() };
-    let opportunity = app.services.create_opportunity(&app.manager.id, new).await.unwrap();
-    app.services.change_stage(&app.manager.id, &opportunity.id, "closed_lost", None).await.unwrap();
-    let started = app.services.start_process(&app.manager.id, "enterprise-sale", Some(&opportunity.id), StartedVia::Api).await;
+    let new = NewOpportunity { title: "Lost deal".into(), owner_id: Some(app.manager.id.clone()), ..Default::default() };
+    let opportunity = app.services.create_opportunity(app.actor(&app.manager.id), new).await.unwrap();
+    app.services.change_stage(app.actor(&app.manager.id), &opportunity.id, "closed_lost", None).await.unwrap();
+    let started = app.services.start_process(app.actor(&app.manager.id), "enterprise-sale", Some(&opportunity.id), StartedVia::Api).await;
     assert!(matches!(started, Err(ServiceError::Engine(EngineError::OpportunityClosed))), "{started:?}");
     assert!(app.instances(&opportunity.id).await.is_empty());
     assert!(app.activities(&opportunity.id).await.is_empty());
@@ -84,14 +87,9 @@ async fn r11_every_process_activity_notifies_its_owner(app: TestApp) {
         assert!(notice.title.en.contains(&activity.title.en), "{:?}", notice.title);
         assert!(notice.title.ru.contains(&activity.title.ru), "{:?}", notice.title);
     }
-    let schedule = dealflow_store::queries::activities::schedule(
-        &mut app.store.read().await.unwrap(),
-        &app.teammate.id,
-        start_of_test(),
-        start_of_test() + SignedDuration::from_hours(24 * 30),
-    )
-    .await
-    .unwrap();
+    let month = start_of_test() + SignedDuration::from_hours(24 * 30);
+    let schedule =
+        app.store.read().await.unwrap().activities().schedule(&app.teammate.id, start_of_test(), month, None, 100).await.unwrap();
     assert!(schedule.iter().any(|a| a.step.as_deref() == Some("presentation")), "the activity is in the owner's schedule");
 }
 
@@ -99,22 +97,23 @@ async fn r14_cancelling_an_instance_cancels_open_activities_and_keeps_the_stage(
     let started = app.start_new(&app.manager).await;
     let id = &started.opportunity.id;
     app.complete_open(id).await;
-    let cancelled = app.services.cancel_instance(&app.manager.id, &started.instance.id).await.unwrap();
+    let cancelled = app.services.cancel_instance(app.actor(&app.manager.id), &started.instance.id).await.unwrap();
     assert_eq!(cancelled.status, InstanceStatus::Cancelled);
     assert!(cancelled.finished_at.is_some());
     assert_eq!(app.opportunity(id).await.stage.as_str(), "presentation", "the stage stays");
     assert!(app.open_process_activities(id).await.is_empty());
 
-    let twice = app.services.cancel_instance(&app.manager.id, &started.instance.id).await;
+    let twice = app.services.cancel_instance(app.actor(&app.manager.id), &started.instance.id).await;
     assert!(matches!(twice, Err(ServiceError::Engine(EngineError::ProcessNotRunning))), "{twice:?}");
 
     // Without an instance a stage change creates no activities.
-    app.services.change_stage(&app.manager.id, id, "proposal", None).await.unwrap();
+    app.services.change_stage(app.actor(&app.manager.id), id, "proposal", None).await.unwrap();
     assert!(app.open_process_activities(id).await.is_empty());
     assert_eq!(app.history(id).await.last().unwrap().visit, None);
 
     // A process may start again; its visits count from 1.
-    let again = app.services.start_process(&app.manager.id, "enterprise-sale", Some(id), StartedVia::OpportunityPage).await.unwrap();
+    let again =
+        app.services.start_process(app.actor(&app.manager.id), "enterprise-sale", Some(id), StartedVia::OpportunityPage).await.unwrap();
     assert_ne!(again.instance.id, started.instance.id);
     let open = app.open_process_activities(id).await;
     assert_eq!(open.len(), 3);

@@ -4,14 +4,26 @@
 //! the lookups, the Enterprise sale process and a small team: a supervisor, two managers on
 //! their team, and one manager with no supervisor.
 
+use std::collections::HashMap;
+
 use dealflow_core::engine::{ActivityStatus, InstanceStatus, StartedVia};
+use dealflow_core::records::{ActivityRecord, HistoryRecord, InstanceRecord, NotificationRecord, OpportunityRecord, Role, UserRecord};
 use dealflow_core::{Locale, ProcessDefinition};
+use dealflow_server::access::Actor;
 use dealflow_server::services::{Bootstrap, Started};
 use dealflow_server::{Clock, Services, new_id};
 use dealflow_store::Store;
-use dealflow_store::queries::{activities, lookups, notifications, opportunities, processes, users};
-use dealflow_store::records::{ActivityRecord, HistoryRecord, InstanceRecord, NotificationRecord, OpportunityRecord, Role, UserRecord};
 use jiff::Timestamp;
+
+/// The one problem a service refused a field with: `(field, kind)`.
+pub fn refusal<T: std::fmt::Debug>(result: &Result<T, dealflow_server::ServiceError>) -> (String, dealflow_core::check::Invalid) {
+    match result {
+        Err(dealflow_server::ServiceError::Invalid(problems)) if problems.len() == 1 => {
+            (problems[0].field.clone(), problems[0].invalid.clone())
+        }
+        other => panic!("expected one field problem, got {other:?}"),
+    }
+}
 
 /// Generates one test per backend from an `async fn(TestApp)`.
 #[macro_export]
@@ -48,6 +60,8 @@ pub struct TestApp {
     pub teammate: UserRecord,
     /// No supervisor.
     pub loner: UserRecord,
+    /// The actors of the team and the administrator, by user id.
+    actors: HashMap<String, Actor>,
     _dir: Option<tempfile::TempDir>,
     /// The PostgreSQL schema to drop when the test ends: (server URL, schema).
     schema: Option<(String, String)>,
@@ -61,8 +75,9 @@ impl Drop for TestApp {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async {
                 if let Ok(store) = Store::connect(&base).await {
-                    let drop_schema = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
-                    sqlx::query(sqlx::AssertSqlSafe(drop_schema)).execute(store.pool()).await.ok();
+                    if let Ok(mut conn) = store.raw().await {
+                        conn.sql().script(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await.ok();
+                    }
                     store.close().await;
                 }
             });
@@ -91,7 +106,7 @@ impl TestApp {
         };
         let schema = format!("t_{}", new_id().replace('-', ""));
         let admin = Store::connect(&base).await.expect("PostgreSQL is reachable");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(admin.pool()).await.unwrap();
+        admin.raw().await.unwrap().sql().script(&format!("CREATE SCHEMA {schema}")).await.unwrap();
         admin.close().await;
         let separator = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
@@ -107,7 +122,7 @@ impl TestApp {
         let services = Services::new(store.clone(), clock.clone());
         let bootstrap = Bootstrap { admin_email: "admin@test.local".into(), admin_password: Some("admin-password".into()) };
         services.bootstrap(&bootstrap).await.unwrap();
-        let mut conn = store.read().await.unwrap();
+        let mut tx = store.begin_write().await.unwrap();
         let mut user = async |name: &str, role: Role, supervisor: Option<&UserRecord>, locale: Locale| {
             let record = UserRecord {
                 id: new_id(),
@@ -121,37 +136,67 @@ impl TestApp {
                 password_hash: "not-a-password-hash".into(),
                 created_at: start_of_test(),
             };
-            users::insert(&mut conn, &record).await.unwrap();
+            tx.users().insert(&record).await.unwrap();
             record
         };
         let supervisor = user("Supervisor", Role::Supervisor, None, Locale::En).await;
         let manager = user("Manager", Role::Manager, Some(&supervisor), Locale::Ru).await;
         let teammate = user("Teammate", Role::Manager, Some(&supervisor), Locale::En).await;
         let loner = user("Loner", Role::Manager, None, Locale::Ru).await;
-        drop(conn);
-        TestApp { services, store, clock, supervisor, manager, teammate, loner, _dir: dir, schema: None }
+        tx.commit().await.unwrap();
+        let admin = store.read().await.unwrap().users().find_by_email("admin@test.local").await.unwrap().unwrap();
+        let mut actors = HashMap::new();
+        for user in [&supervisor, &manager, &teammate, &loner, &admin] {
+            actors.insert(user.id.clone(), services.actor(user.clone()).await.unwrap());
+        }
+        TestApp { services, store, clock, supervisor, manager, teammate, loner, actors, _dir: dir, schema: None }
+    }
+
+    /// A whole number the SQL answers: the first column of its first row (`None` for NULL).
+    pub async fn sql_number(&self, sql: &str) -> Option<i64> {
+        self.store.raw().await.unwrap().sql().int(sql, &[]).await.unwrap()
+    }
+
+    /// How many rows `SELECT COUNT(*) …` counts.
+    pub async fn count(&self, sql: &str) -> i64 {
+        self.sql_number(sql).await.unwrap_or(0)
+    }
+
+    /// The first column of every row the SQL answers, as text.
+    pub async fn sql_texts(&self, sql: &str) -> Vec<String> {
+        self.store.raw().await.unwrap().sql().texts(sql, &[]).await.unwrap()
+    }
+
+    /// The actor of one of the team or of the administrator, by user id.
+    pub fn actor_of(&self, user: &UserRecord) -> &Actor {
+        self.actor(&user.id)
+    }
+
+    /// The actor of one of the team or of the administrator, by user id.
+    pub fn actor(&self, user_id: &str) -> &Actor {
+        self.actors.get(user_id).unwrap_or_else(|| panic!("no actor for {user_id}"))
     }
 
     /// The administrator the bootstrap created.
     pub async fn admin(&self) -> UserRecord {
-        users::find_by_email(&mut self.store.read().await.unwrap(), "admin@test.local").await.unwrap().unwrap()
+        self.store.read().await.unwrap().users().find_by_email("admin@test.local").await.unwrap().unwrap()
     }
 
     /// R1 through the side panel, as `manager`.
     pub async fn start_new(&self, by: &UserRecord) -> Started {
-        self.services.start_process(&by.id, "enterprise-sale", None, StartedVia::SidePanel).await.unwrap()
+        self.services.start_process(self.actor(&by.id), "enterprise-sale", None, StartedVia::SidePanel).await.unwrap()
     }
 
     pub async fn opportunity(&self, id: &str) -> OpportunityRecord {
-        opportunities::get(&mut self.store.read().await.unwrap(), id).await.unwrap()
+        self.store.read().await.unwrap().opportunities().get(id).await.unwrap()
     }
 
     pub async fn history(&self, id: &str) -> Vec<HistoryRecord> {
-        opportunities::history(&mut self.store.read().await.unwrap(), id).await.unwrap()
+        self.store.read().await.unwrap().opportunities().history(id).await.unwrap()
     }
 
     pub async fn activities(&self, opportunity_id: &str) -> Vec<ActivityRecord> {
-        activities::of_opportunity(&mut self.store.read().await.unwrap(), opportunity_id).await.unwrap()
+        self.store.read().await.unwrap().activities().of_opportunity(opportunity_id).await.unwrap()
     }
 
     pub async fn open_process_activities(&self, opportunity_id: &str) -> Vec<ActivityRecord> {
@@ -169,30 +214,30 @@ impl TestApp {
     }
 
     pub async fn instances(&self, opportunity_id: &str) -> Vec<InstanceRecord> {
-        processes::instances_of(&mut self.store.read().await.unwrap(), opportunity_id).await.unwrap()
+        self.store.read().await.unwrap().processes().instances_of(opportunity_id).await.unwrap()
     }
 
     pub async fn notifications(&self, user: &UserRecord) -> Vec<NotificationRecord> {
-        notifications::of_user(&mut self.store.read().await.unwrap(), &user.id).await.unwrap()
+        self.store.read().await.unwrap().notifications().of_user(&user.id).await.unwrap()
     }
 
     /// Completes every open process activity with `done`, as the opportunity's owner would.
     pub async fn complete_open(&self, opportunity_id: &str) {
         let owner = self.opportunity(opportunity_id).await.owner_id;
         for activity in self.open_process_activities(opportunity_id).await {
-            self.services.complete_activity(&owner, &activity.id, None, None).await.unwrap();
+            self.services.complete_activity(self.actor(&owner), &activity.id, None, None).await.unwrap();
         }
     }
 
     pub async fn publish(&self, definition: &ProcessDefinition) -> u32 {
         let mut tx = self.store.begin_write().await.unwrap();
-        let version = processes::publish(&mut tx, definition, None, self.clock.now()).await.unwrap();
+        let version = tx.processes().publish(definition, None, self.clock.now()).await.unwrap();
         tx.commit().await.unwrap();
         version
     }
 
     pub async fn stages(&self) -> dealflow_core::StageCatalog {
-        lookups::stage_catalog(&mut self.store.read().await.unwrap()).await.unwrap()
+        self.store.read().await.unwrap().stages().catalog().await.unwrap()
     }
 
     /// Checks the invariants of SPEC §3 on one opportunity, as stored.

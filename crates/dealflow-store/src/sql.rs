@@ -1,20 +1,9 @@
-//! The SQL of dealflow, one module per kind of record. Every function takes a connection, so it
-//! works the same inside a write transaction and outside one.
-
-pub mod activities;
-pub mod auth;
-pub mod customers;
-pub mod effects;
-pub mod leads;
-pub mod lookups;
-pub mod notifications;
-pub mod opportunities;
-pub mod processes;
-pub mod users;
+//! What every aggregate's SQL shares: typed column readers, the portable query builder, and the
+//! conversions between domain values and the portable schema's columns.
 
 use jiff::Timestamp;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 use crate::{Result, StoreError};
 use dealflow_core::{Money, StageCode};
@@ -37,6 +26,7 @@ pub(crate) trait RowExt {
     fn opt_text(&self, column: &str) -> Result<Option<String>>;
     fn int(&self, column: &str) -> Result<i64>;
     fn opt_int(&self, column: &str) -> Result<Option<i64>>;
+    fn opt_float(&self, column: &str) -> Result<Option<f64>>;
     /// A whole number that must fit `T` (a count, a position, a version).
     fn number<T: TryFrom<i64>>(&self, column: &str) -> Result<T>
     where
@@ -80,6 +70,9 @@ impl RowExt for AnyRow {
     fn opt_int(&self, column: &str) -> Result<Option<i64>> {
         Ok(self.try_get(column)?)
     }
+    fn opt_float(&self, column: &str) -> Result<Option<f64>> {
+        Ok(self.try_get(column)?)
+    }
 }
 
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
@@ -88,23 +81,23 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
 
 /// Builds SQL with `$1, $2, …` placeholders for both backends (sqlx's QueryBuilder writes `?`
 /// for the Any driver, which PostgreSQL does not take).
-pub struct Sql {
+pub(crate) struct Sql {
     text: String,
     args: sqlx::any::AnyArguments,
     count: usize,
 }
 
 impl Sql {
-    pub fn new(text: &str) -> Sql {
+    pub(crate) fn new(text: &str) -> Sql {
         Sql { text: text.to_owned(), args: sqlx::any::AnyArguments::default(), count: 0 }
     }
 
-    pub fn push(&mut self, text: &str) -> &mut Sql {
+    pub(crate) fn push(&mut self, text: &str) -> &mut Sql {
         self.text.push_str(text);
         self
     }
 
-    pub fn bind<T>(&mut self, value: T) -> &mut Sql
+    pub(crate) fn bind<T>(&mut self, value: T) -> &mut Sql
     where
         T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
     {
@@ -116,14 +109,14 @@ impl Sql {
     }
 
     /// `column LIKE '%text%'` with `text`'s own `%`, `_` and `\\` taken literally.
-    pub fn push_contains(&mut self, column: &str, text: &str) -> &mut Sql {
+    pub(crate) fn push_contains(&mut self, column: &str, text: &str) -> &mut Sql {
         // The searched columns hold lower-case text; the query is folded the same way here, once.
         let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         self.push(&format!(" {column} LIKE ")).bind(format!("%{escaped}%")).push(" ESCAPE '\\'")
     }
 
     /// `column IN ($n, …)` over `values`; an empty list matches nothing.
-    pub fn push_in(&mut self, column: &str, values: &[String]) -> &mut Sql {
+    pub(crate) fn push_in(&mut self, column: &str, values: &[String]) -> &mut Sql {
         if values.is_empty() {
             return self.push(" 1 = 0");
         }
@@ -137,38 +130,36 @@ impl Sql {
         self.push(")")
     }
 
-    pub async fn fetch_all(self, c: &mut AnyConnection) -> Result<Vec<AnyRow>> {
+    /// `AND (column < at OR (column = at AND id < after_id))`: the rows after a keyset position
+    /// in a list ordered by `column` then `id`, newest first.
+    pub(crate) fn push_before(&mut self, column: &str, id_column: &str, after: &After) -> &mut Sql {
+        if let Some((at, id)) = after {
+            self.push(&format!(" AND ({column} < ")).bind(*at).push(&format!(" OR ({column} = ")).bind(*at);
+            self.push(&format!(" AND {id_column} < ")).bind(id.clone()).push("))");
+        }
+        self
+    }
+
+    pub(crate) async fn fetch_all(self, c: &mut AnyConnection) -> Result<Vec<AnyRow>> {
         Ok(sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.args).fetch_all(c).await?)
     }
 }
 
-use sqlx::AnyConnection;
-
 /// Which owners' records a reader may see; `None` means everyone's.
 pub type OwnerScope<'a> = Option<&'a [String]>;
 
-/// A keyset position in a list ordered newest first: (created_at in ms, id).
+/// A keyset position in a list ordered newest first: (time in ms, id).
 pub type After = Option<(i64, String)>;
 
-/// Tables a reference may point into.
-#[derive(Debug, Clone, Copy)]
-pub enum Table {
-    Accounts,
-    Contacts,
-    KnowledgeArticles,
-    Opportunities,
-    Users,
+/// PostgreSQL takes `SELECT … FOR UPDATE`; SQLite has no row locks and needs none, because its
+/// write transactions already hold the database lock.
+pub(crate) fn for_update(conn: &AnyConnection) -> &'static str {
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") { "" } else { " FOR UPDATE" }
 }
 
-/// Whether a row with this id exists.
-pub async fn exists(c: &mut AnyConnection, table: Table, id: &str) -> Result<bool> {
-    let sql = match table {
-        Table::Accounts => "SELECT COUNT(*) FROM accounts WHERE id = $1",
-        Table::Contacts => "SELECT COUNT(*) FROM contacts WHERE id = $1",
-        Table::KnowledgeArticles => "SELECT COUNT(*) FROM knowledge_articles WHERE id = $1",
-        Table::Opportunities => "SELECT COUNT(*) FROM opportunities WHERE id = $1",
-        Table::Users => "SELECT COUNT(*) FROM users WHERE id = $1",
-    };
-    let found: i64 = sqlx::query_scalar(sql).bind(id).fetch_one(c).await?;
+/// Whether a row with this id exists in `table` (a name of ours, never input).
+pub(crate) async fn exists(c: &mut AnyConnection, table: &'static str, id: &str) -> Result<bool> {
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1");
+    let found: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(c).await?;
     Ok(found > 0)
 }

@@ -5,10 +5,9 @@ use std::future::Future;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use dealflow_core::Locale;
 use tokio::net::TcpListener;
 
 use crate::services::Services;
@@ -20,8 +19,8 @@ pub fn router(services: Services) -> Router {
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
         .nest("/api/v1", crate::api::router(services.clone()))
-        .layer(axum::middleware::from_fn_with_state(services.clone(), crate::metrics::track))
-        .layer(axum::middleware::from_fn(crate::pages::security_headers))
+        .layer(axum::middleware::from_fn_with_state(services.metrics().clone(), crate::http::metrics::track))
+        .layer(axum::middleware::from_fn(crate::http::security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(services)
 }
@@ -38,7 +37,7 @@ pub async fn launch(listener: TcpListener, services: Services, shutdown: impl Fu
 }
 
 async fn ready(State(services): State<Services>) -> Response {
-    match services.store().ping().await {
+    match services.ready().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(error) => {
             tracing::warn!(%error, "database not reachable");
@@ -47,24 +46,8 @@ async fn ready(State(services): State<Services>) -> Response {
     }
 }
 
-/// The first of Russian and English that `Accept-Language` names, if it names one.
-pub fn asked_locale(headers: &HeaderMap) -> Option<Locale> {
-    headers
-        .get(header::ACCEPT_LANGUAGE)?
-        .to_str()
-        .ok()?
-        .split(',')
-        .filter_map(|part| Locale::parse(part.split(';').next()?.trim().get(..2)?))
-        .next()
-}
-
-/// The reader's language from `Accept-Language`, Russian when it names neither.
-pub fn locale_from(headers: &HeaderMap) -> Locale {
-    asked_locale(headers).unwrap_or(Locale::Ru)
-}
-
 /// Prometheus text, for administrators (401 without a token, 403 for anyone else).
 async fn metrics(State(services): State<Services>, caller: crate::api::Caller) -> Result<Response, crate::api::ApiError> {
-    crate::api::require_admin(&caller.user)?;
+    caller.actor.require_admin()?;
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], services.metrics().render()).into_response())
 }

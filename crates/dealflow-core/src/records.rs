@@ -1,11 +1,12 @@
-//! Rows as the rest of dealflow sees them: domain types in, domain types out.
+//! The records dealflow keeps, as the services, the store and the front ends all see them.
 
 use std::collections::BTreeMap;
 
-use dealflow_core::definition::ActivityType;
-use dealflow_core::engine::{ActivityStatus, InstanceStatus, Outcome, StartedVia};
-use dealflow_core::{Locale, LocalizedText, Money, StageCode};
 use jiff::Timestamp;
+
+use crate::definition::ActivityType;
+use crate::engine::{ActivityStatus, InstanceStatus, Outcome, StartedVia};
+use crate::{Locale, LocalizedText, Money, StageCode};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -277,4 +278,13 @@ pub struct ProcessVersionRecord {
     pub document: String,
     pub published_by: Option<String>,
     pub published_at: Timestamp,
+}
+
+/// One reason a deal was lost, offered by the close dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LostReason {
+    pub code: String,
+    pub name: LocalizedText,
+    pub position: i32,
+    pub active: bool,
 }

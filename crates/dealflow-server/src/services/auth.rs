@@ -1,14 +1,14 @@
-//! Signing in with an email and password for an opaque API token or a web session, and signing out.
+//! Signing in with an email and password for an opaque API token or a web session, knowing who
+//! a token or session belongs to, and signing out. Only hashes of the secrets are stored.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use dealflow_store::queries::{auth, users};
-use dealflow_store::records::UserRecord;
+use dealflow_core::records::UserRecord;
 use jiff::SignedDuration;
 
 use super::Services;
+use crate::access::Actor;
 use crate::error::{Result, ServiceError};
 use crate::password;
+use crate::secrets::{hash_token, random_secret};
 
 /// Failed sign-ins for one account within this window...
 const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
@@ -33,10 +33,10 @@ impl Services {
     async fn issue_token(&self, email: &str, given_password: &str, prefix: &str) -> Result<(String, UserRecord)> {
         let now = self.clock.now();
         let mut conn = self.store.read().await?;
-        if auth::failures_since(&mut conn, email, now - THROTTLE_WINDOW).await? >= THROTTLE_LIMIT {
+        if conn.tokens().failures_since(email, now - THROTTLE_WINDOW).await? >= THROTTLE_LIMIT {
             return Err(ServiceError::RateLimited);
         }
-        let user = users::find_by_email(&mut conn, email).await?;
+        let user = conn.users().find_by_email(email).await?;
         drop(conn);
         let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DECOY_HASH.clone());
         let given = given_password.to_owned();
@@ -44,24 +44,34 @@ impl Services {
         let user = match user {
             Some(user) if matches && user.active => user,
             _ => {
-                in_write!(self, |tx| { Ok(auth::record_failure(tx, email, now).await?) })?;
+                in_write!(self, |tx| { Ok(tx.tokens().record_failure(email, now).await?) })?;
                 return Err(ServiceError::BadCredentials);
             }
         };
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).expect("the operating system provides randomness");
-        let token = format!("{prefix}{}", URL_SAFE_NO_PAD.encode(secret));
-        let token_hash = crate::api::hash_token(&token);
+        let token = format!("{prefix}{}", random_secret());
+        let token_hash = hash_token(&token);
         in_write!(self, |tx| {
-            auth::insert_token(tx, &token_hash, &user.id, now).await?;
-            auth::clear_failures(tx, email).await?;
+            tx.tokens().insert(&token_hash, &user.id, now).await?;
+            tx.tokens().clear_failures(email).await?;
             Ok(())
         })?;
         Ok((token, user))
     }
 
-    pub async fn sign_out(&self, token_hash: &str) -> Result<()> {
+    /// The active user a token or session secret belongs to, as an actor; `None` when it is
+    /// unknown, revoked, or its user deactivated.
+    pub async fn authenticate(&self, secret: &str) -> Result<Option<Actor>> {
+        let user = self.store.read().await?.tokens().user_of(&hash_token(secret)).await?;
+        match user {
+            Some(user) => Ok(Some(self.actor(user).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Revokes the token or session `secret`.
+    pub async fn sign_out(&self, secret: &str) -> Result<()> {
         let now = self.clock.now();
-        in_write!(self, |tx| { Ok(auth::revoke_token(tx, token_hash, now).await?) })
+        let hash = hash_token(secret);
+        in_write!(self, |tx| { Ok(tx.tokens().revoke(&hash, now).await?) })
     }
 }

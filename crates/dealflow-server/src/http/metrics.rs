@@ -10,8 +10,6 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::Services;
-
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
 
@@ -88,11 +86,11 @@ impl Metrics {
 
 /// Middleware: counts and times every request under its route template (not its raw path, so
 /// ids do not explode the label set).
-pub async fn track(State(services): State<Services>, request: Request, next: Next) -> Response {
+pub async fn track(State(metrics): State<Metrics>, request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
     let method = request.method().as_str().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
-    services.metrics().record_request(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    metrics.record_request(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
     response
 }

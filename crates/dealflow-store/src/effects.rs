@@ -2,16 +2,27 @@
 //! whole command commits or nothing does (R13).
 
 use dealflow_core::engine::{ActivityStatus, Effect, OpportunityState, StageChange};
-use sqlx::AnyConnection;
+use dealflow_core::records::{ActivityRecord, HistoryRecord, NotificationRecord};
 
-use super::{activities, millis, notifications, opportunities, to_json};
-use crate::records::{ActivityRecord, HistoryRecord, NotificationRecord};
-use crate::{Result, StoreError};
+use crate::sql::{millis, to_json};
+use crate::{Activities, Notifications, Opportunities, Result, StoreError, Write, WriteTx};
 
-/// Writes `effects` of one command on one opportunity; `after` is the opportunity as the engine
-/// left it. Answers whether the opportunity's own row changed (stage, owner or closing).
-pub async fn apply(
-    c: &mut AnyConnection,
+impl WriteTx {
+    /// Writes `effects` of one command on one opportunity; `after` is the opportunity as the
+    /// engine left it. Answers whether the opportunity's own row changed (stage, owner or closing).
+    pub async fn apply_effects(
+        &mut self,
+        after: &OpportunityState,
+        effects: &[Effect],
+        now: jiff::Timestamp,
+        new_id: &mut (dyn FnMut() -> String + Send),
+    ) -> Result<bool> {
+        apply(self.connection(), after, effects, now, new_id).await
+    }
+}
+
+async fn apply(
+    c: &mut sqlx::AnyConnection,
     after: &OpportunityState,
     effects: &[Effect],
     now: jiff::Timestamp,
@@ -75,13 +86,15 @@ pub async fn apply(
                     created_at: now,
                     updated_at: now,
                 };
-                activities::insert(c, &record).await?;
+                Activities::<Write>::on(c).insert(&record).await?;
             }
-            Effect::ActivityCompleted { id, result, note } => activities::set_completed(c, id, result, note.as_deref(), now).await?,
-            Effect::ActivityCancelled { id } => activities::set_cancelled(c, id, now).await?,
-            Effect::ActivityReassigned { id, owner_id } => activities::set_owner(c, id, owner_id, now).await?,
+            Effect::ActivityCompleted { id, result, note } => {
+                Activities::<Write>::on(c).set_completed(id, result, note.as_deref(), now).await?
+            }
+            Effect::ActivityCancelled { id } => Activities::<Write>::on(c).set_cancelled(id, now).await?,
+            Effect::ActivityReassigned { id, owner_id } => Activities::<Write>::on(c).set_owner(id, owner_id, now).await?,
             Effect::StageChanged(change) => {
-                opportunities::insert_history(c, &history(&after.id, change, now)).await?;
+                Opportunities::<Write>::on(c).insert_history(&history(&after.id, change, now)).await?;
                 // The creation entry records the opportunity's first stage; it changes nothing.
                 opportunity_changed |= change.from.is_some();
             }
@@ -98,7 +111,7 @@ pub async fn apply(
                     created_at: now,
                     read_at: None,
                 };
-                notifications::insert(c, &record).await?;
+                Notifications::<Write>::on(c).insert(&record).await?;
             }
         }
     }

@@ -1,0 +1,229 @@
+//! Activities: the lists and the schedule, one activity and its page, manual activities and
+//! their edits. An activity is in sight of whoever owns it or may see its opportunity.
+
+use std::collections::HashMap;
+
+use dealflow_core::LocalizedText;
+use dealflow_core::check::{self, Invalid};
+use dealflow_core::definition::{ActivityType, StepResult};
+use dealflow_core::engine::ActivityStatus;
+use dealflow_core::records::ActivityRecord;
+use dealflow_store::{ActivityFilter, Reader};
+use jiff::Timestamp;
+
+use super::Services;
+use super::references::assignee;
+use crate::access::Actor;
+use crate::error::{Result, ServiceError};
+use crate::new_id;
+use crate::paging::{Page, PageRequest};
+
+#[derive(Debug, Clone)]
+pub struct NewActivity {
+    pub kind: ActivityType,
+    pub title: String,
+    /// The actor when not given.
+    pub owner_id: Option<String>,
+    pub opportunity_id: Option<String>,
+    pub start_at: Option<Timestamp>,
+    pub due_at: Option<Timestamp>,
+}
+
+/// What a change of an activity sets.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityChanges {
+    pub title: Option<String>,
+    pub status: Option<ActivityStatus>,
+    pub start_at: Option<Option<Timestamp>>,
+    pub due_at: Option<Option<Timestamp>>,
+    pub owner_id: Option<String>,
+}
+
+/// An activity with what its page shows about it.
+pub struct ActivityPage {
+    pub activity: ActivityRecord,
+    /// Its opportunity: (id, title).
+    pub opportunity: Option<(String, String)>,
+    /// The results its step offers; `None` for a manual activity (which takes `done`).
+    pub results: Option<Vec<StepResult>>,
+}
+
+/// One line of a schedule: the activity and the title of its opportunity, if any.
+pub struct ScheduleEntry {
+    pub activity: ActivityRecord,
+    pub opportunity_title: Option<String>,
+}
+
+/// The activity if the actor owns it or may see its opportunity; `NotFound` otherwise.
+async fn visible(conn: &mut Reader, actor: &Actor, id: &str) -> Result<ActivityRecord> {
+    let activity = conn.activities().get(id).await?;
+    if actor.sees(&activity.owner_id) {
+        return Ok(activity);
+    }
+    if let Some(opportunity_id) = &activity.opportunity_id
+        && actor.sees(&conn.opportunities().get(opportunity_id).await?.owner_id)
+    {
+        return Ok(activity);
+    }
+    Err(ServiceError::NotFound)
+}
+
+fn check_title(title: &str) -> Result<String> {
+    check::title(title).map_err(|invalid| ServiceError::invalid("title", invalid))
+}
+
+impl Services {
+    pub async fn activity(&self, actor: &Actor, id: &str) -> Result<ActivityRecord> {
+        visible(&mut self.store.read().await?, actor, id).await
+    }
+
+    /// A page of the activities the actor may see, newest first.
+    pub async fn activities(&self, actor: &Actor, filter: &ActivityFilter, page: &PageRequest) -> Result<Page<ActivityRecord>> {
+        let rows = self.store.read().await?.activities().search(filter, actor.owners(), page.after.clone(), page.limit + 1).await?;
+        Ok(Page::of(rows, page.limit, |a| (a.created_at, &a.id)))
+    }
+
+    /// A person's activities with a start or due time in `[from, to)`, not cancelled, soonest
+    /// first; another's only when the actor may see their records (else nothing).
+    pub async fn schedule(
+        &self,
+        actor: &Actor,
+        user_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+        page: &PageRequest,
+    ) -> Result<Page<ActivityRecord>> {
+        if !actor.sees(user_id) {
+            return Ok(Page::all(Vec::new()));
+        }
+        let rows = self.store.read().await?.activities().schedule(user_id, from, to, page.after.clone(), page.limit + 1).await?;
+        Ok(Page::of(rows, page.limit, |a| (a.start_at.or(a.due_at).unwrap_or(a.created_at), &a.id)))
+    }
+
+    /// The actor's own schedule for `[from, to)` with the titles of the opportunities, whole.
+    pub async fn own_schedule(&self, actor: &Actor, from: Timestamp, to: Timestamp) -> Result<Vec<ScheduleEntry>> {
+        let mut conn = self.store.read().await?;
+        let rows = conn.activities().schedule(actor.id(), from, to, None, i64::MAX).await?;
+        let mut titles: HashMap<String, String> = HashMap::new();
+        let mut entries = Vec::with_capacity(rows.len());
+        for activity in rows {
+            let opportunity_title = match &activity.opportunity_id {
+                Some(id) => match titles.get(id) {
+                    Some(title) => Some(title.clone()),
+                    None => {
+                        let title = conn.opportunities().get(id).await.map(|o| o.title).unwrap_or_default();
+                        titles.insert(id.clone(), title.clone());
+                        Some(title)
+                    }
+                },
+                None => None,
+            };
+            entries.push(ScheduleEntry { activity, opportunity_title });
+        }
+        Ok(entries)
+    }
+
+    /// An activity with its opportunity's title and the results its step offers.
+    pub async fn activity_page(&self, actor: &Actor, id: &str) -> Result<ActivityPage> {
+        let mut conn = self.store.read().await?;
+        let activity = visible(&mut conn, actor, id).await?;
+        let opportunity = match &activity.opportunity_id {
+            Some(id) => Some((id.clone(), conn.opportunities().get(id).await?.title)),
+            None => None,
+        };
+        let instance = match &activity.process_instance_id {
+            Some(instance_id) => Some(conn.processes().instance(instance_id).await?),
+            None => None,
+        };
+        drop(conn);
+        let results = match (instance, &activity.stage, &activity.step) {
+            (Some(instance), Some(stage), Some(step)) => {
+                let definition = self.definition(&instance.process_code, instance.process_version).await?;
+                definition.stage(stage.as_str()).and_then(|s| s.step(step)).map(|s| s.results.clone())
+            }
+            _ => None,
+        };
+        Ok(ActivityPage { activity, opportunity, results })
+    }
+
+    /// A manual activity: no process fields, never cancelled by a stage change (R5).
+    pub async fn create_activity(&self, actor: &Actor, input: NewActivity) -> Result<ActivityRecord> {
+        let title = check_title(&input.title)?;
+        let now = self.clock.now();
+        let owner_id = input.owner_id.clone().unwrap_or_else(|| actor.id().to_owned());
+        let record = ActivityRecord {
+            id: new_id(),
+            kind: input.kind,
+            title: LocalizedText::same(title),
+            owner_id,
+            status: ActivityStatus::NotStarted,
+            result: None,
+            result_note: None,
+            start_at: input.start_at,
+            due_at: input.due_at,
+            completed_at: None,
+            opportunity_id: input.opportunity_id,
+            process_instance_id: None,
+            stage: None,
+            step: None,
+            stage_visit: None,
+            created_by: Some(actor.id().to_owned()),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        in_write!(self, |tx| {
+            assignee(tx, actor, "owner_id", &record.owner_id).await?;
+            if let Some(opportunity_id) = &record.opportunity_id {
+                let opportunity = tx
+                    .opportunities()
+                    .get(opportunity_id)
+                    .await
+                    .map_err(|_| ServiceError::invalid("opportunity_id", Invalid::UnknownReference))?;
+                if !actor.sees(&opportunity.owner_id) {
+                    return Err(ServiceError::invalid("opportunity_id", Invalid::UnknownReference));
+                }
+            }
+            Ok(tx.activities().insert(&record).await?)
+        })?;
+        Ok(record)
+    }
+
+    /// Start it, move its times, hand it to someone. A process activity's title belongs to the process.
+    pub async fn update_activity(&self, actor: &Actor, id: &str, changes: ActivityChanges) -> Result<ActivityRecord> {
+        let title = changes.title.as_deref().map(check_title).transpose()?;
+        let now = self.clock.now();
+        in_write!(self, |tx| {
+            let mut activity = tx.activities().get(id).await?;
+            if !actor.sees(&activity.owner_id) {
+                let opportunity_id = activity.opportunity_id.clone().ok_or(ServiceError::NotFound)?;
+                actor.check_sees(&tx.opportunities().get(&opportunity_id).await?.owner_id)?;
+            }
+            if !activity.status.is_open() {
+                return Err(dealflow_core::EngineError::ActivityNotOpen.into());
+            }
+            if let Some(title) = &title {
+                if activity.process_instance_id.is_some() {
+                    return Err(ServiceError::invalid("title", Invalid::SetByProcess));
+                }
+                activity.title = LocalizedText::same(title.clone());
+            }
+            match changes.status {
+                None => {}
+                Some(status @ (ActivityStatus::InProgress | ActivityStatus::NotStarted)) => activity.status = status,
+                Some(_) => return Err(ServiceError::invalid("status", Invalid::FinishedByCommand)),
+            }
+            if let Some(start_at) = changes.start_at {
+                activity.start_at = start_at;
+            }
+            if let Some(due_at) = changes.due_at {
+                activity.due_at = due_at;
+            }
+            if let Some(owner_id) = &changes.owner_id {
+                activity.owner_id = assignee(tx, actor, "owner_id", owner_id).await?.id;
+            }
+            tx.activities().update_details(&activity, now).await?;
+            Ok(tx.activities().get(id).await?)
+        })
+    }
+}

@@ -1,0 +1,89 @@
+//! Won/lost analytics over the opportunities the actor may see (an administrator may narrow them
+//! to one supervisor's team): the figures of `GET /analytics/summary` and the analytics page.
+
+use std::sync::Arc;
+
+use dealflow_core::StageCatalog;
+use dealflow_core::analytics::{self, Summary};
+use dealflow_core::check::Invalid;
+use dealflow_core::records::{LostReason, Role, UserRecord};
+use jiff::Timestamp;
+
+use super::Services;
+use crate::access::Actor;
+use crate::error::{Result, ServiceError};
+
+/// Which deals: closed or created within `[from, to)`, of one owner, of one supervisor's team.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyticsQuery {
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    /// One owner: of the actor's scope, or the figures are empty.
+    pub owner_id: Option<String>,
+    /// A supervisor whose team an administrator looks at (ignored for anyone else).
+    pub team: Option<String>,
+}
+
+/// The summary with what it takes to name its figures.
+pub struct Analysis {
+    pub summary: Summary,
+    pub stages: Arc<StageCatalog>,
+    pub lost_reasons: Vec<LostReason>,
+    pub currency: String,
+}
+
+impl Services {
+    pub async fn analytics(&self, actor: &Actor, query: &AnalyticsQuery) -> Result<Summary> {
+        let stages = self.stage_catalog().await?;
+        self.summary(actor, query, &stages).await
+    }
+
+    /// The summary with the stage lookup, the lost reasons and the currency.
+    pub async fn analysis(&self, actor: &Actor, query: &AnalyticsQuery) -> Result<Analysis> {
+        let stages = self.stage_catalog().await?;
+        let summary = self.summary(actor, query, &stages).await?;
+        let lost_reasons = self.lost_reasons().await?;
+        let currency = self.currency().await?;
+        Ok(Analysis { summary, stages, lost_reasons, currency })
+    }
+
+    /// The supervisors whose teams an administrator may pick; nobody for anyone else.
+    pub async fn analytics_teams(&self, actor: &Actor) -> Result<Vec<UserRecord>> {
+        if !actor.is_admin() {
+            return Ok(Vec::new());
+        }
+        let all = self.store.read().await?.users().list().await?;
+        Ok(all.into_iter().filter(|u| u.role == Role::Supervisor && u.active).collect())
+    }
+
+    /// The people whose figures the actor may pick (within `team`, when an administrator
+    /// names one), by name.
+    pub async fn analytics_owners(&self, actor: &Actor, team: Option<&str>) -> Result<Vec<UserRecord>> {
+        let scope = self.analytics_scope(actor, team).await?;
+        self.assignable_people(&scope).await
+    }
+
+    /// The actor's scope, narrowed to a supervisor's team when an administrator names one.
+    async fn analytics_scope(&self, actor: &Actor, team: Option<&str>) -> Result<Actor> {
+        let Some(supervisor) = team.filter(|_| actor.is_admin()) else { return Ok(actor.clone()) };
+        let mut conn = self.store.read().await?;
+        let leader = conn.users().get(supervisor).await.ok().filter(|u| u.role == Role::Supervisor && u.active);
+        let Some(leader) = leader else { return Err(ServiceError::invalid("team", Invalid::UnknownReference)) };
+        let team = conn.users().team_of(&leader.id).await?;
+        Ok(actor.narrowed_to(team.into_iter().chain([leader.id]).collect()))
+    }
+
+    async fn summary(&self, actor: &Actor, query: &AnalyticsQuery, stages: &StageCatalog) -> Result<Summary> {
+        if let (Some(from), Some(to)) = (query.from, query.to)
+            && to <= from
+        {
+            return Err(ServiceError::invalid("to", Invalid::EndBeforeStart));
+        }
+        let scope = self.analytics_scope(actor, query.team.as_deref()).await?;
+        let mut conn = self.store.read().await?;
+        let window = (query.from.map(|t| t.as_millisecond()), query.to.map(|t| t.as_millisecond()));
+        let now = self.clock.now().as_millisecond();
+        let totals = conn.opportunities().analytics_totals(scope.owners(), query.owner_id.as_deref(), window, now).await?;
+        Ok(analytics::summary(stages, &totals))
+    }
+}

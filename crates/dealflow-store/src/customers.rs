@@ -1,0 +1,210 @@
+//! Accounts (customer companies), contacts (their people), and the orders made from won deals.
+
+use dealflow_core::Money;
+use dealflow_core::records::{AccountRecord, ContactRecord, OrderRecord};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::sql::{RowExt, Sql, millis};
+use crate::{Result, Write};
+
+crate::handle!(Accounts);
+crate::handle!(Contacts);
+crate::handle!(Orders);
+
+fn account(row: &AnyRow) -> Result<AccountRecord> {
+    Ok(AccountRecord {
+        id: row.text("id")?,
+        name: row.text("name")?,
+        industry: row.opt_text("industry")?,
+        website: row.opt_text("website")?,
+        phone: row.opt_text("phone")?,
+        owner_id: row.opt_text("owner_id")?,
+        created_at: row.at("created_at")?,
+    })
+}
+
+fn contact(row: &AnyRow) -> Result<ContactRecord> {
+    Ok(ContactRecord {
+        id: row.text("id")?,
+        name: row.text("name")?,
+        email: row.opt_text("email")?,
+        phone: row.opt_text("phone")?,
+        job_title: row.opt_text("job_title")?,
+        account_id: row.opt_text("account_id")?,
+        owner_id: row.opt_text("owner_id")?,
+        created_at: row.at("created_at")?,
+    })
+}
+
+/// The account and contact names that an opportunity's search text is made of.
+pub(crate) async fn names_for_search(c: &mut AnyConnection, account_id: Option<&str>, contact_id: Option<&str>) -> Result<String> {
+    let mut names = String::new();
+    if let Some(id) = account_id {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM accounts WHERE id = $1").bind(id).fetch_optional(&mut *c).await?;
+        names.extend(name.map(|n| format!(" {n}")));
+    }
+    if let Some(id) = contact_id {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM contacts WHERE id = $1").bind(id).fetch_optional(&mut *c).await?;
+        names.extend(name.map(|n| format!(" {n}")));
+    }
+    Ok(names)
+}
+
+impl<A> Accounts<'_, A> {
+    pub async fn get(&mut self, id: &str) -> Result<AccountRecord> {
+        let row = sqlx::query("SELECT * FROM accounts WHERE id = $1").bind(id).fetch_one(&mut *self.c).await?;
+        account(&row)
+    }
+
+    pub async fn exists(&mut self, id: &str) -> Result<bool> {
+        crate::sql::exists(self.c, "accounts", id).await
+    }
+
+    /// Accounts whose name contains `q` (lower-cased), by name.
+    pub async fn search(&mut self, q: Option<&str>, limit: i64) -> Result<Vec<AccountRecord>> {
+        let mut sql = Sql::new("SELECT * FROM accounts WHERE 1 = 1");
+        if let Some(q) = q {
+            sql.push(" AND").push_contains("name_lower", q);
+        }
+        sql.push(" ORDER BY name, id LIMIT ").bind(limit);
+        sql.fetch_all(self.c).await?.iter().map(account).collect()
+    }
+}
+
+impl Accounts<'_, Write> {
+    pub async fn insert(&mut self, a: &AccountRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO accounts (id, name, name_lower, industry, website, phone, owner_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(&a.id)
+        .bind(&a.name)
+        .bind(a.name.to_lowercase())
+        .bind(&a.industry)
+        .bind(&a.website)
+        .bind(&a.phone)
+        .bind(&a.owner_id)
+        .bind(millis(a.created_at))
+        .execute(&mut *self.c)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn update(&mut self, a: &AccountRecord, now: jiff::Timestamp) -> Result<()> {
+        sqlx::query(
+            "UPDATE accounts SET name = $2, name_lower = $3, industry = $4, website = $5, phone = $6, owner_id = $7, updated_at = $8 WHERE id = $1",
+        )
+        .bind(&a.id)
+        .bind(&a.name)
+        .bind(a.name.to_lowercase())
+        .bind(&a.industry)
+        .bind(&a.website)
+        .bind(&a.phone)
+        .bind(&a.owner_id)
+        .bind(millis(now))
+        .execute(&mut *self.c)
+        .await?;
+        Ok(())
+    }
+}
+
+impl<A> Contacts<'_, A> {
+    pub async fn get(&mut self, id: &str) -> Result<ContactRecord> {
+        let row = sqlx::query("SELECT * FROM contacts WHERE id = $1").bind(id).fetch_one(&mut *self.c).await?;
+        contact(&row)
+    }
+
+    pub async fn exists(&mut self, id: &str) -> Result<bool> {
+        crate::sql::exists(self.c, "contacts", id).await
+    }
+
+    /// Contacts whose name contains `q`, optionally of one account, by name.
+    pub async fn search(&mut self, q: Option<&str>, account_id: Option<&str>, limit: i64) -> Result<Vec<ContactRecord>> {
+        let mut sql = Sql::new("SELECT * FROM contacts WHERE 1 = 1");
+        if let Some(q) = q {
+            sql.push(" AND").push_contains("name_lower", q);
+        }
+        if let Some(account_id) = account_id {
+            sql.push(" AND account_id = ").bind(account_id.to_owned());
+        }
+        sql.push(" ORDER BY name, id LIMIT ").bind(limit);
+        sql.fetch_all(self.c).await?.iter().map(contact).collect()
+    }
+}
+
+impl Contacts<'_, Write> {
+    pub async fn insert(&mut self, x: &ContactRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO contacts (id, name, name_lower, email, phone, job_title, account_id, owner_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+        )
+        .bind(&x.id)
+        .bind(&x.name)
+        .bind(x.name.to_lowercase())
+        .bind(&x.email)
+        .bind(&x.phone)
+        .bind(&x.job_title)
+        .bind(&x.account_id)
+        .bind(&x.owner_id)
+        .bind(millis(x.created_at))
+        .execute(&mut *self.c)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn update(&mut self, x: &ContactRecord, now: jiff::Timestamp) -> Result<()> {
+        sqlx::query(
+            "UPDATE contacts SET name = $2, name_lower = $3, email = $4, phone = $5, job_title = $6, account_id = $7, owner_id = $8, updated_at = $9 WHERE id = $1",
+        )
+        .bind(&x.id)
+        .bind(&x.name)
+        .bind(x.name.to_lowercase())
+        .bind(&x.email)
+        .bind(&x.phone)
+        .bind(&x.job_title)
+        .bind(&x.account_id)
+        .bind(&x.owner_id)
+        .bind(millis(now))
+        .execute(&mut *self.c)
+        .await?;
+        Ok(())
+    }
+}
+
+impl<A> Orders<'_, A> {
+    /// The orders made from one opportunity, oldest first.
+    pub async fn of_opportunity(&mut self, opportunity_id: &str) -> Result<Vec<OrderRecord>> {
+        let rows = sqlx::query("SELECT * FROM orders WHERE opportunity_id = $1 ORDER BY created_at, id")
+            .bind(opportunity_id)
+            .fetch_all(&mut *self.c)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(OrderRecord {
+                    id: row.text("id")?,
+                    opportunity_id: row.text("opportunity_id")?,
+                    amount: row.money("amount")?.unwrap_or(Money::ZERO),
+                    status: row.text("status")?,
+                    created_by: row.opt_text("created_by")?,
+                    created_at: row.at("created_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Orders<'_, Write> {
+    pub async fn insert(&mut self, o: &OrderRecord) -> Result<()> {
+        sqlx::query("INSERT INTO orders (id, opportunity_id, amount, status, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&o.id)
+            .bind(&o.opportunity_id)
+            .bind(o.amount.minor_units())
+            .bind(&o.status)
+            .bind(&o.created_by)
+            .bind(millis(o.created_at))
+            .execute(&mut *self.c)
+            .await?;
+        Ok(())
+    }
+}
