@@ -19,7 +19,7 @@ pub fn router(services: Services) -> Router {
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
         .nest("/api/v1", crate::api::router(services.clone()))
-        .layer(axum::middleware::from_fn_with_state(services.metrics().clone(), crate::http::metrics::track))
+        .layer(axum::middleware::from_fn_with_state(services.metrics().clone(), crate::http::track))
         .layer(axum::middleware::from_fn(crate::http::security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(services)

@@ -1,12 +1,12 @@
 //! `/activities`: lists, manual activities, completing with a result (R7, R8) and cancelling.
 
+use crate::services::ActivityFilter;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use dealflow_core::check::Invalid;
 use dealflow_core::definition::ActivityType;
 use dealflow_core::engine::ActivityStatus;
-use dealflow_store::ActivityFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -44,7 +44,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 #[openapi(
     info(title = "dealflow API", version = "1", description = "Guided sales processes: opportunities, activities, processes."),
     servers((url = "/api/v1")),
-    modifiers(&BearerAuth, &Answers)
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
 
@@ -108,6 +108,13 @@ impl Modify for Answers {
 
 /// The API's routes and their OpenAPI document.
 pub fn routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
+    let (routes, mut document) = documented_routes();
+    // Modifiers of `ApiDoc` run before the routes are added; this one needs them.
+    Answers.modify(&mut document);
+    (routes, document)
+}
+
+fn documented_routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::create_token, auth::delete_token))
         .routes(routes!(auth::me))

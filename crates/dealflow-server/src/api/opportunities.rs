@@ -1,13 +1,13 @@
 //! `/opportunities`: the list, one opportunity with its process, creating, stage changes (R4–R10),
 //! closing, history, orders.
 
+use crate::services::OpportunityFilter;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use dealflow_core::check::{FieldProblem, Invalid};
 use dealflow_core::records::{Competitor, Participant};
-use dealflow_store::OpportunityFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

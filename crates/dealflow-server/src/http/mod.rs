@@ -1,10 +1,10 @@
 //! What the web app and the API share about HTTP, below both: the reader's language from
 //! `Accept-Language`, the one parser of `Authorization: Bearer`, the security headers every
-//! answer carries, and request metrics.
+//! answer carries, and the middleware that counts requests.
 
-pub mod metrics;
+use std::time::Instant;
 
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -51,6 +51,17 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     set(headers, "x-content-type-options", "nosniff");
     set(headers, "referrer-policy", "same-origin");
     set(headers, "x-frame-options", "DENY");
+    response
+}
+
+/// Middleware: counts and times every request under its route template (not its raw path, so
+/// ids do not explode the label set).
+pub async fn track(State(metrics): State<crate::metrics::Metrics>, request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let method = request.method().as_str().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    metrics.record_request(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
     response
 }
 

@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 
+use crate::services::OpportunityFilter;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use dealflow_core::records::{OpportunityRecord, UserRecord};
 use dealflow_core::{Locale, Money, StageCatalog};
-use dealflow_store::OpportunityFilter;
 use serde::Deserialize;
 
 use super::session::Viewer;

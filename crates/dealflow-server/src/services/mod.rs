@@ -61,6 +61,8 @@ pub use activities::{ActivityChanges, ActivityPage, NewActivity, ScheduleEntry};
 pub use analytics::{Analysis, AnalyticsQuery};
 pub use bootstrap::{Bootstrap, FirstAdmin, shipped_definition};
 pub use customers::{AccountFields, ContactFields};
+/// The filters of the lists, as the store takes them.
+pub use dealflow_store::{ActivityFilter, OpportunityFilter};
 pub use header::Header;
 pub use keyed::{KeyedAnswer, Remembered};
 pub use knowledge::ArticleFields;
@@ -74,7 +76,7 @@ pub use users::{NewUser, UserChanges};
 use crate::access::Actor;
 use crate::clock::Clock;
 use crate::error::{Result, ServiceError};
-use crate::http::metrics::Metrics;
+use crate::metrics::Metrics;
 use crate::new_id;
 
 /// Published definition versions never change, so they are cached by (code, version).

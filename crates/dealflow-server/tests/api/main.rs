@@ -16,6 +16,7 @@ mod idempotency;
 
 mod errors;
 mod journeys;
+mod layering;
 mod leads;
 mod library;
 mod notifications;

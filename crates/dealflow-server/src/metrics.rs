@@ -1,14 +1,10 @@
-//! Prometheus text metrics: HTTP requests and latencies by route, and process commands by type.
-//! Small enough to keep ourselves; rendered at `/metrics` for administrators.
+//! Prometheus text metrics: HTTP requests and latencies by route (counted by the HTTP layer's
+//! middleware), and process commands by type (counted by the services). Small enough to keep
+//! ourselves; rendered at `/metrics` for administrators.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
-
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
 
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
@@ -82,15 +78,4 @@ impl Metrics {
         }
         out
     }
-}
-
-/// Middleware: counts and times every request under its route template (not its raw path, so
-/// ids do not explode the label set).
-pub async fn track(State(metrics): State<Metrics>, request: Request, next: Next) -> Response {
-    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
-    let method = request.method().as_str().to_owned();
-    let started = Instant::now();
-    let response = next.run(request).await;
-    metrics.record_request(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
-    response
 }
