@@ -93,6 +93,7 @@ impl Services {
         to: Timestamp,
         page: &PageRequest,
     ) -> Result<Page<ActivityRecord>> {
+        check_window(from, to)?;
         if !actor.sees(user_id) {
             return Ok(Page::all(Vec::new()));
         }
@@ -102,6 +103,7 @@ impl Services {
 
     /// The actor's own schedule for `[from, to)` with the titles of the opportunities, whole.
     pub async fn own_schedule(&self, actor: &Actor, from: Timestamp, to: Timestamp) -> Result<Vec<ScheduleEntry>> {
+        check_window(from, to)?;
         let mut conn = self.store.read().await?;
         let rows = conn.activities().schedule(actor.id(), from, to, None, i64::MAX).await?;
         let mut titles: HashMap<String, String> = HashMap::new();
@@ -226,4 +228,18 @@ impl Services {
             Ok(tx.activities().get(id).await?)
         })
     }
+}
+
+/// The longest schedule window one read may ask for: a year, leap or not.
+pub const MAX_SCHEDULE_DAYS: u32 = 366;
+
+/// A schedule window ends after it starts and spans at most [`MAX_SCHEDULE_DAYS`].
+fn check_window(from: Timestamp, to: Timestamp) -> Result<()> {
+    if to <= from {
+        return Err(ServiceError::invalid("to", Invalid::EndBeforeStart));
+    }
+    if to.duration_since(from) > jiff::SignedDuration::from_hours(24 * i64::from(MAX_SCHEDULE_DAYS)) {
+        return Err(ServiceError::invalid("to", Invalid::WindowTooLong { max_days: MAX_SCHEDULE_DAYS }));
+    }
+    Ok(())
 }

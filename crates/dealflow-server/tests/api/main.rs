@@ -9,6 +9,7 @@ mod administration;
 mod analytics;
 mod bad_input;
 mod client;
+mod defects;
 
 mod directory;
 mod editing;
