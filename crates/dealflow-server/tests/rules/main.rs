@@ -9,4 +9,5 @@ mod leads;
 mod second_definition;
 mod stages;
 mod starting;
+mod visibility;
 mod work;
