@@ -326,6 +326,8 @@ catalogue! {
     add_user: "Добавить пользователя", "Add a user";
     new_password: "Новый пароль", "New password";
     new_password_note: "Оставьте пустым, чтобы не менять. Смена пароля завершает все сеансы пользователя.", "Leave empty to keep it. A new password ends all of the user's sessions.";
+    current_password: "Текущий пароль", "Current password";
+    current_password_note: "Нужен, только чтобы сменить собственный пароль.", "Needed only to change your own password.";
     deactivate_note: "Отключённый пользователь не может войти; его сеансы и ключи перестают действовать сразу.", "A deactivated user cannot sign in; their sessions and tokens stop working at once.";
     // Errors
     not_found_title: "Страница не найдена", "Page not found";

@@ -96,6 +96,7 @@ pub async fn create(State(services): State<Services>, form: PageForm<ArticleInpu
         Ok(article) => Ok(Redirect::to(&format!("/knowledge/{}", article.id)).into_response()),
         Err(error) => {
             let errors = FormErrors::from_service(viewer.locale, &error).ok_or_else(|| PageError::service(viewer.locale, error))?;
+            let errors = errors.folding_items("tags");
             let page = list_page(&services, viewer, "", input, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -161,7 +162,7 @@ pub async fn update(State(services): State<Services>, Path(id): Path<String>, fo
     match services.update_article(&viewer.actor, &id, input.fields()).await {
         Ok(_) => Ok(Redirect::to(&format!("/knowledge/{id}?saved=1")).into_response()),
         Err(error @ ServiceError::Invalid(_)) => {
-            let errors = FormErrors::from_service(viewer.locale, &error).unwrap_or_default();
+            let errors = FormErrors::from_service(viewer.locale, &error).unwrap_or_default().folding_items("tags");
             let current = services.article_with_author(&id).await.or_page(viewer)?;
             let page = article_page(&services, viewer, &current, input, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

@@ -309,6 +309,18 @@ impl FormErrors {
         }
     }
 
+    /// Problems with one item of a list (`tags[2]`) shown at the list's one field (`tags`), the
+    /// first of them only: a form edits such a list as one line of text.
+    fn folding_items(mut self, list: &str) -> FormErrors {
+        let prefix = format!("{list}[");
+        for (field, _) in &mut self.0 {
+            if field.starts_with(&prefix) {
+                *field = list.to_owned();
+            }
+        }
+        self
+    }
+
     /// The same, with the services' field names as the form calls them.
     fn from_service_as(locale: Locale, error: &ServiceError, rename: &[(&str, &str)]) -> Option<FormErrors> {
         let mut errors = FormErrors::from_service(locale, error)?;
@@ -318,5 +330,45 @@ impl FormErrors {
             }
         }
         Some(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use askama::Template;
+    use dealflow_core::Locale;
+    use dealflow_core::check::{FieldProblem, Invalid};
+
+    use super::FormErrors;
+
+    /// A form field's error slot, the one every form includes.
+    #[derive(Template)]
+    #[template(source = r#"<input name="x">{% let field = "x" %}{% include "field.html" %}"#, ext = "html")]
+    struct Slot {
+        errors: FormErrors,
+    }
+
+    /// Every typed problem, the ones only API clients cause included, reads beside its field in
+    /// the viewer's language, as the catalogue words it, escaped as HTML text.
+    #[test]
+    fn every_typed_problem_renders_in_a_fields_slot_in_both_languages() {
+        for invalid in Invalid::examples() {
+            let problems = [FieldProblem::new("x", invalid.clone())];
+            let [ru, en] = [Locale::Ru, Locale::En].map(|locale| Slot { errors: FormErrors::of(&problems, locale) }.render().unwrap());
+            for (html, locale) in [(&ru, Locale::Ru), (&en, Locale::En)] {
+                let expected = askama::filters::escape(invalid.message(locale), askama::filters::Html).unwrap().to_string();
+                assert_eq!(*html, format!(r#"<input name="x"><span class="field-error">{expected}</span>"#), "{}", invalid.code());
+            }
+            assert_ne!(ru, en, "{} reads differently in each language", invalid.code());
+        }
+    }
+
+    #[test]
+    fn problems_with_items_of_a_list_show_at_the_lists_field() {
+        let problems = [FieldProblem::new("tags[3]", Invalid::Required), FieldProblem::new("title", Invalid::Required)];
+        let errors = FormErrors::of(&problems, Locale::En).folding_items("tags");
+        assert_eq!(errors.get("tags"), Some("Fill in this field."));
+        assert_eq!(errors.get("title"), Some("Fill in this field."));
+        assert_eq!(errors.get("tags[3]"), None);
     }
 }

@@ -87,7 +87,7 @@ impl Api {
 }
 
 impl Answer {
-    async fn read(response: reqwest::Response) -> Answer {
+    pub async fn read(response: reqwest::Response) -> Answer {
         let status = response.status();
         let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         let bytes = response.bytes().await.unwrap();

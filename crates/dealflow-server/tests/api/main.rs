@@ -10,18 +10,18 @@ mod analytics;
 mod bad_input;
 mod client;
 mod defects;
-
 mod directory;
 mod editing;
-mod idempotency;
-
 mod errors;
+mod idempotency;
 mod journeys;
 mod layering;
 mod leads;
 mod library;
 mod notifications;
 mod openapi;
+mod problem_pages;
+mod problems;
 mod races;
 mod sign_in;
 mod upgrades;

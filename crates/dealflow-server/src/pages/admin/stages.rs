@@ -232,7 +232,8 @@ pub async fn delete_stage(State(services): State<Services>, Path(code): Path<Str
     match services.delete_stage(&viewer.actor, &code).await {
         Ok(()) => Ok(saved("/admin/stages")),
         Err(error) => {
-            let errors = form_errors(viewer, error, FIELDS)?;
+            // Why the stage stays is about the whole stage, not its code: the page's notice.
+            let errors = form_errors(viewer, error, &[("code", "form")])?;
             let catalog = services.stage_catalog().await.or_page(viewer)?;
             let stage = catalog.get(&code).ok_or(PageError::NotFound(viewer.locale))?;
             let page = stage_form(&services, viewer, Some(code.clone()), StageInput::of(stage), errors).await?;

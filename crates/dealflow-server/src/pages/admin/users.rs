@@ -38,6 +38,9 @@ pub struct UserInput {
     locale: String,
     #[serde(default)]
     password: String,
+    /// Asked only on one's own page: changing one's own password takes the current one.
+    #[serde(default)]
+    current_password: String,
     active: Option<String>,
 }
 
@@ -147,6 +150,8 @@ pub async fn create_user(State(services): State<Services>, form: PageForm<UserIn
 pub struct UserPage {
     chrome: Chrome,
     id: String,
+    /// The administrator's own page, which asks for the current password to set a new one.
+    own: bool,
     email: String,
     input: UserInput,
     roles: Vec<Choice>,
@@ -160,6 +165,7 @@ async fn user_page(services: &Services, viewer: &Viewer, user: &UserRecord, inpu
     Ok(UserPage {
         chrome: Chrome::load(services, viewer, "admin", &format!("/admin/users/{}", user.id)).await?,
         id: user.id.clone(),
+        own: user.id == viewer.actor.id(),
         email: user.email.clone(),
         roles: role_choices(viewer, &input.role),
         supervisors: supervisor_choices(&all, Some(&user.id), &input.supervisor_id),
@@ -177,6 +183,7 @@ fn user_input(user: &UserRecord) -> UserInput {
         supervisor_id: user.supervisor_id.clone().unwrap_or_default(),
         locale: user.locale.as_str().to_owned(),
         password: String::new(),
+        current_password: String::new(),
         active: user.active.then(|| "on".to_owned()),
     }
 }
@@ -201,13 +208,14 @@ pub async fn update_user(State(services): State<Services>, Path(id): Path<String
         locale: Some(input.locale.clone()).filter(|l| !l.trim().is_empty()),
         active: Some(checked(&input.active)),
         password: Some(input.password.clone()).filter(|p| !p.is_empty()),
-        current_password: None,
+        current_password: Some(input.current_password.clone()).filter(|p| !p.is_empty()),
     };
     let errors = match services.update_user(&viewer.actor, &id, changes).await {
         Ok(_) => return Ok(saved(&format!("/admin/users/{id}"))),
         Err(error) => form_errors(viewer, error, FIELDS)?,
     };
     input.password.clear();
+    input.current_password.clear();
     input.email = user.email.clone();
     let page = user_page(&services, viewer, &user, input, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
