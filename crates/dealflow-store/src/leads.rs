@@ -3,8 +3,8 @@
 use dealflow_core::records::LeadRecord;
 use sqlx::any::AnyRow;
 
-use crate::sql::{After, OwnerScope, RowExt, Sql, for_update, millis};
-use crate::{Result, StoreError, Write};
+use crate::sql::{After, OwnerScope, RowExt, Sql, for_update, millis, one_row};
+use crate::{Result, Write};
 
 crate::handle!(Leads);
 
@@ -89,7 +89,7 @@ impl Leads<'_, Write> {
             .bind(millis(now))
             .execute(c)
             .await?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        one_row(&done)
     }
 
     /// Writes a lead's editable fields (not its stage or opportunity) and bumps its version.

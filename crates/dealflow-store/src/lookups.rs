@@ -6,7 +6,7 @@ use dealflow_core::records::{KnowledgeRecord, LostReason, SettingRecord};
 use dealflow_core::{LocalizedText, Stage, StageCatalog};
 use sqlx::any::AnyRow;
 
-use crate::sql::{RowExt, Sql, flag, millis, to_json};
+use crate::sql::{RowExt, Sql, flag, millis, one_row, to_json};
 use crate::{Result, StoreError, Write};
 
 crate::handle!(Stages);
@@ -165,13 +165,13 @@ impl LeadStages<'_, Write> {
         .bind(flag(s.active))
         .execute(c)
         .await?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        one_row(&done)
     }
 
     pub async fn delete(&mut self, code: &str) -> Result<()> {
         let c = &mut *self.c;
         let done = sqlx::query("DELETE FROM lead_stages WHERE code = $1").bind(code).execute(c).await?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        one_row(&done)
     }
 }
 
@@ -216,7 +216,7 @@ impl LostReasons<'_, Write> {
             .bind(flag(r.active))
             .execute(c)
             .await?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        one_row(&done)
     }
 }
 
@@ -269,7 +269,7 @@ impl Settings<'_, Write> {
             .bind(millis(now))
             .execute(c)
             .await?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        one_row(&done)
     }
 }
 
@@ -341,13 +341,13 @@ impl Stages<'_, Write> {
         .bind(flag(s.active))
         .execute(c)
         .await?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        one_row(&done)
     }
 
     /// Deletes a stage nothing has used; the caller checks that first.
     pub async fn delete(&mut self, code: &str) -> Result<()> {
         let c = &mut *self.c;
         let done = sqlx::query("DELETE FROM opportunity_stages WHERE code = $1").bind(code).execute(c).await?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        one_row(&done)
     }
 }

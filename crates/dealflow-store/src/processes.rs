@@ -5,7 +5,7 @@ use dealflow_core::engine::{InstanceStatus, Outcome, StartedVia};
 use dealflow_core::records::{InstanceRecord, ProcessVersionRecord};
 use sqlx::any::AnyRow;
 
-use crate::sql::{OwnerScope, RowExt, Sql, flag, millis};
+use crate::sql::{OwnerScope, RowExt, Sql, flag, millis, one_row};
 use crate::{Result, StoreError, Write};
 
 crate::handle!(Processes);
@@ -190,6 +190,6 @@ impl Processes<'_, Write> {
             .bind(millis(now))
             .execute(c)
             .await?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        one_row(&done)
     }
 }

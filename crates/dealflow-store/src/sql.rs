@@ -20,6 +20,11 @@ pub(crate) fn flag(value: bool) -> i64 {
     i64::from(value)
 }
 
+/// An update or delete of one row by its key: `NotFound` when there was none.
+pub(crate) fn one_row(done: &sqlx::any::AnyQueryResult) -> Result<()> {
+    if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
 /// Typed column readers that turn bad stored values into `StoreError::Corrupt`.
 pub(crate) trait RowExt {
     fn text(&self, column: &str) -> Result<String>;

@@ -1,6 +1,5 @@
 //! `/activities`: lists, manual activities, completing with a result (R7, R8) and cancelling.
 
-use crate::services::ActivityFilter;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,7 +13,7 @@ use super::extract::{Body, Caller, Params, instant, nullable, page};
 use super::problem::{ApiError, ApiResult, Problem};
 use super::views::{ActivityView, OpportunityView, Page};
 use crate::Services;
-use crate::services::{ActivityChanges, NewActivity};
+use crate::services::{ActivityChanges, ActivityFilter, NewActivity};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -1,7 +1,6 @@
 //! `/opportunities`: the list, one opportunity with its process, creating, stage changes (R4–R10),
 //! closing, history, orders.
 
-use crate::services::OpportunityFilter;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -15,7 +14,7 @@ use super::extract::{Body, Caller, MoneyInput, Params, day_start, flag, money, n
 use super::problem::{ApiError, ApiResult, Problem};
 use super::views::{HistoryView, OpportunityDetail, OpportunityView, Page};
 use crate::Services;
-use crate::services::{CloseInput, NewOpportunity, OpportunityChanges};
+use crate::services::{CloseInput, NewOpportunity, OpportunityChanges, OpportunityFilter};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

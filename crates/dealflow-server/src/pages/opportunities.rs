@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use crate::services::OpportunityFilter;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -15,6 +14,7 @@ use super::session::Viewer;
 use super::{Choice, Chrome, OrPage, PageResult, format};
 use crate::Services;
 use crate::paging::PageRequest;
+use crate::services::OpportunityFilter;
 
 /// Rows per page of the list.
 const LIST_PAGE: i64 = 50;
