@@ -1,0 +1,80 @@
+// The forms that show typed field problems, refused the way a person would see them, checked by
+// axe-core in both languages on a desktop and a phone: no violations, one language per page.
+const fs = require('node:fs');
+const { test, expect } = require('@playwright/test');
+const h = require('./helpers');
+
+const ADMIN = { email: 'admin@localhost', password: 'admin-password-for-tests' };
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SIZES = [{ name: 'desktop', width: 1440, height: 900 }, { name: 'phone', width: 390, height: 844 }];
+
+/// Every axe-core violation on the page, as `rule: target` lines.
+async function axeViolations(page) {
+  // Evaluated through the debugging protocol, which the page's script policy does not govern.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations);
+  return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}
+
+async function check(page, locale, name) {
+  expect(await axeViolations(page), `axe on ${page.url()}`).toEqual([]);
+  await h.expectOneLanguage(page, locale);
+  await h.screenshot(page, name);
+}
+
+for (const size of SIZES) {
+  for (const locale of ['ru', 'en']) {
+    test(`refused forms read beside their fields with no axe violations (${locale}, ${size.name})`, async ({ page }) => {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      await page.goto('/login');
+      await page.locator('input[name=email]').fill(ADMIN.email);
+      await page.locator('input[name=password]').fill(ADMIN.password);
+      await page.locator('form[action="/login"] button[type=submit]').click();
+      await expect(page).toHaveURL(/\/opportunities$/);
+      await h.switchLanguage(page, locale);
+      try {
+        const tag = `${locale}-${size.name}`;
+
+        // A new user with an address that is not one.
+        await page.goto('/admin/users');
+        const create = page.locator('#new-user');
+        await create.locator('input[name=email]').fill('not-an-address');
+        await create.locator('input[name=name]').fill('Someone');
+        await create.locator('input[name=password]').fill('long-enough');
+        await create.locator('button[type=submit]').click();
+        await expect(create.locator('input[name=email][aria-invalid=true]')).toBeVisible();
+        await check(page, locale, `a11y-new-user-${tag}`);
+
+        // One's own password, changed with a wrong current one.
+        await page.goto('/admin/users');
+        await page.locator('#user-list tr', { hasText: ADMIN.email }).locator('a').click();
+        const edit = page.locator('#edit-user');
+        await edit.locator('input[name=password]').fill('a-brand-new-password');
+        await edit.locator('input[name=current_password]').fill('not-the-current-one');
+        await edit.locator('button[type=submit]').click();
+        await expect(edit.locator('input[name=current_password][aria-invalid=true]')).toBeVisible();
+        await expect(edit.locator('.field-error')).toHaveCount(1);
+        await check(page, locale, `a11y-own-password-${tag}`);
+
+        // An article with more tags than allowed.
+        await page.goto('/knowledge');
+        const article = page.locator('#article-form');
+        await article.locator('input[name=title]').fill('Tags');
+        await article.locator('textarea[name=body]').fill('Body');
+        await article.locator('input[name=tags]').fill(Array.from({ length: 51 }, (_, i) => `t${i}`).join(', '));
+        await article.locator('button[type=submit]').click();
+        await expect(article.locator('input[name=tags][aria-invalid=true]')).toBeVisible();
+        await check(page, locale, `a11y-article-tags-${tag}`);
+
+        // A stage's page and the week's schedule, which the window rule now serves.
+        await page.goto('/admin/stages/qualification');
+        await check(page, locale, `a11y-stage-${tag}`);
+        await page.goto('/schedule?view=week');
+        await check(page, locale, `a11y-schedule-${tag}`);
+      } finally {
+        // The other journeys expect the administrator in Russian.
+        if (locale !== 'ru') await h.switchLanguage(page, 'ru');
+      }
+    });
+  }
+}
