@@ -137,6 +137,13 @@ impl Problems {
         self.0.push(FieldProblem::new(field, invalid));
     }
 
+    /// Notes against `field` a text, when one is given, of more than `max` characters.
+    pub fn within(&mut self, field: &str, text: Option<&str>, max: usize) {
+        if let Some(text) = text {
+            self.check(field, within(text, max));
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -6,7 +6,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use dealflow_core::check::{self, Invalid};
 use dealflow_core::{Locale, Money};
 use serde::de::DeserializeOwned;
@@ -21,6 +21,7 @@ use crate::paging::PageRequest;
 
 /// The signed-in caller, and the language answers are written in: the caller's, unless the
 /// request's `Accept-Language` names Russian or English.
+#[derive(Clone)]
 pub struct Caller {
     pub actor: Actor,
     pub locale: Locale,
@@ -32,11 +33,22 @@ impl FromRequestParts<Services> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, services: &Services) -> Result<Caller, ApiError> {
-        let token = crate::http::bearer_token(&parts.headers).ok_or_else(ApiError::unauthorized)?.to_owned();
-        let actor = services.authenticate(&token).await?.ok_or_else(ApiError::unauthorized)?;
+        // A keyed request was authenticated already, by the idempotency layer.
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(caller.clone());
+        }
+        Caller::authenticate(&parts.headers, services).await?.ok_or_else(ApiError::unauthorized)
+    }
+}
+
+impl Caller {
+    /// The caller the request's bearer token names; `None` without a valid token.
+    pub(super) async fn authenticate(headers: &HeaderMap, services: &Services) -> Result<Option<Caller>, ApiError> {
+        let Some(token) = crate::http::bearer_token(headers) else { return Ok(None) };
+        let Some(actor) = services.authenticate(token).await? else { return Ok(None) };
         caller_speaks(actor.locale());
-        let locale = crate::http::asked_locale(&parts.headers).unwrap_or(actor.locale());
-        Ok(Caller { actor, locale, token })
+        let locale = crate::http::asked_locale(headers).unwrap_or(actor.locale());
+        Ok(Some(Caller { actor, locale, token: token.to_owned() }))
     }
 }
 
@@ -60,14 +72,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Body<T>, ApiError> {
-        let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let media_type = media_type(request.headers());
         let bytes = read_body(request, state).await?;
         let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
         if bytes != b"{}" {
-            let is_json = content_type.as_deref().is_some_and(|ct| {
-                let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-                essence == "application/json" || essence.ends_with("+json")
-            });
+            let is_json = media_type == "application/json" || media_type.ends_with("+json");
             if !is_json {
                 return Err(ApiError::unsupported_media_type("Отправьте тело как application/json.", "Send the body as application/json."));
             }
@@ -86,6 +95,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
         })?;
         Ok(Body(json::typed(value, "body")?))
     }
+}
+
+/// The request's media type without its parameters, lower-cased (empty when there is none).
+fn media_type(headers: &HeaderMap) -> String {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
 /// The raw body, within the size limit.
@@ -121,13 +136,7 @@ impl<S: Send + Sync> FromRequest<S> for DefinitionDocument {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<DefinitionDocument, ApiError> {
-        let essence = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-            .unwrap_or_default();
-        let is_json = match essence.as_str() {
+        let is_json = match media_type(request.headers()).as_str() {
             "application/json" => true,
             "application/toml" => false,
             _ => {

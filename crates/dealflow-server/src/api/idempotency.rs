@@ -11,6 +11,7 @@ use dealflow_core::check::Invalid;
 use sha2::{Digest, Sha256};
 
 use super::BODY_LIMIT;
+use super::extract::Caller;
 use super::problem::ApiError;
 use crate::Services;
 use crate::services::{KeyedAnswer, Remembered};
@@ -52,15 +53,12 @@ pub async fn middleware(State(services): State<Services>, request: Request, next
 }
 
 async fn keyed(services: &Services, key: &str, request: Request, next: Next) -> Result<Response, ApiError> {
-    let token = crate::http::bearer_token(request.headers()).map(str::to_owned);
-    let actor = match token {
-        Some(token) => services.authenticate(&token).await?,
-        None => None,
-    };
     // Without a valid token the handler answers 401 itself; nothing to remember.
-    let Some(actor) = actor else { return Ok(next.run(request).await) };
-    super::problem::caller_speaks(actor.locale());
-    let (parts, body) = request.into_parts();
+    let Some(caller) = Caller::authenticate(request.headers(), services).await? else { return Ok(next.run(request).await) };
+    let actor = caller.actor.clone();
+    let (mut parts, body) = request.into_parts();
+    // The handler's `Caller` is this one: the token is looked up once.
+    parts.extensions.insert(caller);
     let bytes: Bytes = to_bytes(body, BODY_LIMIT).await.map_err(|_| ApiError::too_large())?;
     let mut hasher = Sha256::new();
     hasher.update(parts.uri.path().as_bytes());

@@ -192,12 +192,20 @@ impl From<ServiceError> for ApiError {
         let (status, code) = match &error {
             ServiceError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ServiceError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            ServiceError::Engine(EngineError::OpportunityClosed) => (StatusCode::CONFLICT, "opportunity_closed"),
-            ServiceError::Engine(EngineError::ProcessAlreadyRunning) => (StatusCode::CONFLICT, "process_already_running"),
-            ServiceError::Engine(EngineError::ActivityNotOpen) => (StatusCode::CONFLICT, "activity_not_open"),
-            ServiceError::Engine(EngineError::ProcessNotRunning) => (StatusCode::CONFLICT, "process_not_running"),
-            // The engine's other refusals are field problems (see `ServiceError::from`).
-            ServiceError::Engine(other) => return ServiceError::from(other.clone()).into(),
+            ServiceError::Engine(refusal) => match refusal {
+                EngineError::OpportunityClosed => (StatusCode::CONFLICT, "opportunity_closed"),
+                EngineError::ProcessAlreadyRunning => (StatusCode::CONFLICT, "process_already_running"),
+                EngineError::ActivityNotOpen => (StatusCode::CONFLICT, "activity_not_open"),
+                EngineError::ProcessNotRunning => (StatusCode::CONFLICT, "process_not_running"),
+                // Refusals about a field or a missing record, should one arrive unconverted
+                // (`ServiceError::from` turns them into those, never back into `Engine`).
+                EngineError::ActivityNotFound
+                | EngineError::UnknownResult(_)
+                | EngineError::UnknownStage(_)
+                | EngineError::InactiveStage(_)
+                | EngineError::NotAFinalStage(_)
+                | EngineError::ProcessInactive => return ServiceError::from(refusal.clone()).into(),
+            },
             ServiceError::Invalid(problems) => return ApiError::invalid(problems.clone()),
             ServiceError::VersionConflict { .. } => (StatusCode::CONFLICT, "version_conflict"),
             ServiceError::PreconditionFailed { .. } => (StatusCode::PRECONDITION_FAILED, "version_conflict"),

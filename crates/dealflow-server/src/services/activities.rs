@@ -7,8 +7,8 @@ use dealflow_core::LocalizedText;
 use dealflow_core::check::{self, Invalid};
 use dealflow_core::definition::{ActivityType, StepResult};
 use dealflow_core::engine::ActivityStatus;
-use dealflow_core::records::ActivityRecord;
-use dealflow_store::{ActivityFilter, Reader};
+use dealflow_core::records::{ActivityRecord, OpportunityRecord};
+use dealflow_store::{ActivityFilter, Reader, WriteTx};
 use jiff::Timestamp;
 
 use super::Services;
@@ -66,6 +66,18 @@ async fn visible(conn: &mut Reader, actor: &Actor, id: &str) -> Result<ActivityR
         return Ok(activity);
     }
     Err(ServiceError::NotFound)
+}
+
+/// The write side of [`visible`]: the activity and its opportunity, locked until the
+/// transaction ends, if the actor owns the activity or may see the opportunity.
+pub(super) async fn visible_locked(tx: &mut WriteTx, actor: &Actor, id: &str) -> Result<(ActivityRecord, Option<OpportunityRecord>)> {
+    let activity = tx.activities().get(id).await?;
+    let opportunity = match &activity.opportunity_id {
+        Some(opportunity_id) => Some(tx.opportunities().get_for_update(opportunity_id).await?),
+        None => None,
+    };
+    let in_sight = actor.sees(&activity.owner_id) || opportunity.as_ref().is_some_and(|o| actor.sees(&o.owner_id));
+    if in_sight { Ok((activity, opportunity)) } else { Err(ServiceError::NotFound) }
 }
 
 fn check_title(title: &str) -> Result<String> {
@@ -196,11 +208,7 @@ impl Services {
         let title = changes.title.as_deref().map(check_title).transpose()?;
         let now = self.clock.now();
         in_write!(self, |tx| {
-            let mut activity = tx.activities().get(id).await?;
-            if !actor.sees(&activity.owner_id) {
-                let opportunity_id = activity.opportunity_id.clone().ok_or(ServiceError::NotFound)?;
-                actor.check_sees(&tx.opportunities().get(&opportunity_id).await?.owner_id)?;
-            }
+            let (mut activity, _) = visible_locked(tx, actor, id).await?;
             if !activity.status.is_open() {
                 return Err(dealflow_core::EngineError::ActivityNotOpen.into());
             }

@@ -1,7 +1,7 @@
 //! Leads and the handoff to sales (R3).
 
 use dealflow_core::Money;
-use dealflow_core::check::{self, Invalid, MAX_TEXT};
+use dealflow_core::check::{self, Invalid, MAX_TEXT, Problems};
 use dealflow_core::engine::{Command, Effect, StartedVia};
 use dealflow_core::lead::LeadStage;
 use dealflow_core::records::{LeadRecord, OpportunityRecord};
@@ -53,9 +53,9 @@ pub struct LeadPage {
 }
 
 fn check_fields(title: Option<&str>, need: Option<&str>) -> Result<Option<String>> {
-    if let Some(Err(invalid)) = need.map(|n| check::within(n, MAX_TEXT)) {
-        return Err(ServiceError::invalid("need", invalid));
-    }
+    let mut problems = Problems::new();
+    problems.within("need", need, MAX_TEXT);
+    problems.finish().map_err(ServiceError::Invalid)?;
     title.map(check::title).transpose().map_err(|invalid| ServiceError::invalid("title", invalid))
 }
 

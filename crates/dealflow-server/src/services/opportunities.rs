@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use dealflow_core::check::{self, FieldProblem, Invalid, MAX_TEXT, MAX_TITLE};
+use dealflow_core::check::{self, Invalid, MAX_TEXT, MAX_TITLE, Problems};
 use dealflow_core::records::{
     AccountRecord, ActivityRecord, Competitor, ContactRecord, HistoryRecord, InstanceRecord, KnowledgeRecord, LostReason,
     OpportunityRecord, OrderRecord, Participant, UserRecord,
@@ -114,15 +114,6 @@ pub struct OpportunityPage {
     pub currency: String,
 }
 
-/// Text fields of an opportunity within their limits, every problem reported.
-fn check_texts(texts: &[(&str, Option<&str>, usize)]) -> Result<()> {
-    let problems: Vec<FieldProblem> = texts
-        .iter()
-        .filter_map(|(field, text, max)| text.and_then(|t| check::within(t, *max).err()).map(|invalid| FieldProblem::new(*field, invalid)))
-        .collect();
-    if problems.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(problems)) }
-}
-
 fn check_day(field: &str, value: Option<&str>) -> Result<()> {
     match value.map(check::day) {
         Some(Err(invalid)) => Err(ServiceError::invalid(field, invalid)),
@@ -135,6 +126,13 @@ fn check_percent(value: Option<u8>) -> Result<()> {
         Some(Err(invalid)) => Err(ServiceError::invalid("probability", invalid)),
         _ => Ok(()),
     }
+}
+
+/// The opportunity `id` if the actor may see it; `NotFound` otherwise, as if it did not exist.
+async fn visible(conn: &mut Reader, actor: &Actor, id: &str) -> Result<OpportunityRecord> {
+    let opportunity = conn.opportunities().get(id).await?;
+    actor.check_sees(&opportunity.owner_id)?;
+    Ok(opportunity)
 }
 
 /// Names of the accounts `rows` name, read on the caller's connection.
@@ -151,16 +149,13 @@ async fn account_names(conn: &mut Reader, rows: &[OpportunityRecord], names: &mu
 impl Services {
     /// One opportunity, if the actor may see it.
     pub async fn opportunity(&self, actor: &Actor, id: &str) -> Result<OpportunityRecord> {
-        let opportunity = self.store.read().await?.opportunities().get(id).await?;
-        actor.check_sees(&opportunity.owner_id)?;
-        Ok(opportunity)
+        visible(&mut self.store.read().await?, actor, id).await
     }
 
     /// One opportunity with its running or last process instance.
     pub async fn opportunity_with_process(&self, actor: &Actor, id: &str) -> Result<(OpportunityRecord, Option<InstanceRecord>)> {
         let mut conn = self.store.read().await?;
-        let opportunity = conn.opportunities().get(id).await?;
-        actor.check_sees(&opportunity.owner_id)?;
+        let opportunity = visible(&mut conn, actor, id).await?;
         let process = conn.processes().latest_instance(id).await?;
         Ok((opportunity, process))
     }
@@ -174,11 +169,9 @@ impl Services {
 
     /// As [`Services::opportunities`], with the names of the accounts for the list's rows.
     pub async fn opportunity_list(&self, actor: &Actor, filter: &OpportunityFilter, page: &PageRequest) -> Result<OpportunityList> {
-        let mut conn = self.store.read().await?;
-        let rows = conn.opportunities().search(filter, actor.owners(), page.after.clone(), page.limit + 1).await?;
-        let page = Page::of(rows, page.limit, |o| (o.created_at, &o.id));
+        let page = self.opportunities(actor, filter, page).await?;
         let mut accounts = HashMap::new();
-        account_names(&mut conn, &page.items, &mut accounts).await?;
+        account_names(&mut self.store.read().await?, &page.items, &mut accounts).await?;
         Ok(OpportunityList { page, accounts })
     }
 
@@ -203,16 +196,14 @@ impl Services {
     /// The stage history, oldest first (R12).
     pub async fn history(&self, actor: &Actor, id: &str) -> Result<Vec<HistoryRecord>> {
         let mut conn = self.store.read().await?;
-        let opportunity = conn.opportunities().get(id).await?;
-        actor.check_sees(&opportunity.owner_id)?;
+        visible(&mut conn, actor, id).await?;
         Ok(conn.opportunities().history(id).await?)
     }
 
     /// The part of an opportunity's page that changes with its process.
     pub async fn opportunity_view(&self, actor: &Actor, id: &str) -> Result<OpportunityView> {
         let mut conn = self.store.read().await?;
-        let opportunity = conn.opportunities().get(id).await?;
-        actor.check_sees(&opportunity.owner_id)?;
+        let opportunity = visible(&mut conn, actor, id).await?;
         let running = conn.processes().running_instance(id).await?;
         let latest = match &running {
             Some(_) => None,
@@ -257,7 +248,9 @@ impl Services {
     /// An opportunity without a process; its history starts with a creation entry.
     pub async fn create_opportunity(&self, actor: &Actor, input: NewOpportunity) -> Result<OpportunityRecord> {
         let title = check::title(&input.title).map_err(|invalid| ServiceError::invalid("title", invalid))?;
-        check_texts(&[("need", input.need.as_deref(), MAX_TEXT)])?;
+        let mut problems = Problems::new();
+        problems.within("need", input.need.as_deref(), MAX_TEXT);
+        problems.finish().map_err(ServiceError::Invalid)?;
         check_percent(input.probability)?;
         check_day("close_date", input.close_date.as_deref())?;
         let owner_id = input.owner_id.clone().unwrap_or_else(|| actor.id().to_owned());
@@ -309,20 +302,19 @@ impl Services {
         let text = |v: &Option<Option<String>>| v.as_ref().and_then(|v| v.as_deref()).map(str::to_owned);
         let (need, timeframe, tactic, reason) =
             (text(&changes.need), text(&changes.timeframe), text(&changes.tactic), text(&changes.close_reason));
-        let mut texts = vec![
-            ("need".to_owned(), need, MAX_TEXT),
-            ("timeframe".to_owned(), timeframe, MAX_TITLE),
-            ("tactic".to_owned(), tactic, MAX_TEXT),
-            ("close_reason".to_owned(), reason, MAX_TEXT),
-        ];
+        let mut problems = Problems::new();
+        problems.within("need", need.as_deref(), MAX_TEXT);
+        problems.within("timeframe", timeframe.as_deref(), MAX_TITLE);
+        problems.within("tactic", tactic.as_deref(), MAX_TEXT);
+        problems.within("close_reason", reason.as_deref(), MAX_TEXT);
         for (i, p) in changes.participants.iter().flatten().enumerate() {
-            texts.push((format!("participants[{i}].role"), Some(p.role.clone()), MAX_TITLE));
+            problems.within(&format!("participants[{i}].role"), Some(&p.role), MAX_TITLE);
         }
         for (i, c) in changes.competitors.iter().flatten().enumerate() {
-            texts.push((format!("competitors[{i}].name"), Some(c.name.clone()), MAX_TITLE));
-            texts.push((format!("competitors[{i}].note"), Some(c.note.clone()), MAX_TEXT));
+            problems.within(&format!("competitors[{i}].name"), Some(&c.name), MAX_TITLE);
+            problems.within(&format!("competitors[{i}].note"), Some(&c.note), MAX_TEXT);
         }
-        check_texts(&texts.iter().map(|(f, t, max)| (f.as_str(), t.as_deref(), *max)).collect::<Vec<_>>())?;
+        problems.finish().map_err(ServiceError::Invalid)?;
         for (i, c) in changes.competitors.iter().flatten().enumerate() {
             if c.name.trim().is_empty() {
                 return Err(ServiceError::invalid(&format!("competitors[{i}].name"), Invalid::Required));

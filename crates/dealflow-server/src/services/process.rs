@@ -3,12 +3,13 @@
 //! locks the opportunity, checks that the actor may see it, and runs the engine — in one
 //! transaction.
 
-use dealflow_core::check::{self, Invalid, MAX_TEXT};
+use dealflow_core::check::{self, Invalid, MAX_TEXT, Problems};
 use dealflow_core::engine::{self, Command, StartedVia};
 use dealflow_core::records::{ActivityRecord, InstanceRecord, OpportunityRecord};
 use dealflow_core::{LocalizedText, Money};
 use dealflow_store::WriteTx;
 
+use super::activities::visible_locked;
 use super::{Services, check_version};
 use crate::access::Actor;
 use crate::error::{Result, ServiceError};
@@ -91,20 +92,12 @@ impl Services {
 
     /// The close dialog: a final stage with the closing figures, in one transaction.
     pub async fn close(&self, actor: &Actor, opportunity_id: &str, input: &CloseInput) -> Result<OpportunityRecord> {
-        let mut problems = Vec::new();
-        if let Some(reason) = &input.close_reason
-            && let Err(invalid) = check::within(reason, MAX_TEXT)
-        {
-            problems.push(check::FieldProblem::new("close_reason", invalid));
+        let mut problems = Problems::new();
+        problems.within("close_reason", input.close_reason.as_deref(), MAX_TEXT);
+        if let Some(hours) = input.hours_spent {
+            problems.check("hours_spent", check::hours(hours));
         }
-        if let Some(hours) = input.hours_spent
-            && let Err(invalid) = check::hours(hours)
-        {
-            problems.push(check::FieldProblem::new("hours_spent", invalid));
-        }
-        if !problems.is_empty() {
-            return Err(ServiceError::Invalid(problems));
-        }
+        problems.finish().map_err(ServiceError::Invalid)?;
         in_write!(self, |tx| {
             {
                 let opportunity = locked(tx, actor, opportunity_id).await?;
@@ -126,27 +119,16 @@ impl Services {
         result: Option<&str>,
         note: Option<&str>,
     ) -> Result<(ActivityRecord, Option<OpportunityRecord>)> {
-        let mut problems = Vec::new();
-        if let Some(Err(invalid)) = note.map(|n| check::within(n, MAX_TEXT)) {
-            problems.push(check::FieldProblem::new("note", invalid));
-        }
-        if let Some(Err(invalid)) = result.map(|r| check::within(r, 64)) {
-            problems.push(check::FieldProblem::new("result", invalid));
-        }
-        if !problems.is_empty() {
-            return Err(ServiceError::Invalid(problems));
-        }
+        let mut problems = Problems::new();
+        problems.within("note", note, MAX_TEXT);
+        problems.within("result", result, 64);
+        problems.finish().map_err(ServiceError::Invalid)?;
         in_write!(self, |tx| {
             {
-                let activity = tx.activities().get(activity_id).await?;
-                let Some(opportunity_id) = activity.opportunity_id.clone() else {
-                    actor.check_sees(&activity.owner_id)?;
+                let (activity, opportunity) = visible_locked(tx, actor, activity_id).await?;
+                let Some(opportunity) = opportunity else {
                     return self.finish_standalone(tx, activity, result, note).await.map(|a| (a, None));
                 };
-                let opportunity = tx.opportunities().get_for_update(&opportunity_id).await?;
-                if !actor.sees(&activity.owner_id) {
-                    actor.check_sees(&opportunity.owner_id)?;
-                }
                 let command = Command::CompleteActivity {
                     activity_id: activity_id.to_owned(),
                     result: result.map(str::to_owned),
@@ -162,19 +144,14 @@ impl Services {
     pub async fn cancel_activity(&self, actor: &Actor, activity_id: &str) -> Result<ActivityRecord> {
         in_write!(self, |tx| {
             {
-                let activity = tx.activities().get(activity_id).await?;
-                let Some(opportunity_id) = activity.opportunity_id.clone() else {
-                    actor.check_sees(&activity.owner_id)?;
+                let (activity, opportunity) = visible_locked(tx, actor, activity_id).await?;
+                let Some(opportunity) = opportunity else {
                     if !activity.status.is_open() {
                         return Err(engine::EngineError::ActivityNotOpen.into());
                     }
                     tx.activities().set_cancelled(activity_id, self.clock.now()).await?;
                     return Ok(tx.activities().get(activity_id).await?);
                 };
-                let opportunity = tx.opportunities().get_for_update(&opportunity_id).await?;
-                if !actor.sees(&activity.owner_id) {
-                    actor.check_sees(&opportunity.owner_id)?;
-                }
                 let command = Command::CancelActivity { activity_id: activity_id.to_owned(), by: engine::By::User(actor.id().to_owned()) };
                 self.run_command(tx, opportunity, Some(activity_id), None, command).await?;
                 Ok(tx.activities().get(activity_id).await?)
