@@ -64,6 +64,10 @@ pub enum Invalid {
     },
     NotACode,
     NotACurrency,
+    /// Not a time zone of the IANA database, such as `Europe/Moscow`.
+    UnknownTimeZone,
+    /// Not a list of ISO weekdays (1 Monday … 7 Sunday), at least one.
+    NotWeekdays,
     /// Names a record that does not exist, or that the reader may not see.
     UnknownReference,
     /// Names a user who can no longer sign in.
@@ -186,6 +190,8 @@ impl Invalid {
             Invalid::NotOneOf { allowed: vec!["ru".into(), "en".into()] },
             Invalid::NotACode,
             Invalid::NotACurrency,
+            Invalid::UnknownTimeZone,
+            Invalid::NotWeekdays,
             Invalid::UnknownReference,
             Invalid::Deactivated,
             Invalid::NotInTeam,
@@ -235,6 +241,8 @@ impl Invalid {
             Invalid::NotOneOf { .. } => "not_one_of",
             Invalid::NotACode => "not_a_code",
             Invalid::NotACurrency => "not_a_currency",
+            Invalid::UnknownTimeZone => "unknown_time_zone",
+            Invalid::NotWeekdays => "not_weekdays",
             Invalid::UnknownReference => "unknown_reference",
             Invalid::Deactivated => "deactivated",
             Invalid::NotInTeam => "not_in_team",
@@ -352,6 +360,14 @@ impl Invalid {
                 "A code is lower-case latin letters, digits and underscores, starting with a letter.",
             ),
             Invalid::NotACurrency => pick("Трёхбуквенный код валюты, например RUB.", "A three-letter currency code such as RUB."),
+            Invalid::UnknownTimeZone => pick(
+                "Выберите часовой пояс из списка, например Europe/Moscow.",
+                "Choose a time zone from the list, such as Europe/Moscow.",
+            ),
+            Invalid::NotWeekdays => pick(
+                "Укажите рабочие дни числами от 1 (понедельник) до 7 (воскресенье), хотя бы один.",
+                "List the working days as numbers from 1 (Monday) to 7 (Sunday), at least one.",
+            ),
             Invalid::UnknownReference => pick("Такой записи нет.", "There is no such record."),
             Invalid::Deactivated => pick("Этот пользователь отключён.", "This user is deactivated."),
             Invalid::NotInTeam => pick("Можно назначить только себя или свою команду.", "You may assign only yourself or your team."),
@@ -487,6 +503,34 @@ pub fn currency(text: &str) -> Result<String, Invalid> {
     if text.len() == 3 && text.bytes().all(|b| b.is_ascii_uppercase()) { Ok(text.to_owned()) } else { Err(Invalid::NotACurrency) }
 }
 
+/// A time zone of the IANA database, by its name: `Europe/Moscow`, `UTC`.
+pub fn time_zone(text: &str) -> Result<(String, jiff::tz::TimeZone), Invalid> {
+    let text = text.trim();
+    match jiff::tz::TimeZone::get(text) {
+        Ok(zone) if !text.is_empty() && text.len() <= 64 => Ok((text.to_owned(), zone)),
+        _ => Err(Invalid::UnknownTimeZone),
+    }
+}
+
+/// Working days as ISO weekday numbers (1 Monday … 7 Sunday), each once, at least one.
+pub fn weekdays(value: &serde_json::Value) -> Result<Vec<i8>, Invalid> {
+    let items = value.as_array().ok_or(Invalid::NotWeekdays)?;
+    let mut days = Vec::with_capacity(items.len());
+    for item in items {
+        let day = item.as_i64().filter(|d| (1..=7).contains(d)).ok_or(Invalid::NotWeekdays)?;
+        let day = i8::try_from(day).map_err(|_| Invalid::NotWeekdays)?;
+        if days.contains(&day) {
+            return Err(Invalid::NotWeekdays);
+        }
+        days.push(day);
+    }
+    if days.is_empty() {
+        return Err(Invalid::NotWeekdays);
+    }
+    days.sort_unstable();
+    Ok(days)
+}
+
 /// One of `allowed`, exactly.
 pub fn one_of<'a>(text: &str, allowed: &[&'a str]) -> Result<&'a str, Invalid> {
     allowed
@@ -505,7 +549,7 @@ mod tests {
     /// no Cyrillic in English.
     #[test]
     fn every_problem_is_written_in_both_languages_each_in_its_script() {
-        let latin_allowed = ["enterprise-sale", "2026-11-28T09:00:00Z", "other", "RFC", "RUB", "NUL", "ru", "en"];
+        let latin_allowed = ["Europe/Moscow", "enterprise-sale", "2026-11-28T09:00:00Z", "other", "RFC", "RUB", "NUL", "ru", "en"];
         let mut codes = std::collections::BTreeSet::new();
         for invalid in Invalid::examples() {
             assert!(codes.insert(invalid.code()), "a code is used once: {}", invalid.code());
@@ -544,5 +588,11 @@ mod tests {
         assert_eq!(code("Bad-Code"), Err(Invalid::NotACode));
         assert_eq!(currency("rub"), Err(Invalid::NotACurrency));
         assert_eq!(one_of("en", &["ru", "en"]), Ok("en"));
+        assert_eq!(time_zone(" Europe/Moscow ").map(|(name, _)| name), Ok("Europe/Moscow".into()));
+        assert_eq!(time_zone("Mars/Olympus").map(|(name, _)| name), Err(Invalid::UnknownTimeZone));
+        assert_eq!(weekdays(&serde_json::json!([5, 1, 2])), Ok(vec![1, 2, 5]));
+        for wrong in [serde_json::json!([]), serde_json::json!([0]), serde_json::json!([1, 1]), serde_json::json!("1-5")] {
+            assert_eq!(weekdays(&wrong), Err(Invalid::NotWeekdays), "{wrong}");
+        }
     }
 }

@@ -44,6 +44,9 @@ pub struct UserRecord {
     pub role: Role,
     pub supervisor_id: Option<String>,
     pub locale: Locale,
+    /// An IANA zone name; `None` until the person's browser or an administrator names one, and
+    /// meanwhile the setting `default_time_zone` applies.
+    pub time_zone: Option<String>,
     pub active: bool,
     pub password_hash: String,
     pub created_at: Timestamp,

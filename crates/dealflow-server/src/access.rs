@@ -7,6 +7,7 @@
 use dealflow_core::Locale;
 use dealflow_core::records::{Role, UserRecord};
 use dealflow_store::OwnerScope;
+use jiff::tz::TimeZone;
 
 use crate::error::{Forbidden, Result, ServiceError};
 
@@ -16,22 +17,24 @@ pub struct Actor {
     user: UserRecord,
     /// The owners whose records are visible: `None` for everyone's (administrators).
     owners: Option<Vec<String>>,
+    /// The zone the person reads and enters times in: their own, else the installation's default.
+    zone: TimeZone,
 }
 
 impl Actor {
     /// `team`: the ids of the users a supervisor leads (ignored for other roles).
-    pub(crate) fn new(user: UserRecord, team: Vec<String>) -> Actor {
+    pub(crate) fn new(user: UserRecord, team: Vec<String>, zone: TimeZone) -> Actor {
         let owners = match user.role {
             Role::Admin => None,
             Role::Manager => Some(vec![user.id.clone()]),
             Role::Supervisor => Some(team.into_iter().chain([user.id.clone()]).collect()),
         };
-        Actor { user, owners }
+        Actor { user, owners, zone }
     }
 
     /// An actor limited to `owners`: an administrator looking at one supervisor's team.
     pub(crate) fn narrowed_to(&self, owners: Vec<String>) -> Actor {
-        Actor { user: self.user.clone(), owners: Some(owners) }
+        Actor { user: self.user.clone(), owners: Some(owners), zone: self.zone.clone() }
     }
 
     pub fn user(&self) -> &UserRecord {
@@ -45,6 +48,11 @@ impl Actor {
     /// The language the person chose.
     pub fn locale(&self) -> Locale {
         self.user.locale
+    }
+
+    /// The person's time zone: "today", "this week" and every time shown are in it.
+    pub fn zone(&self) -> &TimeZone {
+        &self.zone
     }
 
     pub fn is_admin(&self) -> bool {

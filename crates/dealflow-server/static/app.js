@@ -4,6 +4,10 @@
 
 const liveRegion = () => document.getElementById('live');
 
+// The sign-in form tells the server the browser's time zone, which a person's first sign-in adopts.
+const browserZone = document.getElementById('browser-time-zone');
+if (browserZone) browserZone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+
 // Dialogs ------------------------------------------------------------------------------------
 
 function openCloseDialog(stage) {

@@ -12,7 +12,7 @@ crate::handle!(
     Users
 );
 
-pub(crate) const COLUMNS: &str = "id, email, name, role, supervisor_id, locale, active, password_hash, created_at";
+pub(crate) const COLUMNS: &str = "id, email, name, role, supervisor_id, locale, time_zone, active, password_hash, created_at";
 
 pub(crate) fn user(row: &AnyRow) -> Result<UserRecord> {
     Ok(UserRecord {
@@ -22,6 +22,7 @@ pub(crate) fn user(row: &AnyRow) -> Result<UserRecord> {
         role: Role::parse(&row.text("role")?).ok_or_else(|| StoreError::Corrupt("users.role".into()))?,
         supervisor_id: row.opt_text("supervisor_id")?,
         locale: Locale::parse(&row.text("locale")?).unwrap_or_default(),
+        time_zone: row.opt_text("time_zone")?,
         active: row.boolean("active")?,
         password_hash: row.text("password_hash")?,
         created_at: row.at("created_at")?,
@@ -68,8 +69,8 @@ impl<A> Users<'_, A> {
 impl Users<'_, Write> {
     pub async fn insert(&mut self, u: &UserRecord) -> Result<()> {
         sqlx::query(
-            "INSERT INTO users (id, email, email_lower, name, role, supervisor_id, locale, active, password_hash, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+            "INSERT INTO users (id, email, email_lower, name, role, supervisor_id, locale, time_zone, active, password_hash, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
         )
         .bind(&u.id)
         .bind(&u.email)
@@ -78,6 +79,7 @@ impl Users<'_, Write> {
         .bind(u.role.as_str())
         .bind(&u.supervisor_id)
         .bind(u.locale.as_str())
+        .bind(&u.time_zone)
         .bind(flag(u.active))
         .bind(&u.password_hash)
         .bind(millis(u.created_at))
@@ -89,7 +91,8 @@ impl Users<'_, Write> {
     /// Writes a user's changeable fields (email stays).
     pub async fn update(&mut self, u: &UserRecord, now: jiff::Timestamp) -> Result<()> {
         sqlx::query(
-            "UPDATE users SET name = $2, role = $3, supervisor_id = $4, locale = $5, active = $6, password_hash = $7, updated_at = $8 WHERE id = $1",
+            "UPDATE users SET name = $2, role = $3, supervisor_id = $4, locale = $5, active = $6, password_hash = $7, updated_at = $8,
+             time_zone = $9 WHERE id = $1",
         )
         .bind(&u.id)
         .bind(&u.name)
@@ -99,6 +102,7 @@ impl Users<'_, Write> {
         .bind(flag(u.active))
         .bind(&u.password_hash)
         .bind(millis(now))
+        .bind(&u.time_zone)
         .execute(&mut *self.c)
         .await?;
         Ok(())

@@ -300,6 +300,7 @@ async fn make_team(services: &Services, store: &Store, count: usize) -> anyhow::
             role: Role::Supervisor,
             supervisor_id: None,
             locale: Some(Locale::Ru),
+            time_zone: None,
             password: GENERATED_PASSWORD.into(),
         })
         .await
@@ -312,6 +313,7 @@ async fn make_team(services: &Services, store: &Store, count: usize) -> anyhow::
         role,
         supervisor_id,
         locale: Locale::Ru,
+        time_zone: None,
         active: true,
         password_hash: first.password_hash.clone(),
         created_at: first.created_at,

@@ -182,7 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 LocaleArg::Ru => Locale::Ru,
                 LocaleArg::En => Locale::En,
             };
-            let new = NewUser { email, name, role, supervisor_id, locale: Some(locale), password };
+            let new = NewUser { email, name, role, supervisor_id, locale: Some(locale), time_zone: None, password };
             let user = services.add_user(new).await.map_err(describe)?;
             println!("added user {} ({})", user.email, user.id);
             Ok(ExitCode::SUCCESS)

@@ -25,6 +25,9 @@ pub struct CreateUser {
     pub supervisor_id: Option<String>,
     /// `ru` or `en`; the `default_locale` setting when not given.
     pub locale: Option<String>,
+    /// An IANA time zone such as `Europe/Moscow`; when not given, the setting
+    /// `default_time_zone` applies until the person's browser names theirs.
+    pub time_zone: Option<String>,
     /// At least 8 characters; never answered back.
     pub password: String,
 }
@@ -38,6 +41,8 @@ pub struct UpdateUser {
     #[schema(value_type = Option<String>)]
     pub supervisor_id: Option<Option<String>>,
     pub locale: Option<String>,
+    /// An IANA time zone such as `Europe/Moscow`.
+    pub time_zone: Option<String>,
     pub active: Option<bool>,
     pub password: Option<String>,
     /// Required when a user changes their own password.
@@ -75,6 +80,7 @@ pub async fn create(
         role: role(&input.role)?,
         supervisor_id: input.supervisor_id,
         locale: input.locale.as_deref().map(locale).transpose()?,
+        time_zone: input.time_zone,
         password: input.password,
     };
     let user = services.create_user(&caller.actor, new).await?;
@@ -88,7 +94,7 @@ pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Pat
     Ok(Json((&services.user(&caller.actor, &id).await?).into()))
 }
 
-/// Change a user: administrators anything; a user their own name, language and password.
+/// Change a user: administrators anything; a user their own name, language, time zone and password.
 #[utoipa::path(patch, path = "/users/{id}", operation_id = "update_user", params(("id" = String, Path, description = "the record's id")), tag = "users", request_body = UpdateUser, security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -103,6 +109,7 @@ pub async fn update(
         role: input.role,
         supervisor_id: input.supervisor_id,
         locale: input.locale,
+        time_zone: input.time_zone,
         active: input.active,
         password: input.password,
         current_password: input.current_password,

@@ -23,6 +23,8 @@ pub struct UserView {
     pub role: String,
     pub supervisor_id: Option<String>,
     pub locale: String,
+    /// The IANA time zone the person chose; null while the setting `default_time_zone` applies.
+    pub time_zone: Option<String>,
     pub active: bool,
 }
 
@@ -35,6 +37,7 @@ impl From<&UserRecord> for UserView {
             role: u.role.as_str().to_owned(),
             supervisor_id: u.supervisor_id.clone(),
             locale: u.locale.as_str().to_owned(),
+            time_zone: u.time_zone.clone(),
             active: u.active,
         }
     }

@@ -8,7 +8,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use jiff::ToSpan;
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use super::opportunity::refusal_words;
@@ -40,6 +39,7 @@ pub struct ActivityPage {
 
 async fn build(services: &Services, viewer: &Viewer, id: &str) -> PageResult<ActivityPage> {
     let locale = viewer.locale;
+    let zone = viewer.actor.zone();
     let t = viewer.t();
     let now = services.clock().now();
     let ActivityData { activity: a, opportunity, results } = services.activity_page(&viewer.actor, id).await.or_page(viewer)?;
@@ -56,10 +56,10 @@ async fn build(services: &Services, viewer: &Viewer, id: &str) -> PageResult<Act
         kind: t.activity_type(a.kind),
         status: t.activity_status(a.status),
         open: a.status.is_open(),
-        due: format::opt_instant(a.due_at, locale),
+        due: format::opt_instant(a.due_at, zone, locale),
         overdue: a.status.is_open() && a.due_at.is_some_and(|d| d < now),
-        start: format::opt_instant(a.start_at, locale),
-        completed: format::opt_instant(a.completed_at, locale),
+        start: format::opt_instant(a.start_at, zone, locale),
+        completed: format::opt_instant(a.completed_at, zone, locale),
         result: result_name.unwrap_or_default(),
         note: a.result_note.clone().unwrap_or_default(),
         opportunity,
@@ -155,14 +155,15 @@ pub struct ScheduleQuery {
 pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(query): Query<ScheduleQuery>) -> PageResult {
     let locale = viewer.locale;
     let t = viewer.t();
+    let zone = viewer.actor.zone().clone();
     let now = services.clock().now();
-    let today = now.to_zoned_datetime(TimeZone::UTC).date();
+    let today = now.to_zoned_datetime(zone.clone()).date();
     let week = query.view.as_deref() == Some("week");
     let day = query.date.as_deref().and_then(|d| dealflow_core::check::day(d).ok()).unwrap_or(today);
     let first = if week { day - (i64::from(day.weekday().to_monday_zero_offset())).days() } else { day };
     let length: i64 = if week { 7 } else { 1 };
-    let start = first.to_zoned_datetime(TimeZone::UTC).map_err(|e| PageError::internal(locale, e))?.timestamp();
-    let end = (first + length.days()).to_zoned_datetime(TimeZone::UTC).map_err(|e| PageError::internal(locale, e))?.timestamp();
+    let start = first.to_zoned_datetime(zone.clone()).map_err(|e| PageError::internal(locale, e))?.timestamp();
+    let end = (first + length.days()).to_zoned_datetime(zone.clone()).map_err(|e| PageError::internal(locale, e))?.timestamp();
     let rows = services.own_schedule(&viewer.actor, start, end).await.or_page(&viewer)?;
     let mut days = Vec::new();
     let mut overdue = 0;
@@ -172,7 +173,7 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
         for entry in &rows {
             let a = &entry.activity;
             let at = a.start_at.or(a.due_at);
-            if at.map(|at| at.to_zoned_datetime(TimeZone::UTC).date()) != Some(date) {
+            if at.map(|at| at.to_zoned_datetime(zone.clone()).date()) != Some(date) {
                 continue;
             }
             let is_overdue = a.status.is_open() && a.due_at.is_some_and(|d| d < now);
@@ -181,7 +182,7 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
                 id: a.id.clone(),
                 title: a.title.get(locale).to_owned(),
                 kind: t.activity_type(a.kind),
-                time: at.map(|at| at.to_zoned_datetime(TimeZone::UTC).strftime("%H:%M").to_string()).unwrap_or_default(),
+                time: at.map(|at| at.to_zoned_datetime(zone.clone()).strftime("%H:%M").to_string()).unwrap_or_default(),
                 status: t.activity_status(a.status),
                 open: a.status.is_open(),
                 overdue: is_overdue,

@@ -62,15 +62,16 @@ pub struct AnalyticsPage {
     csv_link: String,
 }
 
-/// The period's bounds as instants (`to` exclusive); a field that is not a date is a problem beside it.
-fn period(query: &AnalyticsQuery, problems: &mut Problems) -> (Option<jiff::Timestamp>, Option<jiff::Timestamp>) {
+/// The period's bounds as instants (`to` exclusive), days on the reader's calendar; a field that
+/// is not a date is a problem beside it.
+fn period(query: &AnalyticsQuery, zone: &jiff::tz::TimeZone, problems: &mut Problems) -> (Option<jiff::Timestamp>, Option<jiff::Timestamp>) {
     let mut day = |field: &str, text: &str| -> Option<jiff::Timestamp> {
         let text = text.trim();
         if text.is_empty() {
             return None;
         }
         let day = problems.check(field, check::day(text))?;
-        day.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp())
+        day.to_zoned_datetime(zone.clone()).ok().map(|z| z.timestamp())
     };
     (day("from", &query.from), day("to", &query.to))
 }
@@ -237,7 +238,7 @@ async fn analyse(services: &Services, viewer: &Viewer, query: &AnalyticsQuery) -
     let locale = viewer.locale;
     let t = viewer.t();
     let mut problems = Problems::new();
-    let (from, to) = period(query, &mut problems);
+    let (from, to) = period(query, viewer.actor.zone(), &mut problems);
     let team = Some(query.team.trim()).filter(|t| !t.is_empty());
     let supervisors = services.analytics_teams(&viewer.actor).await.or_page(viewer)?;
     let teams: Vec<Choice> = supervisors.iter().map(|u| Choice::new(u.id.clone(), u.name.clone(), team)).collect();

@@ -1,5 +1,5 @@
 //! Numbers, money and times as a person reads them in each language: `1 500 000,00 ₽` in
-//! Russian, `1,500,000.00 ₽` in English. Times are shown in UTC.
+//! Russian, `1,500,000.00 ₽` in English. Times are shown in the reader's own time zone.
 
 use dealflow_core::{Locale, Money};
 use jiff::Timestamp;
@@ -65,16 +65,27 @@ pub fn hours(value: f64, locale: Locale) -> String {
     }
 }
 
-pub fn instant(at: Timestamp, locale: Locale) -> String {
-    let zoned = at.to_zoned_datetime(TimeZone::UTC);
+/// A moment as the reader's clock shows it: `28.11.2026 16:33` or `2026-11-28 16:33`.
+pub fn instant(at: Timestamp, zone: &TimeZone, locale: Locale) -> String {
+    let zoned = at.to_zoned_datetime(zone.clone());
     match locale {
         Locale::Ru => zoned.strftime("%d.%m.%Y %H:%M").to_string(),
         Locale::En => zoned.strftime("%Y-%m-%d %H:%M").to_string(),
     }
 }
 
-pub fn opt_instant(at: Option<Timestamp>, locale: Locale) -> String {
-    at.map(|a| instant(a, locale)).unwrap_or_default()
+pub fn opt_instant(at: Option<Timestamp>, zone: &TimeZone, locale: Locale) -> String {
+    at.map(|a| instant(a, zone, locale)).unwrap_or_default()
+}
+
+/// A moment as `datetime-local` inputs take it, on the reader's clock: `2026-11-28T16:33`.
+pub fn local_input(at: Option<Timestamp>, zone: &TimeZone) -> String {
+    at.map(|at| at.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%dT%H:%M").to_string()).unwrap_or_default()
+}
+
+/// The day of a moment on the reader's calendar, as `date` inputs take it.
+pub fn day_input(at: Option<Timestamp>, zone: &TimeZone) -> String {
+    at.map(|at| at.to_zoned_datetime(zone.clone()).date().to_string()).unwrap_or_default()
 }
 
 /// A calendar date stored as `YYYY-MM-DD`, written the language's way.
@@ -86,10 +97,7 @@ pub fn date(text: &str, locale: Locale) -> String {
 }
 
 pub fn weekday(date: jiff::civil::Date, locale: Locale) -> String {
-    let names = match locale {
-        Locale::Ru => ["Понедельник", "Вторник", "Среда", "Четверг", "Пятница", "Суббота", "Воскресенье"],
-        Locale::En => ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-    };
+    let names = super::i18n::texts(locale).weekday_names();
     let name = names[usize::try_from(date.weekday().to_monday_zero_offset()).unwrap_or(0)];
     match locale {
         Locale::Ru => format!("{name}, {}", date.strftime("%d.%m.%Y")),

@@ -329,6 +329,11 @@ catalogue! {
     current_password: "Текущий пароль", "Current password";
     current_password_note: "Нужен, только чтобы сменить собственный пароль.", "Needed only to change your own password.";
     deactivate_note: "Отключённый пользователь не может войти; его сеансы и ключи перестают действовать сразу.", "A deactivated user cannot sign in; their sessions and tokens stop working at once.";
+    // Profile and time zones
+    time_zone: "Часовой пояс", "Time zone";
+    default_time_zone: "Как в настройках системы", "The system's default";
+    profile: "Мой профиль", "My profile";
+    profile_intro: "Имя, язык и часовой пояс: все даты и время вы видите и вводите в своём поясе.", "Your name, language and time zone: you see and enter every date and time in your own zone.";
     // Errors
     not_found_title: "Страница не найдена", "Page not found";
     not_found_text: "Такой записи нет или она вам недоступна.", "This record does not exist or is not available to you.";
@@ -346,6 +351,15 @@ pub fn texts(locale: Locale) -> &'static Texts {
 }
 
 impl Texts {
+    /// Monday first, as ISO numbers the days.
+    pub fn weekday_names(&self) -> [&'static str; 7] {
+        if self.lang_code == "ru" {
+            ["Понедельник", "Вторник", "Среда", "Четверг", "Пятница", "Суббота", "Воскресенье"]
+        } else {
+            ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        }
+    }
+
     pub fn activity_type(&self, kind: ActivityType) -> &'static str {
         match kind {
             ActivityType::Task => self.type_task,

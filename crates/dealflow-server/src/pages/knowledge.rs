@@ -63,6 +63,7 @@ pub struct SearchQuery {
 
 async fn list_page(services: &Services, viewer: &Viewer, q: &str, input: ArticleInput, errors: FormErrors) -> PageResult<KnowledgePage> {
     let locale = viewer.locale;
+    let zone = viewer.actor.zone();
     let articles = services.articles(Some(q), LIST_LIMIT).await.or_page(viewer)?;
     let people = People::load(services, viewer).await?;
     let here = format!("/knowledge?{}", form_urlencoded::Serializer::new(String::new()).append_pair("q", q).finish());
@@ -76,7 +77,7 @@ async fn list_page(services: &Services, viewer: &Viewer, q: &str, input: Article
                 title: a.title.clone(),
                 tags: a.tags.join(", "),
                 author: people.name(&a.author_id),
-                updated: format::instant(a.updated_at, locale),
+                updated: format::instant(a.updated_at, zone, locale),
             })
             .collect(),
         input,
@@ -127,6 +128,7 @@ async fn article_page(
     errors: FormErrors,
 ) -> PageResult<ArticlePage> {
     let locale = viewer.locale;
+    let zone = viewer.actor.zone();
     Ok(ArticlePage {
         chrome: Chrome::load(services, viewer, "knowledge", &format!("/knowledge/{}", article.id)).await?,
         title: article.title.clone(),
@@ -134,7 +136,7 @@ async fn article_page(
         paragraphs: article.body.replace("\r\n", "\n").split("\n\n").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect(),
         tags: article.tags.clone(),
         author: author.name.clone(),
-        updated: format::instant(article.updated_at, locale),
+        updated: format::instant(article.updated_at, zone, locale),
         can_edit: services.may_edit_article(&viewer.actor, article),
         input,
         input_action: format!("/knowledge/{}", article.id),

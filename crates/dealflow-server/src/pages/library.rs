@@ -173,6 +173,7 @@ pub async fn page(
     Query(query): Query<ProcessQuery>,
 ) -> PageResult {
     let locale = viewer.locale;
+    let zone = viewer.actor.zone();
     let t = viewer.t();
     let stages = services.stage_catalog().await.or_page(&viewer)?;
     let crate::services::ProcessPage { shown, current, versions, people } =
@@ -197,7 +198,7 @@ pub async fn page(
                     .and_then(|id| people.iter().find(|u| &u.id == id))
                     .map(|u| u.name.clone())
                     .unwrap_or_else(|| t.installed_with_product.to_owned()),
-                at: format::instant(v.published_at, locale),
+                at: format::instant(v.published_at, zone, locale),
                 current: v.version == current.version,
                 shown: v.version == shown.version,
             })

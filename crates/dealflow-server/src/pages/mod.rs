@@ -19,6 +19,7 @@ mod notifications;
 mod opportunities;
 mod opportunity;
 mod opportunity_forms;
+mod profile;
 mod session;
 mod start;
 
@@ -43,6 +44,7 @@ pub fn router() -> Router<Services> {
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
         .route("/locale", post(session::switch_locale))
+        .route("/profile", get(profile::page).post(profile::save))
         .route("/static/app.js", get(assets::script))
         .route("/static/app.css", get(assets::style))
         .route("/opportunities", get(opportunities::list))
@@ -202,12 +204,12 @@ pub struct NotificationItem {
 }
 
 impl NotificationItem {
-    fn new(n: &NotificationRecord, locale: Locale) -> NotificationItem {
+    fn new(n: &NotificationRecord, zone: &jiff::tz::TimeZone, locale: Locale) -> NotificationItem {
         NotificationItem {
             id: n.id.clone(),
             title: n.title.get(locale).to_owned(),
             body: n.body.get(locale).to_owned(),
-            when: format::instant(n.created_at, locale),
+            when: format::instant(n.created_at, zone, locale),
             unread: n.read_at.is_none(),
         }
     }
@@ -234,6 +236,8 @@ pub struct Chrome {
     /// This page's address, to come back to after switching language.
     pub here: String,
     pub command_text: String,
+    /// The zone the viewer's times are shown in, named in the user menu.
+    pub time_zone: String,
 }
 
 impl Chrome {
@@ -248,12 +252,13 @@ impl Chrome {
             role: viewer.t().role(&user.role),
             csrf: viewer.csrf.clone(),
             unread: header.unread,
-            recent: header.recent.iter().map(|n| NotificationItem::new(n, locale)).collect(),
+            recent: header.recent.iter().map(|n| NotificationItem::new(n, viewer.actor.zone(), locale)).collect(),
             processes: header.processes.into_iter().map(|(code, name)| ProcessChoice { code, name: name.get(locale).to_owned() }).collect(),
             section,
             admin: viewer.actor.is_admin(),
             here: here.to_owned(),
             command_text: String::new(),
+            time_zone: viewer.actor.zone().iana_name().unwrap_or("UTC").to_owned(),
         })
     }
 }
@@ -271,6 +276,13 @@ impl Choice {
         let selected = current == Some(value.as_str());
         Choice { value, label: label.into(), selected }
     }
+}
+
+/// Every zone of the bundled time zone database, by name, for a `<select>`.
+pub fn zone_choices(current: &str) -> Vec<Choice> {
+    let mut names: Vec<String> = jiff::tz::db().available().map(|name| name.as_str().to_owned()).collect();
+    names.sort();
+    names.into_iter().map(|name| Choice::new(name.clone(), name, Some(current))).collect()
 }
 
 /// Field errors of a form, by field name, already in the reader's language.
@@ -301,7 +313,7 @@ impl FormErrors {
 
     /// A service's refusal, field by field (a taken code or email beside its field); other
     /// refusals of the person's under `form`; `None` for failures that are ours.
-    fn from_service(locale: Locale, error: &ServiceError) -> Option<FormErrors> {
+    pub fn from_service(locale: Locale, error: &ServiceError) -> Option<FormErrors> {
         match error {
             ServiceError::Invalid(problems) => Some(FormErrors::of(problems, locale)),
             ServiceError::AlreadyExists(field) => Some(FormErrors(vec![(field.clone(), error.message(locale)?)])),

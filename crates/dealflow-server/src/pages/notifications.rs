@@ -37,7 +37,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
     let (found, _) = services.notifications(&viewer.actor, false, &page).await.or_page(&viewer)?;
     let page = NotificationsPage {
         chrome: Chrome::load(&services, &viewer, "notifications", "/notifications").await?,
-        items: found.items.iter().map(|n| NotificationItem::new(n, locale)).collect(),
+        items: found.items.iter().map(|n| NotificationItem::new(n, viewer.actor.zone(), locale)).collect(),
         next: found.next.map(|cursor| format!("/notifications?cursor={cursor}")),
     };
     Ok(page.into_response())
@@ -81,7 +81,7 @@ pub async fn events(State(services): State<Services>, viewer: Viewer) -> impl In
     let actor = viewer.actor;
     let events = async_stream::stream! {
         for await notification in notifications {
-            let item = NotificationItem::new(&notification, locale);
+            let item = NotificationItem::new(&notification, actor.zone(), locale);
             let unread = services.unread_count(&actor).await.ok();
             // Without a count the event still brings the notice; the page adds one to what it shows.
             let data = LiveNotification { id: item.id, title: item.title, body: item.body, when: item.when, unread: unread.unwrap_or(-1) };

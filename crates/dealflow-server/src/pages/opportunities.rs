@@ -90,6 +90,7 @@ struct RowNames<'a> {
     currency: String,
     stages: &'a StageCatalog,
     locale: Locale,
+    zone: jiff::tz::TimeZone,
 }
 
 impl RowNames<'_> {
@@ -101,7 +102,7 @@ impl RowNames<'_> {
             stage: self.stages.get(o.stage.as_str()).map(|s| s.name.get(self.locale).to_owned()).unwrap_or_default(),
             owner: self.people.name(&o.owner_id),
             amount: format::opt_money(o.amount, &self.currency, self.locale),
-            updated: format::instant(o.updated_at, self.locale),
+            updated: format::instant(o.updated_at, &self.zone, self.locale),
             closed: self.stages.is_final(o.stage.as_str()),
         }
     }
@@ -131,6 +132,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
         currency: services.currency().await.or_page(&viewer)?,
         stages: &stages,
         locale,
+        zone: viewer.actor.zone().clone(),
     };
     let next = found.page.next.as_ref().map(|cursor| {
         let mut params = form_urlencoded::Serializer::new(String::new());
@@ -178,7 +180,7 @@ pub async fn board(State(services): State<Services>, viewer: Viewer) -> PageResu
     let stages = services.stage_catalog().await.or_page(&viewer)?;
     let board = services.board(&viewer.actor).await.or_page(&viewer)?;
     let currency = services.currency().await.or_page(&viewer)?;
-    let names = RowNames { people: People::load(&services, &viewer).await?, accounts: &board.accounts, currency, stages: &stages, locale };
+    let names = RowNames { people: People::load(&services, &viewer).await?, accounts: &board.accounts, currency, stages: &stages, locale, zone: viewer.actor.zone().clone() };
     let count = board.columns.iter().map(|c| c.count).sum();
     let total = Money::from_minor_units(board.columns.iter().map(|c| c.total.minor_units()).sum());
     let columns = board

@@ -176,6 +176,7 @@ pub struct PartChrome {
 /// The live part of the page from what the services answered.
 fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, people: &People, now: jiff::Timestamp) -> Live {
     let locale = viewer.locale;
+    let zone = viewer.actor.zone();
     let t = viewer.t();
     let o = &view.opportunity;
     let closed = stages.is_final(o.stage.as_str());
@@ -216,7 +217,7 @@ fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, peo
                     id: a.id.clone(),
                     title: a.title.get(locale).to_owned(),
                     kind: t.activity_type(a.kind),
-                    due: format::opt_instant(a.due_at, locale),
+                    due: format::opt_instant(a.due_at, zone, locale),
                     overdue: a.due_at.is_some_and(|d| d < now),
                     results: step
                         .map(|s| s.results.iter().map(|r| Choice::new(r.code.clone(), r.name.get(locale), Some("done"))).collect())
@@ -247,14 +248,14 @@ fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, peo
             Some(id) if !h.by_process => people.name(id),
             _ => t.by_process.to_owned(),
         };
-        events.push((h.at, HistoryLine { when: format::instant(h.at, locale), text, subject: String::new(), who }));
+        events.push((h.at, HistoryLine { when: format::instant(h.at, zone, locale), text, subject: String::new(), who }));
     }
     for a in &view.activities {
         let title = a.title.get(locale);
         events.push((
             a.created_at,
             HistoryLine {
-                when: format::instant(a.created_at, locale),
+                when: format::instant(a.created_at, zone, locale),
                 text: t.activity_created.to_owned(),
                 subject: title.to_owned(),
                 who: people.name(&a.owner_id),
@@ -268,7 +269,7 @@ fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, peo
         if let Some(what) = finished {
             let at = a.completed_at.unwrap_or(a.updated_at);
             let line = HistoryLine {
-                when: format::instant(at, locale),
+                when: format::instant(at, zone, locale),
                 text: what.to_owned(),
                 subject: title.to_owned(),
                 who: people.name(&a.owner_id),
@@ -296,6 +297,7 @@ fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, peo
 /// The whole page of the opportunity `id`, if the viewer may see it.
 pub(super) async fn build_page(services: &Services, viewer: &Viewer, id: &str) -> PageResult<OpportunityPage> {
     let locale = viewer.locale;
+    let zone = viewer.actor.zone();
     let data = services.opportunity_page(&viewer.actor, id).await.or_page(viewer)?;
     let stages = services.stage_catalog().await.or_page(viewer)?;
     let people = People::load(services, viewer).await?;
@@ -327,7 +329,7 @@ pub(super) async fn build_page(services: &Services, viewer: &Viewer, id: &str) -
             owner: people.name(&o.owner_id),
             account: data.account.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
             amount: format::opt_money(o.amount, currency, locale),
-            closed_at: format::opt_instant(o.closed_at, locale),
+            closed_at: format::opt_instant(o.closed_at, zone, locale),
         },
         live,
         hint: None,
@@ -372,7 +374,7 @@ pub(super) async fn build_page(services: &Services, viewer: &Viewer, id: &str) -
         orders: data
             .orders
             .iter()
-            .map(|order| format!("{} — {}", format::instant(order.created_at, locale), format::money(order.amount, currency, locale)))
+            .map(|order| format!("{} — {}", format::instant(order.created_at, zone, locale), format::money(order.amount, currency, locale)))
             .collect(),
     })
 }

@@ -180,6 +180,8 @@ pub struct LoginInput {
     token: String,
     next: Option<String>,
     lang: Option<String>,
+    /// The browser's zone (the page's script fills it in): adopted at a person's first sign-in.
+    time_zone: Option<String>,
 }
 
 pub async fn login(State(services): State<Services>, headers: HeaderMap, axum::Form(input): axum::Form<LoginInput>) -> Response {
@@ -192,7 +194,7 @@ pub async fn login(State(services): State<Services>, headers: HeaderMap, axum::F
     if input.email.trim().is_empty() || input.password.is_empty() {
         return login_page(locale, input.email, next, Some(t.bad_credentials.to_owned()));
     }
-    match services.sign_in_session(input.email.trim(), &input.password).await {
+    match services.sign_in_session(input.email.trim(), &input.password, input.time_zone.as_deref()).await {
         Ok(secret) => {
             let mut response = Redirect::to(&next).into_response();
             response.headers_mut().append(header::SET_COOKIE, session_cookie(&headers, &secret, None));

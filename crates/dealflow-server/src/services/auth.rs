@@ -25,9 +25,16 @@ impl Services {
         self.issue_token(email, given_password, "dft_").await
     }
 
-    /// The web app's sign-in: a session secret for the cookie, revocable like a token.
-    pub async fn sign_in_session(&self, email: &str, given_password: &str) -> Result<String> {
-        self.issue_token(email, given_password, "dfs_").await.map(|(secret, _)| secret)
+    /// The web app's sign-in: a session secret for the cookie, revocable like a token. The
+    /// browser's zone becomes the person's at their first sign-in.
+    pub async fn sign_in_session(&self, email: &str, given_password: &str, browser_zone: Option<&str>) -> Result<String> {
+        let (secret, user) = self.issue_token(email, given_password, "dfs_").await?;
+        if let Some(zone) = browser_zone
+            && user.time_zone.is_none()
+        {
+            self.adopt_browser_time_zone(&user.id, zone).await?;
+        }
+        Ok(secret)
     }
 
     async fn issue_token(&self, email: &str, given_password: &str, prefix: &str) -> Result<(String, UserRecord)> {

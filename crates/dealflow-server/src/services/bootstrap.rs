@@ -46,6 +46,18 @@ fn default_settings() -> Vec<SettingRecord> {
             "The currency of all amounts: its three-letter ISO 4217 code.",
         ),
         row(
+            "default_time_zone",
+            "\"Europe/Moscow\"",
+            "Часовой пояс тех, кто ещё не выбрал свой: браузер сообщает пояс при первом входе, а пока этого не было, время показывается в этом поясе.",
+            "The time zone of people who have not chosen their own: a browser tells a person's zone at their first sign-in; until then times are shown in this one.",
+        ),
+        row(
+            "working_days",
+            "[1, 2, 3, 4, 5]",
+            "Рабочие дни недели, числами от 1 (понедельник) до 7 (воскресенье): сроки шагов процесса отсчитываются в рабочих днях.",
+            "The working days of the week, as numbers from 1 (Monday) to 7 (Sunday): the due offsets of process steps count working days.",
+        ),
+        row(
             "default_locale",
             "\"ru\"",
             "Язык по умолчанию для новых пользователей: русский или английский.",
@@ -96,6 +108,7 @@ impl Services {
             role: Role::Admin,
             supervisor_id: None,
             locale: Some(Locale::Ru),
+            time_zone: None,
             password,
         };
         match self.add_user(admin).await {

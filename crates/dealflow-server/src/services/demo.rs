@@ -61,15 +61,15 @@ impl Services {
             return Ok(None);
         }
         let team = [
-            ("irina.sokolova@demo.local", "Ирина Соколова", Role::Supervisor, Locale::Ru),
-            ("alexey.petrov@demo.local", "Алексей Петров", Role::Manager, Locale::Ru),
-            ("maria.ivanova@demo.local", "Мария Иванова", Role::Manager, Locale::Ru),
-            ("john.carter@demo.local", "John Carter", Role::Manager, Locale::En),
+            ("irina.sokolova@demo.local", "Ирина Соколова", Role::Supervisor, Locale::Ru, "Europe/Moscow"),
+            ("alexey.petrov@demo.local", "Алексей Петров", Role::Manager, Locale::Ru, "Europe/Moscow"),
+            ("maria.ivanova@demo.local", "Мария Иванова", Role::Manager, Locale::Ru, "Europe/Moscow"),
+            ("john.carter@demo.local", "John Carter", Role::Manager, Locale::En, "Europe/London"),
         ];
         let mut supervisor_id = None;
         let mut managers = Vec::new();
         let mut users = Vec::new();
-        for (email, name, role, locale) in team {
+        for (email, name, role, locale, zone) in team {
             let is_supervisor = role == Role::Supervisor;
             let user = self
                 .add_user(NewUser {
@@ -78,6 +78,7 @@ impl Services {
                     role,
                     supervisor_id: supervisor_id.clone(),
                     locale: Some(locale),
+                    time_zone: Some(zone.into()),
                     password: DEMO_PASSWORD.into(),
                 })
                 .await?;

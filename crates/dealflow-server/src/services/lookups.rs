@@ -298,6 +298,8 @@ impl Services {
             "start_sales_process" if !value.is_boolean() => Some(Invalid::WrongType),
             "currency" => check::currency(text).err(),
             "default_locale" => check::one_of(text, &["ru", "en"]).err(),
+            "default_time_zone" => check::time_zone(text).err(),
+            "working_days" => check::weekdays(value).err(),
             _ => None,
         };
         if let Some(invalid) = refusal {

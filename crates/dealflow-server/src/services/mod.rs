@@ -130,7 +130,11 @@ impl Services {
             dealflow_core::records::Role::Supervisor => self.store.read().await?.users().team_of(&user.id).await?,
             _ => Vec::new(),
         };
-        Ok(Actor::new(user, team))
+        let zone = match user.time_zone.as_deref().and_then(|name| jiff::tz::TimeZone::get(name).ok()) {
+            Some(zone) => zone,
+            None => self.default_time_zone().await?.1,
+        };
+        Ok(Actor::new(user, team, zone))
     }
 
     fn cached_definition(&self, code: &str, version: u32) -> Option<Arc<ProcessDefinition>> {

@@ -1,5 +1,5 @@
 //! Users: the directory everyone reads; administrators create and change users; a person changes
-//! their own name, language and password (with their current password).
+//! their own name, language, time zone and password (with their current password).
 
 use dealflow_core::Locale;
 use dealflow_core::check::{self, Invalid, Problems};
@@ -18,6 +18,8 @@ pub struct NewUser {
     pub supervisor_id: Option<String>,
     /// The `default_locale` setting when not given.
     pub locale: Option<Locale>,
+    /// An IANA name; none leaves the setting `default_time_zone` in force for them.
+    pub time_zone: Option<String>,
     pub password: String,
 }
 
@@ -32,6 +34,8 @@ pub struct UserChanges {
     pub supervisor_id: Option<Option<String>>,
     /// `ru` or `en`.
     pub locale: Option<String>,
+    /// An IANA name such as `Europe/Moscow`.
+    pub time_zone: Option<String>,
     pub active: Option<bool>,
     pub password: Option<String>,
     /// Needed when a person changes their own password.
@@ -48,6 +52,9 @@ pub fn locale(text: &str) -> Result<Locale, Invalid> {
     Locale::parse(text).filter(|_| text.len() == 2).ok_or_else(|| Invalid::NotOneOf { allowed: vec!["ru".into(), "en".into()] })
 }
 
+/// Where a sales team is when nobody said otherwise.
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Moscow";
+
 impl Services {
     /// The directory: everyone, by name.
     pub async fn users(&self, _actor: &Actor) -> Result<Vec<UserRecord>> {
@@ -62,6 +69,29 @@ impl Services {
     pub async fn default_locale(&self) -> Result<Locale> {
         let setting = self.store.read().await?.settings().get("default_locale").await?;
         Ok(setting.and_then(|v| v.as_str().and_then(Locale::parse)).unwrap_or_default())
+    }
+
+    /// The zone of people who have not named their own (setting `default_time_zone`, Moscow
+    /// when unset or unknown): its name and the zone.
+    pub async fn default_time_zone(&self) -> Result<(String, jiff::tz::TimeZone)> {
+        let setting = self.store.read().await?.settings().get("default_time_zone").await?;
+        let named = setting.as_ref().and_then(|v| v.as_str()).and_then(|name| check::time_zone(name).ok());
+        Ok(named.unwrap_or_else(|| check::time_zone(DEFAULT_TIME_ZONE).expect("the bundled database knows Moscow")))
+    }
+
+    /// A person's browser names their zone at their first sign-in; later ones leave their
+    /// choice alone. A name the database does not know is ignored.
+    pub async fn adopt_browser_time_zone(&self, user_id: &str, name: &str) -> Result<()> {
+        let Ok((name, _)) = check::time_zone(name) else { return Ok(()) };
+        let now = self.clock.now();
+        in_write!(self, |tx| {
+            let mut user = tx.users().get(user_id).await?;
+            if user.time_zone.is_none() {
+                user.time_zone = Some(name.clone());
+                tx.users().update(&user, now).await?;
+            }
+            Ok(())
+        })
     }
 
     /// A new user, by an administrator.
@@ -82,6 +112,10 @@ impl Services {
             Some(locale) => locale,
             None => self.default_locale().await?,
         };
+        let time_zone = match input.time_zone.as_deref() {
+            Some(name) => Some(check::time_zone(name).map_err(|invalid| ServiceError::invalid("time_zone", invalid))?.0),
+            None => None,
+        };
         let password_hash = password::hash_off_runtime(input.password).await;
         let record = UserRecord {
             id: new_id(),
@@ -90,6 +124,7 @@ impl Services {
             role: input.role,
             supervisor_id: input.supervisor_id,
             locale,
+            time_zone,
             active: true,
             password_hash,
             created_at: self.clock.now(),
@@ -129,6 +164,7 @@ impl Services {
         let name = changes.name.as_deref().and_then(|n| problems.check("name", check::title(n)));
         let role = changes.role.as_deref().and_then(|r| problems.check("role", role(r)));
         let locale = changes.locale.as_deref().and_then(|l| problems.check("locale", locale(l)));
+        let time_zone = changes.time_zone.as_deref().and_then(|z| problems.check("time_zone", check::time_zone(z))).map(|(name, _)| name);
         if let Some(password) = &changes.password {
             problems.check("password", check::password(password));
         }
@@ -170,6 +206,7 @@ impl Services {
             user.role = role.clone().unwrap_or(user.role);
             user.supervisor_id = changes.supervisor_id.clone().unwrap_or(user.supervisor_id);
             user.locale = locale.unwrap_or(user.locale);
+            user.time_zone = time_zone.clone().or(user.time_zone);
             user.active = changes.active.unwrap_or(user.active);
             user.password_hash = password_hash.clone().unwrap_or(user.password_hash);
             tx.users().update(&user, now).await?;

@@ -13,6 +13,7 @@ mod defects;
 mod directory;
 mod editing;
 mod errors;
+mod everyday;
 mod idempotency;
 mod journeys;
 mod layering;

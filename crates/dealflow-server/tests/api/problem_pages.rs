@@ -143,6 +143,7 @@ async fn every_typed_problem_a_person_can_cause_reads_beside_its_field_in_their_
         role: Role::Manager,
         supervisor_id: None,
         locale: None,
+        time_zone: None,
         password: "long-enough".into(),
     };
     let gone = app.services.create_user(&admin_actor, gone).await.unwrap();
@@ -220,6 +221,9 @@ async fn every_typed_problem_a_person_can_cause_reads_beside_its_field_in_their_
             ],
         )),
         by_admin(post(Invalid::NotACurrency, Place::Field("value"), "/admin/settings/currency", &[("kind", "text"), ("value", "roubles")])),
+        post(Invalid::UnknownTimeZone, Place::Field("time_zone"), "/profile", &[("name", "Anna"), ("locale", "ru"), ("time_zone", "Mars/Olympus")]),
+        // The message follows the last of the seven day boxes.
+        by_admin(post(Invalid::NotWeekdays, Place::Field("d7"), "/admin/settings/working_days", &[("kind", "weekdays")])),
         Case { form: detail("account_id", "nowhere"), ..post(Invalid::UnknownReference, Place::Field("account_id"), &details, &[]) },
         by_admin(Case { form: detail("owner_id", &gone.id), ..post(Invalid::Deactivated, Place::Field("owner_id"), &details, &[]) }),
         Case { form: detail("owner_id", &app.loner.id), ..post(Invalid::NotInTeam, Place::Field("owner_id"), &details, &[]) },

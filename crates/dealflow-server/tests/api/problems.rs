@@ -180,6 +180,8 @@ async fn every_typed_problem_reaches_an_api_client_in_its_language(app: TestApp)
             json!({"code": "Not A Code", "name": {"ru": "Х", "en": "X"}, "max_probability": 5}),
         )),
         by_admin(case(Invalid::NotACurrency, "value", Method::PUT, "/settings/currency", json!({"value": "roubles"}))),
+        by_admin(case(Invalid::UnknownTimeZone, "value", Method::PUT, "/settings/default_time_zone", json!({"value": "Mars/Olympus"}))),
+        by_admin(case(Invalid::NotWeekdays, "value", Method::PUT, "/settings/working_days", json!({"value": [0, 8]}))),
         case(Invalid::UnknownReference, "account_id", post.clone(), "/opportunities", json!({"title": "x", "account_id": "nowhere"})),
         by_admin(case(Invalid::Deactivated, "owner_id", post.clone(), "/opportunities", json!({"title": "x", "owner_id": gone}))),
         case(Invalid::NotInTeam, "owner_id", post.clone(), "/opportunities", json!({"title": "x", "owner_id": api.app.loner.id})),

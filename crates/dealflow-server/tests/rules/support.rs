@@ -131,6 +131,7 @@ impl TestApp {
                 role,
                 supervisor_id: supervisor.map(|s| s.id.clone()),
                 locale,
+                time_zone: None,
                 active: true,
                 // Tests do not sign in; hashing a real password for every test would only be slow.
                 password_hash: "not-a-password-hash".into(),

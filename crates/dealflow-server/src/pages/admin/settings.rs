@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use super::super::session::{PageForm, Viewer};
-use super::super::{Chrome, OrPage, PageResult, SavedQuery, admin_only};
+use super::super::{Choice, Chrome, OrPage, PageResult, SavedQuery, admin_only, zone_choices};
 use super::{checked, form_errors, saved};
 use crate::Services;
 
@@ -25,6 +25,10 @@ pub struct SettingRow {
 pub struct SettingsPage {
     chrome: Chrome,
     rows: Vec<SettingRow>,
+    /// The choices of `default_time_zone`.
+    zones: Vec<Choice>,
+    /// The days of `working_days`: (ISO number, name, ticked).
+    weekdays: Vec<(u8, &'static str, bool)>,
     saved: bool,
 }
 
@@ -38,6 +42,8 @@ async fn settings_page(services: &Services, viewer: &Viewer) -> PageResult<Setti
             let kind = match (&*s.key, &value) {
                 (_, serde_json::Value::Bool(_)) => "bool",
                 ("default_locale", _) => "locale",
+                ("default_time_zone", _) => "zone",
+                ("working_days", _) => "weekdays",
                 _ => "text",
             };
             SettingRow {
@@ -52,7 +58,17 @@ async fn settings_page(services: &Services, viewer: &Viewer) -> PageResult<Setti
             }
         })
         .collect();
-    Ok(SettingsPage { chrome: Chrome::load(services, viewer, "admin", "/admin/settings").await?, rows, saved: false })
+    let rows: Vec<SettingRow> = rows;
+    let value_of = |key: &str| rows.iter().find(|r| r.key == key).map(|r| r.value.clone()).unwrap_or_default();
+    let working: Vec<u8> = serde_json::from_str(&value_of("working_days")).unwrap_or_default();
+    let names = viewer.t().weekday_names();
+    Ok(SettingsPage {
+        chrome: Chrome::load(services, viewer, "admin", "/admin/settings").await?,
+        zones: zone_choices(&value_of("default_time_zone")),
+        weekdays: (1..=7u8).map(|day| (day, names[usize::from(day - 1)], working.contains(&day))).collect(),
+        rows,
+        saved: false,
+    })
 }
 
 pub async fn settings(State(services): State<Services>, viewer: Viewer, Query(q): Query<SavedQuery>) -> PageResult {
@@ -67,6 +83,21 @@ pub struct SettingInput {
     /// Text settings; a checkbox sends `on` when ticked and nothing otherwise.
     value: Option<String>,
     kind: String,
+    /// `working_days`: one checkbox per weekday, `d1` Monday … `d7` Sunday.
+    d1: Option<String>,
+    d2: Option<String>,
+    d3: Option<String>,
+    d4: Option<String>,
+    d5: Option<String>,
+    d6: Option<String>,
+    d7: Option<String>,
+}
+
+impl SettingInput {
+    fn ticked_days(&self) -> serde_json::Value {
+        let boxes = [&self.d1, &self.d2, &self.d3, &self.d4, &self.d5, &self.d6, &self.d7];
+        (1..=7).zip(boxes).filter(|(_, ticked)| checked(ticked)).map(|(day, _)| serde_json::Value::from(day)).collect()
+    }
 }
 
 pub async fn save_setting(State(services): State<Services>, Path(key): Path<String>, form: PageForm<SettingInput>) -> PageResult {
@@ -75,6 +106,7 @@ pub async fn save_setting(State(services): State<Services>, Path(key): Path<Stri
     let input = &form.input;
     let value = match input.kind.as_str() {
         "bool" => serde_json::Value::Bool(checked(&input.value)),
+        "weekdays" => input.ticked_days(),
         _ => serde_json::Value::String(input.value.clone().unwrap_or_default().trim().to_owned()),
     };
     match services.put_setting(&viewer.actor, &key, &value).await {

@@ -10,7 +10,7 @@ use dealflow_core::records::{Role, UserRecord};
 use serde::Deserialize;
 
 use super::super::session::{PageForm, Viewer};
-use super::super::{Choice, Chrome, FormErrors, OrPage, PageResult, SavedQuery, admin_only};
+use super::super::{Choice, Chrome, FormErrors, OrPage, PageResult, SavedQuery, admin_only, zone_choices};
 use super::{checked, form_errors, saved};
 use crate::Services;
 use crate::services::{NewUser, UserChanges, users};
@@ -37,6 +37,8 @@ pub struct UserInput {
     #[serde(default)]
     locale: String,
     #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
     password: String,
     /// Asked only on one's own page: changing one's own password takes the current one.
     #[serde(default)]
@@ -52,6 +54,7 @@ pub struct UsersPage {
     input: UserInput,
     roles: Vec<Choice>,
     supervisors: Vec<Choice>,
+    zones: Vec<Choice>,
     errors: FormErrors,
     saved: bool,
 }
@@ -95,6 +98,7 @@ async fn users_page(services: &Services, viewer: &Viewer, mut input: UserInput, 
             .collect(),
         roles: role_choices(viewer, if input.role.is_empty() { "manager" } else { &input.role }),
         supervisors: supervisor_choices(&all, None, &input.supervisor_id),
+        zones: zone_choices(&input.time_zone),
         input,
         errors,
         saved: false,
@@ -130,6 +134,7 @@ pub async fn create_user(State(services): State<Services>, form: PageForm<UserIn
                 role,
                 supervisor_id: Some(input.supervisor_id.trim().to_owned()).filter(|s| !s.is_empty()),
                 locale,
+                time_zone: Some(input.time_zone.trim().to_owned()).filter(|z| !z.is_empty()),
                 password: input.password.clone(),
             };
             match services.create_user(&viewer.actor, new).await {
@@ -156,6 +161,7 @@ pub struct UserPage {
     input: UserInput,
     roles: Vec<Choice>,
     supervisors: Vec<Choice>,
+    zones: Vec<Choice>,
     errors: FormErrors,
     saved: bool,
 }
@@ -169,6 +175,7 @@ async fn user_page(services: &Services, viewer: &Viewer, user: &UserRecord, inpu
         email: user.email.clone(),
         roles: role_choices(viewer, &input.role),
         supervisors: supervisor_choices(&all, Some(&user.id), &input.supervisor_id),
+        zones: zone_choices(&input.time_zone),
         input,
         errors,
         saved: false,
@@ -182,6 +189,7 @@ fn user_input(user: &UserRecord) -> UserInput {
         role: user.role.as_str().to_owned(),
         supervisor_id: user.supervisor_id.clone().unwrap_or_default(),
         locale: user.locale.as_str().to_owned(),
+        time_zone: user.time_zone.clone().unwrap_or_default(),
         password: String::new(),
         current_password: String::new(),
         active: user.active.then(|| "on".to_owned()),
@@ -206,6 +214,7 @@ pub async fn update_user(State(services): State<Services>, Path(id): Path<String
         role: Some(input.role.clone()),
         supervisor_id: Some(Some(input.supervisor_id.trim().to_owned()).filter(|s| !s.is_empty())),
         locale: Some(input.locale.clone()).filter(|l| !l.trim().is_empty()),
+        time_zone: Some(input.time_zone.clone()).filter(|z| !z.trim().is_empty()),
         active: Some(checked(&input.active)),
         password: Some(input.password.clone()).filter(|p| !p.is_empty()),
         current_password: Some(input.current_password.clone()).filter(|p| !p.is_empty()),
