@@ -53,6 +53,8 @@ pub enum Invalid {
     /// Not a time in RFC 3339.
     NotATime,
     NotADateOrTime,
+    /// Not a time of day written `HH:MM`.
+    NotATimeOfDay,
     /// The end of a period is not after its start.
     EndBeforeStart,
     WindowTooLong {
@@ -185,6 +187,7 @@ impl Invalid {
             Invalid::NotADate,
             Invalid::NotATime,
             Invalid::NotADateOrTime,
+            Invalid::NotATimeOfDay,
             Invalid::EndBeforeStart,
             Invalid::WindowTooLong { max_days: 366 },
             Invalid::NotOneOf { allowed: vec!["ru".into(), "en".into()] },
@@ -236,6 +239,7 @@ impl Invalid {
             Invalid::NotADate => "not_a_date",
             Invalid::NotATime => "not_a_time",
             Invalid::NotADateOrTime => "not_a_date_or_time",
+            Invalid::NotATimeOfDay => "not_a_time_of_day",
             Invalid::EndBeforeStart => "end_before_start",
             Invalid::WindowTooLong { .. } => "window_too_long",
             Invalid::NotOneOf { .. } => "not_one_of",
@@ -340,6 +344,7 @@ impl Invalid {
             Invalid::NotADateOrTime => {
                 pick("Введите дату (ГГГГ-ММ-ДД) или время по RFC 3339.", "Enter a date (YYYY-MM-DD) or a time in RFC 3339.")
             }
+            Invalid::NotATimeOfDay => pick("Введите время в виде ЧЧ:ММ, например 09:30.", "Enter a time as HH:MM, such as 09:30."),
             Invalid::EndBeforeStart => pick("Конец периода должен быть позже начала.", "The end of the period must come after its start."),
             Invalid::WindowTooLong { max_days } => {
                 if ru {
@@ -360,10 +365,9 @@ impl Invalid {
                 "A code is lower-case latin letters, digits and underscores, starting with a letter.",
             ),
             Invalid::NotACurrency => pick("Трёхбуквенный код валюты, например RUB.", "A three-letter currency code such as RUB."),
-            Invalid::UnknownTimeZone => pick(
-                "Выберите часовой пояс из списка, например Europe/Moscow.",
-                "Choose a time zone from the list, such as Europe/Moscow.",
-            ),
+            Invalid::UnknownTimeZone => {
+                pick("Выберите часовой пояс из списка, например Europe/Moscow.", "Choose a time zone from the list, such as Europe/Moscow.")
+            }
             Invalid::NotWeekdays => pick(
                 "Укажите рабочие дни числами от 1 (понедельник) до 7 (воскресенье), хотя бы один.",
                 "List the working days as numbers from 1 (Monday) to 7 (Sunday), at least one.",
@@ -487,6 +491,12 @@ pub fn day(text: &str) -> Result<Date, Invalid> {
     text.parse::<Date>().ok().filter(|d| text.len() == 10 && YEARS.contains(&d.year())).ok_or(Invalid::NotADate)
 }
 
+/// A time of day written `HH:MM` (seconds allowed), as time inputs send it.
+pub fn time_of_day(text: &str) -> Result<jiff::civil::Time, Invalid> {
+    let text = text.trim();
+    text.parse::<jiff::civil::Time>().ok().filter(|_| (5..=8).contains(&text.len())).ok_or(Invalid::NotATimeOfDay)
+}
+
 /// A time in RFC 3339, such as `2026-11-28T09:00:00Z`.
 pub fn instant(text: &str) -> Result<Timestamp, Invalid> {
     text.trim().parse::<Timestamp>().map_err(|_| Invalid::NotATime)
@@ -588,6 +598,9 @@ mod tests {
         assert_eq!(code("Bad-Code"), Err(Invalid::NotACode));
         assert_eq!(currency("rub"), Err(Invalid::NotACurrency));
         assert_eq!(one_of("en", &["ru", "en"]), Ok("en"));
+        assert_eq!(time_of_day("09:30").map(|t| (t.hour(), t.minute())), Ok((9, 30)));
+        assert_eq!(time_of_day("25:00"), Err(Invalid::NotATimeOfDay));
+        assert_eq!(time_of_day("9"), Err(Invalid::NotATimeOfDay));
         assert_eq!(time_zone(" Europe/Moscow ").map(|(name, _)| name), Ok("Europe/Moscow".into()));
         assert_eq!(time_zone("Mars/Olympus").map(|(name, _)| name), Err(Invalid::UnknownTimeZone));
         assert_eq!(weekdays(&serde_json::json!([5, 1, 2])), Ok(vec![1, 2, 5]));

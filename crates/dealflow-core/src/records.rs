@@ -177,6 +177,11 @@ pub struct ActivityRecord {
     pub due_at: Option<Timestamp>,
     pub completed_at: Option<Timestamp>,
     pub opportunity_id: Option<String>,
+    /// The customer it is about, besides or instead of an opportunity.
+    pub account_id: Option<String>,
+    pub contact_id: Option<String>,
+    /// How long a meeting or call lasts from its start.
+    pub duration_minutes: Option<u32>,
     pub process_instance_id: Option<String>,
     pub stage: Option<StageCode>,
     pub step: Option<String>,
@@ -290,4 +295,22 @@ pub struct LostReason {
     pub name: LocalizedText,
     pub position: i32,
     pub active: bool,
+}
+
+/// What a note is written on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoteTarget {
+    Opportunity(String),
+    Account(String),
+    Contact(String),
+}
+
+/// A note on an opportunity, an account or a contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteRecord {
+    pub id: String,
+    pub body: String,
+    pub author_id: String,
+    pub target: NoteTarget,
+    pub created_at: Timestamp,
 }

@@ -152,3 +152,153 @@ for (const picker of document.querySelectorAll('input[type=file][data-load-into]
     if (file && target) target.value = await file.text();
   });
 }
+
+// Pickers: a name field that searches the server as the person types -------------------------
+
+function pickerChoose(picker, id, label) {
+  picker.querySelector('input[type=hidden]').value = id;
+  const field = picker.querySelector('[role=combobox]');
+  field.value = label;
+  field.removeAttribute('aria-invalid');
+  const list = picker.querySelector('[role=listbox]');
+  list.hidden = true;
+  field.setAttribute('aria-expanded', 'false');
+  field.removeAttribute('aria-activedescendant');
+  // A contact chosen from an account picker's neighbour narrows to that account next time.
+  picker.dispatchEvent(new CustomEvent('picked', { bubbles: true }));
+}
+
+function pickerOption(picker, index, text, detail, onChoose) {
+  const option = document.createElement('li');
+  option.id = `${picker.dataset.kind}-option-${index}`;
+  option.setAttribute('role', 'option');
+  option.append(Object.assign(document.createElement('span'), { textContent: text }));
+  if (detail) option.append(Object.assign(document.createElement('small'), { textContent: detail }));
+  option.addEventListener('mousedown', (event) => {
+    event.preventDefault();
+    onChoose();
+  });
+  option.choose = onChoose;
+  return option;
+}
+
+function openCreateDialog(picker, typed) {
+  const dialog = document.getElementById(picker.dataset.dialogFor);
+  if (!dialog || !dialog.showModal) return;
+  const form = dialog.querySelector('form');
+  form.reset();
+  for (const slot of form.querySelectorAll('[data-error-for]')) slot.textContent = '';
+  form.querySelector('[name=name]').value = typed;
+  // A contact made from a form that has an account chosen belongs to it.
+  const account = picker.closest('form')?.querySelector('input[name=account_id]');
+  const own = form.querySelector('input[name=account_id]');
+  if (own) own.value = account ? account.value : '';
+  dialog.picker = picker;
+  dialog.showModal();
+  form.querySelector('[name=name]').focus();
+}
+
+for (const picker of document.querySelectorAll('.picker')) {
+  const field = picker.querySelector('[role=combobox]');
+  const hidden = picker.querySelector('input[type=hidden]');
+  const list = picker.querySelector('[role=listbox]');
+  let timer;
+  let active = -1;
+  const options = () => [...list.children];
+  const highlight = (index) => {
+    const all = options();
+    if (!all.length) return;
+    active = (index + all.length) % all.length;
+    all.forEach((o, i) => o.setAttribute('aria-selected', String(i === active)));
+    field.setAttribute('aria-activedescendant', all[active].id);
+    all[active].scrollIntoView({ block: 'nearest' });
+  };
+  const search = async () => {
+    const typed = field.value.trim();
+    let url = `${picker.dataset.source}?q=${encodeURIComponent(typed)}`;
+    const account = picker.closest('form')?.querySelector('input[name=account_id]');
+    if (picker.dataset.kind === 'contact' && account && account.value) url += `&account_id=${encodeURIComponent(account.value)}`;
+    const response = await fetch(url, { credentials: 'same-origin' });
+    if (!response.ok || field.value.trim() !== typed) return;
+    const { items } = await response.json();
+    const shown = items.map((item, i) => pickerOption(picker, i, item.label, item.detail, () => pickerChoose(picker, item.id, item.label)));
+    if (picker.dataset.create && typed) {
+      shown.push(pickerOption(picker, shown.length, `+ ${picker.dataset.create} «${typed}»`, '', () => {
+        list.hidden = true;
+        openCreateDialog(picker, typed);
+      }));
+      shown[shown.length - 1].classList.add('create');
+    }
+    list.replaceChildren(...shown);
+    list.hidden = shown.length === 0;
+    field.setAttribute('aria-expanded', String(!list.hidden));
+    active = -1;
+  };
+  field.addEventListener('input', () => {
+    hidden.value = '';
+    clearTimeout(timer);
+    timer = setTimeout(search, 150);
+  });
+  field.addEventListener('focus', () => {
+    if (!field.value) search();
+  });
+  field.addEventListener('blur', () => {
+    setTimeout(() => {
+      list.hidden = true;
+      field.setAttribute('aria-expanded', 'false');
+    }, 100);
+  });
+  field.addEventListener('keydown', (event) => {
+    if (event.key === 'ArrowDown') {
+      event.preventDefault();
+      if (list.hidden) search();
+      else highlight(active + 1);
+    } else if (event.key === 'ArrowUp') {
+      event.preventDefault();
+      highlight(active - 1);
+    } else if (event.key === 'Enter' && !list.hidden && active >= 0) {
+      event.preventDefault();
+      options()[active].choose();
+    } else if (event.key === 'Escape') {
+      list.hidden = true;
+      field.setAttribute('aria-expanded', 'false');
+    }
+  });
+}
+
+// A record made in place from a picker's dialog is chosen in the picker that opened it.
+document.addEventListener('submit', async (event) => {
+  const form = event.target.closest('form[data-create-in-place]');
+  if (!form) return;
+  event.preventDefault();
+  const dialog = form.closest('dialog');
+  const body = new URLSearchParams(new FormData(form));
+  const response = await fetch(form.action, { method: 'POST', body, headers: { 'X-Fragment': 'picker' }, credentials: 'same-origin' });
+  for (const slot of form.querySelectorAll('[data-error-for]')) slot.textContent = '';
+  if (response.status === 201) {
+    const made = await response.json();
+    if (dialog.picker) pickerChoose(dialog.picker, made.id, made.label);
+    dialog.close();
+    return;
+  }
+  if (response.status === 422) {
+    const { errors } = await response.json();
+    for (const [field, message] of errors) {
+      const slot = form.querySelector(`[data-error-for="${field}"]`) || form.querySelector('[data-error-for=name]');
+      slot.textContent = message;
+    }
+    return;
+  }
+  window.location.reload();
+});
+
+// The activity form asks for a duration only for meetings and calls.
+const activityType = document.getElementById('activity-type');
+if (activityType) {
+  const duration = document.querySelector('label.duration');
+  const show = () => {
+    duration.hidden = !['meeting', 'call'].includes(activityType.value);
+  };
+  activityType.addEventListener('change', show);
+  show();
+}

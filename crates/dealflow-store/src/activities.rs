@@ -28,6 +28,9 @@ fn activity(row: &AnyRow) -> Result<ActivityRecord> {
         due_at: row.opt_at("due_at")?,
         completed_at: row.opt_at("completed_at")?,
         opportunity_id: row.opt_text("opportunity_id")?,
+        account_id: row.opt_text("account_id")?,
+        contact_id: row.opt_text("contact_id")?,
+        duration_minutes: row.opt_int("duration_minutes")?.and_then(|m| u32::try_from(m).ok()),
         process_instance_id: row.opt_text("process_instance_id")?,
         stage: row.opt_stage("stage")?,
         step: row.opt_text("step")?,
@@ -44,6 +47,9 @@ pub struct ActivityFilter {
     pub opportunity_id: Option<String>,
     pub owner_id: Option<String>,
     pub status: Option<String>,
+    /// About this account or contact, directly or through its opportunity.
+    pub account_id: Option<String>,
+    pub contact_id: Option<String>,
     /// Start or due time in `[from, to)`.
     pub from: Option<jiff::Timestamp>,
     pub to: Option<jiff::Timestamp>,
@@ -122,6 +128,12 @@ impl<A> Activities<'_, A> {
         if let Some(status) = &filter.status {
             sql.push(" AND a.status = ").bind(status.clone());
         }
+        if let Some(account) = &filter.account_id {
+            sql.push(" AND (a.account_id = ").bind(account.clone()).push(" OR o.account_id = ").bind(account.clone()).push(")");
+        }
+        if let Some(contact) = &filter.contact_id {
+            sql.push(" AND (a.contact_id = ").bind(contact.clone()).push(" OR o.contact_id = ").bind(contact.clone()).push(")");
+        }
         if let Some(from) = filter.from {
             sql.push(" AND (a.start_at >= ").bind(millis(from)).push(" OR a.due_at >= ").bind(millis(from)).push(")");
         }
@@ -139,8 +151,9 @@ impl Activities<'_, Write> {
         let c = &mut *self.c;
         sqlx::query(
             "INSERT INTO activities (id, type, title_ru, title_en, owner_id, status, result, result_note, start_at, due_at, completed_at,
-                 opportunity_id, process_instance_id, stage, step, stage_visit, created_by, version, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+                 opportunity_id, process_instance_id, stage, step, stage_visit, created_by, version, created_at, updated_at,
+                 account_id, contact_id, duration_minutes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
         )
         .bind(&a.id)
         .bind(a.kind.as_str())
@@ -162,17 +175,21 @@ impl Activities<'_, Write> {
         .bind(a.version)
         .bind(millis(a.created_at))
         .bind(millis(a.updated_at))
+        .bind(&a.account_id)
+        .bind(&a.contact_id)
+        .bind(a.duration_minutes.map(i64::from))
         .execute(c)
         .await?;
         Ok(())
     }
 
-    /// A person's own changes to an activity: status in progress, times, owner.
+    /// A person's own changes to an activity: status in progress, times, owner, what it is about.
     pub async fn update_details(&mut self, a: &ActivityRecord, now: jiff::Timestamp) -> Result<()> {
         let c = &mut *self.c;
         sqlx::query(
             "UPDATE activities SET title_ru = $2, title_en = $3, owner_id = $4, status = $5, start_at = $6, due_at = $7,
-                 version = version + 1, updated_at = $8 WHERE id = $1",
+                 version = version + 1, updated_at = $8, type = $9, account_id = $10, contact_id = $11, duration_minutes = $12,
+                 opportunity_id = $13 WHERE id = $1",
         )
         .bind(&a.id)
         .bind(&a.title.ru)
@@ -182,6 +199,11 @@ impl Activities<'_, Write> {
         .bind(a.start_at.map(millis))
         .bind(a.due_at.map(millis))
         .bind(millis(now))
+        .bind(a.kind.as_str())
+        .bind(&a.account_id)
+        .bind(&a.contact_id)
+        .bind(a.duration_minutes.map(i64::from))
+        .bind(&a.opportunity_id)
         .execute(c)
         .await?;
         Ok(())

@@ -51,7 +51,73 @@ pub(crate) async fn names_for_search(c: &mut AnyConnection, account_id: Option<&
     Ok(names)
 }
 
+/// Rows of a customer table by name whose name contains `q` (lower-cased), after a (name, id).
+async fn by_name(
+    c: &mut AnyConnection,
+    table: &str,
+    q: Option<&str>,
+    account_id: Option<&str>,
+    after: Option<(&str, &str)>,
+    limit: i64,
+) -> Result<Vec<AnyRow>> {
+    let mut sql = Sql::new(&format!("SELECT * FROM {table} WHERE 1 = 1"));
+    if let Some(q) = q {
+        sql.push(" AND").push_contains("name_lower", q);
+    }
+    if let Some(account_id) = account_id {
+        sql.push(" AND account_id = ").bind(account_id.to_owned());
+    }
+    if let Some((name, id)) = after {
+        sql.push(" AND (name > ").bind(name.to_owned()).push(" OR (name = ").bind(name.to_owned());
+        sql.push(" AND id > ").bind(id.to_owned()).push("))");
+    }
+    sql.push(" ORDER BY name, id LIMIT ").bind(limit);
+    sql.fetch_all(c).await
+}
+
+/// What a picker offers for `q` (lower-cased): names that start with it first, by name, from one
+/// range of the lower-cased name index; then, to fill `limit`, names that contain it.
+async fn pick(c: &mut AnyConnection, table: &str, q: &str, account_id: Option<&str>, limit: i64) -> Result<Vec<AnyRow>> {
+    // The index keeps code point order on PostgreSQL whatever the database's collation.
+    let column = if c.backend_name() == "PostgreSQL" { "(name_lower COLLATE \"C\")" } else { "name_lower" };
+    let upper = format!("{q}\u{10FFFF}");
+    let of_account = |sql: &mut Sql| {
+        if let Some(account_id) = account_id {
+            sql.push(" AND account_id = ").bind(account_id.to_owned());
+        }
+    };
+    let mut sql = Sql::new(&format!("SELECT * FROM {table} WHERE {column} >= "));
+    sql.bind(q.to_owned()).push(&format!(" AND {column} < ")).bind(upper.clone());
+    of_account(&mut sql);
+    sql.push(&format!(" ORDER BY {column}, id LIMIT ")).bind(limit);
+    let mut rows = sql.fetch_all(&mut *c).await?;
+    let wanted = limit - i64::try_from(rows.len()).unwrap_or(limit);
+    if wanted > 0 {
+        let mut sql = Sql::new(&format!("SELECT * FROM {table} WHERE NOT ({column} >= "));
+        sql.bind(q.to_owned()).push(&format!(" AND {column} < ")).bind(upper).push(") AND").push_contains("name_lower", q);
+        of_account(&mut sql);
+        sql.push(" ORDER BY name, id LIMIT ").bind(wanted);
+        rows.extend(sql.fetch_all(c).await?);
+    }
+    Ok(rows)
+}
+
 impl<A> Accounts<'_, A> {
+    /// What the account picker offers for `q` (lower-cased).
+    pub async fn pick(&mut self, q: &str, limit: i64) -> Result<Vec<AccountRecord>> {
+        pick(self.c, "accounts", q, None, limit).await?.iter().map(account).collect()
+    }
+
+    /// The accounts of these ids, in no order.
+    pub async fn of_ids(&mut self, ids: &[String]) -> Result<Vec<AccountRecord>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT * FROM accounts WHERE");
+        sql.push_in("id", ids);
+        sql.fetch_all(self.c).await?.iter().map(account).collect()
+    }
+
     pub async fn get(&mut self, id: &str) -> Result<AccountRecord> {
         let row = sqlx::query("SELECT * FROM accounts WHERE id = $1").bind(id).fetch_one(&mut *self.c).await?;
         account(&row)
@@ -63,12 +129,12 @@ impl<A> Accounts<'_, A> {
 
     /// Accounts whose name contains `q` (lower-cased), by name.
     pub async fn search(&mut self, q: Option<&str>, limit: i64) -> Result<Vec<AccountRecord>> {
-        let mut sql = Sql::new("SELECT * FROM accounts WHERE 1 = 1");
-        if let Some(q) = q {
-            sql.push(" AND").push_contains("name_lower", q);
-        }
-        sql.push(" ORDER BY name, id LIMIT ").bind(limit);
-        sql.fetch_all(self.c).await?.iter().map(account).collect()
+        self.page(q, None, limit).await
+    }
+
+    /// A page of accounts by name, after the (name, id) of the page before.
+    pub async fn page(&mut self, q: Option<&str>, after: Option<(&str, &str)>, limit: i64) -> Result<Vec<AccountRecord>> {
+        by_name(self.c, "accounts", q, None, after, limit).await?.iter().map(account).collect()
     }
 }
 
@@ -119,17 +185,25 @@ impl<A> Contacts<'_, A> {
         crate::sql::exists(self.c, "contacts", id).await
     }
 
+    /// What the contact picker offers for `q` (lower-cased), optionally of one account.
+    pub async fn pick(&mut self, q: &str, account_id: Option<&str>, limit: i64) -> Result<Vec<ContactRecord>> {
+        pick(self.c, "contacts", q, account_id, limit).await?.iter().map(contact).collect()
+    }
+
     /// Contacts whose name contains `q`, optionally of one account, by name.
     pub async fn search(&mut self, q: Option<&str>, account_id: Option<&str>, limit: i64) -> Result<Vec<ContactRecord>> {
-        let mut sql = Sql::new("SELECT * FROM contacts WHERE 1 = 1");
-        if let Some(q) = q {
-            sql.push(" AND").push_contains("name_lower", q);
-        }
-        if let Some(account_id) = account_id {
-            sql.push(" AND account_id = ").bind(account_id.to_owned());
-        }
-        sql.push(" ORDER BY name, id LIMIT ").bind(limit);
-        sql.fetch_all(self.c).await?.iter().map(contact).collect()
+        self.page(q, account_id, None, limit).await
+    }
+
+    /// A page of contacts by name, after the (name, id) of the page before.
+    pub async fn page(
+        &mut self,
+        q: Option<&str>,
+        account_id: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: i64,
+    ) -> Result<Vec<ContactRecord>> {
+        by_name(self.c, "contacts", q, account_id, after, limit).await?.iter().map(contact).collect()
     }
 }
 

@@ -17,6 +17,7 @@ mod effects;
 mod error;
 mod leads;
 mod lookups;
+mod notes;
 mod notifications;
 mod opportunities;
 mod processes;
@@ -38,7 +39,8 @@ pub use activities::{Activities, ActivityFilter};
 pub use customers::{Accounts, Contacts, Orders};
 pub use error::StoreError;
 pub use leads::Leads;
-pub use lookups::{Articles, LeadStages, LostReasons, Settings, Stages};
+pub use lookups::{Articles, LeadStages, LostReasons, Settings, Stages, WonReasons};
+pub use notes::Notes;
 pub use notifications::Notifications;
 pub use opportunities::{CommandContext, Opportunities, OpportunityFilter};
 pub use processes::Processes;
@@ -226,6 +228,9 @@ aggregates! {
     stages: Stages,
     lead_stages: LeadStages,
     lost_reasons: LostReasons,
+    won_reasons: WonReasons,
+    /// Notes on opportunities, accounts and contacts.
+    notes: Notes,
     /// System settings.
     settings: Settings,
     /// The knowledge base.

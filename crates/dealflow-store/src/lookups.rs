@@ -12,6 +12,7 @@ use crate::{Result, StoreError, Write};
 crate::handle!(Stages);
 crate::handle!(LeadStages);
 crate::handle!(LostReasons);
+crate::handle!(WonReasons);
 crate::handle!(Settings);
 crate::handle!(Articles);
 
@@ -175,10 +176,18 @@ impl LeadStages<'_, Write> {
     }
 }
 
-impl<A> LostReasons<'_, A> {
-    pub async fn list(&mut self) -> Result<Vec<LostReason>> {
-        let c = &mut *self.c;
-        let rows = sqlx::query("SELECT * FROM lost_reasons ORDER BY position, code").fetch_all(c).await?;
+/// Why deals are lost and why they are won: two lookups of one shape, in tables of their own.
+mod reasons {
+    use dealflow_core::LocalizedText;
+    use dealflow_core::records::LostReason;
+    use sqlx::AnyConnection;
+
+    use crate::Result;
+    use crate::sql::{RowExt, flag, one_row};
+
+    pub(super) async fn list(c: &mut AnyConnection, table: &str) -> Result<Vec<LostReason>> {
+        let sql = format!("SELECT * FROM {table} ORDER BY position, code");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(c).await?;
         rows.iter()
             .map(|row| {
                 Ok(LostReason {
@@ -190,12 +199,10 @@ impl<A> LostReasons<'_, A> {
             })
             .collect()
     }
-}
 
-impl LostReasons<'_, Write> {
-    pub async fn insert(&mut self, r: &LostReason) -> Result<()> {
-        let c = &mut *self.c;
-        sqlx::query("INSERT INTO lost_reasons (code, name_ru, name_en, position, active) VALUES ($1, $2, $3, $4, $5)")
+    pub(super) async fn insert(c: &mut AnyConnection, table: &str, r: &LostReason) -> Result<()> {
+        let sql = format!("INSERT INTO {table} (code, name_ru, name_en, position, active) VALUES ($1, $2, $3, $4, $5)");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&r.code)
             .bind(&r.name.ru)
             .bind(&r.name.en)
@@ -206,9 +213,9 @@ impl LostReasons<'_, Write> {
         Ok(())
     }
 
-    pub async fn update(&mut self, r: &LostReason) -> Result<()> {
-        let c = &mut *self.c;
-        let done = sqlx::query("UPDATE lost_reasons SET name_ru = $2, name_en = $3, position = $4, active = $5 WHERE code = $1")
+    pub(super) async fn update(c: &mut AnyConnection, table: &str, r: &LostReason) -> Result<()> {
+        let sql = format!("UPDATE {table} SET name_ru = $2, name_en = $3, position = $4, active = $5 WHERE code = $1");
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&r.code)
             .bind(&r.name.ru)
             .bind(&r.name.en)
@@ -217,6 +224,38 @@ impl LostReasons<'_, Write> {
             .execute(c)
             .await?;
         one_row(&done)
+    }
+}
+
+impl<A> LostReasons<'_, A> {
+    pub async fn list(&mut self) -> Result<Vec<LostReason>> {
+        reasons::list(self.c, "lost_reasons").await
+    }
+}
+
+impl LostReasons<'_, Write> {
+    pub async fn insert(&mut self, r: &LostReason) -> Result<()> {
+        reasons::insert(self.c, "lost_reasons", r).await
+    }
+
+    pub async fn update(&mut self, r: &LostReason) -> Result<()> {
+        reasons::update(self.c, "lost_reasons", r).await
+    }
+}
+
+impl<A> WonReasons<'_, A> {
+    pub async fn list(&mut self) -> Result<Vec<LostReason>> {
+        reasons::list(self.c, "won_reasons").await
+    }
+}
+
+impl WonReasons<'_, Write> {
+    pub async fn insert(&mut self, r: &LostReason) -> Result<()> {
+        reasons::insert(self.c, "won_reasons", r).await
+    }
+
+    pub async fn update(&mut self, r: &LostReason) -> Result<()> {
+        reasons::update(self.c, "won_reasons", r).await
     }
 }
 

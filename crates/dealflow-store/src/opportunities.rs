@@ -57,6 +57,9 @@ pub struct OpportunityFilter {
     pub q: Option<String>,
     /// `Some(true)`: only non-final stages; `Some(false)`: only final ones.
     pub open: Option<bool>,
+    /// Of this customer company, or of this person at a customer.
+    pub account_id: Option<String>,
+    pub contact_id: Option<String>,
 }
 
 /// What a process command reads besides the opportunity and its process.
@@ -102,6 +105,12 @@ impl<A> Opportunities<'_, A> {
             }
             if let Some(q) = &filter.q {
                 sql.push(" AND").push_contains("o.search_text", q);
+            }
+            if let Some(account) = &filter.account_id {
+                sql.push(" AND o.account_id = ").bind(account.clone());
+            }
+            if let Some(contact) = &filter.contact_id {
+                sql.push(" AND o.contact_id = ").bind(contact.clone());
             }
             match filter.open {
                 Some(true) => {

@@ -23,6 +23,10 @@ pub struct ListParams {
     pub owner_id: Option<String>,
     /// `not_started`, `in_progress`, `completed` or `cancelled`.
     pub status: Option<String>,
+    /// About this account, directly or through its opportunity.
+    pub account_id: Option<String>,
+    /// About this contact, directly or through its opportunity.
+    pub contact_id: Option<String>,
     /// Start or due time from (RFC 3339, inclusive).
     pub from: Option<String>,
     /// Start or due time until (RFC 3339, exclusive).
@@ -44,8 +48,12 @@ pub struct CreateActivity {
     /// The caller when not given.
     pub owner_id: Option<String>,
     pub opportunity_id: Option<String>,
+    pub account_id: Option<String>,
+    pub contact_id: Option<String>,
     pub start_at: Option<String>,
     pub due_at: Option<String>,
+    /// Meetings and calls: minutes from `start_at` (1–1440).
+    pub duration_minutes: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -64,6 +72,12 @@ pub struct Completed {
 }
 
 /// An activity status as named in a request.
+fn activity_type(text: &str) -> ApiResult<ActivityType> {
+    ActivityType::parse(text).ok_or_else(|| {
+        ApiError::field("type", Invalid::NotOneOf { allowed: ["task", "call", "meeting", "email"].map(String::from).to_vec() })
+    })
+}
+
 fn status(text: &str) -> ApiResult<ActivityStatus> {
     ActivityStatus::parse(text).ok_or_else(|| {
         ApiError::field("status", Invalid::NotOneOf { allowed: ActivityStatus::ALL.iter().map(|s| s.as_str().to_owned()).collect() })
@@ -86,6 +100,8 @@ pub async fn list(
         opportunity_id: params.opportunity_id,
         owner_id: params.owner_id,
         status: params.status,
+        account_id: params.account_id,
+        contact_id: params.contact_id,
         from: instant("from", params.from.as_deref())?,
         to: instant("to", params.to.as_deref())?,
     };
@@ -103,16 +119,16 @@ pub async fn create(
     caller: Caller,
     Body(input): Body<CreateActivity>,
 ) -> ApiResult<(StatusCode, Json<ActivityView>)> {
-    let kind = ActivityType::parse(&input.kind).ok_or_else(|| {
-        ApiError::field("type", Invalid::NotOneOf { allowed: ["task", "call", "meeting", "email"].map(String::from).to_vec() })
-    })?;
     let new = NewActivity {
-        kind,
+        kind: activity_type(&input.kind)?,
         title: input.title,
         owner_id: input.owner_id,
         opportunity_id: input.opportunity_id,
+        account_id: input.account_id,
+        contact_id: input.contact_id,
         start_at: instant("start_at", input.start_at.as_deref())?,
         due_at: instant("due_at", input.due_at.as_deref())?,
+        duration_minutes: input.duration_minutes,
     };
     let created = services.create_activity(&caller.actor, new).await?;
     Ok((StatusCode::CREATED, Json(ActivityView::new(created, caller.locale))))
@@ -152,6 +168,9 @@ pub async fn cancel(State(services): State<Services>, caller: Caller, Path(id): 
 pub struct UpdateActivity {
     /// Manual activities only.
     pub title: Option<String>,
+    /// Manual activities only: `task`, `call`, `meeting` or `email`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
     /// `in_progress` (or back to `not_started`).
     pub status: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
@@ -160,7 +179,20 @@ pub struct UpdateActivity {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub due_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub duration_minutes: Option<Option<i64>>,
     pub owner_id: Option<String>,
+    /// Manual activities only, as the three below.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub opportunity_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub account_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub contact_id: Option<Option<String>>,
 }
 
 /// Change an open activity: start it, move its times, hand it to someone.
@@ -179,10 +211,15 @@ pub async fn update(
     };
     let changes = ActivityChanges {
         title: input.title,
+        kind: input.kind.as_deref().map(activity_type).transpose()?,
         status,
         start_at: time("start_at", input.start_at)?,
         due_at: time("due_at", input.due_at)?,
+        duration_minutes: input.duration_minutes,
         owner_id: input.owner_id,
+        opportunity_id: input.opportunity_id,
+        account_id: input.account_id,
+        contact_id: input.contact_id,
     };
     Ok(Json(ActivityView::new(services.update_activity(&caller.actor, &id, changes).await?, caller.locale)))
 }

@@ -29,6 +29,10 @@ pub struct ListParams {
     /// `true`: only open opportunities (non-final stage); `false`: only closed ones.
     #[param(value_type = Option<bool>)]
     pub open: Option<String>,
+    /// Only of this account.
+    pub account_id: Option<String>,
+    /// Only of this contact.
+    pub contact_id: Option<String>,
     /// How many items (1–500, default 50; more is clamped to 500).
     #[param(value_type = Option<i64>)]
     pub limit: Option<String>,
@@ -100,6 +104,8 @@ pub async fn list(
         owner_id: params.owner_id,
         q: params.q.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()),
         open: flag("open", params.open.as_deref())?,
+        account_id: params.account_id,
+        contact_id: params.contact_id,
     };
     let found = services.opportunities(&caller.actor, &filter, &page).await?;
     Ok(Json(Page::of(found, OpportunityView::from)))

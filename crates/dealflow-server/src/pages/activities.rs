@@ -32,6 +32,10 @@ pub struct ActivityPage {
     result: String,
     note: String,
     opportunity: Option<(String, String)>,
+    account: Option<(String, String)>,
+    contact: Option<(String, String)>,
+    owner: String,
+    duration: String,
     step: Option<String>,
     results: Vec<Choice>,
     error: Option<String>,
@@ -42,7 +46,8 @@ async fn build(services: &Services, viewer: &Viewer, id: &str) -> PageResult<Act
     let zone = viewer.actor.zone();
     let t = viewer.t();
     let now = services.clock().now();
-    let ActivityData { activity: a, opportunity, results } = services.activity_page(&viewer.actor, id).await.or_page(viewer)?;
+    let ActivityData { activity: a, opportunity, account, contact, owner, results } =
+        services.activity_page(&viewer.actor, id).await.or_page(viewer)?;
     // The step's results for a process activity; `done` for one made by hand.
     let results = match results {
         Some(results) => results.iter().map(|r| Choice::new(r.code.clone(), r.name.get(locale), Some("done"))).collect(),
@@ -63,6 +68,10 @@ async fn build(services: &Services, viewer: &Viewer, id: &str) -> PageResult<Act
         result: result_name.unwrap_or_default(),
         note: a.result_note.clone().unwrap_or_default(),
         opportunity,
+        account,
+        contact,
+        owner,
+        duration: a.duration_minutes.map(|m| m.to_string()).unwrap_or_default(),
         step: a.step.as_ref().map(|_| t.process_step.to_owned()),
         results,
         error: None,
@@ -106,11 +115,16 @@ pub async fn complete(
         Ok(_) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
         Err(error) => {
             let message = refusal_words(viewer, error)?;
-            let mut page = build(&services, viewer, &id).await?;
-            page.error = Some(message);
-            Ok((StatusCode::CONFLICT, page).into_response())
+            refused(&services, viewer, &id, message).await
         }
     }
+}
+
+/// The activity page again, with why a command on it was refused.
+pub(super) async fn refused(services: &Services, viewer: &Viewer, id: &str, message: String) -> PageResult {
+    let mut page = build(services, viewer, id).await?;
+    page.error = Some(message);
+    Ok((StatusCode::CONFLICT, page).into_response())
 }
 
 pub struct ScheduleItem {
@@ -141,6 +155,8 @@ pub struct SchedulePage {
     overdue: usize,
     previous: String,
     next: String,
+    /// A new activity on the day shown.
+    new_activity: String,
     today_link: String,
     day_link: String,
     week_link: String,
@@ -206,6 +222,10 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
         empty: days.iter().all(|d| d.items.is_empty()),
         days,
         overdue,
+        new_activity: format!(
+            "/activities/new?type=call&date={day}&back={}",
+            form_urlencoded::byte_serialize(link(view, day).as_bytes()).collect::<String>()
+        ),
         previous: link(view, day - step.days()),
         next: link(view, day + step.days()),
         today_link: link(view, today),

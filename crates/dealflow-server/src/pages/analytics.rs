@@ -64,7 +64,11 @@ pub struct AnalyticsPage {
 
 /// The period's bounds as instants (`to` exclusive), days on the reader's calendar; a field that
 /// is not a date is a problem beside it.
-fn period(query: &AnalyticsQuery, zone: &jiff::tz::TimeZone, problems: &mut Problems) -> (Option<jiff::Timestamp>, Option<jiff::Timestamp>) {
+fn period(
+    query: &AnalyticsQuery,
+    zone: &jiff::tz::TimeZone,
+    problems: &mut Problems,
+) -> (Option<jiff::Timestamp>, Option<jiff::Timestamp>) {
     let mut day = |field: &str, text: &str| -> Option<jiff::Timestamp> {
         let text = text.trim();
         if text.is_empty() {

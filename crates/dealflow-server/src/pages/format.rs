@@ -83,11 +83,6 @@ pub fn local_input(at: Option<Timestamp>, zone: &TimeZone) -> String {
     at.map(|at| at.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%dT%H:%M").to_string()).unwrap_or_default()
 }
 
-/// The day of a moment on the reader's calendar, as `date` inputs take it.
-pub fn day_input(at: Option<Timestamp>, zone: &TimeZone) -> String {
-    at.map(|at| at.to_zoned_datetime(zone.clone()).date().to_string()).unwrap_or_default()
-}
-
 /// A calendar date stored as `YYYY-MM-DD`, written the language's way.
 pub fn date(text: &str, locale: Locale) -> String {
     match (locale, text.parse::<jiff::civil::Date>()) {

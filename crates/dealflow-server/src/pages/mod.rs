@@ -5,10 +5,13 @@
 //! and dialogs.
 
 mod activities;
+mod activity_forms;
 mod admin;
 mod analytics;
 mod assets;
 mod charts;
+mod customer_lists;
+mod customers;
 mod diagram;
 mod format;
 mod i18n;
@@ -19,6 +22,7 @@ mod notifications;
 mod opportunities;
 mod opportunity;
 mod opportunity_forms;
+mod pickers;
 mod profile;
 mod session;
 mod start;
@@ -47,8 +51,9 @@ pub fn router() -> Router<Services> {
         .route("/profile", get(profile::page).post(profile::save))
         .route("/static/app.js", get(assets::script))
         .route("/static/app.css", get(assets::style))
-        .route("/opportunities", get(opportunities::list))
+        .route("/opportunities", get(opportunities::list).post(opportunity_forms::create_opportunity))
         .route("/board", get(opportunities::board))
+        .route("/opportunities/new", get(opportunity_forms::new_opportunity))
         .route("/opportunities/{id}", get(opportunity::page))
         .route("/opportunities/{id}/live", get(opportunity::live))
         .route("/opportunities/{id}/stage", post(opportunity_forms::change_stage))
@@ -58,7 +63,19 @@ pub fn router() -> Router<Services> {
         .route("/opportunities/{id}/competitors", post(opportunity_forms::change_competitors))
         .route("/opportunities/{id}/start", post(opportunity_forms::start_process))
         .route("/opportunities/{id}/order", post(opportunity_forms::create_order))
-        .route("/activities/{id}", get(activities::page))
+        .route("/activities", post(activity_forms::create))
+        .route("/activities/new", get(activity_forms::new_form))
+        .route("/activities/{id}", get(activities::page).post(activity_forms::update))
+        .route("/activities/{id}/edit", get(activity_forms::edit_form))
+        .route("/activities/{id}/cancel", post(activity_forms::cancel))
+        .route("/pick/{kind}", get(pickers::pick))
+        .route("/accounts", get(customer_lists::accounts).post(customers::create_account))
+        .route("/accounts/new", get(customers::new_account))
+        .route("/accounts/{id}", get(customers::account).post(customers::update_account))
+        .route("/contacts", get(customer_lists::contacts).post(customers::create_contact))
+        .route("/contacts/new", get(customers::new_contact))
+        .route("/contacts/{id}", get(customers::contact).post(customers::update_contact))
+        .route("/{kind}/{id}/notes", post(customers::add_note))
         .route("/activities/{id}/complete", post(activities::complete))
         .route("/schedule", get(activities::schedule))
         .route("/leads", get(leads::list))
@@ -278,6 +295,12 @@ impl Choice {
     }
 }
 
+/// A path of this site to go to after a form, never another site's address.
+pub fn local_path(path: &str) -> Option<String> {
+    let local = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
+    local.then(|| path.to_owned())
+}
+
 /// Every zone of the bundled time zone database, by name, for a `<select>`.
 pub fn zone_choices(current: &str) -> Vec<Choice> {
     let mut names: Vec<String> = jiff::tz::db().available().map(|name| name.as_str().to_owned()).collect();
@@ -300,6 +323,11 @@ impl FormErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Every (field, message), for a script to place.
+    pub fn pairs(self) -> Vec<(String, String)> {
+        self.0
     }
 
     pub fn first(&self) -> Option<&str> {

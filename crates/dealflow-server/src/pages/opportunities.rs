@@ -122,6 +122,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
             Some("closed") => Some(false),
             _ => None,
         },
+        ..OpportunityFilter::default()
     };
     // A cursor that is not ours starts from the first page rather than failing.
     let page = PageRequest::lenient(LIST_PAGE, query.cursor.as_deref());
@@ -180,7 +181,14 @@ pub async fn board(State(services): State<Services>, viewer: Viewer) -> PageResu
     let stages = services.stage_catalog().await.or_page(&viewer)?;
     let board = services.board(&viewer.actor).await.or_page(&viewer)?;
     let currency = services.currency().await.or_page(&viewer)?;
-    let names = RowNames { people: People::load(&services, &viewer).await?, accounts: &board.accounts, currency, stages: &stages, locale, zone: viewer.actor.zone().clone() };
+    let names = RowNames {
+        people: People::load(&services, &viewer).await?,
+        accounts: &board.accounts,
+        currency,
+        stages: &stages,
+        locale,
+        zone: viewer.actor.zone().clone(),
+    };
     let count = board.columns.iter().map(|c| c.count).sum();
     let total = Money::from_minor_units(board.columns.iter().map(|c| c.total.minor_units()).sum());
     let columns = board

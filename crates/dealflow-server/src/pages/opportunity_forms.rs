@@ -2,7 +2,7 @@
 //! and competitors, running the process from the Actions menu, and orders. A refused form comes
 //! back with what was typed and the reason beside the field.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use dealflow_core::Money;
@@ -11,11 +11,13 @@ use dealflow_core::engine::StartedVia;
 use dealflow_core::records::{Competitor, OpportunityRecord, Participant};
 use serde::Deserialize;
 
-use super::opportunities::nonempty;
+use super::opportunities::{nonempty, owner_choices};
 use super::opportunity::{CloseForm, Details, build_page, live_partial, refusal, refusal_words, refuse_on_live, wants_fragment};
+use super::pickers::{Picked, PickerField};
 use super::session::PageForm;
-use super::{Choice, FormErrors, OrPage, PageError, PageResult};
-use crate::services::{CloseInput, HANDOFF_PROCESS, OpportunityChanges};
+use super::session::Viewer;
+use super::{Choice, Chrome, FormErrors, OrPage, PageError, PageResult};
+use crate::services::{CloseInput, HANDOFF_PROCESS, NewOpportunity, OpportunityChanges};
 use crate::{ServiceError, Services};
 
 #[derive(Deserialize)]
@@ -359,4 +361,93 @@ pub async fn create_order(
     let viewer = &form.viewer;
     services.create_order(&viewer.actor, &id).await.or_page(viewer)?;
     Ok(Redirect::to(&format!("/opportunities/{id}?order=1")).into_response())
+}
+
+/// The new opportunity form's fields as typed: the whole deal, not a blank record.
+#[derive(Deserialize, Default)]
+pub struct NewOpportunityInput {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    close_date: String,
+    #[serde(default)]
+    owner_id: String,
+    #[serde(flatten)]
+    links: Picked,
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "opportunity_new.html")]
+pub struct NewOpportunityPage {
+    chrome: Chrome,
+    input: NewOpportunityInput,
+    owners: Vec<Choice>,
+    pickers: Vec<PickerField>,
+    errors: FormErrors,
+}
+
+async fn new_opportunity_page(
+    services: &Services,
+    viewer: &Viewer,
+    input: NewOpportunityInput,
+    errors: FormErrors,
+) -> PageResult<NewOpportunityPage> {
+    Ok(NewOpportunityPage {
+        chrome: Chrome::load(services, viewer, "opportunities", "/opportunities/new").await?,
+        owners: owner_choices(services, viewer, Some(&input.owner_id)).await?,
+        pickers: input.links.fields(services, viewer, &errors, &["account", "contact"]).await?,
+        input,
+        errors,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewOpportunityQuery {
+    #[serde(default)]
+    account_id: String,
+    #[serde(default)]
+    contact_id: String,
+}
+
+pub async fn new_opportunity(State(services): State<Services>, viewer: Viewer, Query(query): Query<NewOpportunityQuery>) -> PageResult {
+    let input = NewOpportunityInput {
+        owner_id: viewer.actor.id().to_owned(),
+        links: Picked::of(None, Some(query.account_id), Some(query.contact_id)),
+        ..NewOpportunityInput::default()
+    };
+    Ok(new_opportunity_page(&services, &viewer, input, FormErrors::default()).await?.into_response())
+}
+
+pub async fn create_opportunity(State(services): State<Services>, form: PageForm<NewOpportunityInput>) -> PageResult {
+    let viewer = &form.viewer;
+    let input = form.input;
+    let mut problems = Problems::new();
+    let amount = typed(&mut problems, "amount", &Some(input.amount.clone()), check::money_text);
+    let close_date = typed(&mut problems, "close_date", &Some(input.close_date.clone()), |d| check::day(d).map(|d| d.to_string()));
+    let links = input.links.resolve(&services, viewer, &mut problems).await?;
+    let errors = match problems.finish() {
+        Err(found) => FormErrors::of(&found, viewer.locale),
+        Ok(()) => {
+            let new = NewOpportunity {
+                title: input.title.clone(),
+                owner_id: nonempty(&Some(input.owner_id.clone())),
+                stage: None,
+                account_id: links.account_id,
+                contact_id: links.contact_id,
+                amount,
+                probability: None,
+                close_date,
+                budget: None,
+                need: None,
+            };
+            match services.create_opportunity(&viewer.actor, new).await {
+                Ok(created) => return Ok(Redirect::to(&format!("/opportunities/{}", created.id)).into_response()),
+                Err(error) => FormErrors::from_service(viewer.locale, &error).ok_or_else(|| PageError::service(viewer.locale, error))?,
+            }
+        }
+    };
+    let page = new_opportunity_page(&services, viewer, input, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

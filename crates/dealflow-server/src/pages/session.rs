@@ -146,10 +146,7 @@ pub struct LoginQuery {
 
 /// Only paths of this site may follow a sign-in, never another site's address.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
-        _ => "/".to_owned(),
-    }
+    next.and_then(super::local_path).unwrap_or_else(|| "/".to_owned())
 }
 
 fn login_page(locale: Locale, email: String, next: String, error: Option<String>) -> Response {

@@ -12,7 +12,7 @@ use dealflow_store::{ActivityFilter, Reader, WriteTx};
 use jiff::Timestamp;
 
 use super::Services;
-use super::references::assignee;
+use super::references::{Ref, assignee, check_reference};
 use crate::access::Actor;
 use crate::error::{Result, ServiceError};
 use crate::new_id;
@@ -25,18 +25,58 @@ pub struct NewActivity {
     /// The actor when not given.
     pub owner_id: Option<String>,
     pub opportunity_id: Option<String>,
+    pub account_id: Option<String>,
+    pub contact_id: Option<String>,
     pub start_at: Option<Timestamp>,
     pub due_at: Option<Timestamp>,
+    /// Meetings and calls: how long from the start.
+    pub duration_minutes: Option<i64>,
 }
 
-/// What a change of an activity sets.
+/// What a change of an activity sets; `None` leaves a field as it is, `Some(None)` clears it.
+/// A process activity takes new times, a new owner and a status only: the rest is the process's.
 #[derive(Debug, Clone, Default)]
 pub struct ActivityChanges {
     pub title: Option<String>,
+    pub kind: Option<ActivityType>,
     pub status: Option<ActivityStatus>,
     pub start_at: Option<Option<Timestamp>>,
     pub due_at: Option<Option<Timestamp>>,
+    pub duration_minutes: Option<Option<i64>>,
     pub owner_id: Option<String>,
+    pub opportunity_id: Option<Option<String>>,
+    pub account_id: Option<Option<String>>,
+    pub contact_id: Option<Option<String>>,
+}
+
+/// The longest meeting or call: a day.
+pub const MAX_DURATION_MINUTES: i64 = 24 * 60;
+
+fn check_duration(minutes: Option<i64>) -> Result<Option<u32>> {
+    minutes
+        .map(|m| {
+            u32::try_from(m)
+                .ok()
+                .filter(|m| (1..=MAX_DURATION_MINUTES).contains(&i64::from(*m)))
+                .ok_or_else(|| ServiceError::invalid("duration_minutes", Invalid::OutOfRange { min: 1, max: MAX_DURATION_MINUTES }))
+        })
+        .transpose()
+}
+
+/// What an activity is about: an opportunity the actor may see, an account, a contact.
+async fn check_links(tx: &mut WriteTx, actor: &Actor, activity: &ActivityRecord) -> Result<()> {
+    if let Some(opportunity_id) = &activity.opportunity_id {
+        let visible = match tx.opportunities().get(opportunity_id).await {
+            Ok(opportunity) => actor.sees(&opportunity.owner_id),
+            Err(dealflow_store::StoreError::NotFound) => false,
+            Err(other) => return Err(other.into()),
+        };
+        if !visible {
+            return Err(ServiceError::invalid("opportunity_id", Invalid::UnknownReference));
+        }
+    }
+    check_reference(tx, "account_id", Ref::Account, activity.account_id.as_deref()).await?;
+    check_reference(tx, "contact_id", Ref::Contact, activity.contact_id.as_deref()).await
 }
 
 /// An activity with what its page shows about it.
@@ -44,6 +84,11 @@ pub struct ActivityPage {
     pub activity: ActivityRecord,
     /// Its opportunity: (id, title).
     pub opportunity: Option<(String, String)>,
+    /// The account and the contact it is about: (id, name).
+    pub account: Option<(String, String)>,
+    pub contact: Option<(String, String)>,
+    /// The name of its owner.
+    pub owner: String,
     /// The results its step offers; `None` for a manual activity (which takes `done`).
     pub results: Option<Vec<StepResult>>,
 }
@@ -145,6 +190,15 @@ impl Services {
             Some(id) => Some((id.clone(), conn.opportunities().get(id).await?.title)),
             None => None,
         };
+        let account = match &activity.account_id {
+            Some(id) => Some((id.clone(), conn.accounts().get(id).await?.name)),
+            None => None,
+        };
+        let contact = match &activity.contact_id {
+            Some(id) => Some((id.clone(), conn.contacts().get(id).await?.name)),
+            None => None,
+        };
+        let owner = conn.users().get(&activity.owner_id).await?.name;
         let instance = match &activity.process_instance_id {
             Some(instance_id) => Some(conn.processes().instance(instance_id).await?),
             None => None,
@@ -157,12 +211,13 @@ impl Services {
             }
             _ => None,
         };
-        Ok(ActivityPage { activity, opportunity, results })
+        Ok(ActivityPage { activity, opportunity, account, contact, owner, results })
     }
 
     /// A manual activity: no process fields, never cancelled by a stage change (R5).
     pub async fn create_activity(&self, actor: &Actor, input: NewActivity) -> Result<ActivityRecord> {
         let title = check_title(&input.title)?;
+        let duration_minutes = check_duration(input.duration_minutes)?;
         let now = self.clock.now();
         let owner_id = input.owner_id.clone().unwrap_or_else(|| actor.id().to_owned());
         let record = ActivityRecord {
@@ -177,6 +232,9 @@ impl Services {
             due_at: input.due_at,
             completed_at: None,
             opportunity_id: input.opportunity_id,
+            account_id: input.account_id,
+            contact_id: input.contact_id,
+            duration_minutes,
             process_instance_id: None,
             stage: None,
             step: None,
@@ -188,36 +246,53 @@ impl Services {
         };
         in_write!(self, |tx| {
             assignee(tx, actor, "owner_id", &record.owner_id).await?;
-            if let Some(opportunity_id) = &record.opportunity_id {
-                let opportunity = tx
-                    .opportunities()
-                    .get(opportunity_id)
-                    .await
-                    .map_err(|_| ServiceError::invalid("opportunity_id", Invalid::UnknownReference))?;
-                if !actor.sees(&opportunity.owner_id) {
-                    return Err(ServiceError::invalid("opportunity_id", Invalid::UnknownReference));
-                }
-            }
+            check_links(tx, actor, &record).await?;
             Ok(tx.activities().insert(&record).await?)
         })?;
         Ok(record)
     }
 
-    /// Start it, move its times, hand it to someone. A process activity's title belongs to the process.
+    /// Start it, move its times, hand it to someone, say what it is about. A process activity's
+    /// title, kind and links belong to the process; its times may move (the date agreed with the
+    /// customer) without changing what the process does with it.
     pub async fn update_activity(&self, actor: &Actor, id: &str, changes: ActivityChanges) -> Result<ActivityRecord> {
         let title = changes.title.as_deref().map(check_title).transpose()?;
+        let duration = changes.duration_minutes.map(check_duration).transpose()?;
         let now = self.clock.now();
         in_write!(self, |tx| {
             let (mut activity, _) = visible_locked(tx, actor, id).await?;
             if !activity.status.is_open() {
                 return Err(dealflow_core::EngineError::ActivityNotOpen.into());
             }
-            if let Some(title) = &title {
-                if activity.process_instance_id.is_some() {
-                    return Err(ServiceError::invalid("title", Invalid::SetByProcess));
+            if activity.process_instance_id.is_some() {
+                let by_process = [
+                    ("title", title.is_some()),
+                    ("type", changes.kind.is_some()),
+                    ("opportunity_id", changes.opportunity_id.is_some()),
+                    ("account_id", changes.account_id.is_some()),
+                    ("contact_id", changes.contact_id.is_some()),
+                ];
+                if let Some((field, _)) = by_process.iter().find(|(_, changed)| *changed) {
+                    return Err(ServiceError::invalid(field, Invalid::SetByProcess));
                 }
+            }
+            if let Some(title) = &title {
                 activity.title = LocalizedText::same(title.clone());
             }
+            activity.kind = changes.kind.unwrap_or(activity.kind);
+            if let Some(duration) = duration {
+                activity.duration_minutes = duration;
+            }
+            if let Some(opportunity_id) = &changes.opportunity_id {
+                activity.opportunity_id = opportunity_id.clone();
+            }
+            if let Some(account_id) = &changes.account_id {
+                activity.account_id = account_id.clone();
+            }
+            if let Some(contact_id) = &changes.contact_id {
+                activity.contact_id = contact_id.clone();
+            }
+            check_links(tx, actor, &activity).await?;
             match changes.status {
                 None => {}
                 Some(status @ (ActivityStatus::InProgress | ActivityStatus::NotStarted)) => activity.status = status,

@@ -2,13 +2,15 @@
 //! owner, the owner's supervisor or an administrator changes them.
 
 use dealflow_core::check::{self, MAX_TITLE, Problems};
-use dealflow_core::records::{AccountRecord, ContactRecord};
+use dealflow_core::records::{AccountRecord, ActivityRecord, ContactRecord, NoteRecord, NoteTarget, OpportunityRecord};
+use dealflow_store::{ActivityFilter, OpportunityFilter};
 
 use super::Services;
 use super::references::{Ref, check_reference};
 use crate::access::Actor;
 use crate::error::{Forbidden, Result, ServiceError};
 use crate::new_id;
+use crate::paging::PageRequest;
 
 #[derive(Debug, Clone, Default)]
 pub struct AccountFields {
@@ -25,6 +27,24 @@ pub struct ContactFields {
     pub phone: Option<String>,
     pub job_title: Option<String>,
     pub account_id: Option<String>,
+}
+
+/// How many of each kind of related record a customer's page shows.
+const RELATED: i64 = 50;
+
+/// An account or a contact with what its page shows: its people, its deals, the activities
+/// about it and the notes on it, as far as the reader may see them.
+pub struct CustomerPage<T> {
+    pub record: T,
+    /// A contact's account.
+    pub account: Option<AccountRecord>,
+    /// An account's contacts.
+    pub contacts: Vec<ContactRecord>,
+    pub opportunities: Vec<OpportunityRecord>,
+    pub activities: Vec<ActivityRecord>,
+    pub notes: Vec<NoteRecord>,
+    /// Whether the reader may change the record.
+    pub can_edit: bool,
 }
 
 /// The name checked and every other field within its limit, each problem reported.
@@ -63,6 +83,35 @@ impl Services {
         Ok(self.store.read().await?.accounts().search(lower(q).as_deref(), limit).await?)
     }
 
+    /// What the account picker offers as a person types: names starting with `q` first, then
+    /// names containing it.
+    pub async fn pick_accounts(&self, _actor: &Actor, q: &str, limit: i64) -> Result<Vec<AccountRecord>> {
+        let mut conn = self.store.read().await?;
+        match lower(Some(q)) {
+            Some(q) => Ok(conn.accounts().pick(&q, limit).await?),
+            None => Ok(conn.accounts().search(None, limit).await?),
+        }
+    }
+
+    /// What the contact picker offers, optionally of one account, with each one's account name.
+    pub async fn pick_contacts(
+        &self,
+        _actor: &Actor,
+        q: &str,
+        account_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<(ContactRecord, Option<String>)>> {
+        let mut conn = self.store.read().await?;
+        let contacts = match lower(Some(q)) {
+            Some(q) => conn.contacts().pick(&q, account_id, limit).await?,
+            None => conn.contacts().search(None, account_id, limit).await?,
+        };
+        let ids: Vec<String> = contacts.iter().filter_map(|c| c.account_id.clone()).collect();
+        let accounts = conn.accounts().of_ids(&ids).await?;
+        let name_of = |id: &Option<String>| id.as_ref().and_then(|id| accounts.iter().find(|a| &a.id == id)).map(|a| a.name.clone());
+        Ok(contacts.into_iter().map(|c| (name_of(&c.account_id), c)).map(|(name, c)| (c, name)).collect())
+    }
+
     pub async fn account(&self, _actor: &Actor, id: &str) -> Result<AccountRecord> {
         Ok(self.store.read().await?.accounts().get(id).await?)
     }
@@ -74,6 +123,76 @@ impl Services {
 
     pub async fn contact(&self, _actor: &Actor, id: &str) -> Result<ContactRecord> {
         Ok(self.store.read().await?.contacts().get(id).await?)
+    }
+
+    /// A page of the account list by name, after the (name, id) the page before ended with.
+    pub async fn account_list(
+        &self,
+        _actor: &Actor,
+        q: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: i64,
+    ) -> Result<Vec<AccountRecord>> {
+        Ok(self.store.read().await?.accounts().page(lower(q).as_deref(), after, limit).await?)
+    }
+
+    /// A page of the contact list by name, with each one's account name.
+    pub async fn contact_list(
+        &self,
+        _actor: &Actor,
+        q: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: i64,
+    ) -> Result<Vec<(ContactRecord, Option<String>)>> {
+        let mut conn = self.store.read().await?;
+        let contacts = conn.contacts().page(lower(q).as_deref(), None, after, limit).await?;
+        let ids: Vec<String> = contacts.iter().filter_map(|c| c.account_id.clone()).collect();
+        let accounts = conn.accounts().of_ids(&ids).await?;
+        let name_of = |id: &Option<String>| id.as_ref().and_then(|id| accounts.iter().find(|a| &a.id == id)).map(|a| a.name.clone());
+        Ok(contacts.into_iter().map(|c| (name_of(&c.account_id), c)).map(|(name, c)| (c, name)).collect())
+    }
+
+    /// An account's page: its contacts, and the deals, activities and notes the actor may see.
+    pub async fn account_page(&self, actor: &Actor, id: &str) -> Result<CustomerPage<AccountRecord>> {
+        let mut conn = self.store.read().await?;
+        let account = conn.accounts().get(id).await?;
+        let contacts = conn.contacts().search(None, Some(id), RELATED).await?;
+        drop(conn);
+        let deals = OpportunityFilter { account_id: Some(id.to_owned()), ..OpportunityFilter::default() };
+        let about = ActivityFilter { account_id: Some(id.to_owned()), ..ActivityFilter::default() };
+        let target = NoteTarget::Account(id.to_owned());
+        Ok(CustomerPage {
+            can_edit: may_change(actor, &account.owner_id).is_ok(),
+            record: account,
+            account: None,
+            contacts,
+            opportunities: self.opportunities(actor, &deals, &PageRequest::first(RELATED)).await?.items,
+            activities: self.activities(actor, &about, &PageRequest::first(RELATED)).await?.items,
+            notes: self.notes(actor, &target, RELATED).await?,
+        })
+    }
+
+    /// A contact's page: their account, and the deals, activities and notes the actor may see.
+    pub async fn contact_page(&self, actor: &Actor, id: &str) -> Result<CustomerPage<ContactRecord>> {
+        let mut conn = self.store.read().await?;
+        let contact = conn.contacts().get(id).await?;
+        let account = match &contact.account_id {
+            Some(account_id) => Some(conn.accounts().get(account_id).await?),
+            None => None,
+        };
+        drop(conn);
+        let deals = OpportunityFilter { contact_id: Some(id.to_owned()), ..OpportunityFilter::default() };
+        let about = ActivityFilter { contact_id: Some(id.to_owned()), ..ActivityFilter::default() };
+        let target = NoteTarget::Contact(id.to_owned());
+        Ok(CustomerPage {
+            can_edit: may_change(actor, &contact.owner_id).is_ok(),
+            record: contact,
+            account,
+            contacts: Vec::new(),
+            opportunities: self.opportunities(actor, &deals, &PageRequest::first(RELATED)).await?.items,
+            activities: self.activities(actor, &about, &PageRequest::first(RELATED)).await?.items,
+            notes: self.notes(actor, &target, RELATED).await?,
+        })
     }
 
     /// A new account, owned by the actor.

@@ -200,8 +200,11 @@ impl Services {
                 title: "Поздравить клиента с юбилеем компании".into(),
                 owner_id: None,
                 opportunity_id: None,
+                account_id: None,
+                contact_id: None,
                 start_at: Some(now),
                 due_at: now.checked_add(jiff::SignedDuration::from_hours(48)).ok(),
+                duration_minutes: Some(15),
             },
         )
         .await?;

@@ -43,6 +43,7 @@ mod leads;
 mod library;
 mod live;
 mod lookups;
+mod notes;
 mod notifications;
 mod opportunities;
 mod process;
@@ -57,10 +58,10 @@ use dealflow_core::records::{ActivityRecord, OpportunityRecord, UserRecord};
 use dealflow_core::{ProcessDefinition, StageCatalog};
 use dealflow_store::{CommandContext, Stages, Store, WriteTx};
 
-pub use activities::{ActivityChanges, ActivityPage, NewActivity, ScheduleEntry};
+pub use activities::{ActivityChanges, ActivityPage, MAX_DURATION_MINUTES, NewActivity, ScheduleEntry};
 pub use analytics::{Analysis, AnalyticsQuery};
 pub use bootstrap::{Bootstrap, FirstAdmin, shipped_definition};
-pub use customers::{AccountFields, ContactFields};
+pub use customers::{AccountFields, ContactFields, CustomerPage};
 /// The filters of the lists, as the store takes them.
 pub use dealflow_store::{ActivityFilter, OpportunityFilter};
 pub use header::Header;

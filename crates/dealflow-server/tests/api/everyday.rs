@@ -42,8 +42,11 @@ async fn times_read_and_change_in_each_readers_own_zone(app: TestApp) {
         title: "Позвонить в банк".into(),
         owner_id: None,
         opportunity_id: None,
+        account_id: None,
+        contact_id: None,
         start_at: None,
         due_at: Some(due),
+        duration_minutes: None,
     };
     let task = app.services.create_activity(app.actor_of(&app.manager), task).await.unwrap();
     let manager = session_for(&api, &app.manager).await;
@@ -54,9 +57,8 @@ async fn times_read_and_change_in_each_readers_own_zone(app: TestApp) {
     // A zone chosen in the profile applies at once; an unknown one is refused beside its field.
     let csrf = page.field("csrf-token");
     let before = fingerprint(&api).await;
-    let refused = browser
-        .post("/profile", &manager, &[("csrf", &csrf), ("name", "Анна"), ("locale", "ru"), ("time_zone", "Mars/Olympus")])
-        .await;
+    let refused =
+        browser.post("/profile", &manager, &[("csrf", &csrf), ("name", "Анна"), ("locale", "ru"), ("time_zone", "Mars/Olympus")]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("Выберите часовой пояс из списка"));
     assert_eq!(fingerprint(&api).await, before, "a refused profile changes nothing");

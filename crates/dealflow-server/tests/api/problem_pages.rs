@@ -221,7 +221,18 @@ async fn every_typed_problem_a_person_can_cause_reads_beside_its_field_in_their_
             ],
         )),
         by_admin(post(Invalid::NotACurrency, Place::Field("value"), "/admin/settings/currency", &[("kind", "text"), ("value", "roubles")])),
-        post(Invalid::UnknownTimeZone, Place::Field("time_zone"), "/profile", &[("name", "Anna"), ("locale", "ru"), ("time_zone", "Mars/Olympus")]),
+        post(
+            Invalid::NotATimeOfDay,
+            Place::Field("time"),
+            "/activities",
+            &[("type", "meeting"), ("title", "Встреча"), ("date", "2026-12-01"), ("time", "25:00")],
+        ),
+        post(
+            Invalid::UnknownTimeZone,
+            Place::Field("time_zone"),
+            "/profile",
+            &[("name", "Anna"), ("locale", "ru"), ("time_zone", "Mars/Olympus")],
+        ),
         // The message follows the last of the seven day boxes.
         by_admin(post(Invalid::NotWeekdays, Place::Field("d7"), "/admin/settings/working_days", &[("kind", "weekdays")])),
         Case { form: detail("account_id", "nowhere"), ..post(Invalid::UnknownReference, Place::Field("account_id"), &details, &[]) },

@@ -18,7 +18,10 @@ on_both_backends!(every_typed_problem_reaches_an_api_client_in_its_language);
 pub(crate) const SHIPPED: &str = include_str!("../../../../processes/enterprise-sale.toml");
 
 /// Problems no API request can meet, and why.
-const NOT_IN_THE_API: [(&str, &str); 1] = [("in_use", "the API deactivates stages and never deletes them")];
+const NOT_IN_THE_API: [(&str, &str); 2] = [
+    ("in_use", "the API deactivates stages and never deletes them"),
+    ("not_a_time_of_day", "the API takes whole times in RFC 3339, not a time of day"),
+];
 
 /// What a request sends besides its method and path.
 enum Send {

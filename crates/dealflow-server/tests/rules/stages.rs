@@ -34,6 +34,9 @@ async fn r5_leaving_a_stage_cancels_open_process_activities_but_not_manual_ones(
         title: "Call the CFO".into(),
         owner_id: Some(app.manager.id.clone()),
         opportunity_id: Some(id.clone()),
+        account_id: None,
+        contact_id: None,
+        duration_minutes: None,
         start_at: None,
         due_at: None,
     };

@@ -93,6 +93,9 @@ async fn r15_a_new_owner_takes_over_open_process_activities(app: TestApp) {
         title: "Send the price list".into(),
         owner_id: Some(app.manager.id.clone()),
         opportunity_id: Some(id.clone()),
+        account_id: None,
+        contact_id: None,
+        duration_minutes: None,
         start_at: None,
         due_at: None,
     };

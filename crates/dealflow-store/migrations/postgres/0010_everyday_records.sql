@@ -39,6 +39,11 @@ INSERT INTO won_reasons (code, name_ru, name_en, position) VALUES
     ('other', 'Другое', 'Other', 4);
 
 -- The accounts and contacts pickers search names as people type them: with a hundred thousand
--- accounts the lower-cased names are kept in order for the prefix searches.
-CREATE INDEX accounts_name_lower ON accounts (name_lower, id);
-CREATE INDEX contacts_name_lower ON contacts (name_lower, id);
+-- accounts the lower-cased names are kept in order for the prefix searches, in code point order
+-- whatever the database's collation, so that a prefix is one range of the index.
+CREATE INDEX accounts_name_lower ON accounts ((name_lower COLLATE "C"), id);
+CREATE INDEX contacts_name_lower ON contacts ((name_lower COLLATE "C"), id);
+
+-- An account's or a contact's page lists its opportunities.
+CREATE INDEX opportunities_account ON opportunities (account_id, created_at);
+CREATE INDEX opportunities_contact ON opportunities (contact_id, created_at);

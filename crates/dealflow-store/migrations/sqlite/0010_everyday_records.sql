@@ -42,3 +42,7 @@ INSERT INTO won_reasons (code, name_ru, name_en, position) VALUES
 -- accounts the lower-cased names are kept in order for the prefix searches.
 CREATE INDEX accounts_name_lower ON accounts (name_lower, id);
 CREATE INDEX contacts_name_lower ON contacts (name_lower, id);
+
+-- An account's or a contact's page lists its opportunities.
+CREATE INDEX opportunities_account ON opportunities (account_id, created_at);
+CREATE INDEX opportunities_contact ON opportunities (contact_id, created_at);
