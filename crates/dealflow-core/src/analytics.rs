@@ -202,7 +202,7 @@ pub fn totals(
         group.weighted_amount += (amount * weight(o.probability, stage.max_probability) + 50) / 100;
         if o.closed_at.is_some_and(|at| in_window(at, from, to)) {
             group.closed += 1;
-            group.closed_revenue += o.actual_revenue.unwrap_or_default().minor_units();
+            group.closed_revenue += o.actual_revenue.or(o.amount).unwrap_or_default().minor_units();
             group.closed_hours += o.hours_spent.unwrap_or(0.0);
         }
         if in_window(o.created_at, from, to) {

@@ -131,6 +131,12 @@ pub struct OpportunityRecord {
 }
 
 impl OpportunityRecord {
+    /// What the deal is worth: its actual revenue once someone entered it, else its amount. The
+    /// board, the lists and the analytics all count this one figure.
+    pub fn worth(&self) -> Option<Money> {
+        self.actual_revenue.or(self.amount)
+    }
+
     /// A new open opportunity with only the required fields set.
     pub fn new(id: String, title: String, owner_id: String, stage: StageCode, now: Timestamp) -> Self {
         OpportunityRecord {

@@ -8,6 +8,24 @@ const liveRegion = () => document.getElementById('live');
 const browserZone = document.getElementById('browser-time-zone');
 if (browserZone) browserZone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
 
+// The close dialog asks a won deal for its revenue and a won reason, a lost one for a lost reason.
+function fitCloseForm(form) {
+  const stage = form.querySelector('select[name=stage]');
+  if (!stage) return;
+  const won = (form.dataset.wonStages || '').split(',').includes(stage.value);
+  form.classList.toggle('lost', !won);
+  const reason = form.querySelector('select.close-reason');
+  for (const group of reason ? reason.querySelectorAll('optgroup') : []) {
+    group.hidden = group.dataset.outcome !== (won ? 'won' : 'lost');
+    group.disabled = group.hidden;
+  }
+  if (reason && reason.selectedOptions[0]?.parentElement?.disabled) reason.value = '';
+}
+for (const form of document.querySelectorAll('form.close-form')) {
+  fitCloseForm(form);
+  form.querySelector('select[name=stage]')?.addEventListener('change', () => fitCloseForm(form));
+}
+
 // Dialogs ------------------------------------------------------------------------------------
 
 function openCloseDialog(stage) {
@@ -17,6 +35,8 @@ function openCloseDialog(stage) {
     const select = document.getElementById('close-stage');
     if (select) select.value = stage;
   }
+  const form = dialog.querySelector('form.close-form');
+  if (form) fitCloseForm(form);
   if (!dialog.open) dialog.showModal();
   return true;
 }
@@ -302,3 +322,32 @@ if (activityType) {
   activityType.addEventListener('change', show);
   show();
 }
+
+// A result that closes the deal asks first: the server's own confirmation form opens in a
+// dialog, and nothing closes unless it is sent. Cancelling leaves the deal as it was.
+document.addEventListener('submit', async (event) => {
+  const form = event.target.closest('form[action$="/complete"]');
+  const option = form?.querySelector('select[name=result]')?.selectedOptions[0];
+  if (!form || !option || !option.dataset.closes || form.id === 'confirm-close') return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  const body = new URLSearchParams(new FormData(form));
+  const response = await fetch(form.action, { method: 'POST', body, credentials: 'same-origin' });
+  const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+  const confirm = page.getElementById('confirm-close');
+  if (!confirm) {
+    window.location.reload();
+    return;
+  }
+  const dialog = document.createElement('dialog');
+  dialog.id = 'confirm-close-dialog';
+  const heading = page.querySelector('main h1');
+  heading.id = 'confirm-close-title';
+  dialog.setAttribute('aria-labelledby', heading.id);
+  dialog.append(heading, ...page.querySelectorAll('main > p'), confirm);
+  confirm.querySelector('a.button')?.classList.add('close-dialog');
+  document.body.append(dialog);
+  dialog.addEventListener('close', () => dialog.remove());
+  dialog.showModal();
+  confirm.querySelector('select')?.focus();
+}, true);

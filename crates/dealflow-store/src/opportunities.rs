@@ -252,7 +252,8 @@ impl<A> Opportunities<'_, A> {
         // Sums over the window: closed deals by their close time, new ones by their creation.
         for (name, when, value) in [
             ("closed", "o.closed_at", "1"),
-            ("closed_revenue", "o.closed_at", "COALESCE(o.actual_revenue, 0)"),
+            // What a deal is worth: its actual revenue once entered, else its amount.
+            ("closed_revenue", "o.closed_at", "COALESCE(o.actual_revenue, o.amount, 0)"),
             ("created", "o.created_at", "1"),
             ("created_amount", "o.created_at", "COALESCE(o.amount, 0)"),
         ] {

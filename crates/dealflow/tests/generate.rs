@@ -138,7 +138,7 @@ async fn analytics_add_up(url: &str) {
         let mut kept = conn.opportunities().totals_by_stage(scope).await.unwrap();
         let all = raw
             .sql()
-            .texts("SELECT owner_id || '|' || stage || '|' || COALESCE(CAST(amount AS TEXT), '0') FROM opportunities", &[])
+            .texts("SELECT owner_id || '|' || stage || '|' || COALESCE(CAST(COALESCE(actual_revenue, amount) AS TEXT), '0') FROM opportunities", &[])
             .await
             .unwrap();
         let mut sums: std::collections::BTreeMap<String, (i64, i64)> = Default::default();

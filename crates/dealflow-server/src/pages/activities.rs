@@ -12,9 +12,47 @@ use serde::Deserialize;
 
 use super::opportunity::refusal_words;
 use super::session::{PageForm, Viewer};
-use super::{Choice, Chrome, OrPage, PageError, PageResult, format};
+use super::{Choice, Chrome, FormErrors, OrPage, PageError, PageResult, format};
 use crate::Services;
-use crate::services::ActivityPage as ActivityData;
+use crate::services::{ActivityPage as ActivityData, ClosingFigures, ReasonKind};
+use dealflow_core::check::{self, Problems};
+use dealflow_core::definition::{ResultEffect, StepResult};
+use dealflow_core::{Locale, StageCatalog};
+
+/// A result an activity can be completed with; one that closes the deal says how (R8), so that
+/// the page asks for confirmation and a reason before it does.
+pub struct ResultChoice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+    pub closes: Option<ClosesTo>,
+}
+
+pub struct ClosesTo {
+    pub stage: String,
+    pub name: String,
+    pub won: bool,
+}
+
+/// The results a step offers, `done` preselected.
+pub(super) fn result_choices(results: &[StepResult], stages: &StageCatalog, locale: Locale) -> Vec<ResultChoice> {
+    results
+        .iter()
+        .map(|r| ResultChoice {
+            value: r.code.clone(),
+            label: r.name.get(locale).to_owned(),
+            selected: r.code == "done",
+            closes: match &r.effect {
+                ResultEffect::Close(stage) => Some(ClosesTo {
+                    stage: stage.to_string(),
+                    name: stages.get(stage.as_str()).map(|s| s.name.get(locale).to_owned()).unwrap_or_else(|| stage.to_string()),
+                    won: stages.get(stage.as_str()).is_some_and(|s| s.is_won),
+                }),
+                ResultEffect::Advance => None,
+            },
+        })
+        .collect()
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "activity.html")]
@@ -37,7 +75,7 @@ pub struct ActivityPage {
     owner: String,
     duration: String,
     step: Option<String>,
-    results: Vec<Choice>,
+    results: Vec<ResultChoice>,
     error: Option<String>,
 }
 
@@ -49,9 +87,10 @@ async fn build(services: &Services, viewer: &Viewer, id: &str) -> PageResult<Act
     let ActivityData { activity: a, opportunity, account, contact, owner, results } =
         services.activity_page(&viewer.actor, id).await.or_page(viewer)?;
     // The step's results for a process activity; `done` for one made by hand.
+    let stages = services.stage_catalog().await.or_page(viewer)?;
     let results = match results {
-        Some(results) => results.iter().map(|r| Choice::new(r.code.clone(), r.name.get(locale), Some("done"))).collect(),
-        None => vec![Choice::new("done", t.status_completed, Some("done"))],
+        Some(results) => result_choices(&results, &stages, locale),
+        None => vec![ResultChoice { value: "done".into(), label: t.status_completed.into(), selected: true, closes: None }],
     };
     let result_name =
         a.result.as_deref().map(|code| results.iter().find(|c| c.value == code).map(|c| c.label.clone()).unwrap_or(code.to_owned()));
@@ -89,10 +128,87 @@ pub struct CompleteInput {
     note: Option<String>,
     /// `opportunity` when sent from a mini-card, so that the person stays on the opportunity.
     back: Option<String>,
+    /// Set once the person confirmed a result that closes the deal, with its figures.
+    confirmed: Option<String>,
+    close_reason: Option<String>,
+    hours_spent: Option<String>,
+    actual_revenue: Option<String>,
 }
 
-/// Completes an activity with a result (R7, R8). From a mini-card the script asks for the
-/// opportunity's live part, so the stage can move on without a reload.
+#[derive(Template, WebTemplate)]
+#[template(path = "close_confirm.html")]
+pub struct ConfirmClosePage {
+    chrome: Chrome,
+    id: String,
+    title: String,
+    opportunity: Option<(String, String)>,
+    result: String,
+    result_name: String,
+    closes: ClosesTo,
+    note: String,
+    back: String,
+    reasons: Vec<Choice>,
+    revenue: String,
+    hours: String,
+    errors: FormErrors,
+}
+
+/// The confirmation a result that closes the deal asks for, or `None` for any other result.
+async fn confirmation(
+    services: &Services,
+    viewer: &Viewer,
+    id: &str,
+    input: &CompleteInput,
+    errors: FormErrors,
+) -> PageResult<Option<ConfirmClosePage>> {
+    let locale = viewer.locale;
+    let data = services.activity_page(&viewer.actor, id).await.or_page(viewer)?;
+    let stages = services.stage_catalog().await.or_page(viewer)?;
+    let chosen = input.result.as_deref().filter(|r| !r.is_empty()).unwrap_or("done");
+    let Some(choice) = result_choices(data.results.as_deref().unwrap_or_default(), &stages, locale).into_iter().find(|r| r.value == chosen)
+    else {
+        return Ok(None);
+    };
+    let Some(closes) = choice.closes else { return Ok(None) };
+    let amount = match &data.activity.opportunity_id {
+        Some(opportunity) => services.opportunity(&viewer.actor, opportunity).await.or_page(viewer)?.worth(),
+        None => None,
+    };
+    let kind = if closes.won { ReasonKind::Won } else { ReasonKind::Lost };
+    let reason = input.close_reason.clone().unwrap_or_default();
+    let reasons = services.reasons(kind).await.or_page(viewer)?;
+    Ok(Some(ConfirmClosePage {
+        chrome: Chrome::load(services, viewer, "schedule", &format!("/activities/{id}")).await?,
+        id: id.to_owned(),
+        title: data.activity.title.get(locale).to_owned(),
+        opportunity: data.opportunity,
+        result: choice.value,
+        result_name: choice.label,
+        note: input.note.clone().unwrap_or_default(),
+        back: input.back.clone().unwrap_or_default(),
+        reasons: reasons.iter().filter(|r| r.active).map(|r| Choice::new(r.code.clone(), r.name.get(locale), Some(&reason))).collect(),
+        revenue: input.actual_revenue.clone().unwrap_or_else(|| format::money_input(amount)),
+        hours: input.hours_spent.clone().unwrap_or_default(),
+        closes,
+        errors,
+    }))
+}
+
+/// The closing figures typed when confirming, each checked beside its field.
+fn figures(input: &CompleteInput, locale: Locale) -> Result<ClosingFigures, FormErrors> {
+    let mut problems = Problems::new();
+    let text = |value: &Option<String>| value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let actual_revenue = text(&input.actual_revenue).and_then(|v| problems.check("actual_revenue", check::money_text(&v)));
+    let hours_spent = text(&input.hours_spent).and_then(|v| problems.check("hours_spent", check::hours_text(&v)));
+    match problems.finish() {
+        Ok(()) => Ok(ClosingFigures { actual_revenue, hours_spent, close_reason: text(&input.close_reason) }),
+        Err(found) => Err(FormErrors::of(&found, locale)),
+    }
+}
+
+/// Completes an activity with a result (R7, R8). A result that closes the deal is confirmed
+/// first, with its reason; nothing closes on one click. From a mini-card the script asks for
+/// the opportunity's live part, so the stage can move on without a reload.
 pub async fn complete(
     State(services): State<Services>,
     Path(id): Path<String>,
@@ -101,10 +217,22 @@ pub async fn complete(
 ) -> PageResult {
     let viewer = &form.viewer;
     let input = &form.input;
+    if input.confirmed.is_none()
+        && let Some(page) = confirmation(&services, viewer, &id, input, FormErrors::default()).await?
+    {
+        return Ok(page.into_response());
+    }
+    let figures = match figures(input, viewer.locale) {
+        Ok(figures) => figures,
+        Err(errors) => {
+            let page = confirmation(&services, viewer, &id, input, errors).await?.ok_or(PageError::BadRequest(viewer.locale))?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
     let note = input.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
     let result = input.result.as_deref().filter(|r| !r.is_empty());
     let from_card = input.back.as_deref() == Some("opportunity");
-    let outcome = services.complete_activity(&viewer.actor, &id, result, note).await;
+    let outcome = services.complete_activity_closing(&viewer.actor, &id, result, note, &figures).await;
     match outcome.map(|(activity, _)| activity.opportunity_id) {
         Ok(Some(opportunity_id)) if from_card => {
             if headers.get("x-fragment").is_some_and(|v| v == "live") {

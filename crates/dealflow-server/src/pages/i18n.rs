@@ -134,6 +134,7 @@ catalogue! {
     close_dialog_intro: "Укажите итоговую стадию и данные для аналитики.", "Choose the final stage and give the figures for the analytics.";
     final_stage: "Итоговая стадия", "Final stage";
     actual_revenue: "Фактическая выручка", "Actual revenue";
+    actual_revenue_note: "Пока не введена, выигранная продажа считается на свою сумму.", "Until one is entered, a won deal counts at its amount.";
     hours_spent: "Затрачено часов", "Hours spent";
     close_reason: "Причина", "Reason";
     closed_at: "Закрыта", "Closed";
@@ -312,6 +313,15 @@ catalogue! {
     stage_in_use: "Стадия используется — её можно только выключить.", "This stage is in use; it can only be deactivated.";
     lead_stages_intro: "Стадии лидов. Стадия, которая передаёт лид в продажу, создаёт продажу и запускает процесс.", "The stages of a lead. The stage that hands off to sales creates an opportunity and starts its process.";
     lost_reasons: "Причины проигрыша", "Lost reasons";
+    won_reasons: "Причины выигрыша", "Won reasons";
+    won_reason: "Причина выигрыша", "Won reason";
+    lost_reason: "Причина проигрыша", "Lost reason";
+    confirm_close_title: "Закрыть продажу?", "Close the deal?";
+    confirm_close_result: "Результат", "The result";
+    confirm_close_moves: "закроет продажу со стадией", "closes the deal on the stage";
+    confirm_close_button: "Выполнить и закрыть продажу", "Complete and close the deal";
+    confirm_close_intro: "Продажа закроется, а открытые задачи процесса будут отменены. Укажите, как всё закончилось.", "The deal closes and the process's open tasks are cancelled. Say how it ended.";
+    won_reasons_intro: "Их предлагает окно закрытия выигранной продажи.", "The close dialog offers these for a won deal.";
     lost_reasons_intro: "Их предлагает окно закрытия продажи; по ним группируется аналитика.", "The close dialog offers these; the analytics group lost deals by them.";
     add_reason: "Добавить причину", "Add a reason";
     add_lead_stage: "Добавить стадию лида", "Add a lead stage";
@@ -365,6 +375,8 @@ catalogue! {
     activities: "Активности", "Activities";
     notes: "Заметки", "Notes";
     new_note: "Новая заметка", "New note";
+    note_added: "Заметка", "Note";
+    timeline_more: "Показать всю историю", "Show the whole timeline";
     add_note: "Добавить заметку", "Add the note";
     no_notes: "Заметок пока нет.", "No notes yet.";
     none_yet: "Пока ничего нет.", "Nothing yet.";

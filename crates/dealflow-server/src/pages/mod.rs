@@ -26,6 +26,7 @@ mod pickers;
 mod profile;
 mod session;
 mod start;
+mod timeline;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -63,6 +64,7 @@ pub fn router() -> Router<Services> {
         .route("/opportunities/{id}/competitors", post(opportunity_forms::change_competitors))
         .route("/opportunities/{id}/start", post(opportunity_forms::start_process))
         .route("/opportunities/{id}/order", post(opportunity_forms::create_order))
+        .route("/opportunities/{id}/notes", post(opportunity_forms::add_note))
         .route("/activities", post(activity_forms::create))
         .route("/activities/new", get(activity_forms::new_form))
         .route("/activities/{id}", get(activities::page).post(activity_forms::update))
@@ -110,8 +112,8 @@ pub fn router() -> Router<Services> {
         .route("/admin/lead-stages", post(admin::create_lead_stage))
         .route("/admin/lead-stages/{code}", post(admin::save_lead_stage))
         .route("/admin/lead-stages/{code}/delete", post(admin::delete_lead_stage))
-        .route("/admin/lost-reasons", post(admin::create_reason))
-        .route("/admin/lost-reasons/{code}", post(admin::save_reason))
+        .route("/admin/{lookup}", post(admin::create_reason))
+        .route("/admin/{lookup}/{code}", post(admin::save_reason))
         .route("/admin/settings", get(admin::settings))
         .route("/admin/settings/{key}", post(admin::save_setting))
 }

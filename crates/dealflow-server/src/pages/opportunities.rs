@@ -101,7 +101,7 @@ impl RowNames<'_> {
             account: o.account_id.as_ref().and_then(|id| self.accounts.get(id)).cloned().unwrap_or_default(),
             stage: self.stages.get(o.stage.as_str()).map(|s| s.name.get(self.locale).to_owned()).unwrap_or_default(),
             owner: self.people.name(&o.owner_id),
-            amount: format::opt_money(o.amount, &self.currency, self.locale),
+            amount: format::opt_money(o.worth(), &self.currency, self.locale),
             updated: format::instant(o.updated_at, &self.zone, self.locale),
             closed: self.stages.is_final(o.stage.as_str()),
         }

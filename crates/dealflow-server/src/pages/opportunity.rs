@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::i18n::Texts;
 use super::opportunities::{People, owner_choices};
 use super::session::Viewer;
+use super::timeline::TimelineLine;
 use super::{Choice, Chrome, FormErrors, OrPage, PageError, PageResult, format};
 use crate::services::OpportunityView;
 use crate::{ServiceError, Services};
@@ -33,16 +34,8 @@ pub struct MiniCard {
     pub kind: &'static str,
     pub due: String,
     pub overdue: bool,
-    pub results: Vec<Choice>,
+    pub results: Vec<super::activities::ResultChoice>,
     pub error: Option<String>,
-}
-
-pub struct HistoryLine {
-    pub when: String,
-    pub text: String,
-    /// An activity's title: written by a process or by a person, so not checked for language.
-    pub subject: String,
-    pub who: String,
 }
 
 /// The part of the page that a completed mini-card or a stage change redraws in place.
@@ -57,13 +50,16 @@ pub struct Live {
     /// Closed without revenue, hours or reason: however it got there, the person is asked for them.
     pub closing_missing: bool,
     pub message: Option<String>,
-    pub history: Vec<HistoryLine>,
+    /// The timeline, newest first, and how many of its lines are shown.
+    pub history: Vec<TimelineLine>,
+    pub shown: usize,
 }
+
+/// How many lines of the timeline the page shows before "show all".
+pub const TIMELINE_PAGE: usize = 30;
 
 pub struct Details {
     pub title: String,
-    pub account_id: String,
-    pub contact_id: String,
     pub owner_id: String,
     pub amount: String,
     pub probability: String,
@@ -81,8 +77,6 @@ impl Details {
     fn of(o: &OpportunityRecord) -> Details {
         Details {
             title: o.title.clone(),
-            account_id: o.account_id.clone().unwrap_or_default(),
-            contact_id: o.contact_id.clone().unwrap_or_default(),
             owner_id: o.owner_id.clone(),
             amount: format::money_input(o.amount),
             probability: o.probability.map(|p| p.to_string()).unwrap_or_default(),
@@ -115,6 +109,10 @@ pub struct CloseForm {
     pub stages: Vec<Choice>,
     /// The lost-reasons lookup (and a reason given through the API, as it was written).
     pub reasons: Vec<Choice>,
+    /// The won-reasons lookup.
+    pub won_reasons: Vec<Choice>,
+    /// Which final stages are won: the dialog asks those for revenue, the others for a lost reason.
+    pub won_stages: Vec<String>,
     pub revenue: String,
     pub hours: String,
     pub errors: FormErrors,
@@ -138,8 +136,11 @@ pub struct OpportunityPage {
     pub(super) flash: Option<&'static str>,
     pub(super) details: Details,
     pub(super) errors: FormErrors,
-    pub(super) accounts: Vec<Choice>,
-    pub(super) contacts: Vec<Choice>,
+    /// The account and contact pickers of the details form.
+    pub(super) pickers: Vec<super::pickers::PickerField>,
+    /// A note being written, kept when it is refused, and why.
+    pub(super) note: String,
+    pub(super) note_errors: FormErrors,
     pub(super) decision_makers: Vec<Choice>,
     pub(super) articles: Vec<Choice>,
     pub(super) owners: Vec<Choice>,
@@ -219,9 +220,7 @@ fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, peo
                     kind: t.activity_type(a.kind),
                     due: format::opt_instant(a.due_at, zone, locale),
                     overdue: a.due_at.is_some_and(|d| d < now),
-                    results: step
-                        .map(|s| s.results.iter().map(|r| Choice::new(r.code.clone(), r.name.get(locale), Some("done"))).collect())
-                        .unwrap_or_default(),
+                    results: step.map(|s| super::activities::result_choices(&s.results, stages, locale)).unwrap_or_default(),
                     error: None,
                 });
             }
@@ -232,54 +231,7 @@ fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, peo
         _ if view.latest.is_some() => panel_note = Some(t.process_finished),
         _ => panel_note = Some(t.no_process),
     }
-    // History: stage changes and what happened to activities, newest first.
-    let mut events: Vec<(jiff::Timestamp, HistoryLine)> = Vec::new();
-    let stage_name = |code: &str| stages.name_of(code, locale);
-    for h in &view.history {
-        let text = match &h.from_stage {
-            Some(from) => format!("{} → {}", stage_name(from.as_str()), stage_name(h.to_stage.as_str())),
-            None => format!("{} {}{}{}", t.created_stage, t.quote_open, stage_name(h.to_stage.as_str()), t.quote_close),
-        };
-        let text = match h.visit {
-            Some(visit) => format!("{text} ({} {visit})", t.visit),
-            None => text,
-        };
-        let who = match &h.by_user_id {
-            Some(id) if !h.by_process => people.name(id),
-            _ => t.by_process.to_owned(),
-        };
-        events.push((h.at, HistoryLine { when: format::instant(h.at, zone, locale), text, subject: String::new(), who }));
-    }
-    for a in &view.activities {
-        let title = a.title.get(locale);
-        events.push((
-            a.created_at,
-            HistoryLine {
-                when: format::instant(a.created_at, zone, locale),
-                text: t.activity_created.to_owned(),
-                subject: title.to_owned(),
-                who: people.name(&a.owner_id),
-            },
-        ));
-        let finished = match a.status {
-            dealflow_core::engine::ActivityStatus::Completed => Some(t.activity_completed),
-            dealflow_core::engine::ActivityStatus::Cancelled => Some(t.activity_cancelled),
-            _ => None,
-        };
-        if let Some(what) = finished {
-            let at = a.completed_at.unwrap_or(a.updated_at);
-            let line = HistoryLine {
-                when: format::instant(at, zone, locale),
-                text: what.to_owned(),
-                subject: title.to_owned(),
-                who: people.name(&a.owner_id),
-            };
-            events.push((at, line));
-        }
-    }
-    // Newest first; what happened in the same instant keeps its order of cause, reversed.
-    events.reverse();
-    events.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    let history = super::timeline::timeline(viewer, view, stages, people);
     Live {
         id: o.id.clone(),
         version: o.version,
@@ -290,7 +242,8 @@ fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, peo
         panel_note,
         closing_missing: closed && o.hours_spent.is_none() && o.close_reason.is_none(),
         message: None,
-        history: events.into_iter().map(|(_, line)| line).collect(),
+        history,
+        shown: TIMELINE_PAGE,
     }
 }
 
@@ -304,13 +257,17 @@ pub(super) async fn build_page(services: &Services, viewer: &Viewer, id: &str) -
     let live = live_part(viewer, &data.view, &stages, &people, services.clock().now());
     let o = &data.view.opportunity;
     let currency = &data.currency;
-    let mut reasons: Vec<Choice> = data
-        .lost_reasons
-        .iter()
-        .filter(|r| r.active || o.close_reason.as_deref() == Some(r.code.as_str()))
-        .map(|r| Choice::new(r.code.clone(), r.name.get(locale), o.close_reason.as_deref()))
-        .collect();
-    if let Some(given) = o.close_reason.as_deref().filter(|given| !data.lost_reasons.iter().any(|r| r.code == *given)) {
+    let choices = |lookup: &[dealflow_core::records::LostReason]| -> Vec<Choice> {
+        lookup
+            .iter()
+            .filter(|r| r.active || o.close_reason.as_deref() == Some(r.code.as_str()))
+            .map(|r| Choice::new(r.code.clone(), r.name.get(locale), o.close_reason.as_deref()))
+            .collect()
+    };
+    let mut reasons = choices(&data.lost_reasons);
+    let won_reasons = choices(&data.won_reasons);
+    let known = |given: &str| data.lost_reasons.iter().chain(&data.won_reasons).any(|r| r.code == given);
+    if let Some(given) = o.close_reason.as_deref().filter(|given| !known(given)) {
         reasons.push(Choice::new(given, given, Some(given)));
     }
     let contact_name = |id: &str| data.participants.get(id).map(|c| c.name.clone()).unwrap_or_default();
@@ -336,8 +293,11 @@ pub(super) async fn build_page(services: &Services, viewer: &Viewer, id: &str) -
         flash: None,
         details: Details::of(o),
         errors: FormErrors::default(),
-        accounts: data.accounts.iter().map(|a| Choice::new(a.id.clone(), a.name.clone(), o.account_id.as_deref())).collect(),
-        contacts: contacts_for(&o.contact_id),
+        pickers: super::pickers::Picked::of(None, o.account_id.clone(), o.contact_id.clone())
+            .fields(services, viewer, &FormErrors::default(), &["account", "contact"])
+            .await?,
+        note: String::new(),
+        note_errors: FormErrors::default(),
         decision_makers: contacts_for(&o.decision_maker_id),
         articles: data.articles.iter().map(|a| Choice::new(a.id.clone(), a.title.clone(), o.presentation_id.as_deref())).collect(),
         owners: owner_choices(services, viewer, Some(&o.owner_id)).await?,
@@ -367,6 +327,8 @@ pub(super) async fn build_page(services: &Services, viewer: &Viewer, id: &str) -
             revenue: format::money_input(o.actual_revenue.or(o.amount)),
             hours: o.hours_spent.map(|h| format::hours(h, locale)).unwrap_or_default(),
             reasons,
+            won_reasons,
+            won_stages: stages.all().iter().filter(|s| s.is_final && s.is_won).map(|s| s.code.to_string()).collect(),
             errors: FormErrors::default(),
         },
         closed,
@@ -385,6 +347,8 @@ pub struct PageQuery {
     saved: Option<String>,
     order: Option<String>,
     close: Option<String>,
+    /// `all`: the whole timeline.
+    timeline: Option<String>,
 }
 
 pub async fn page(State(services): State<Services>, viewer: Viewer, Path(id): Path<String>, Query(query): Query<PageQuery>) -> PageResult {
@@ -395,6 +359,9 @@ pub async fn page(State(services): State<Services>, viewer: Viewer, Path(id): Pa
     }
     if query.saved.is_some() {
         page.flash = Some(t.saved);
+    }
+    if query.timeline.as_deref() == Some("all") {
+        page.live.shown = usize::MAX;
     }
     if query.order.is_some() {
         page.flash = Some(t.order_created);

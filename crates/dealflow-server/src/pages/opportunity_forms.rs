@@ -112,6 +112,8 @@ fn refused_closing(
         open: true,
         stages: pick(std::mem::take(&mut page.close.stages), &input.stage),
         reasons: pick(std::mem::take(&mut page.close.reasons), &reason),
+        won_reasons: pick(std::mem::take(&mut page.close.won_reasons), &reason),
+        won_stages: std::mem::take(&mut page.close.won_stages),
         revenue: input.actual_revenue.clone().unwrap_or_default(),
         hours: input.hours_spent.clone().unwrap_or_default(),
         errors,
@@ -150,8 +152,8 @@ pub async fn save_closing(State(services): State<Services>, Path(id): Path<Strin
 pub struct DetailsInput {
     version: Option<i64>,
     title: String,
-    account_id: Option<String>,
-    contact_id: Option<String>,
+    #[serde(flatten)]
+    links: Picked,
     owner_id: Option<String>,
     amount: Option<String>,
     probability: Option<String>,
@@ -179,13 +181,14 @@ pub async fn save_details(State(services): State<Services>, Path(id): Path<Strin
     let probability = typed(&mut problems, "probability", &input.probability, check::percent_text);
     let close_date = typed(&mut problems, "close_date", &input.close_date, |text| check::day(text).map(|_| text.to_owned()));
     let timeframe = typed(&mut problems, "timeframe", &input.timeframe, |text| check::day(text).map(|_| text.to_owned()));
+    let links = input.links.resolve(&services, viewer, &mut problems).await?;
     let errors = match problems.finish() {
         Err(problems) => FormErrors::of(&problems, viewer.locale),
         Ok(()) => {
             let changes = OpportunityChanges {
                 title,
-                account_id: Some(nonempty(&input.account_id)),
-                contact_id: Some(nonempty(&input.contact_id)),
+                account_id: Some(links.account_id),
+                contact_id: Some(links.contact_id),
                 owner_id: nonempty(&input.owner_id),
                 amount: Some(amount),
                 probability: Some(probability),
@@ -214,8 +217,6 @@ pub async fn save_details(State(services): State<Services>, Path(id): Path<Strin
     let mut page = build_page(&services, viewer, &id).await?;
     page.details = Details {
         title: input.title.clone(),
-        account_id: input.account_id.clone().unwrap_or_default(),
-        contact_id: input.contact_id.clone().unwrap_or_default(),
         owner_id: input.owner_id.clone().unwrap_or_default(),
         amount: input.amount.clone().unwrap_or_default(),
         probability: input.probability.clone().unwrap_or_default(),
@@ -229,8 +230,8 @@ pub async fn save_details(State(services): State<Services>, Path(id): Path<Strin
         presentation_id: input.presentation_id.clone().unwrap_or_default(),
     };
     let keep = |choices: &mut Vec<Choice>, value: &str| choices.iter_mut().for_each(|c| c.selected = c.value == value);
-    keep(&mut page.accounts, &page.details.account_id);
-    keep(&mut page.contacts, &page.details.contact_id);
+    // The pickers as typed, their problems beside them.
+    page.pickers = input.links.fields(&services, viewer, &errors, &["account", "contact"]).await?;
     keep(&mut page.decision_makers, &page.details.decision_maker_id);
     keep(&mut page.articles, &page.details.presentation_id);
     keep(&mut page.owners, &page.details.owner_id);
@@ -449,5 +450,26 @@ pub async fn create_opportunity(State(services): State<Services>, form: PageForm
         }
     };
     let page = new_opportunity_page(&services, viewer, input, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NoteInput {
+    #[serde(default)]
+    body: String,
+}
+
+/// A note on the opportunity; it joins the timeline. A refused one comes back beside its field.
+pub async fn add_note(State(services): State<Services>, Path(id): Path<String>, form: PageForm<NoteInput>) -> PageResult {
+    let viewer = &form.viewer;
+    let target = dealflow_core::records::NoteTarget::Opportunity(id.clone());
+    let errors = match services.add_note(&viewer.actor, target, &form.input.body).await {
+        Ok(_) => return Ok(Redirect::to(&format!("/opportunities/{id}#history")).into_response()),
+        Err(ServiceError::NotFound) => return Err(PageError::NotFound(viewer.locale)),
+        Err(error) => FormErrors::from_service(viewer.locale, &error).ok_or_else(|| PageError::service(viewer.locale, error))?,
+    };
+    let mut page = build_page(&services, viewer, &id).await?;
+    page.note_errors = errors;
+    page.note = form.input.body.clone();
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

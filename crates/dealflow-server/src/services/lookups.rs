@@ -81,6 +81,13 @@ fn taken_code(error: StoreError) -> ServiceError {
     }
 }
 
+/// The two lookups of reasons a deal closes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasonKind {
+    Lost,
+    Won,
+}
+
 impl Services {
     /// Whether opportunities have been on this stage: then only its names, order and flags of
     /// display may change, and it cannot be deleted.
@@ -245,10 +252,20 @@ impl Services {
 
     /// The lost-reasons lookup, by position. Everyone may read it.
     pub async fn lost_reasons(&self) -> Result<Vec<LostReason>> {
-        Ok(self.store.read().await?.lost_reasons().list().await?)
+        self.reasons(ReasonKind::Lost).await
     }
 
-    pub async fn create_lost_reason(&self, actor: &Actor, input: NewLookupRow) -> Result<LostReason> {
+    /// Why deals are lost, or why they are won, by position. Everyone may read them.
+    pub async fn reasons(&self, kind: ReasonKind) -> Result<Vec<LostReason>> {
+        let mut conn = self.store.read().await?;
+        Ok(match kind {
+            ReasonKind::Lost => conn.lost_reasons().list().await?,
+            ReasonKind::Won => conn.won_reasons().list().await?,
+        })
+    }
+
+    /// A new reason of `kind`, last.
+    pub async fn create_reason(&self, actor: &Actor, kind: ReasonKind, input: NewLookupRow) -> Result<LostReason> {
         actor.require_admin()?;
         let mut problems = Problems::new();
         let code = problems.check("code", check::code(&input.code));
@@ -257,24 +274,46 @@ impl Services {
         problems.finish().map_err(ServiceError::Invalid)?;
         in_write!(self, |tx| {
             {
-                let position = tx.lost_reasons().list().await?.iter().map(|r| r.position).max().unwrap_or(0) + 1;
+                let existing = match kind {
+                    ReasonKind::Lost => tx.lost_reasons().list().await?,
+                    ReasonKind::Won => tx.won_reasons().list().await?,
+                };
+                let position = existing.iter().map(|r| r.position).max().unwrap_or(0) + 1;
                 let reason = LostReason { code: code.to_string(), name: name.clone(), position, active: true };
-                tx.lost_reasons().insert(&reason).await.map_err(taken_code)?;
+                match kind {
+                    ReasonKind::Lost => tx.lost_reasons().insert(&reason).await,
+                    ReasonKind::Won => tx.won_reasons().insert(&reason).await,
+                }
+                .map_err(taken_code)?;
                 Ok(reason)
             }
         })
     }
 
-    /// Renames a lost reason or switches it on or off.
-    pub async fn update_lost_reason(&self, actor: &Actor, code: &str, name: LocalizedText, active: bool) -> Result<LostReason> {
+    /// Renames a reason or switches it on or off.
+    pub async fn update_reason(
+        &self,
+        actor: &Actor,
+        kind: ReasonKind,
+        code: &str,
+        name: LocalizedText,
+        active: bool,
+    ) -> Result<LostReason> {
         actor.require_admin()?;
         let mut problems = Problems::new();
         let name = check_names(&mut problems, &name);
         problems.finish().map_err(ServiceError::Invalid)?;
         in_write!(self, |tx| {
-            let current = tx.lost_reasons().list().await?.into_iter().find(|r| r.code == code).ok_or(ServiceError::NotFound)?;
+            let existing = match kind {
+                ReasonKind::Lost => tx.lost_reasons().list().await?,
+                ReasonKind::Won => tx.won_reasons().list().await?,
+            };
+            let current = existing.into_iter().find(|r| r.code == code).ok_or(ServiceError::NotFound)?;
             let reason = LostReason { name: name.clone(), active, ..current };
-            tx.lost_reasons().update(&reason).await?;
+            match kind {
+                ReasonKind::Lost => tx.lost_reasons().update(&reason).await?,
+                ReasonKind::Won => tx.won_reasons().update(&reason).await?,
+            }
             Ok(reason)
         })
     }

@@ -69,9 +69,9 @@ pub use keyed::{KeyedAnswer, Remembered};
 pub use knowledge::ArticleFields;
 pub use leads::{HANDOFF_PROCESS, LeadChanges, LeadPage, NewLead};
 pub use library::ProcessPage;
-pub use lookups::{NewLookupRow, NewStage, StageChanges};
+pub use lookups::{NewLookupRow, NewStage, ReasonKind, StageChanges};
 pub use opportunities::{Board, BoardColumn, NewOpportunity, OpportunityChanges, OpportunityList, OpportunityPage, OpportunityView};
-pub use process::{CloseInput, Started, fill_in_hint};
+pub use process::{CloseInput, ClosingFigures, Started, fill_in_hint};
 pub use users::{NewUser, UserChanges};
 
 use crate::access::Actor;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use dealflow_core::check::{self, Invalid, MAX_TEXT, MAX_TITLE, Problems};
 use dealflow_core::records::{
-    AccountRecord, ActivityRecord, Competitor, ContactRecord, HistoryRecord, InstanceRecord, KnowledgeRecord, LostReason,
-    OpportunityRecord, OrderRecord, Participant, UserRecord,
+    AccountRecord, ActivityRecord, Competitor, ContactRecord, HistoryRecord, InstanceRecord, KnowledgeRecord, LostReason, NoteRecord,
+    NoteTarget, OpportunityRecord, OrderRecord, Participant, UserRecord,
 };
 use dealflow_core::{Money, ProcessDefinition, Stage};
 use dealflow_store::{OpportunityFilter, Reader};
@@ -20,7 +20,7 @@ use crate::error::{Result, ServiceError};
 use crate::new_id;
 use crate::paging::{Page, PageRequest};
 
-/// How many accounts, contacts and articles an opportunity page's pickers offer.
+/// How many contacts and articles an opportunity page's choices offer.
 const PICKER_LIMIT: i64 = 500;
 /// Cards per column of the board.
 const BOARD_COLUMN: i64 = 30;
@@ -97,20 +97,24 @@ pub struct OpportunityView {
     pub definition: Option<Arc<ProcessDefinition>>,
     pub activities: Vec<ActivityRecord>,
     pub history: Vec<HistoryRecord>,
+    /// The newest notes on it.
+    pub notes: Vec<NoteRecord>,
 }
+
+/// How many notes an opportunity's timeline reads.
+const TIMELINE_NOTES: i64 = 500;
 
 /// Everything an opportunity's page shows.
 pub struct OpportunityPage {
     pub view: OpportunityView,
     pub account: Option<AccountRecord>,
-    /// For the pickers.
-    pub accounts: Vec<AccountRecord>,
     pub account_contacts: Vec<ContactRecord>,
     /// The contacts that participants name, by id.
     pub participants: HashMap<String, ContactRecord>,
     pub articles: Vec<KnowledgeRecord>,
     pub orders: Vec<OrderRecord>,
     pub lost_reasons: Vec<LostReason>,
+    pub won_reasons: Vec<LostReason>,
     pub currency: String,
 }
 
@@ -211,13 +215,14 @@ impl Services {
         };
         let activities = conn.activities().of_opportunity(id).await?;
         let history = conn.opportunities().history(id).await?;
+        let notes = conn.notes().written_on(&NoteTarget::Opportunity(id.to_owned()), TIMELINE_NOTES).await?;
         // The definition may need a connection of its own; one at a time keeps the pool from running dry.
         drop(conn);
         let definition = match &running {
             Some(instance) => Some(self.definition(&instance.process_code, instance.process_version).await?),
             None => None,
         };
-        Ok(OpportunityView { opportunity, running, latest, definition, activities, history })
+        Ok(OpportunityView { opportunity, running, latest, definition, activities, history, notes })
     }
 
     /// Everything an opportunity's page shows.
@@ -230,7 +235,6 @@ impl Services {
             Some(id) => conn.accounts().get(id).await.ok(),
             None => None,
         };
-        let accounts = conn.accounts().search(None, PICKER_LIMIT).await?;
         let account_contacts = conn.contacts().search(None, o.account_id.as_deref(), PICKER_LIMIT).await?;
         let mut participants = HashMap::new();
         for p in &o.participants {
@@ -241,8 +245,9 @@ impl Services {
         let articles = conn.articles().search(None, PICKER_LIMIT).await?;
         let orders = conn.orders().of_opportunity(&o.id).await?;
         let lost_reasons = conn.lost_reasons().list().await?;
+        let won_reasons = conn.won_reasons().list().await?;
         drop(conn);
-        Ok(OpportunityPage { view, account, accounts, account_contacts, participants, articles, orders, lost_reasons, currency })
+        Ok(OpportunityPage { view, account, account_contacts, participants, articles, orders, lost_reasons, won_reasons, currency })
     }
 
     /// An opportunity without a process; its history starts with a creation entry.

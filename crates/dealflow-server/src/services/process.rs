@@ -31,6 +31,15 @@ pub struct CloseInput {
     pub close_reason: Option<String>,
 }
 
+/// What a person says about a deal as it closes by a result (R8): the same figures as the
+/// close dialog's, written in the same transaction as the completion.
+#[derive(Debug, Clone, Default)]
+pub struct ClosingFigures {
+    pub actual_revenue: Option<Money>,
+    pub hours_spent: Option<f64>,
+    pub close_reason: Option<String>,
+}
+
 /// R1's hint, shown on a new opportunity once its process has started.
 pub fn fill_in_hint() -> LocalizedText {
     LocalizedText::new(
@@ -119,9 +128,26 @@ impl Services {
         result: Option<&str>,
         note: Option<&str>,
     ) -> Result<(ActivityRecord, Option<OpportunityRecord>)> {
+        self.complete_activity_closing(actor, activity_id, result, note, &ClosingFigures::default()).await
+    }
+
+    /// As [`Services::complete_activity`]; when the result closes the deal, `figures` are its
+    /// closing figures (ignored otherwise).
+    pub async fn complete_activity_closing(
+        &self,
+        actor: &Actor,
+        activity_id: &str,
+        result: Option<&str>,
+        note: Option<&str>,
+        figures: &ClosingFigures,
+    ) -> Result<(ActivityRecord, Option<OpportunityRecord>)> {
         let mut problems = Problems::new();
         problems.within("note", note, MAX_TEXT);
         problems.within("result", result, 64);
+        problems.within("close_reason", figures.close_reason.as_deref(), MAX_TEXT);
+        if let Some(hours) = figures.hours_spent {
+            problems.check("hours_spent", check::hours(hours));
+        }
         problems.finish().map_err(ServiceError::Invalid)?;
         in_write!(self, |tx| {
             {
@@ -129,13 +155,19 @@ impl Services {
                 let Some(opportunity) = opportunity else {
                     return self.finish_standalone(tx, activity, result, note).await.map(|a| (a, None));
                 };
+                let was_open = opportunity.closed_at.is_none();
                 let command = Command::CompleteActivity {
                     activity_id: activity_id.to_owned(),
                     result: result.map(str::to_owned),
                     note: note.map(str::to_owned),
                     by: engine::By::User(actor.id().to_owned()),
                 };
-                let opportunity = self.run_command(tx, opportunity, Some(activity_id), None, command).await?;
+                let mut opportunity = self.run_command(tx, opportunity, Some(activity_id), None, command).await?;
+                if was_open && opportunity.closed_at.is_some() {
+                    let (revenue, hours, reason) = (figures.actual_revenue, figures.hours_spent, figures.close_reason.as_deref());
+                    tx.opportunities().set_closing_figures(&opportunity.id, revenue, hours, reason).await?;
+                    opportunity = tx.opportunities().get(&opportunity.id).await?;
+                }
                 Ok((tx.activities().get(activity_id).await?, Some(opportunity)))
             }
         })

@@ -13,7 +13,7 @@ use super::super::session::{NoFields, PageForm, Viewer};
 use super::super::{Chrome, FormErrors, OrPage, PageError, PageResult, SavedQuery, admin_only};
 use super::{checked, form_errors, saved};
 use crate::Services;
-use crate::services::NewLookupRow;
+use crate::services::{NewLookupRow, ReasonKind};
 
 pub struct LeadStageRow {
     pub code: String,
@@ -41,11 +41,14 @@ pub struct ReasonRow {
 pub struct LookupsPage {
     chrome: Chrome,
     lead_stages: Vec<LeadStageRow>,
-    reasons: Vec<ReasonRow>,
-    /// The row a refused form belongs to, with its message.
+    lost_reasons: Vec<ReasonRow>,
+    won_reasons: Vec<ReasonRow>,
+    /// The row a refused form belongs to (`lost-reasons/other`, a lead stage's code), with its message.
     refused: Option<(String, String)>,
     new_reason: RowInput,
     new_reason_errors: FormErrors,
+    new_won_reason: RowInput,
+    new_won_reason_errors: FormErrors,
     new_lead_stage: RowInput,
     new_lead_stage_errors: FormErrors,
     saved: bool,
@@ -54,7 +57,11 @@ pub struct LookupsPage {
 async fn lookups_page(services: &Services, viewer: &Viewer) -> PageResult<LookupsPage> {
     let locale = viewer.locale;
     let lead_stages = services.lead_stages().await.or_page(viewer)?;
-    let reasons = services.lost_reasons().await.or_page(viewer)?;
+    let rows = |reasons: Vec<dealflow_core::records::LostReason>| -> Vec<ReasonRow> {
+        reasons.into_iter().map(|r| ReasonRow { code: r.code, name_ru: r.name.ru, name_en: r.name.en, active: r.active }).collect()
+    };
+    let lost_reasons = rows(services.reasons(ReasonKind::Lost).await.or_page(viewer)?);
+    let won_reasons = rows(services.reasons(ReasonKind::Won).await.or_page(viewer)?);
     let count = lead_stages.len();
     Ok(LookupsPage {
         chrome: Chrome::load(services, viewer, "admin", "/admin/lookups").await?,
@@ -74,13 +81,13 @@ async fn lookups_page(services: &Services, viewer: &Viewer) -> PageResult<Lookup
                 last: i + 1 == count,
             })
             .collect(),
-        reasons: reasons
-            .into_iter()
-            .map(|r| ReasonRow { code: r.code, name_ru: r.name.ru, name_en: r.name.en, active: r.active })
-            .collect(),
+        lost_reasons,
+        won_reasons,
         refused: None,
         new_reason: RowInput::default(),
         new_reason_errors: FormErrors::default(),
+        new_won_reason: RowInput::default(),
+        new_won_reason_errors: FormErrors::default(),
         new_lead_stage: RowInput::default(),
         new_lead_stage_errors: FormErrors::default(),
         saved: false,
@@ -180,27 +187,45 @@ pub async fn delete_lead_stage(State(services): State<Services>, Path(code): Pat
     }
 }
 
-/// A new lost reason goes last.
-pub async fn create_reason(State(services): State<Services>, form: PageForm<RowInput>) -> PageResult {
+/// Which reasons lookup an address names: `lost-reasons` or `won-reasons`.
+fn reason_kind(viewer: &Viewer, path: &str) -> PageResult<ReasonKind> {
+    match path {
+        "lost-reasons" => Ok(ReasonKind::Lost),
+        "won-reasons" => Ok(ReasonKind::Won),
+        _ => Err(PageError::NotFound(viewer.locale)),
+    }
+}
+
+/// A new reason goes last.
+pub async fn create_reason(State(services): State<Services>, Path(lookup): Path<String>, form: PageForm<RowInput>) -> PageResult {
     let viewer = &form.viewer;
     admin_only(viewer)?;
-    let errors = match services.create_lost_reason(&viewer.actor, form.input.new_row()).await {
+    let kind = reason_kind(viewer, &lookup)?;
+    let errors = match services.create_reason(&viewer.actor, kind, form.input.new_row()).await {
         Ok(_) => return Ok(saved("/admin/lookups")),
         Err(error) => form_errors(viewer, error, &[])?,
     };
     let mut page = lookups_page(&services, viewer).await?;
-    page.new_reason_errors = errors;
-    page.new_reason = form.input;
+    if kind == ReasonKind::Lost {
+        (page.new_reason_errors, page.new_reason) = (errors, form.input);
+    } else {
+        (page.new_won_reason_errors, page.new_won_reason) = (errors, form.input);
+    }
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-pub async fn save_reason(State(services): State<Services>, Path(code): Path<String>, form: PageForm<RowInput>) -> PageResult {
+pub async fn save_reason(
+    State(services): State<Services>,
+    Path((lookup, code)): Path<(String, String)>,
+    form: PageForm<RowInput>,
+) -> PageResult {
     let viewer = &form.viewer;
     admin_only(viewer)?;
+    let kind = reason_kind(viewer, &lookup)?;
     let input = &form.input;
     let name = LocalizedText::new(&input.name_ru, &input.name_en);
-    match services.update_lost_reason(&viewer.actor, &code, name, checked(&input.active)).await {
+    match services.update_reason(&viewer.actor, kind, &code, name, checked(&input.active)).await {
         Ok(_) => Ok(saved("/admin/lookups")),
-        Err(error) => refused_row(&services, viewer, &code, form_errors(viewer, error, &[])?).await,
+        Err(error) => refused_row(&services, viewer, &format!("{lookup}/{code}"), form_errors(viewer, error, &[])?).await,
     }
 }
