@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 
+use jiff::{SignedDuration, Timestamp};
+
 use crate::stage::{StageCatalog, StageCode, is_code};
 use crate::text::LocalizedText;
 
@@ -647,5 +649,81 @@ mod tests {
         for bad in ["", "P", "1D", "P1M", "PT", "P1H", "PT1D", "P-1D", "P1D2"] {
             assert!(DueOffset::parse(bad).is_err(), "{bad} should be refused");
         }
+    }
+}
+
+/// The days work is done on, in a time zone: the days of a due offset count only these, so that
+/// "a day" from Friday afternoon is Monday afternoon when weekends are off.
+#[derive(Debug, Clone)]
+pub struct WorkCalendar {
+    /// Monday first.
+    days: [bool; 7],
+    zone: jiff::tz::TimeZone,
+}
+
+impl WorkCalendar {
+    /// Every day a working day: offsets are plain durations.
+    pub fn every_day() -> WorkCalendar {
+        WorkCalendar { days: [true; 7], zone: jiff::tz::TimeZone::UTC }
+    }
+
+    /// `days` as ISO weekday numbers (1 Monday … 7 Sunday); none at all counts as every day.
+    pub fn new(days: &[i8], zone: jiff::tz::TimeZone) -> WorkCalendar {
+        let mut working = [false; 7];
+        for day in days.iter().filter(|d| (1..=7).contains(*d)) {
+            working[usize::from(day.unsigned_abs()) - 1] = true;
+        }
+        if !working.contains(&true) {
+            working = [true; 7];
+        }
+        WorkCalendar { days: working, zone }
+    }
+
+    fn works(&self, date: jiff::civil::Date) -> bool {
+        self.days[usize::from(date.weekday().to_monday_zero_offset().unsigned_abs())]
+    }
+
+    /// When something made at `from` with `offset` is due: the offset's whole days counted on
+    /// working days at the same time of day, then the rest of it as time.
+    pub fn due(&self, from: Timestamp, offset: DueOffset) -> Timestamp {
+        let plain = || from.checked_add(SignedDuration::from_secs(offset.seconds())).unwrap_or(from);
+        let (days, rest) = (offset.seconds() / 86_400, offset.seconds() % 86_400);
+        if days == 0 || !self.days.contains(&false) {
+            return plain();
+        }
+        let start = from.to_zoned_datetime(self.zone.clone());
+        let mut date = start.date();
+        let mut left = days;
+        while left > 0 {
+            let Ok(next) = date.tomorrow() else { return plain() };
+            date = next;
+            if self.works(date) {
+                left -= 1;
+            }
+        }
+        match date.to_datetime(start.time()).to_zoned_datetime(self.zone.clone()) {
+            Ok(day) => day.timestamp().checked_add(SignedDuration::from_secs(rest)).unwrap_or(from),
+            Err(_) => plain(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod calendar_tests {
+    use super::*;
+
+    #[test]
+    fn due_offsets_count_working_days_in_the_calendars_zone() {
+        let moscow = jiff::tz::TimeZone::get("Europe/Moscow").unwrap();
+        let weekdays = WorkCalendar::new(&[1, 2, 3, 4, 5], moscow);
+        // Friday 2026-12-04 15:00 in Moscow.
+        let friday: Timestamp = "2026-12-04T12:00:00Z".parse().unwrap();
+        let day = DueOffset::parse("P1D").unwrap();
+        assert_eq!(weekdays.due(friday, day).to_string(), "2026-12-07T12:00:00Z", "Monday, same time");
+        assert_eq!(weekdays.due(friday, DueOffset::parse("P3D").unwrap()).to_string(), "2026-12-09T12:00:00Z");
+        assert_eq!(weekdays.due(friday, DueOffset::parse("PT4H").unwrap()).to_string(), "2026-12-04T16:00:00Z", "hours are time");
+        assert_eq!(weekdays.due(friday, DueOffset::parse("P1DT2H").unwrap()).to_string(), "2026-12-07T14:00:00Z");
+        assert_eq!(WorkCalendar::every_day().due(friday, day).to_string(), "2026-12-05T12:00:00Z");
+        assert_eq!(WorkCalendar::new(&[], jiff::tz::TimeZone::UTC).due(friday, day).to_string(), "2026-12-05T12:00:00Z");
     }
 }

@@ -2,7 +2,7 @@
 //! It knows no stage or step by name; everything comes from the definition and the lookup.
 //! The caller loads the state, persists the effects in one transaction, and owns the clock.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -325,6 +325,8 @@ pub struct Context<'a> {
     /// The running instance's definition (its own version), or the definition to start.
     pub definition: Option<&'a ProcessDefinition>,
     pub now: Timestamp,
+    /// The days the due offsets of steps count on.
+    pub calendar: &'a crate::definition::WorkCalendar,
     pub new_id: &'a mut (dyn FnMut() -> Id + Send),
 }
 
@@ -484,7 +486,7 @@ impl Run<'_, '_> {
                 kind: step.kind,
                 title: step.title.clone(),
                 owner_id: self.state.opportunity.owner_id.clone(),
-                due_at: self.ctx.now.checked_add(SignedDuration::from_secs(step.due.seconds())).unwrap_or(self.ctx.now),
+                due_at: self.ctx.calendar.due(self.ctx.now, step.due),
                 instance_id: instance_id.clone(),
                 stage: stage.clone(),
                 step: step.code.clone(),

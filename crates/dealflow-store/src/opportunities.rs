@@ -70,6 +70,11 @@ pub struct CommandContext {
     pub history_len: u32,
     /// The stage lookup's stamp, to know whether the one in memory is current.
     pub catalog_stamp: i64,
+    /// The owner's own time zone, and the settings `default_time_zone` and `working_days` as
+    /// stored (JSON): the calendar that the due offsets of steps count on.
+    pub owner_zone: Option<String>,
+    pub default_zone: Option<String>,
+    pub working_days: Option<String>,
 }
 
 impl<A> Opportunities<'_, A> {
@@ -203,7 +208,10 @@ impl<A> Opportunities<'_, A> {
         let row = sqlx::query(
             "SELECT (SELECT supervisor_id FROM users WHERE id = $1) AS supervisor_id,
                     (SELECT COUNT(*) FROM stage_history WHERE opportunity_id = $2) AS history_len,
-                    (SELECT stamp FROM stage_catalog_stamp) AS catalog_stamp",
+                    (SELECT stamp FROM stage_catalog_stamp) AS catalog_stamp,
+                    (SELECT time_zone FROM users WHERE id = $1) AS owner_zone,
+                    (SELECT value FROM settings WHERE key = 'default_time_zone') AS default_zone,
+                    (SELECT value FROM settings WHERE key = 'working_days') AS working_days",
         )
         .bind(owner_id)
         .bind(opportunity_id)
@@ -213,6 +221,9 @@ impl<A> Opportunities<'_, A> {
             supervisor_id: row.opt_text("supervisor_id")?,
             history_len: row.number("history_len")?,
             catalog_stamp: row.int("catalog_stamp")?,
+            owner_zone: row.opt_text("owner_zone")?,
+            default_zone: row.opt_text("default_zone")?,
+            working_days: row.opt_text("working_days")?,
         })
     }
 

@@ -160,8 +160,9 @@ fn engine_measurement(lifecycles: usize) -> anyhow::Result<Value> {
     let now = jiff::Timestamp::from_second(1_800_000_000).expect("a valid instant");
     let began = Instant::now();
     let mut commands = 0;
+    let calendar = dealflow_core::definition::WorkCalendar::new(&[1, 2, 3, 4, 5], jiff::tz::TimeZone::UTC);
     for _ in 0..lifecycles {
-        let mut ctx = Context { stages: &stages, definition: Some(&definition), now, new_id: &mut next_id };
+        let mut ctx = Context { stages: &stages, definition: Some(&definition), now, calendar: &calendar, new_id: &mut next_id };
         commands += engine_lifecycle(&mut ctx, &definition)?;
     }
     Ok(rates("engine", 1, lifecycles, commands, began.elapsed()))

@@ -455,7 +455,8 @@ fn run_sequence(ops: &[Op]) -> Result<(), TestCaseError> {
                 ids += 1;
                 format!("id-{ids}")
             };
-            let mut context = Context { stages: &stages, definition: running_definition, now, new_id: &mut new_id };
+            let calendar = dealflow_core::definition::WorkCalendar::every_day();
+            let mut context = Context { stages: &stages, definition: running_definition, now, calendar: &calendar, new_id: &mut new_id };
             let got = engine::run(&mut context, &state, command.clone());
             match (&got, &expected) {
                 (Ok(_), Ok(())) => {}

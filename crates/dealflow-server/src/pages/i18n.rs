@@ -384,6 +384,7 @@ catalogue! {
     create_menu: "Создать", "Create";
     new_opportunity_note: "Продажа начнётся с первой стадии без процесса; запустить процесс можно со страницы продажи.", "The opportunity starts on the first stage without a process; you can run one from its page.";
     new_lead: "Новый лид", "New lead";
+    edit_lead: "Изменить лид", "Change the lead";
     new_call: "Новый звонок", "New call";
     new_meeting: "Новая встреча", "New meeting";
     new_task: "Новая задача", "New task";

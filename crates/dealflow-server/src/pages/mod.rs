@@ -16,6 +16,7 @@ mod diagram;
 mod format;
 mod i18n;
 mod knowledge;
+mod lead_forms;
 mod leads;
 mod library;
 mod notifications;
@@ -80,8 +81,10 @@ pub fn router() -> Router<Services> {
         .route("/{kind}/{id}/notes", post(customers::add_note))
         .route("/activities/{id}/complete", post(activities::complete))
         .route("/schedule", get(activities::schedule))
-        .route("/leads", get(leads::list))
-        .route("/leads/{id}", get(leads::page))
+        .route("/leads", get(leads::list).post(lead_forms::create))
+        .route("/leads/new", get(lead_forms::new_form))
+        .route("/leads/{id}", get(leads::page).post(lead_forms::update))
+        .route("/leads/{id}/edit", get(lead_forms::edit_form))
         .route("/leads/{id}/stage", post(leads::change_stage))
         .route("/notifications", get(notifications::list))
         .route("/notifications/{id}/open", post(notifications::open))

@@ -53,6 +53,7 @@ pub mod users;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use dealflow_core::definition::WorkCalendar;
 use dealflow_core::engine::{self, ActivityState, Command, Context, InstanceState, OpportunityState, ProcessLink, State};
 use dealflow_core::records::{ActivityRecord, OpportunityRecord, UserRecord};
 use dealflow_core::{ProcessDefinition, StageCatalog};
@@ -179,6 +180,7 @@ impl Services {
         let now = self.clock.now();
         self.metrics.record_command(command.name());
         let context = tx.opportunities().command_context(&opportunity.owner_id, &opportunity.id).await?;
+        let calendar = work_calendar(&context);
         let stages = self.catalog_at(tx.stages(), context.catalog_stamp).await?;
         let state = self.load_state(tx, &opportunity, context, target_activity).await?;
         let definition = match (&start_with, state.running_instance()) {
@@ -188,7 +190,8 @@ impl Services {
         };
         let (state, effects) = {
             let mut make_id = new_id;
-            let mut context = Context { stages: &stages, definition: definition.as_deref(), now, new_id: &mut make_id };
+            let mut context =
+                Context { stages: &stages, definition: definition.as_deref(), now, calendar: &calendar, new_id: &mut make_id };
             engine::run_owned(&mut context, state, command)?
         };
         let mut notification_id = new_id;
@@ -257,6 +260,19 @@ impl Services {
         *self.catalog.lock().expect("stage catalog lock") = Some((stamp, catalog.clone()));
         Ok(catalog)
     }
+}
+
+/// The working days in the owner's zone (else the installation's): what due offsets count on.
+fn work_calendar(context: &dealflow_store::CommandContext) -> WorkCalendar {
+    let setting = |text: &Option<String>| text.as_deref().and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+    let default_zone = setting(&context.default_zone).and_then(|v| v.as_str().map(str::to_owned));
+    let zone = [context.owner_zone.clone(), default_zone, Some(users::DEFAULT_TIME_ZONE.to_owned())]
+        .into_iter()
+        .flatten()
+        .find_map(|name| jiff::tz::TimeZone::get(&name).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let days = setting(&context.working_days).and_then(|v| dealflow_core::check::weekdays(&v).ok()).unwrap_or_else(|| vec![1, 2, 3, 4, 5]);
+    WorkCalendar::new(&days, zone)
 }
 
 pub(crate) enum Settled<T> {

@@ -77,4 +77,28 @@ async fn times_read_and_change_in_each_readers_own_zone(app: TestApp) {
     assert_eq!(activity.body["due_at"], "2026-11-28T13:33:00Z");
 }
 
-on_both_backends!(times_read_and_change_in_each_readers_own_zone);
+on_both_backends!(times_read_and_change_in_each_readers_own_zone, due_offsets_count_the_working_days_the_setting_names);
+
+/// The steps' due offsets count the days the setting `working_days` names, in the owner's zone.
+async fn due_offsets_count_the_working_days_the_setting_names(app: TestApp) {
+    let api = Api::start(app).await;
+    let admin = api.token(&api.app.admin().await).await;
+    let manager = api.token(&api.app.manager).await;
+    let due_of_the_call = |started: &serde_json::Value| started["opportunity"]["id"].as_str().unwrap().to_owned();
+    // The test's clock stands on Saturday 2026-11-28, 09:00Z.
+    let weekdays = api.post("/processes/enterprise-sale/start", &manager, serde_json::json!({})).await;
+    let calls = api.get(&format!("/activities?opportunity_id={}&status=not_started", due_of_the_call(&weekdays.body)), &manager).await;
+    let due: Vec<&str> = calls.body["items"].as_array().unwrap().iter().map(|a| a["due_at"].as_str().unwrap()).collect();
+    assert!(due.contains(&"2026-11-30T09:00:00Z"), "one working day from Saturday is Monday: {due:?}");
+
+    let every_day = api
+        .send(reqwest::Method::PUT, "/settings/working_days", Some(&admin), Some(serde_json::json!({"value": [1, 2, 3, 4, 5, 6, 7]})))
+        .await;
+    assert_eq!(every_day.status, StatusCode::OK, "{:?}", every_day.body);
+    let refused = api.send(reqwest::Method::PUT, "/settings/working_days", Some(&admin), Some(serde_json::json!({"value": []}))).await;
+    assert_eq!((refused.status, refused.body["errors"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("not_weekdays")));
+    let all_week = api.post("/processes/enterprise-sale/start", &manager, serde_json::json!({})).await;
+    let calls = api.get(&format!("/activities?opportunity_id={}&status=not_started", due_of_the_call(&all_week.body)), &manager).await;
+    let due: Vec<&str> = calls.body["items"].as_array().unwrap().iter().map(|a| a["due_at"].as_str().unwrap()).collect();
+    assert!(due.contains(&"2026-11-29T09:00:00Z"), "with every day working, a day is a day: {due:?}");
+}

@@ -62,8 +62,9 @@ async fn the_schedule_shows_a_persons_activities_in_a_window(app: TestApp) {
     assert_eq!(week.status, StatusCode::OK, "{:?}", week.body);
     let steps: Vec<_> = week.body["items"].as_array().unwrap().iter().map(|a| a["step"].as_str().unwrap().to_owned()).collect();
     assert_eq!(steps, ["contact_customer", "prepare_presentation"], "soonest first");
-    let day = api.get("/schedule?from=2026-11-29T00:00:00Z&to=2026-11-30T00:00:00Z", &token).await;
-    assert_eq!(day.body["items"].as_array().unwrap().len(), 1, "only the call is due tomorrow");
+    // Started on a Saturday: the call's one working day is Monday.
+    let day = api.get("/schedule?from=2026-11-30T00:00:00Z&to=2026-12-01T00:00:00Z", &token).await;
+    assert_eq!(day.body["items"].as_array().unwrap().len(), 1, "only the call is due on Monday");
     let supervisor = api.token(&api.app.supervisor).await;
     let team = api.get(&format!("/schedule?from=2026-11-28&to=2026-12-05&user_id={}", api.app.manager.id), &supervisor).await;
     assert_eq!(team.body["items"].as_array().unwrap().len(), 2, "a supervisor sees the team's schedule");

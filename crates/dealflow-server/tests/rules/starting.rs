@@ -23,12 +23,14 @@ async fn r1_starting_without_an_opportunity_creates_one_at_the_first_stage(app: 
     let activities = app.activities(&opportunity.id).await;
     let mut steps: Vec<_> = activities.iter().map(|a| (a.step.clone().unwrap(), a.stage_visit, a.due_at, a.status)).collect();
     steps.sort_by(|a, b| a.0.cmp(&b.0));
+    // The test starts on a Saturday: the steps' days (P1D, P3D) count working days, Monday to
+    // Friday by default, at the same time of day.
     let due = |days: i64| Some(start_of_test() + SignedDuration::from_hours(24 * days));
     assert_eq!(
         steps,
         vec![
-            ("contact_customer".to_owned(), Some(1), due(1), ActivityStatus::NotStarted),
-            ("prepare_presentation".to_owned(), Some(1), due(3), ActivityStatus::NotStarted),
+            ("contact_customer".to_owned(), Some(1), due(2), ActivityStatus::NotStarted),
+            ("prepare_presentation".to_owned(), Some(1), due(4), ActivityStatus::NotStarted),
         ]
     );
     let history = app.history(&opportunity.id).await;
