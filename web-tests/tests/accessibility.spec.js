@@ -71,6 +71,26 @@ for (const size of SIZES) {
         await check(page, locale, `a11y-stage-${tag}`);
         await page.goto('/schedule?view=week');
         await check(page, locale, `a11y-schedule-${tag}`);
+
+        // The everyday records: lists, a customer's page, the forms, one refused beside its field.
+        for (const [path, name] of [['/accounts', 'accounts'], ['/contacts', 'contacts'], ['/profile', 'profile'],
+          ['/opportunities/new', 'new-opportunity'], ['/leads/new', 'new-lead'], ['/admin/lookups', 'lookups']]) {
+          await page.goto(path);
+          await check(page, locale, `a11y-${name}-${tag}`);
+        }
+        await page.goto('/accounts');
+        await page.locator('#account-list a').first().click();
+        await check(page, locale, `a11y-account-${tag}`);
+        await page.goto('/activities/new?type=meeting');
+        await page.locator('#activity-form input[name=time]').fill('');
+        await page.locator('#activity-form button[type=submit]').click();
+        await expect(page.locator('#activity-form input[name=time][aria-invalid=true]')).toBeVisible();
+        await check(page, locale, `a11y-new-activity-refused-${tag}`);
+        // A picker open with its choices and the one that creates in place.
+        await page.goto('/opportunities/new');
+        await page.locator('.picker[data-kind=account] [role=combobox]').fill('a');
+        await expect(page.locator('#account-options')).toBeVisible();
+        await check(page, locale, `a11y-picker-open-${tag}`);
       } finally {
         // The other journeys expect the administrator in Russian.
         if (locale !== 'ru') await h.switchLanguage(page, 'ru');

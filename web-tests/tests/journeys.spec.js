@@ -222,10 +222,11 @@ test('5. a lead moved to «Ожидание продажи» lands on its new op
 
 test('6. the schedule shows the day\'s activities with overdue ones marked, and the language switch changes every label', async ({ page, request }) => {
   const api = await h.apiAs(request, h.people.secondManager);
-  const day = new Date();
-  const today = day.toISOString().slice(0, 10);
-  const yesterday = new Date(day.getTime() - 86_400_000).toISOString().slice(0, 10);
-  await api.post('/activities', { type: 'call', title: 'Позвонить в «Урал Фарма»', due_at: `${today}T23:59:00Z` });
+  // The manager reads her schedule on Moscow's calendar: 20:59Z is 23:59 there, still today.
+  const moscowDay = (at) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow' }).format(at);
+  const today = moscowDay(new Date());
+  const yesterday = moscowDay(new Date(Date.now() - 86_400_000));
+  await api.post('/activities', { type: 'call', title: 'Позвонить в «Урал Фарма»', due_at: `${today}T20:59:00Z` });
   await api.post('/activities', { type: 'meeting', title: 'Встреча в «Балтик Ритейл»', due_at: `${yesterday}T09:00:00Z` });
 
   await h.signIn(page, h.people.secondManager);

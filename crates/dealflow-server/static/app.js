@@ -188,12 +188,15 @@ function pickerChoose(picker, id, label) {
   picker.dispatchEvent(new CustomEvent('picked', { bubbles: true }));
 }
 
-function pickerOption(picker, index, text, detail, onChoose) {
+function pickerOption(picker, index, text, detail, onChoose, typedByPeople = true) {
   const option = document.createElement('li');
   option.id = `${picker.dataset.kind}-option-${index}`;
   option.setAttribute('role', 'option');
-  option.append(Object.assign(document.createElement('span'), { textContent: text }));
-  if (detail) option.append(Object.assign(document.createElement('small'), { textContent: detail }));
+  // Names and details are people's data, not the app's words.
+  const label = Object.assign(document.createElement('span'), { textContent: text });
+  if (typedByPeople) label.setAttribute('translate', 'no');
+  option.append(label);
+  if (detail) option.append(Object.assign(document.createElement('small'), { textContent: detail, translate: false }));
   option.addEventListener('mousedown', (event) => {
     event.preventDefault();
     onChoose();
@@ -243,11 +246,13 @@ for (const picker of document.querySelectorAll('.picker')) {
     const { items } = await response.json();
     const shown = items.map((item, i) => pickerOption(picker, i, item.label, item.detail, () => pickerChoose(picker, item.id, item.label)));
     if (picker.dataset.create && typed) {
-      shown.push(pickerOption(picker, shown.length, `+ ${picker.dataset.create} «${typed}»`, '', () => {
+      const create = pickerOption(picker, shown.length, `+ ${picker.dataset.create}: `, '', () => {
         list.hidden = true;
         openCreateDialog(picker, typed);
-      }));
-      shown[shown.length - 1].classList.add('create');
+      }, false);
+      create.firstChild.append(Object.assign(document.createElement('span'), { textContent: typed, translate: false }));
+      create.classList.add('create');
+      shown.push(create);
     }
     list.replaceChildren(...shown);
     list.hidden = shown.length === 0;
@@ -316,8 +321,11 @@ document.addEventListener('submit', async (event) => {
 const activityType = document.getElementById('activity-type');
 if (activityType) {
   const duration = document.querySelector('label.duration');
+  const taskNote = document.querySelector('.task-only');
   const show = () => {
-    duration.hidden = !['meeting', 'call'].includes(activityType.value);
+    const timed = ['meeting', 'call'].includes(activityType.value);
+    duration.hidden = !timed;
+    if (taskNote) taskNote.hidden = timed;
   };
   activityType.addEventListener('change', show);
   show();

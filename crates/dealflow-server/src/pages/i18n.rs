@@ -314,6 +314,7 @@ catalogue! {
     lead_stages_intro: "Стадии лидов. Стадия, которая передаёт лид в продажу, создаёт продажу и запускает процесс.", "The stages of a lead. The stage that hands off to sales creates an opportunity and starts its process.";
     lost_reasons: "Причины проигрыша", "Lost reasons";
     won_reasons: "Причины выигрыша", "Won reasons";
+    row_actions: "Действия со строкой", "Row actions";
     won_reason: "Причина выигрыша", "Won reason";
     lost_reason: "Причина проигрыша", "Lost reason";
     confirm_close_title: "Закрыть продажу?", "Close the deal?";
