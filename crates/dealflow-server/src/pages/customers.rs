@@ -286,9 +286,15 @@ fn from_picker(headers: &HeaderMap) -> bool {
     headers.get("x-fragment").is_some_and(|v| v == "picker")
 }
 
-/// A service's refusal as the form's field errors; failures that are ours become the error page.
+/// A service's refusal of what was typed as the form's field errors; any other refusal (a record
+/// out of reach, one the reader may not change) and failures that are ours become the error page.
 fn refused(viewer: &Viewer, error: ServiceError) -> PageResult<FormErrors> {
-    FormErrors::from_service(viewer.locale, &error).ok_or_else(|| PageError::service(viewer.locale, error))
+    match &error {
+        ServiceError::Invalid(_) | ServiceError::AlreadyExists(_) => {
+            Ok(FormErrors::from_service(viewer.locale, &error).unwrap_or_default())
+        }
+        _ => Err(PageError::service(viewer.locale, error)),
+    }
 }
 
 /// The answer to a picker's dialog: the record made, or what is wrong beside which field.

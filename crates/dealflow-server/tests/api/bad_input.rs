@@ -28,6 +28,8 @@ pub async fn fingerprint(api: &Api) -> Vec<String> {
         "notifications",
         "orders",
         "lost_reasons",
+        "won_reasons",
+        "notes",
     ] {
         let n = api.app.count(&format!("SELECT COUNT(*) FROM {table}")).await;
         out.push(format!("{table}={n}"));
@@ -49,6 +51,14 @@ pub async fn fingerprint(api: &Api) -> Vec<String> {
         text("SELECT name || role || active || COALESCE(supervisor_id, '') || password_hash FROM users ORDER BY id").await,
         text("SELECT title || body FROM knowledge_articles ORDER BY id").await,
         text("SELECT code || current_version || active FROM processes ORDER BY code").await,
+    ));
+    out.push(format!(
+        "customers={:?} contacts={:?} leads={:?} zones={:?} won reasons={:?}",
+        text("SELECT name || COALESCE(industry, '') || COALESCE(phone, '') || COALESCE(website, '') FROM accounts ORDER BY id").await,
+        text("SELECT name || COALESCE(email, '') || COALESCE(account_id, '') FROM contacts ORDER BY id").await,
+        text("SELECT title || COALESCE(need, '') || COALESCE(account_id, '') FROM leads ORDER BY id").await,
+        text("SELECT COALESCE(time_zone, '-') FROM users ORDER BY id").await,
+        text("SELECT name_en || active FROM won_reasons ORDER BY code").await,
     ));
     out
 }

@@ -77,7 +77,166 @@ async fn times_read_and_change_in_each_readers_own_zone(app: TestApp) {
     assert_eq!(activity.body["due_at"], "2026-11-28T13:33:00Z");
 }
 
-on_both_backends!(times_read_and_change_in_each_readers_own_zone, due_offsets_count_the_working_days_the_setting_names);
+/// The page a refused form answers: 422, the message beside the named field, what was typed kept.
+fn assert_refused(page: &crate::web::Page, field: &str, message: &str, kept: &str) {
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {}", page.body);
+    let at = page.body.find(message).unwrap_or_else(|| panic!("{message:?} is missing beside {field}"));
+    let input = page.body[..at].rfind(&format!("name=\"{field}\"")).unwrap_or_else(|| panic!("no field {field} before {message:?}"));
+    assert!(page.body[input..at].matches(" name=\"").count() <= 1, "another field comes between {field} and its message");
+    assert!(page.body.contains(kept), "{kept:?} was typed and is kept");
+}
+
+async fn every_new_form_refuses_bad_input_beside_its_field_and_changes_nothing(app: TestApp) {
+    let api = Api::start(app).await;
+    let browser = Browser::of(&api);
+    let app = &api.app;
+    let started = app.start_new(&app.manager).await;
+    let deal = started.opportunity.id.clone();
+    let call = app.open_process_activities(&deal).await.into_iter().find(|a| a.step.as_deref() == Some("contact_customer")).unwrap();
+    let account = dealflow_server::services::AccountFields { name: "Клиент".into(), ..Default::default() };
+    let account = app.services.create_account(app.actor_of(&app.manager), account).await.unwrap().id;
+    let session = session_for(&api, &app.manager).await;
+    let csrf = browser.get("/notifications", &session).await.field("csrf-token");
+    let post = |path: String, fields: Vec<(&'static str, &'static str)>| {
+        let (browser, session, csrf) = (&browser, session.clone(), csrf.clone());
+        async move {
+            let mut form = fields;
+            form.push(("csrf", Box::leak(csrf.into_boxed_str())));
+            browser.post(&path, &session, &form).await
+        }
+    };
+    let before = fingerprint(&api).await;
+    let required = "Заполните это поле.";
+    assert_refused(
+        &post("/accounts".into(), vec![("name", " "), ("phone", "+7 900 111-22-33")]).await,
+        "name",
+        required,
+        "+7 900 111-22-33",
+    );
+    assert_refused(
+        &post("/contacts".into(), vec![("name", "Ольга"), ("email", "не почта")]).await,
+        "email",
+        "Укажите адрес эл. почты.",
+        "value=\"Ольга\"",
+    );
+    let unknown = "Такой записи нет.";
+    assert_refused(
+        &post(
+            "/activities".into(),
+            vec![("type", "call"), ("title", "Созвон"), ("date", "2026-12-01"), ("time", "10:00"), ("account_name", "Нет такого клиента")],
+        )
+        .await,
+        "account_id",
+        unknown,
+        "value=\"Созвон\"",
+    );
+    assert_refused(
+        &post(
+            "/activities".into(),
+            vec![("type", "meeting"), ("title", "Встреча"), ("date", "2026-12-01"), ("duration_minutes", "2000"), ("time", "10:00")],
+        )
+        .await,
+        "duration_minutes",
+        "Введите целое число от 1 до 1440.",
+        "value=\"2000\"",
+    );
+    assert_refused(
+        &post("/opportunities".into(), vec![("title", "Склад"), ("amount", "много")]).await,
+        "amount",
+        "Введите сумму",
+        "value=\"Склад\"",
+    );
+    assert_refused(
+        &post("/leads".into(), vec![("title", "Лид с выставки"), ("budget", "x")]).await,
+        "budget",
+        "Введите сумму",
+        "value=\"Лид с выставки\"",
+    );
+    assert_refused(&post(format!("/accounts/{account}/notes"), vec![("body", "  ")]).await, "body", required, "Клиент");
+    let long: &'static str = Box::leak("я".repeat(20_001).into_boxed_str());
+    assert_refused(&post(format!("/opportunities/{deal}/notes"), vec![("body", long)]).await, "body", "Слишком длинно", long);
+    assert_refused(
+        &post(format!("/accounts/{account}"), vec![("name", ""), ("industry", "Склады")]).await,
+        "name",
+        required,
+        "value=\"Склады\"",
+    );
+    // A result that closes the deal asks first; a wrong figure comes back on the question itself.
+    let asked = post(format!("/activities/{}/complete", call.id), vec![("result", "declined")]).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(asked.body.contains("Закрыть продажу?") && asked.body.contains("name=\"confirmed\""));
+    let wrong =
+        post(format!("/activities/{}/complete", call.id), vec![("result", "declined"), ("confirmed", "1"), ("hours_spent", "много")]).await;
+    assert_refused(&wrong, "hours_spent", "Введите число часов", "value=\"много\"");
+    assert_eq!(fingerprint(&api).await, before, "refused forms changed nothing");
+    assert!(app.opportunity(&deal).await.closed_at.is_none(), "nothing closes on one click");
+    let confirmed =
+        post(format!("/activities/{}/complete", call.id), vec![("result", "declined"), ("confirmed", "1"), ("close_reason", "no_budget")])
+            .await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER);
+    let closed = app.opportunity(&deal).await;
+    assert_eq!((closed.stage.as_str(), closed.close_reason.as_deref()), ("closed_lost", Some("no_budget")));
+}
+
+/// Another team's deals, activities and leads read as missing on every new page and form;
+/// customers are a shared directory that only their owner's side of the company changes.
+async fn another_teams_records_are_missing_pages_and_their_customers_read_only(app: TestApp) {
+    let api = Api::start(app).await;
+    let browser = Browser::of(&api);
+    let app = &api.app;
+    let loner = app.actor_of(&app.loner);
+    let theirs = app.start_new(&app.loner).await.opportunity.id;
+    let their_call = app.open_process_activities(&theirs).await[0].id.clone();
+    let lead = dealflow_server::services::NewLead { title: "Чужой лид".into(), ..Default::default() };
+    let their_lead = app.services.create_lead(loner, lead).await.unwrap().id;
+    let account = dealflow_server::services::AccountFields { name: "Чужой клиент".into(), ..Default::default() };
+    let their_account = app.services.create_account(loner, account).await.unwrap().id;
+    let session = session_for(&api, &app.manager).await;
+    let csrf = browser.get("/notifications", &session).await.field("csrf-token");
+    let missing = browser.get("/activities/no-such-id/edit", &session).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    for path in [format!("/activities/{their_call}/edit"), format!("/leads/{their_lead}/edit"), format!("/opportunities/{theirs}")] {
+        let page = browser.get(&path, &session).await;
+        assert_eq!((page.status, &page.body), (StatusCode::NOT_FOUND, &missing.body), "{path}");
+    }
+    let before = fingerprint(&api).await;
+    for (path, fields) in [
+        (format!("/activities/{their_call}"), vec![("type", "call"), ("date", "2026-12-01"), ("time", "10:00")]),
+        (format!("/activities/{their_call}/cancel"), vec![]),
+        (format!("/opportunities/{theirs}/notes"), vec![("body", "Подсмотрел")]),
+        (format!("/leads/{their_lead}"), vec![("title", "Мой теперь")]),
+    ] {
+        let mut form = fields;
+        form.push(("csrf", &csrf));
+        assert_eq!(browser.post(&path, &session, &form).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // A picker never offers, and a form never takes, a deal out of sight.
+    let picks = browser.get("/pick/opportunities?q=", &session).await;
+    assert!(!picks.body.contains(&theirs), "the picker hides another team's deals");
+    let linked = browser
+        .post(
+            "/activities",
+            &session,
+            &[("type", "task"), ("title", "Чужое"), ("date", "2026-12-01"), ("opportunity_id", &theirs), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Their account reads, as the directory does, but does not change.
+    let page = browser.get(&format!("/accounts/{their_account}"), &session).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("id=\"account-form\""), "no edit form for another team's account");
+    let change = browser.post(&format!("/accounts/{their_account}"), &session, &[("name", "Моё теперь"), ("csrf", &csrf)]).await;
+    assert_eq!(change.status, StatusCode::FORBIDDEN);
+    assert!(change.body.contains("Изменить это могут только ответственный, его руководитель или администратор."));
+    assert_eq!(fingerprint(&api).await, before, "nothing of theirs changed");
+}
+
+on_both_backends!(
+    times_read_and_change_in_each_readers_own_zone,
+    due_offsets_count_the_working_days_the_setting_names,
+    every_new_form_refuses_bad_input_beside_its_field_and_changes_nothing,
+    another_teams_records_are_missing_pages_and_their_customers_read_only,
+);
 
 /// The steps' due offsets count the days the setting `working_days` names, in the owner's zone.
 async fn due_offsets_count_the_working_days_the_setting_names(app: TestApp) {

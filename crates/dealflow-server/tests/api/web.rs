@@ -150,6 +150,12 @@ async fn every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_n
         )
         .await
         .unwrap();
+    let manager_actor = api.app.actor(&manager.id);
+    let account = dealflow_server::services::AccountFields { name: "Клиент".into(), ..Default::default() };
+    let account = api.app.services.create_account(manager_actor, account).await.unwrap().id;
+    let contact =
+        dealflow_server::services::ContactFields { name: "Контакт".into(), account_id: Some(account.clone()), ..Default::default() };
+    let contact = api.app.services.create_contact(manager_actor, contact).await.unwrap().id;
     let session = session_for(&api, &manager).await;
     let page = browser.get(&format!("/opportunities/{opportunity}"), &session).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -184,6 +190,22 @@ async fn every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_n
         ("/admin/lost-reasons".into(), vec![("code", "sneaky"), ("name_ru", "Х"), ("name_en", "X")]),
         ("/admin/lost-reasons/price".into(), vec![("name_ru", "Х"), ("name_en", "X")]),
         ("/admin/settings/currency".into(), vec![("kind", "text"), ("value", "EUR")]),
+        ("/admin/won-reasons".into(), vec![("code", "sneaky"), ("name_ru", "Х"), ("name_en", "X")]),
+        ("/admin/won-reasons/other".into(), vec![("name_ru", "Х"), ("name_en", "X")]),
+        ("/profile".into(), vec![("name", "X"), ("locale", "en"), ("time_zone", "Asia/Tokyo")]),
+        ("/accounts".into(), vec![("name", "Взлом")]),
+        (format!("/accounts/{account}"), vec![("name", "Взлом")]),
+        (format!("/accounts/{account}/notes"), vec![("body", "Взлом")]),
+        ("/contacts".into(), vec![("name", "Взлом")]),
+        (format!("/contacts/{contact}"), vec![("name", "Взлом")]),
+        (format!("/contacts/{contact}/notes"), vec![("body", "Взлом")]),
+        ("/activities".into(), vec![("type", "task"), ("title", "Взлом"), ("date", "2026-12-01")]),
+        (format!("/activities/{activity}"), vec![("type", "call"), ("date", "2026-12-01"), ("time", "10:00")]),
+        (format!("/activities/{activity}/cancel"), vec![]),
+        ("/opportunities".into(), vec![("title", "Взлом")]),
+        (format!("/opportunities/{opportunity}/notes"), vec![("body", "Взлом")]),
+        ("/leads".into(), vec![("title", "Взлом")]),
+        (format!("/leads/{}", lead.id), vec![("title", "Взлом")]),
     ];
     let before = fingerprint(&api).await;
     for (path, fields) in &forms {
