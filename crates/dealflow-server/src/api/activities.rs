@@ -9,11 +9,11 @@ use dealflow_core::engine::ActivityStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{Body, Caller, Params, instant, nullable, page};
+use super::extract::{Body, Caller, MoneyInput, Params, instant, money, nullable, page};
 use super::problem::{ApiError, ApiResult, Problem};
 use super::views::{ActivityView, OpportunityView, Page};
 use crate::Services;
-use crate::services::{ActivityChanges, ActivityFilter, NewActivity};
+use crate::services::{ActivityChanges, ActivityFilter, ClosingFigures, NewActivity};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -62,6 +62,10 @@ pub struct Complete {
     /// A result code of the activity's step; `done` when not given.
     pub result: Option<String>,
     pub note: Option<String>,
+    /// When the result closes the deal (R8): its closing figures, as `…/close` takes them.
+    pub close_reason: Option<String>,
+    pub hours_spent: Option<f64>,
+    pub actual_revenue: Option<MoneyInput>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -152,7 +156,13 @@ pub async fn complete(
     Path(id): Path<String>,
     Body(input): Body<Complete>,
 ) -> ApiResult<Json<Completed>> {
-    let (activity, opportunity) = services.complete_activity(&caller.actor, &id, input.result.as_deref(), input.note.as_deref()).await?;
+    let figures = ClosingFigures {
+        actual_revenue: money("actual_revenue", &input.actual_revenue)?,
+        hours_spent: input.hours_spent,
+        close_reason: input.close_reason,
+    };
+    let (activity, opportunity) =
+        services.complete_activity_closing(&caller.actor, &id, input.result.as_deref(), input.note.as_deref(), &figures).await?;
     Ok(Json(Completed { activity: ActivityView::new(activity, caller.locale), opportunity: opportunity.map(Into::into) }))
 }
 

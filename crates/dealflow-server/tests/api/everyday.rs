@@ -231,7 +231,29 @@ async fn another_teams_records_are_missing_pages_and_their_customers_read_only(a
     assert_eq!(fingerprint(&api).await, before, "nothing of theirs changed");
 }
 
+/// Over the API a result that closes the deal takes the closing figures in the same request.
+async fn a_closing_result_over_the_api_carries_its_figures(app: TestApp) {
+    let api = Api::start(app).await;
+    let token = api.token(&api.app.manager).await;
+    let started = api.post("/processes/enterprise-sale/start", &token, serde_json::json!({})).await;
+    let deal = started.body["opportunity"]["id"].as_str().unwrap().to_owned();
+    let call = api.app.open_process_activities(&deal).await.into_iter().find(|a| a.step.as_deref() == Some("contact_customer")).unwrap();
+    let wrong =
+        api.post(&format!("/activities/{}/complete", call.id), &token, serde_json::json!({"result": "declined", "hours_spent": -1})).await;
+    assert_eq!((wrong.status, wrong.body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("hours_spent")));
+    assert!(api.app.opportunity(&deal).await.closed_at.is_none(), "a refused completion closes nothing");
+    let body = serde_json::json!({"result": "declined", "note": "Бюджет заморожен", "close_reason": "no_budget", "hours_spent": 2.5});
+    let done = api.post(&format!("/activities/{}/complete", call.id), &token, body).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    let closed = &done.body["opportunity"];
+    assert_eq!(
+        (closed["stage"].as_str(), closed["close_reason"].as_str(), closed["hours_spent"].as_f64()),
+        (Some("closed_lost"), Some("no_budget"), Some(2.5))
+    );
+}
+
 on_both_backends!(
+    a_closing_result_over_the_api_carries_its_figures,
     times_read_and_change_in_each_readers_own_zone,
     due_offsets_count_the_working_days_the_setting_names,
     every_new_form_refuses_bad_input_beside_its_field_and_changes_nothing,
