@@ -96,7 +96,7 @@ test('2. times read and entered on the manager’s own clock; the API keeps UTC'
 
   await page.goto(`/schedule?view=day&date=${tomorrow}`);
   const line = page.locator(`li[data-activity="${id}"]`);
-  await expect(line.locator('time')).toHaveText('11:00');
+  await expect(line.locator('time')).toHaveText('11:00–12:00');
   await h.screenshot(page, 'everyday-2-schedule-ru');
   const stored = await api.get(`/activities/${id}`);
   expect(stored.start_at).toBe(`${tomorrow}T08:00:00Z`);

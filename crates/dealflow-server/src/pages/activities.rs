@@ -290,6 +290,17 @@ pub struct SchedulePage {
     week_link: String,
 }
 
+/// When an activity happens on the reader's clock: `11:00`, or `11:00–12:00` for a meeting or
+/// call with a length.
+fn schedule_time(at: Option<jiff::Timestamp>, minutes: Option<u32>, zone: &jiff::tz::TimeZone) -> String {
+    let Some(at) = at else { return String::new() };
+    let clock = |at: jiff::Timestamp| at.to_zoned_datetime(zone.clone()).strftime("%H:%M").to_string();
+    match minutes.and_then(|m| at.checked_add(jiff::SignedDuration::from_mins(i64::from(m))).ok()) {
+        Some(end) => format!("{}–{}", clock(at), clock(end)),
+        None => clock(at),
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct ScheduleQuery {
     view: Option<String>,
@@ -326,7 +337,7 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
                 id: a.id.clone(),
                 title: a.title.get(locale).to_owned(),
                 kind: t.activity_type(a.kind),
-                time: at.map(|at| at.to_zoned_datetime(zone.clone()).strftime("%H:%M").to_string()).unwrap_or_default(),
+                time: schedule_time(at, a.duration_minutes, &zone),
                 status: t.activity_status(a.status),
                 open: a.status.is_open(),
                 overdue: is_overdue,
