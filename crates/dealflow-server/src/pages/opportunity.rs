@@ -121,7 +121,8 @@ pub struct CloseForm {
 pub struct Summary {
     pub stage: String,
     pub owner: String,
-    pub account: String,
+    /// The account: (id, name).
+    pub account: Option<(String, String)>,
     pub amount: String,
     pub closed_at: String,
 }
@@ -284,7 +285,7 @@ pub(super) async fn build_page(services: &Services, viewer: &Viewer, id: &str) -
         summary: Summary {
             stage: stage.map(|s| s.name.get(locale).to_owned()).unwrap_or_default(),
             owner: people.name(&o.owner_id),
-            account: data.account.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+            account: data.account.as_ref().map(|a| (a.id.clone(), a.name.clone())),
             amount: format::opt_money(o.amount, currency, locale),
             closed_at: format::opt_instant(o.closed_at, zone, locale),
         },

@@ -40,6 +40,14 @@ pub struct ClosingFigures {
     pub close_reason: Option<String>,
 }
 
+/// A closing's reason within its limit and its hours a number of hours.
+fn check_figures(problems: &mut Problems, close_reason: Option<&str>, hours_spent: Option<f64>) {
+    problems.within("close_reason", close_reason, MAX_TEXT);
+    if let Some(hours) = hours_spent {
+        problems.check("hours_spent", check::hours(hours));
+    }
+}
+
 /// R1's hint, shown on a new opportunity once its process has started.
 pub fn fill_in_hint() -> LocalizedText {
     LocalizedText::new(
@@ -102,10 +110,7 @@ impl Services {
     /// The close dialog: a final stage with the closing figures, in one transaction.
     pub async fn close(&self, actor: &Actor, opportunity_id: &str, input: &CloseInput) -> Result<OpportunityRecord> {
         let mut problems = Problems::new();
-        problems.within("close_reason", input.close_reason.as_deref(), MAX_TEXT);
-        if let Some(hours) = input.hours_spent {
-            problems.check("hours_spent", check::hours(hours));
-        }
+        check_figures(&mut problems, input.close_reason.as_deref(), input.hours_spent);
         problems.finish().map_err(ServiceError::Invalid)?;
         in_write!(self, |tx| {
             {
@@ -144,10 +149,7 @@ impl Services {
         let mut problems = Problems::new();
         problems.within("note", note, MAX_TEXT);
         problems.within("result", result, 64);
-        problems.within("close_reason", figures.close_reason.as_deref(), MAX_TEXT);
-        if let Some(hours) = figures.hours_spent {
-            problems.check("hours_spent", check::hours(hours));
-        }
+        check_figures(&mut problems, figures.close_reason.as_deref(), figures.hours_spent);
         problems.finish().map_err(ServiceError::Invalid)?;
         in_write!(self, |tx| {
             {
