@@ -93,9 +93,15 @@ async fn every_new_form_refuses_bad_input_beside_its_field_and_changes_nothing(a
     let started = app.start_new(&app.manager).await;
     let deal = started.opportunity.id.clone();
     let call = app.open_process_activities(&deal).await.into_iter().find(|a| a.step.as_deref() == Some("contact_customer")).unwrap();
+    let manager = app.actor_of(&app.manager);
     let account = dealflow_server::services::AccountFields { name: "Клиент".into(), ..Default::default() };
-    let account = app.services.create_account(app.actor_of(&app.manager), account).await.unwrap().id;
+    let account = app.services.create_account(manager, account).await.unwrap().id;
+    let contact = dealflow_server::services::ContactFields { name: "Ольга".into(), ..Default::default() };
+    let contact = app.services.create_contact(manager, contact).await.unwrap().id;
+    let lead = dealflow_server::services::NewLead { title: "Лид".into(), ..Default::default() };
+    let lead = app.services.create_lead(manager, lead).await.unwrap().id;
     let session = session_for(&api, &app.manager).await;
+    let admin = session_for(&api, &app.admin().await).await;
     let csrf = browser.get("/notifications", &session).await.field("csrf-token");
     let post = |path: String, fields: Vec<(&'static str, &'static str)>| {
         let (browser, session, csrf) = (&browser, session.clone(), csrf.clone());
@@ -161,6 +167,29 @@ async fn every_new_form_refuses_bad_input_beside_its_field_and_changes_nothing(a
         required,
         "value=\"Склады\"",
     );
+    assert_refused(
+        &post(format!("/contacts/{contact}"), vec![("name", "Ольга"), ("email", "@"), ("job_title", "Бухгалтер")]).await,
+        "email",
+        "Укажите адрес эл. почты.",
+        "value=\"Бухгалтер\"",
+    );
+    assert_refused(
+        &post(format!("/activities/{}", call.id), vec![("type", "call"), ("date", "31.12.2026"), ("time", "10:00")]).await,
+        "date",
+        "Введите дату в виде ГГГГ-ММ-ДД.",
+        "value=\"31.12.2026\"",
+    );
+    assert_refused(
+        &post(format!("/leads/{lead}"), vec![("title", " "), ("need", "Склад в Казани")]).await,
+        "title",
+        required,
+        "Склад в Казани",
+    );
+    let admin_csrf = browser.get("/notifications", &admin).await.field("csrf-token");
+    let reason = browser
+        .post("/admin/won-reasons", &admin, &[("code", "Не код"), ("name_ru", "Скидка"), ("name_en", "Discount"), ("csrf", &admin_csrf)])
+        .await;
+    assert_refused(&reason, "code", "Код — строчные латинские буквы", "value=\"Скидка\"");
     // A result that closes the deal asks first; a wrong figure comes back on the question itself.
     let asked = post(format!("/activities/{}/complete", call.id), vec![("result", "declined")]).await;
     assert_eq!(asked.status, StatusCode::OK);
