@@ -128,11 +128,16 @@ impl<A> Activities<'_, A> {
         if let Some(status) = &filter.status {
             sql.push(" AND a.status = ").bind(status.clone());
         }
-        if let Some(account) = &filter.account_id {
-            sql.push(" AND (a.account_id = ").bind(account.clone()).push(" OR o.account_id = ").bind(account.clone()).push(")");
-        }
-        if let Some(contact) = &filter.contact_id {
-            sql.push(" AND (a.contact_id = ").bind(contact.clone()).push(" OR o.contact_id = ").bind(contact.clone()).push(")");
+        // About a customer directly or through one of its deals: two index ranges, not an OR
+        // across the join that would read every activity.
+        for (column, id) in [("account_id", &filter.account_id), ("contact_id", &filter.contact_id)] {
+            if let Some(id) = id {
+                sql.push(&format!(" AND a.id IN (SELECT id FROM activities WHERE {column} = ")).bind(id.clone());
+                sql.push(&format!(
+                    " UNION SELECT x.id FROM activities x JOIN opportunities d ON d.id = x.opportunity_id WHERE d.{column} = "
+                ));
+                sql.bind(id.clone()).push(")");
+            }
         }
         if let Some(from) = filter.from {
             sql.push(" AND (a.start_at >= ").bind(millis(from)).push(" OR a.due_at >= ").bind(millis(from)).push(")");

@@ -92,9 +92,20 @@ async fn pick(c: &mut AnyConnection, table: &str, q: &str, account_id: Option<&s
     sql.push(&format!(" ORDER BY {column}, id LIMIT ")).bind(limit);
     let mut rows = sql.fetch_all(&mut *c).await?;
     let wanted = limit - i64::try_from(rows.len()).unwrap_or(limit);
-    if wanted > 0 {
+    // Inside names: from the trigram index (three letters at least make a trigram); fewer letters
+    // find what starts with them only.
+    if wanted > 0 && q.chars().count() >= 3 {
         let mut sql = Sql::new(&format!("SELECT * FROM {table} WHERE NOT ({column} >= "));
-        sql.bind(q.to_owned()).push(&format!(" AND {column} < ")).bind(upper).push(") AND").push_contains("name_lower", q);
+        sql.bind(q.to_owned()).push(&format!(" AND {column} < ")).bind(upper).push(") AND");
+        let literal = !q.contains(['%', '_', '\\']);
+        if literal && c.backend_name() != "PostgreSQL" {
+            // SQLite: the trigram table of the names (migration 0012) answers the LIKE.
+            let names = if table == "accounts" { "account_names" } else { "contact_names" };
+            sql.push(&format!(" id IN (SELECT id FROM {names} WHERE name_lower LIKE ")).bind(format!("%{q}%")).push(")");
+        } else {
+            // PostgreSQL's trigram index (pg_trgm) serves the plain LIKE.
+            sql.push_contains("name_lower", q);
+        }
         of_account(&mut sql);
         sql.push(" ORDER BY name, id LIMIT ").bind(wanted);
         rows.extend(sql.fetch_all(c).await?);

@@ -281,7 +281,45 @@ async fn a_closing_result_over_the_api_carries_its_figures(app: TestApp) {
     );
 }
 
+/// The pickers find a name by its start first, then by any part of it (three letters or more,
+/// any letter case), follow renames, and never offer what the reader may not see.
+async fn pickers_find_names_by_their_start_and_by_any_part(app: TestApp) {
+    let api = Api::start(app).await;
+    let browser = Browser::of(&api);
+    let app = &api.app;
+    let manager = app.actor_of(&app.manager);
+    for name in ["Кама Фарм", "Фармация Севера", "Урал 100% Фарм", "North Pharma"] {
+        let account = dealflow_server::services::AccountFields { name: name.into(), ..Default::default() };
+        app.services.create_account(manager, account).await.unwrap();
+    }
+    let contact = dealflow_server::services::ContactFields { name: "Ольга Смирнова".into(), ..Default::default() };
+    app.services.create_contact(manager, contact).await.unwrap();
+    let session = session_for(&api, &app.manager).await;
+    let labels = |kind: &'static str, q: &'static str| {
+        let (browser, session) = (&browser, session.clone());
+        async move {
+            let query = form_urlencoded::Serializer::new(String::new()).append_pair("q", q).finish();
+            let page = browser.get(&format!("/pick/{kind}?{query}"), &session).await;
+            assert_eq!(page.status, StatusCode::OK);
+            let found: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+            found["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(labels("accounts", "ФАРМ").await, ["Фармация Севера", "Кама Фарм", "Урал 100% Фарм"], "starts first, then inside");
+    assert_eq!(labels("accounts", "фа").await, ["Фармация Севера"], "two letters find starts only");
+    assert_eq!(labels("accounts", "100% ф").await, ["Урал 100% Фарм"], "% is a character here");
+    assert_eq!(labels("accounts", "pharma").await, ["North Pharma"]);
+    assert!(labels("accounts", "zzz").await.is_empty());
+    assert_eq!(labels("contacts", "смирн").await, ["Ольга Смирнова"]);
+    let kama = app.services.pick_accounts(manager, "кама", 5).await.unwrap().remove(0);
+    let renamed = dealflow_server::services::AccountFields { name: "Кама Медика".into(), ..Default::default() };
+    app.services.update_account(manager, &kama.id, renamed).await.unwrap();
+    assert_eq!(labels("accounts", "медик").await, ["Кама Медика"], "a new name is found at once");
+    assert_eq!(labels("accounts", "фарм").await, ["Фармация Севера", "Урал 100% Фарм"], "the old one no longer");
+}
+
 on_both_backends!(
+    pickers_find_names_by_their_start_and_by_any_part,
     a_closing_result_over_the_api_carries_its_figures,
     times_read_and_change_in_each_readers_own_zone,
     due_offsets_count_the_working_days_the_setting_names,
