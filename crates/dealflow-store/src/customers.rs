@@ -75,6 +75,9 @@ async fn by_name(
     sql.fetch_all(c).await
 }
 
+/// How many names containing a picker's text are sorted for its lines.
+const CANDIDATES: i64 = 200;
+
 /// What a picker offers for `q` (lower-cased): names that start with it first, by name, from one
 /// range of the lower-cased name index; then, to fill `limit`, names that contain it.
 async fn pick(c: &mut AnyConnection, table: &str, q: &str, account_id: Option<&str>, limit: i64) -> Result<Vec<AnyRow>> {
@@ -97,15 +100,18 @@ async fn pick(c: &mut AnyConnection, table: &str, q: &str, account_id: Option<&s
     if wanted > 0 && q.chars().count() >= 3 {
         let mut sql = Sql::new(&format!("SELECT * FROM {table} WHERE NOT ({column} >= "));
         sql.bind(q.to_owned()).push(&format!(" AND {column} < ")).bind(upper).push(") AND");
+        // A common word inside ten thousand names would be sorted whole for ten lines: the
+        // first few hundred found are sorted instead, and typing more narrows them.
         let literal = !q.contains(['%', '_', '\\']);
         if literal && c.backend_name() != "PostgreSQL" {
             // SQLite: the trigram table of the names (migration 0012) answers the LIKE.
             let names = if table == "accounts" { "account_names" } else { "contact_names" };
-            sql.push(&format!(" id IN (SELECT id FROM {names} WHERE name_lower LIKE ")).bind(format!("%{q}%")).push(")");
+            sql.push(&format!(" id IN (SELECT id FROM {names} WHERE name_lower LIKE ")).bind(format!("%{q}%"));
         } else {
             // PostgreSQL's trigram index (pg_trgm) serves the plain LIKE.
-            sql.push_contains("name_lower", q);
+            sql.push(&format!(" id IN (SELECT id FROM {table} WHERE")).push_contains("name_lower", q);
         }
+        sql.push(&format!(" LIMIT {CANDIDATES})"));
         of_account(&mut sql);
         sql.push(" ORDER BY name, id LIMIT ").bind(wanted);
         rows.extend(sql.fetch_all(c).await?);

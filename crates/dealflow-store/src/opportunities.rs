@@ -138,6 +138,13 @@ impl<A> Opportunities<'_, A> {
                 sql
             }
             Some([]) => return Ok(Vec::new()),
+            // A customer's deals are few: their own index finds them, whoever of the team owns them.
+            Some(owners) if filter.account_id.is_some() || filter.contact_id.is_some() => {
+                let mut sql = Sql::new(SELECT);
+                sql.push(" AND").push_in("o.owner_id", owners);
+                conditions(&mut sql, None);
+                sql
+            }
             Some([owner]) => {
                 let mut sql = Sql::new(SELECT);
                 conditions(&mut sql, Some(owner));
