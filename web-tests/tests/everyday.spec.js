@@ -234,6 +234,31 @@ test('6. a deal won by its last task counts its amount as won revenue until a fi
   await h.screenshot(page, 'everyday-6-analytics-ru');
 });
 
+test('the journeys read in English: the confirmation, the timeline, the schedule', async ({ page, request }) => {
+  const api = await h.apiAs(request, h.people.englishManager);
+  const started = await api.post('/processes/enterprise-sale/start', {});
+  const opportunity = started.opportunity.id;
+  await h.signIn(page, h.people.englishManager);
+  await page.goto(`/opportunities/${opportunity}`);
+  const card = h.miniCard(page, 'Contact the customer, clarify the need, agree on the date and time of the presentation');
+  await card.locator('select[name=result]').selectOption({ label: 'Customer declined' });
+  await card.locator('button[type=submit]').click();
+  const dialog = page.locator('#confirm-close-dialog');
+  await expect(dialog).toContainText('Close the deal?');
+  await h.expectOneLanguage(page, 'en');
+  await h.screenshot(page, 'everyday-5-confirm-en');
+  await dialog.getByRole('link', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
+  await page.locator('#notes textarea[name=body]').fill('The CFO is away until the 15th');
+  await page.locator('#notes button[type=submit]').click();
+  await expect(page.locator('#history li.note').first()).toContainText('The CFO is away until the 15th');
+  await h.expectOneLanguage(page, 'en');
+  await h.screenshot(page, 'everyday-4-timeline-en');
+  await page.goto('/schedule?view=week');
+  await h.expectOneLanguage(page, 'en');
+  await h.screenshot(page, 'everyday-2-schedule-en');
+});
+
 test('the new pages read in English too, on a desk and on a phone', async ({ browser }) => {
   for (const [width, height] of [[1440, 900], [390, 844]]) {
     const page = await (await browser.newContext({ viewport: { width, height }, locale: 'en-GB' })).newPage();
