@@ -31,9 +31,12 @@ impl ListQuery {
         (!self.after_id.is_empty()).then_some((self.after_name.as_str(), self.after_id.as_str()))
     }
 
-    /// The link to the page after one ending with `(name, id)`.
-    fn next(&self, path: &str, last: Option<(&str, &str)>) -> Option<String> {
-        let (name, id) = last?;
+    /// Cuts `found` (read one row longer than a page) to a page, and answers the link to the
+    /// page after it when there is one; `key` is a row's (name, id).
+    fn page<T>(&self, path: &str, found: &mut Vec<T>, key: impl Fn(&T) -> (&str, &str)) -> Option<String> {
+        let more = found.len() > LIST_PAGE as usize;
+        found.truncate(LIST_PAGE as usize);
+        let (name, id) = found.last().filter(|_| more).map(key)?;
         let mut params = form_urlencoded::Serializer::new(String::new());
         params.append_pair("q", &self.q).append_pair("after_name", name).append_pair("after_id", id);
         Some(format!("{path}?{}", params.finish()))
@@ -60,10 +63,7 @@ pub struct AccountsPage {
 pub async fn accounts(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
     let mut found =
         services.account_list(&viewer.actor, optional(&query.q).as_deref(), query.after(), LIST_PAGE + 1).await.or_page(&viewer)?;
-    let more = found.len() > LIST_PAGE as usize;
-    found.truncate(LIST_PAGE as usize);
-    let last = found.last().filter(|_| more).map(|a| (a.name.as_str(), a.id.as_str()));
-    let next = query.next("/accounts", last);
+    let next = query.page("/accounts", &mut found, |a| (a.name.as_str(), a.id.as_str()));
     let rows = found
         .iter()
         .map(|a| AccountRow {
@@ -113,10 +113,7 @@ pub struct ContactsPage {
 pub async fn contacts(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
     let mut found =
         services.contact_list(&viewer.actor, optional(&query.q).as_deref(), query.after(), LIST_PAGE + 1).await.or_page(&viewer)?;
-    let more = found.len() > LIST_PAGE as usize;
-    found.truncate(LIST_PAGE as usize);
-    let last = found.last().filter(|_| more).map(|(c, _)| (c.name.as_str(), c.id.as_str()));
-    let next = query.next("/contacts", last);
+    let next = query.page("/contacts", &mut found, |(c, _)| (c.name.as_str(), c.id.as_str()));
     let rows = found.into_iter().map(|(c, account)| ContactRow::of(&c, account)).collect();
     let here = format!("/contacts?{}", form_urlencoded::Serializer::new(String::new()).append_pair("q", &query.q).finish());
     let page = ContactsPage { chrome: Chrome::load(&services, &viewer, "contacts", &here).await?, q: query.q, rows, next };

@@ -73,6 +73,22 @@ fn may_change(actor: &Actor, owner_id: &Option<String>) -> Result<()> {
     }
 }
 
+/// Each contact with the name of its account, the accounts read in one query.
+async fn with_account_names(
+    conn: &mut dealflow_store::Reader,
+    contacts: Vec<ContactRecord>,
+) -> Result<Vec<(ContactRecord, Option<String>)>> {
+    let ids: Vec<String> = contacts.iter().filter_map(|c| c.account_id.clone()).collect();
+    let accounts = conn.accounts().of_ids(&ids).await?;
+    Ok(contacts
+        .into_iter()
+        .map(|c| {
+            let name = c.account_id.as_ref().and_then(|id| accounts.iter().find(|a| &a.id == id)).map(|a| a.name.clone());
+            (c, name)
+        })
+        .collect())
+}
+
 fn lower(q: Option<&str>) -> Option<String> {
     q.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty())
 }
@@ -106,10 +122,7 @@ impl Services {
             Some(q) => conn.contacts().pick(&q, account_id, limit).await?,
             None => conn.contacts().search(None, account_id, limit).await?,
         };
-        let ids: Vec<String> = contacts.iter().filter_map(|c| c.account_id.clone()).collect();
-        let accounts = conn.accounts().of_ids(&ids).await?;
-        let name_of = |id: &Option<String>| id.as_ref().and_then(|id| accounts.iter().find(|a| &a.id == id)).map(|a| a.name.clone());
-        Ok(contacts.into_iter().map(|c| (name_of(&c.account_id), c)).map(|(name, c)| (c, name)).collect())
+        with_account_names(&mut conn, contacts).await
     }
 
     pub async fn account(&self, _actor: &Actor, id: &str) -> Result<AccountRecord> {
@@ -146,10 +159,7 @@ impl Services {
     ) -> Result<Vec<(ContactRecord, Option<String>)>> {
         let mut conn = self.store.read().await?;
         let contacts = conn.contacts().page(lower(q).as_deref(), None, after, limit).await?;
-        let ids: Vec<String> = contacts.iter().filter_map(|c| c.account_id.clone()).collect();
-        let accounts = conn.accounts().of_ids(&ids).await?;
-        let name_of = |id: &Option<String>| id.as_ref().and_then(|id| accounts.iter().find(|a| &a.id == id)).map(|a| a.name.clone());
-        Ok(contacts.into_iter().map(|c| (name_of(&c.account_id), c)).map(|(name, c)| (c, name)).collect())
+        with_account_names(&mut conn, contacts).await
     }
 
     /// An account's page: its contacts, and the deals, activities and notes the actor may see.

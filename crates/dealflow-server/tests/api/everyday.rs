@@ -318,7 +318,28 @@ async fn pickers_find_names_by_their_start_and_by_any_part(app: TestApp) {
     assert_eq!(labels("accounts", "фарм").await, ["Фармация Севера", "Урал 100% Фарм"], "the old one no longer");
 }
 
+/// The account list pages by name: fifty a page, the next page right after the last name shown.
+async fn the_account_list_pages_by_name(app: TestApp) {
+    let api = Api::start(app).await;
+    let browser = Browser::of(&api);
+    let app = &api.app;
+    for n in 1..=55 {
+        let account = dealflow_server::services::AccountFields { name: format!("Склад {n:02}"), ..Default::default() };
+        app.services.create_account(app.actor_of(&app.teammate), account).await.unwrap();
+    }
+    let session = session_for(&api, &app.manager).await;
+    let first = browser.get("/accounts?q=%D1%81%D0%BA%D0%BB%D0%B0%D0%B4", &session).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.body.contains("Склад 01") && first.body.contains("Склад 50") && !first.body.contains("Склад 51"));
+    let next = first.body.split("rel=\"next\"").next().unwrap().rsplit("href=\"").next().unwrap().split('"').next().unwrap();
+    let second = browser.get(&next.replace("&amp;", "&").replace("&#38;", "&"), &session).await;
+    assert_eq!(second.status, StatusCode::OK, "{next}");
+    assert!(second.body.contains("Склад 51") && second.body.contains("Склад 55") && !second.body.contains("Склад 50<"));
+    assert!(!second.body.contains("rel=\"next\""), "the last page has no next");
+}
+
 on_both_backends!(
+    the_account_list_pages_by_name,
     pickers_find_names_by_their_start_and_by_any_part,
     a_closing_result_over_the_api_carries_its_figures,
     times_read_and_change_in_each_readers_own_zone,
