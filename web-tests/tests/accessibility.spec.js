@@ -1,23 +1,13 @@
 // The forms that show typed field problems, refused the way a person would see them, checked by
 // axe-core in both languages on a desktop and a phone: no violations, one language per page.
-const fs = require('node:fs');
 const { test, expect } = require('@playwright/test');
 const h = require('./helpers');
 
 const ADMIN = { email: 'admin@localhost', password: 'admin-password-for-tests' };
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SIZES = [{ name: 'desktop', width: 1440, height: 900 }, { name: 'phone', width: 390, height: 844 }];
 
-/// Every axe-core violation on the page, as `rule: target` lines.
-async function axeViolations(page) {
-  // Evaluated through the debugging protocol, which the page's script policy does not govern.
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations);
-  return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-}
-
 async function check(page, locale, name) {
-  expect(await axeViolations(page), `axe on ${page.url()}`).toEqual([]);
+  expect(await h.axeViolations(page), `axe on ${page.url()}`).toEqual([]);
   await h.expectOneLanguage(page, locale);
   await h.screenshot(page, name);
 }

@@ -181,6 +181,7 @@ test('5. «Клиент отказался» asks for confirmation and a lost re
   await expect(dialog).toContainText('Завершена с проигрышем');
   await expect(dialog.locator('select[name=close_reason]')).toBeVisible();
   await expect(dialog.locator('input[name=actual_revenue]')).toHaveCount(0);
+  expect(await h.axeViolations(page), 'axe with the confirmation open').toEqual([]);
   await h.screenshot(page, 'everyday-5-confirm-ru');
   await dialog.getByRole('link', { name: 'Отмена' }).click();
   await expect(dialog).toHaveCount(0);
@@ -245,6 +246,7 @@ test('the journeys read in English: the confirmation, the timeline, the schedule
   await card.locator('button[type=submit]').click();
   const dialog = page.locator('#confirm-close-dialog');
   await expect(dialog).toContainText('Close the deal?');
+  expect(await h.axeViolations(page), 'axe with the confirmation open').toEqual([]);
   await h.expectOneLanguage(page, 'en');
   await h.screenshot(page, 'everyday-5-confirm-en');
   await dialog.getByRole('link', { name: 'Cancel' }).click();

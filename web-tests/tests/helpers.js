@@ -12,6 +12,15 @@ const people = {
 };
 
 const screenshotDir = path.join(__dirname, '..', 'screenshots');
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/// Every axe-core violation on the page, as `rule: target` lines.
+async function axeViolations(page) {
+  // Evaluated through the debugging protocol, which the page's script policy does not govern.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations);
+  return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}
 
 async function signIn(page, email) {
   await page.goto('/login');
@@ -114,5 +123,6 @@ async function expectSamePage(page) {
 }
 
 module.exports = {
+  axeViolations,
   people, signIn, miniCard, switchLanguage, apiAs, screenshot, expectOneLanguage, runFromSidePanel, completeCard, markPage, expectSamePage,
 };
