@@ -345,10 +345,12 @@ impl Services {
             return Err(ServiceError::invalid("value", invalid));
         }
         let now = self.clock.now();
-        in_write!(self, |tx| {
+        let saved = in_write!(self, |tx| {
             tx.settings().put(key, value, now).await?;
             let all = tx.settings().list().await?;
             all.into_iter().find(|s| s.key == key).ok_or(ServiceError::NotFound)
-        })
+        });
+        self.forget_default_time_zone();
+        saved
     }
 }

@@ -87,12 +87,20 @@ type DefinitionCache = Mutex<HashMap<(String, u32), Arc<ProcessDefinition>>>;
 /// The stage lookup as last read, with the stamp it was read at.
 type CatalogCache = Mutex<Option<(i64, Arc<StageCatalog>)>>;
 
+/// The setting `default_time_zone` as last read and when: every request of someone without a
+/// zone of their own needs it. Changed here, it is read again at once; changed on another node,
+/// within [`ZONE_FRESHNESS`].
+type ZoneCache = Mutex<Option<(std::time::Instant, String, jiff::tz::TimeZone)>>;
+
+const ZONE_FRESHNESS: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[derive(Clone)]
 pub struct Services {
     store: Store,
     clock: Clock,
     definitions: Arc<DefinitionCache>,
     catalog: Arc<CatalogCache>,
+    default_zone: Arc<ZoneCache>,
     live: live::Live,
     metrics: Metrics,
 }
@@ -107,6 +115,7 @@ impl Services {
             clock,
             definitions: Arc::default(),
             catalog: Arc::default(),
+            default_zone: Arc::default(),
             live: live::Live::default(),
             metrics: Metrics::default(),
         }

@@ -74,9 +74,21 @@ impl Services {
     /// The zone of people who have not named their own (setting `default_time_zone`, Moscow
     /// when unset or unknown): its name and the zone.
     pub async fn default_time_zone(&self) -> Result<(String, jiff::tz::TimeZone)> {
+        if let Some((read_at, name, zone)) = &*self.default_zone.lock().expect("zone cache lock")
+            && read_at.elapsed() < super::ZONE_FRESHNESS
+        {
+            return Ok((name.clone(), zone.clone()));
+        }
         let setting = self.store.read().await?.settings().get("default_time_zone").await?;
         let named = setting.as_ref().and_then(|v| v.as_str()).and_then(|name| check::time_zone(name).ok());
-        Ok(named.unwrap_or_else(|| check::time_zone(DEFAULT_TIME_ZONE).expect("the bundled database knows Moscow")))
+        let (name, zone) = named.unwrap_or_else(|| check::time_zone(DEFAULT_TIME_ZONE).expect("the bundled database knows Moscow"));
+        *self.default_zone.lock().expect("zone cache lock") = Some((std::time::Instant::now(), name.clone(), zone.clone()));
+        Ok((name, zone))
+    }
+
+    /// Forgets the default zone read last, after a change of the setting.
+    pub(super) fn forget_default_time_zone(&self) {
+        *self.default_zone.lock().expect("zone cache lock") = None;
     }
 
     /// A person's browser names their zone at their first sign-in; later ones leave their

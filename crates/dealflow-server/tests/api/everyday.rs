@@ -53,6 +53,13 @@ async fn times_read_and_change_in_each_readers_own_zone(app: TestApp) {
     let page = browser.get(&format!("/activities/{}", task.id), &manager).await;
     assert!(page.body.contains("28.11.2026 16:33"), "13:33Z is 16:33 in Moscow");
     assert!(page.body.contains("Europe/Moscow"), "the user menu names the zone");
+    // The installation's default moves everyone without a zone of their own, at once.
+    let admin_token = api.token(&app.admin().await).await;
+    let london = serde_json::json!({"value": "Europe/London"});
+    let moved = api.send(reqwest::Method::PUT, "/settings/default_time_zone", Some(&admin_token), Some(london)).await;
+    assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    let page = browser.get(&format!("/activities/{}", task.id), &manager).await;
+    assert!(page.body.contains("28.11.2026 13:33") && page.body.contains("Europe/London"), "13:33Z is 13:33 in London");
 
     // A zone chosen in the profile applies at once; an unknown one is refused beside its field.
     let csrf = page.field("csrf-token");
