@@ -356,6 +356,7 @@ catalogue! {
     duration_minutes: "Длительность, минут", "Duration, minutes";
     time_note_task: "Для задачи без времени срок — 18:00 этого дня.", "A task without a time is due at 18:00 that day.";
     duration_note: "Только для встреч и звонков.", "For meetings and calls only.";
+    ends_at: "Окончание", "Ends";
     by_process_note: "Эту активность создал процесс: можно перенести её дату и время и назначить другого ответственного, а название, тип и связи задаёт процесс.", "The process made this activity: you can move its date and time and give it to someone else; its title, type and links are the process's.";
     cancel_activity: "Отменить активность", "Cancel the activity";
     accounts: "Клиенты", "Accounts";
