@@ -300,9 +300,14 @@ impl Choice {
     }
 }
 
-/// A path of this site to go to after a form, never another site's address.
+/// A path of this site to go to after a form, never another site's address. Browsers drop tabs
+/// and line breaks from addresses (`/\t/evil.example` is `//evil.example` to them), so a path
+/// with any control character or space is refused too.
 pub fn local_path(path: &str) -> Option<String> {
-    let local = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
+    let local = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace());
     local.then(|| path.to_owned())
 }
 

@@ -242,6 +242,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example/")), "/");
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/", "browsers drop the tab and go to another site");
+        assert_eq!(safe_next(Some("/\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(safe_next(Some("/\u{7f}")), "/");
         assert_eq!(safe_next(None), "/");
     }
 
