@@ -111,6 +111,7 @@ impl RelatedLists {
     async fn of(
         services: &Services,
         viewer: &Viewer,
+        people: &People,
         opportunities: &[OpportunityRecord],
         activities: &[ActivityRecord],
         notes: &[NoteRecord],
@@ -118,7 +119,6 @@ impl RelatedLists {
         let (locale, zone, t) = (viewer.locale, viewer.actor.zone(), viewer.t());
         let stages = services.stage_catalog().await.or_page(viewer)?;
         let currency = services.currency().await.or_page(viewer)?;
-        let people = People::load(services, viewer).await?;
         let now = services.clock().now();
         Ok(RelatedLists {
             opportunities: opportunities
@@ -195,7 +195,7 @@ async fn account_page(
     let people = People::load(services, viewer).await?;
     Ok(AccountPage {
         chrome: Chrome::load(services, viewer, "accounts", &format!("/accounts/{id}")).await?,
-        related: RelatedLists::of(services, viewer, &opportunities, &activities, &notes).await?,
+        related: RelatedLists::of(services, viewer, &people, &opportunities, &activities, &notes).await?,
         contacts: contacts.iter().map(|c| ContactRow::of(c, None)).collect(),
         input: input.unwrap_or_else(|| AccountInput::of(&a)),
         here: format!("/accounts/{}", a.id),
@@ -409,7 +409,7 @@ async fn contact_page(
     let input = input.unwrap_or_else(|| ContactInput::of(&c));
     Ok(ContactPage {
         chrome: Chrome::load(services, viewer, "contacts", &format!("/contacts/{id}")).await?,
-        related: RelatedLists::of(services, viewer, &opportunities, &activities, &notes).await?,
+        related: RelatedLists::of(services, viewer, &people, &opportunities, &activities, &notes).await?,
         pickers: input.links.fields(services, viewer, &errors, &["account"]).await?,
         input,
         here: format!("/contacts/{}", c.id),
