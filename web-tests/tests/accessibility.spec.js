@@ -71,11 +71,25 @@ for (const size of SIZES) {
         await page.goto('/accounts');
         await page.locator('#account-list a').first().click();
         await check(page, locale, `a11y-account-${tag}`);
+        // The changed pages of a record: a contact, a lead, a deal with its timeline, an activity.
+        for (const [list, link, name] of [['/contacts', '#contact-list a', 'contact'], ['/leads', '#lead-list a', 'lead'],
+          ['/opportunities', '#opportunity-list td a', 'opportunity']]) {
+          await page.goto(list);
+          await page.locator(link).first().click();
+          await check(page, locale, `a11y-${name}-${tag}`);
+        }
+        await page.goto('/admin/settings');
+        await check(page, locale, `a11y-settings-${tag}`);
         await page.goto('/activities/new?type=meeting');
         await page.locator('#activity-form input[name=time]').fill('');
         await page.locator('#activity-form button[type=submit]').click();
         await expect(page.locator('#activity-form input[name=time][aria-invalid=true]')).toBeVisible();
         await check(page, locale, `a11y-new-activity-refused-${tag}`);
+        await page.locator('#activity-form input[name=title]').fill('Axe');
+        await page.locator('#activity-form input[name=time]').fill('10:00');
+        await page.locator('#activity-form button[type=submit]').click();
+        await expect(page.locator('#activity-status')).toBeVisible();
+        await check(page, locale, `a11y-activity-${tag}`);
         // A picker open with its choices and the one that creates in place.
         await page.goto('/opportunities/new');
         await page.locator('.picker[data-kind=account] [role=combobox]').fill('a');
