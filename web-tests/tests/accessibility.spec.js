@@ -102,3 +102,41 @@ for (const size of SIZES) {
     });
   }
 }
+
+// Every page a person reaches from the menus and the lists, in both languages on a desk and on a
+// phone: no axe-core violation and nothing wider than the screen.
+const EVERY_PAGE = ['/opportunities', '/board', '/schedule', '/schedule?view=week', '/accounts', '/contacts', '/leads',
+  '/notifications', '/analytics', '/processes', '/processes/enterprise-sale', '/knowledge', '/profile', '/run',
+  '/opportunities/new', '/leads/new', '/accounts/new', '/contacts/new', '/activities/new?type=call', '/search?q=trade',
+  '/admin/users', '/admin/stages', '/admin/lookups', '/admin/settings'];
+const FIRST_OF = [['/opportunities', '#opportunity-list td a'], ['/accounts', '#account-list a'], ['/contacts', '#contact-list a'],
+  ['/leads', '#lead-list a'], ['/knowledge', '#article-list a'], ['/schedule?view=week', '.agenda a']];
+
+for (const size of SIZES) {
+  for (const locale of ['ru', 'en']) {
+    test(`every page: no axe violations, no sideways scrolling (${locale}, ${size.name})`, async ({ page }) => {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      await page.goto('/login');
+      await page.locator('input[name=email]').fill(ADMIN.email);
+      await page.locator('input[name=password]').fill(ADMIN.password);
+      await page.locator('form[action="/login"] button[type=submit]').click();
+      await expect(page).toHaveURL(/\/opportunities$/);
+      await h.switchLanguage(page, locale);
+      try {
+        const paths = [...EVERY_PAGE];
+        for (const [list, link] of FIRST_OF) {
+          await page.goto(list);
+          paths.push(await page.locator(link).first().getAttribute('href'));
+        }
+        for (const path of paths) {
+          await page.goto(path);
+          expect(await h.axeViolations(page), `axe on ${path}`).toEqual([]);
+          const [scrollWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+          expect(scrollWidth, `${path} is wider than the ${size.name}'s screen`).toBeLessThanOrEqual(innerWidth);
+        }
+      } finally {
+        if (locale !== 'ru') await h.switchLanguage(page, 'ru');
+      }
+    });
+  }
+}

@@ -78,7 +78,7 @@ test('2. the process runs from the command line typed in Russian, and from an op
   await h.signIn(page, h.people.manager);
   const command = page.locator('#command-input');
   await command.fill('запус');
-  await expect(page.locator('#command-suggestions option').first()).toHaveAttribute('value', /Запустить процесс/);
+  await expect(page.locator('#palette [role=option]').first()).toHaveText(/Запустить процесс/);
   await command.fill('  ЗАПУСТИТЬ   процесс  «корпоративная продажа» ');
   await command.press('Enter');
   await expect(page).toHaveURL(/\/opportunities\/[0-9a-f-]+\?started=1$/);
@@ -88,7 +88,7 @@ test('2. the process runs from the command line typed in Russian, and from an op
   // A command that is not known comes back beside the command line with suggestions.
   await command.fill('запустить процесс продажи яхт');
   await command.press('Enter');
-  await expect(page.locator('#command-error')).toContainText('Команда не распознана.');
+  await expect(page.locator('#command-error')).toContainText('Команда не распознана, и ничего не найдено.');
   await expect(page.locator('ul.suggestions button').first()).toContainText('Корпоративная продажа');
 
   // An opportunity without a process, at Proposal: Actions → run, and Proposal's activities appear.
@@ -247,7 +247,7 @@ test('6. the schedule shows the day\'s activities with overdue ones marked, and 
   await expect(page.locator('h1')).toHaveText('Schedule');
   await expect(page.locator('nav.side')).toContainText('Opportunities');
   await expect(page.locator('nav.side .run-process')).toHaveText('Run process');
-  await expect(page.locator('#command-input')).toHaveAttribute('placeholder', 'For example: Run process Enterprise sale');
+  await expect(page.locator('#command-input')).toHaveAttribute('placeholder', 'Find a deal, a customer… or a command — Ctrl+K');
   await h.expectOneLanguage(page, 'en');
   await h.screenshot(page, 'schedule-en');
   await h.switchLanguage(page, 'ru');

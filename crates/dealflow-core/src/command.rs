@@ -34,6 +34,13 @@ fn candidates(processes: &[(String, LocalizedText)]) -> Vec<String> {
     processes.iter().flat_map(|(_, name)| [format!("Запустить процесс {}", name.ru), format!("Run process {}", name.en)]).collect()
 }
 
+/// Whether a command is written in `locale`'s words: with nothing typed yet, a person is offered
+/// the commands of their own language.
+pub fn in_language(command: &str, locale: crate::Locale) -> bool {
+    let verb = if locale == crate::Locale::Ru { RUN_PROCESS[0] } else { RUN_PROCESS[1] };
+    normalize(command).starts_with(verb)
+}
+
 /// Commands that complete or resemble `text`, best first: those it begins, then those that
 /// contain it, then those sharing the most words with it.
 pub fn suggest(text: &str, processes: &[(String, LocalizedText)]) -> Vec<String> {

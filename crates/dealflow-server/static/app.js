@@ -1,6 +1,17 @@
 // dealflow's progressive enhancement. Every page works without this script: links and plain
 // form posts do everything. With it, mini-cards complete in place, notifications arrive live,
-// the command line suggests, and dialogs open without a page load.
+// the header field searches and suggests commands, and dialogs open without a page load.
+
+import './palette.js';
+
+document.documentElement.classList.add('js');
+
+// On a narrow screen the sections fold behind the header's menu button.
+const navToggle = document.getElementById('nav-toggle');
+navToggle?.addEventListener('click', () => {
+  const open = document.getElementById('side-nav').classList.toggle('open');
+  navToggle.setAttribute('aria-expanded', String(open));
+});
 
 const liveRegion = () => document.getElementById('live');
 
@@ -142,23 +153,6 @@ if (counter && window.EventSource) {
     counter.closest('summary')?.classList.add('pulse');
   });
   window.addEventListener('pagehide', () => source.close());
-}
-
-// Command-line suggestions ------------------------------------------------------------------
-
-const command = document.getElementById('command-input');
-if (command) {
-  const list = document.getElementById('command-suggestions');
-  let timer;
-  command.addEventListener('input', () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const response = await fetch(`${command.dataset.suggest}?text=${encodeURIComponent(command.value)}`, { credentials: 'same-origin' });
-      if (!response.ok) return;
-      const { suggestions } = await response.json();
-      list.replaceChildren(...suggestions.map((text) => Object.assign(document.createElement('option'), { value: text })));
-    }, 120);
-  });
 }
 
 // A document picked from disk goes into the text area it names, to be checked and published ----

@@ -14,7 +14,7 @@ crate::handle!(
     Activities
 );
 
-fn activity(row: &AnyRow) -> Result<ActivityRecord> {
+pub(crate) fn activity(row: &AnyRow) -> Result<ActivityRecord> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("activities.{what}"));
     Ok(ActivityRecord {
         id: row.text("id")?,

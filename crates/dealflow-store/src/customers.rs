@@ -12,7 +12,7 @@ crate::handle!(Accounts);
 crate::handle!(Contacts);
 crate::handle!(Orders);
 
-fn account(row: &AnyRow) -> Result<AccountRecord> {
+pub(crate) fn account(row: &AnyRow) -> Result<AccountRecord> {
     Ok(AccountRecord {
         id: row.text("id")?,
         name: row.text("name")?,
@@ -24,7 +24,7 @@ fn account(row: &AnyRow) -> Result<AccountRecord> {
     })
 }
 
-fn contact(row: &AnyRow) -> Result<ContactRecord> {
+pub(crate) fn contact(row: &AnyRow) -> Result<ContactRecord> {
     Ok(ContactRecord {
         id: row.text("id")?,
         name: row.text("name")?,
@@ -78,22 +78,37 @@ async fn by_name(
 /// How many names containing a picker's text are sorted for its lines.
 const CANDIDATES: i64 = 200;
 
-/// What a picker offers for `q` (lower-cased): names that start with it first, by name, from one
-/// range of the lower-cased name index; then, to fill `limit`, names that contain it.
-async fn pick(c: &mut AnyConnection, table: &str, q: &str, account_id: Option<&str>, limit: i64) -> Result<Vec<AnyRow>> {
-    // The index keeps code point order on PostgreSQL whatever the database's collation.
-    let column = if c.backend_name() == "PostgreSQL" { "(name_lower COLLATE \"C\")" } else { "name_lower" };
-    let upper = format!("{q}\u{10FFFF}");
-    let of_account = |sql: &mut Sql| {
-        if let Some(account_id) = account_id {
-            sql.push(" AND account_id = ").bind(account_id.to_owned());
-        }
-    };
+/// The lower-cased name as its index orders it: in code point order on PostgreSQL whatever the
+/// database's collation, so that a prefix is one range of the index.
+fn ordered_name(c: &AnyConnection) -> &'static str {
+    if c.backend_name() == "PostgreSQL" { "(name_lower COLLATE \"C\")" } else { "name_lower" }
+}
+
+/// Rows of a customer table whose name starts with `q` (lower-cased), by name: one range of the
+/// lower-cased name index.
+pub(crate) async fn starting_with(
+    c: &mut AnyConnection,
+    table: &str,
+    q: &str,
+    account_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AnyRow>> {
+    let column = ordered_name(c);
     let mut sql = Sql::new(&format!("SELECT * FROM {table} WHERE {column} >= "));
-    sql.bind(q.to_owned()).push(&format!(" AND {column} < ")).bind(upper.clone());
-    of_account(&mut sql);
+    sql.bind(q.to_owned()).push(&format!(" AND {column} < ")).bind(format!("{q}\u{10FFFF}"));
+    if let Some(account_id) = account_id {
+        sql.push(" AND account_id = ").bind(account_id.to_owned());
+    }
     sql.push(&format!(" ORDER BY {column}, id LIMIT ")).bind(limit);
-    let mut rows = sql.fetch_all(&mut *c).await?;
+    sql.fetch_all(c).await
+}
+
+/// What a picker offers for `q` (lower-cased): names that start with it first, by name; then, to
+/// fill `limit`, names that contain it.
+async fn pick(c: &mut AnyConnection, table: &str, q: &str, account_id: Option<&str>, limit: i64) -> Result<Vec<AnyRow>> {
+    let column = ordered_name(c);
+    let upper = format!("{q}\u{10FFFF}");
+    let mut rows = starting_with(c, table, q, account_id, limit).await?;
     let wanted = limit - i64::try_from(rows.len()).unwrap_or(limit);
     // Inside names: from the trigram index (three letters at least make a trigram); fewer letters
     // find what starts with them only.
@@ -112,7 +127,9 @@ async fn pick(c: &mut AnyConnection, table: &str, q: &str, account_id: Option<&s
             sql.push(&format!(" id IN (SELECT id FROM {table} WHERE")).push_contains("name_lower", q);
         }
         sql.push(&format!(" LIMIT {CANDIDATES})"));
-        of_account(&mut sql);
+        if let Some(account_id) = account_id {
+            sql.push(" AND account_id = ").bind(account_id.to_owned());
+        }
         sql.push(" ORDER BY name, id LIMIT ").bind(wanted);
         rows.extend(sql.fetch_all(c).await?);
     }

@@ -8,7 +8,7 @@ use crate::{Result, Write};
 
 crate::handle!(Leads);
 
-fn lead(row: &AnyRow) -> Result<LeadRecord> {
+pub(crate) fn lead(row: &AnyRow) -> Result<LeadRecord> {
     Ok(LeadRecord {
         id: row.text("id")?,
         title: row.text("title")?,

@@ -23,6 +23,7 @@ mod opportunities;
 mod processes;
 #[cfg(feature = "raw")]
 pub mod raw;
+mod search;
 mod sql;
 mod tokens;
 mod users;
@@ -44,6 +45,7 @@ pub use notes::Notes;
 pub use notifications::Notifications;
 pub use opportunities::{CommandContext, Opportunities, OpportunityFilter};
 pub use processes::Processes;
+pub use search::{SHORTEST_WORD, Search, SearchWords};
 pub use sql::{After, OwnerScope};
 pub use tokens::{StoredAnswer, Tokens};
 pub use users::Users;
@@ -236,6 +238,8 @@ aggregates! {
     /// The knowledge base.
     articles: Articles,
     notifications: Notifications,
+    /// The header's search over every kind of record.
+    search: Search,
 }
 
 fn sqlite_url_creating_folder(url: &str) -> Result<String> {

@@ -13,7 +13,7 @@ crate::handle!(
     Opportunities
 );
 
-fn opportunity(row: &AnyRow) -> Result<OpportunityRecord> {
+pub(crate) fn opportunity(row: &AnyRow) -> Result<OpportunityRecord> {
     Ok(OpportunityRecord {
         id: row.text("id")?,
         title: row.text("title")?,
@@ -171,6 +171,16 @@ impl<A> Opportunities<'_, A> {
 
     /// Per stage code: how many opportunities `scope` lets the reader see, and their total amount
     /// (minor units), from the per-owner totals the triggers of migration 0008 keep.
+    /// The titles of the opportunities of `ids` (those that exist), for lines that name them.
+    pub async fn titles(&mut self, ids: &[String]) -> Result<Vec<(String, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT id, title FROM opportunities WHERE");
+        sql.push_in("id", ids);
+        sql.fetch_all(self.c).await?.iter().map(|row| Ok((row.text("id")?, row.text("title")?))).collect()
+    }
+
     pub async fn totals_by_stage(&mut self, scope: OwnerScope<'_>) -> Result<Vec<(String, i64, i64)>> {
         let c = &mut *self.c;
         let mut sql = Sql::new(

@@ -19,6 +19,7 @@ mod opportunities;
 mod problem;
 mod processes;
 mod schedule;
+mod search;
 mod settings;
 mod users;
 mod views;
@@ -149,6 +150,7 @@ fn documented_routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(notifications::read_all))
         .routes(routes!(notifications::stream))
         .routes(routes!(schedule::schedule))
+        .routes(routes!(search::search))
         .routes(routes!(analytics::summary))
         .routes(routes!(knowledge::list, knowledge::create))
         .routes(routes!(knowledge::get, knowledge::update))

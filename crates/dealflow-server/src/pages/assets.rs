@@ -4,6 +4,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 
 const SCRIPT: &str = include_str!("../../static/app.js");
+const PALETTE: &str = include_str!("../../static/palette.js");
 const STYLE: &str = include_str!("../../static/app.css");
 
 /// Short caching: a new binary's assets reach browsers within minutes.
@@ -11,6 +12,11 @@ const CACHE: &str = "public, max-age=300";
 
 pub async fn script() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], SCRIPT)
+}
+
+/// The header's search and command palette, a module the script imports.
+pub async fn palette() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], PALETTE)
 }
 
 pub async fn style() -> impl IntoResponse {

@@ -38,10 +38,16 @@ catalogue! {
     bad_credentials: "Неверная эл. почта или пароль.", "Wrong email or password.";
     session_form_expired: "Форма устарела. Обновите страницу и повторите.", "The form has expired. Reload the page and try again.";
     // Header and side panel
-    command_line: "Командная строка", "Command line";
-    command_placeholder: "Например: Запустить процесс Корпоративная продажа", "For example: Run process Enterprise sale";
+    command_line: "Поиск и команды", "Search and commands";
+    command_placeholder: "Найти сделку, клиента… или команда — Ctrl+K", "Find a deal, a customer… or a command — Ctrl+K";
+    open_search: "Открыть поиск", "Open search";
+    commands: "Команды", "Commands";
+    search_results: "Результаты поиска", "Search results";
+    search_short_hint: "По одной-двум буквам находятся только названия, которые с них начинаются. Наберите три буквы, чтобы искать и внутри названий, сделки, лиды и дела.", "One or two letters find only names that start with them. Type three to search inside names and to find deals, leads and activities.";
+    search_more_hint: "Показаны последние изменённые. Уточните запрос, чтобы найти остальное.", "The most recently changed are shown. Add words to find the rest.";
+    nothing_found_command: "Команда не распознана, и ничего не найдено.", "This is not a known command, and nothing was found.";
+    activities_found: "Дела", "Activities";
     run: "Выполнить", "Run";
-    unknown_command: "Команда не распознана.", "This command is not known.";
     did_you_mean: "Возможно, вы имели в виду:", "Did you mean:";
     notifications: "Уведомления", "Notifications";
     unread: "непрочитанных", "unread";
@@ -462,10 +468,10 @@ mod tests {
     use super::*;
 
     /// Russian texts carry no Latin words and English texts no Cyrillic (the names of the
-    /// languages themselves, the product's name and the BANT acronym aside).
+    /// languages themselves, the product's name, the BANT acronym and the Ctrl key aside).
     #[test]
     fn each_language_is_written_in_its_own_script() {
-        let allowed_latin = ["BANT", "English", "dealflow", "CSV", "TOML", "RUB"];
+        let allowed_latin = ["BANT", "English", "dealflow", "CSV", "TOML", "RUB", "Ctrl+K"];
         for (ru, en) in all_pairs().into_iter().skip(1) {
             // Placeholders such as `{stage}` are filled in later.
             let mut latin = ru.replace("{stage}", "");

@@ -25,6 +25,7 @@ mod opportunity;
 mod opportunity_forms;
 mod pickers;
 mod profile;
+mod search;
 mod session;
 mod start;
 mod timeline;
@@ -52,6 +53,7 @@ pub fn router() -> Router<Services> {
         .route("/locale", post(session::switch_locale))
         .route("/profile", get(profile::page).post(profile::save))
         .route("/static/app.js", get(assets::script))
+        .route("/static/palette.js", get(assets::palette))
         .route("/static/app.css", get(assets::style))
         .route("/opportunities", get(opportunities::list).post(opportunity_forms::create_opportunity))
         .route("/board", get(opportunities::board))
@@ -93,6 +95,8 @@ pub fn router() -> Router<Services> {
         .route("/run", get(start::choose).post(start::run))
         .route("/command", post(start::command))
         .route("/command/suggest", get(start::suggest))
+        .route("/palette", get(search::palette))
+        .route("/search", get(search::results))
         .route("/analytics", get(analytics::page))
         .route("/analytics.csv", get(analytics::csv))
         .route("/processes", get(library::list))

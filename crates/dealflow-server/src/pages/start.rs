@@ -61,19 +61,22 @@ pub struct CommandInput {
     text: String,
 }
 
-/// The command line: a known command runs; anything else comes back beside the field with
-/// the closest commands.
+/// The header field: a known command runs; other text that finds records shows them (the
+/// results page); text that does neither comes back beside the field with the closest commands.
 pub async fn command(State(services): State<Services>, form: PageForm<CommandInput>) -> PageResult {
     let viewer = &form.viewer;
     let library = active_processes(&services, viewer).await?;
     match command::parse(&form.input.text, &library) {
         Some(Parsed::RunProcess { code }) => started(&services, viewer, &code, StartedVia::CommandLine).await,
+        None if !super::search::found(&services, viewer, &form.input.text, 1).await?.is_empty() => {
+            Ok(Redirect::to(&super::search::search_path(form.input.text.trim())).into_response())
+        }
         None => {
             let mut chrome = Chrome::load(&services, viewer, "run", "/run").await?;
             chrome.command_text = form.input.text.clone();
             let page = RunPage {
                 chrome,
-                error: Some(viewer.t().unknown_command.to_owned()),
+                error: Some(viewer.t().nothing_found_command.to_owned()),
                 suggestions: command::suggest(&form.input.text, &library),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

@@ -48,6 +48,7 @@ mod notifications;
 mod opportunities;
 mod process;
 mod references;
+mod search;
 pub mod users;
 
 use std::collections::HashMap;
@@ -63,6 +64,8 @@ pub use activities::{ActivityChanges, ActivityPage, MAX_DURATION_MINUTES, NewAct
 pub use analytics::{Analysis, AnalyticsQuery};
 pub use bootstrap::{Bootstrap, FirstAdmin, shipped_definition};
 pub use customers::{AccountFields, ContactFields, CustomerPage};
+/// Words shorter than this find only names that start with them.
+pub use dealflow_store::SHORTEST_WORD as SHORTEST_SEARCH_WORD;
 /// The filters of the lists, as the store takes them.
 pub use dealflow_store::{ActivityFilter, OpportunityFilter};
 pub use header::Header;
@@ -73,6 +76,7 @@ pub use library::ProcessPage;
 pub use lookups::{NewLookupRow, NewStage, ReasonKind, StageChanges};
 pub use opportunities::{Board, BoardColumn, NewOpportunity, OpportunityChanges, OpportunityList, OpportunityPage, OpportunityView};
 pub use process::{CloseInput, ClosingFigures, Started, fill_in_hint};
+pub use search::{MAX_SEARCH_LIMIT, SearchItem, SearchKind};
 pub use users::{NewUser, UserChanges};
 
 use crate::access::Actor;

@@ -356,7 +356,7 @@ async fn a_broken_upload_publishes_nothing_and_an_inactive_process_is_not_offere
     let run = browser.get("/run", &session).await;
     assert!(run.body.contains("В библиотеке нет активных процессов."), "the side panel no longer offers it");
     let typed = browser.post("/command", &session, &[("text", "Запустить процесс Корпоративная продажа"), ("csrf", &csrf)]).await;
-    assert!(typed.body.contains("Команда не распознана."), "nor the command line");
+    assert!(typed.body.contains("Команда не распознана, и ничего не найдено."), "nor the command line");
     let library = browser.get("/processes", &session).await;
     assert!(library.body.contains("Выключен"));
     browser.post("/processes/enterprise-sale/active", &session, &[("active", "true"), ("csrf", &csrf)]).await;

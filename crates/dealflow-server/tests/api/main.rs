@@ -24,6 +24,7 @@ mod openapi;
 mod problem_pages;
 mod problems;
 mod races;
+mod search;
 mod sign_in;
 mod upgrades;
 mod web;
