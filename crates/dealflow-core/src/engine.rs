@@ -251,6 +251,19 @@ impl Command {
             Command::ChangeOwner { .. } => "change_owner",
         }
     }
+
+    /// The person whose action this is; nobody is told of what they did themselves.
+    pub fn acting_user(&self) -> Option<&Id> {
+        match self {
+            Command::StartProcess { by, .. } => Some(by),
+            Command::ChangeStage { by, .. }
+            | Command::Close { by, .. }
+            | Command::CompleteActivity { by, .. }
+            | Command::CancelActivity { by, .. }
+            | Command::CancelInstance { by } => by.user_id(),
+            Command::ChangeOwner { .. } => None,
+        }
+    }
 }
 
 /// A process activity to create.

@@ -113,3 +113,43 @@ mod tests {
         assert_eq!(Money::parse("99999999999999999999"), Err(MoneyError::TooLarge));
     }
 }
+
+fn symbol(currency: &str) -> &str {
+    match currency {
+        "RUB" => "₽",
+        "USD" => "$",
+        "EUR" => "€",
+        other => other,
+    }
+}
+
+/// Groups of three digits with the language's separators.
+fn grouped(units: u64, locale: crate::Locale) -> String {
+    let digits = units.to_string();
+    let separator = match locale {
+        crate::Locale::Ru => '\u{a0}',
+        crate::Locale::En => ',',
+    };
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(digit);
+    }
+    out
+}
+
+impl Money {
+    /// As a person reads it: `1 500 000,00 ₽` in Russian, `1,500,000.00 ₽` in English.
+    pub fn written(self, currency: &str, locale: crate::Locale) -> String {
+        let minor = self.minor_units();
+        let sign = if minor < 0 { "-" } else { "" };
+        let (whole, cents) = (minor.unsigned_abs() / 100, minor.unsigned_abs() % 100);
+        let decimal = match locale {
+            crate::Locale::Ru => ',',
+            crate::Locale::En => '.',
+        };
+        format!("{sign}{}{decimal}{cents:02}\u{a0}{}", grouped(whole, locale), symbol(currency))
+    }
+}

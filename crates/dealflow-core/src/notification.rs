@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Id;
 use crate::stage::Stage;
 use crate::text::LocalizedText;
+use crate::{Id, Locale, Money};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -101,5 +101,67 @@ pub fn opportunity_closed(supervisor_id: &Id, opportunity_id: &Id, opportunity_t
             format!("Продажа «{opportunity_title}» перешла на конечную стадию «{}».", stage.name.ru),
             format!("The opportunity “{opportunity_title}” reached the final stage “{}”.", stage.name.en),
         ),
+    }
+}
+
+/// What a supervisor reads of a closed deal besides its name: who owns it, for how much, why.
+#[derive(Debug, Clone, Default)]
+pub struct ClosedDeal {
+    pub manager: String,
+    /// The won revenue (the amount until one is entered) or the lost amount, with the currency.
+    pub amount: Option<(Money, String)>,
+    pub reason: Option<LocalizedText>,
+}
+
+/// The won or lost notice (R9) with the manager, the amount and the reason.
+pub fn opportunity_closed_for(
+    supervisor_id: &Id,
+    opportunity_id: &Id,
+    opportunity_title: &str,
+    stage: &Stage,
+    deal: &ClosedDeal,
+) -> Notification {
+    let mut notice = opportunity_closed(supervisor_id, opportunity_id, opportunity_title, stage);
+    let amount = |locale| deal.amount.as_ref().map(|(money, currency)| money.written(currency, locale));
+    let line = |locale: Locale, manager: &str, sum: &str, reason: &str, none: &str| {
+        let mut parts = vec![format!("{manager}: {}", deal.manager)];
+        parts.push(format!("{sum}: {}", amount(locale).unwrap_or_else(|| none.to_owned())));
+        parts.push(format!("{reason}: {}", deal.reason.as_ref().map(|r| r.get(locale).to_owned()).unwrap_or_else(|| none.to_owned())));
+        parts.join(" · ")
+    };
+    if let Some(sum) = amount(Locale::Ru) {
+        notice.title.ru = format!("{} — {sum}", notice.title.ru);
+    }
+    if let Some(sum) = amount(Locale::En) {
+        notice.title.en = format!("{} — {sum}", notice.title.en);
+    }
+    notice.body = LocalizedText::new(
+        line(Locale::Ru, "Менеджер", "Сумма", "Причина", "не указана"),
+        line(Locale::En, "Manager", "Amount", "Reason", "not given"),
+    );
+    notice
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::StageCatalog;
+
+    #[test]
+    fn the_closed_notice_names_the_manager_the_amount_and_the_reason() {
+        let stages = StageCatalog::defaults();
+        let won = stages.get("closed_won").unwrap();
+        let deal = ClosedDeal {
+            manager: "Анна Смирнова".into(),
+            amount: Some((Money::from_minor_units(150_000_000), "RUB".into())),
+            reason: Some(LocalizedText::new("Лучшее предложение", "Best offer")),
+        };
+        let notice = opportunity_closed_for(&"s".into(), &"o".into(), "Сервера", won, &deal);
+        assert_eq!(notice.title.ru, "Продажа выиграна: Сервера — 1\u{a0}500\u{a0}000,00\u{a0}₽");
+        assert_eq!(notice.body.ru, "Менеджер: Анна Смирнова · Сумма: 1\u{a0}500\u{a0}000,00\u{a0}₽ · Причина: Лучшее предложение");
+        assert_eq!(notice.body.en, "Manager: Анна Смирнова · Amount: 1,500,000.00\u{a0}₽ · Reason: Best offer");
+        let bare =
+            opportunity_closed_for(&"s".into(), &"o".into(), "Сервера", won, &ClosedDeal { manager: "A".into(), ..ClosedDeal::default() });
+        assert_eq!(bare.body.en, "Manager: A · Amount: not given · Reason: not given");
     }
 }

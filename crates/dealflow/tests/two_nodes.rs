@@ -46,12 +46,33 @@ async fn two_server_processes_on_one_postgresql_share_notifications_tokens_and_l
     let page = http.get(format!("{}/opportunities", b.base)).header("cookie", &session).send().await.unwrap();
     assert_eq!(page.status(), 200, "a web session started on node A works on node B");
 
-    let mut stream = http.get(format!("{}/api/v1/notifications/stream", b.base)).bearer_auth(&token).send().await.unwrap();
+    // A manager listens on node B while the administrator starts a process on their deal on
+    // node A (nobody is told of their own action).
+    let user = json!({"email": "listener@test.local", "name": "Listener", "role": "manager", "password": "listener-password"});
+    let made = http.post(format!("{}/api/v1/users", a.base)).bearer_auth(&token).json(&user).send().await.unwrap();
+    assert_eq!(made.status(), 201);
+    let manager_id = made.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let signed = http
+        .post(format!("{}/api/v1/auth/token", b.base))
+        .json(&json!({"email": "listener@test.local", "password": "listener-password"}))
+        .send()
+        .await
+        .unwrap();
+    let manager_token = signed.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let deal = json!({"title": "Listened to", "owner_id": manager_id});
+    let deal = http.post(format!("{}/api/v1/opportunities", a.base)).bearer_auth(&token).json(&deal).send().await.unwrap();
+    let deal_id = deal.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let mut stream = http.get(format!("{}/api/v1/notifications/stream", b.base)).bearer_auth(&manager_token).send().await.unwrap();
     assert_eq!(stream.status(), 200);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let started = Instant::now();
-    let created =
-        http.post(format!("{}/api/v1/processes/enterprise-sale/start", a.base)).bearer_auth(&token).json(&json!({})).send().await.unwrap();
+    let created = http
+        .post(format!("{}/api/v1/processes/enterprise-sale/start", a.base))
+        .bearer_auth(&token)
+        .json(&json!({"opportunity_id": deal_id}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(created.status(), 201);
     let created: serde_json::Value = created.json().await.unwrap();
     let mut received = String::new();

@@ -5,41 +5,8 @@ use dealflow_core::{Locale, Money};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-fn symbol(currency: &str) -> &str {
-    match currency {
-        "RUB" => "₽",
-        "USD" => "$",
-        "EUR" => "€",
-        other => other,
-    }
-}
-
-/// Groups of three digits with the language's separators.
-fn grouped(units: u64, locale: Locale) -> String {
-    let digits = units.to_string();
-    let separator = match locale {
-        Locale::Ru => '\u{a0}',
-        Locale::En => ',',
-    };
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(separator);
-        }
-        out.push(digit);
-    }
-    out
-}
-
 pub fn money(amount: Money, currency: &str, locale: Locale) -> String {
-    let minor = amount.minor_units();
-    let sign = if minor < 0 { "-" } else { "" };
-    let (whole, cents) = (minor.unsigned_abs() / 100, minor.unsigned_abs() % 100);
-    let decimal = match locale {
-        Locale::Ru => ',',
-        Locale::En => '.',
-    };
-    format!("{sign}{}{decimal}{cents:02}\u{a0}{}", grouped(whole, locale), symbol(currency))
+    amount.written(currency, locale)
 }
 
 pub fn opt_money(amount: Option<Money>, currency: &str, locale: Locale) -> String {

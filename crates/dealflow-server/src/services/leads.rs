@@ -7,9 +7,9 @@ use dealflow_core::lead::LeadStage;
 use dealflow_core::records::{LeadRecord, OpportunityRecord};
 use dealflow_store::WriteTx;
 
-use super::Services;
 use super::opportunities::creation_entry;
 use super::references::{Ref, assignee, check_reference};
+use super::{ClosingFigures, Services};
 use crate::access::Actor;
 use crate::error::{Result, ServiceError};
 use crate::new_id;
@@ -219,7 +219,7 @@ impl Services {
         match definition {
             Some(definition) => {
                 let command = Command::StartProcess { via: StartedVia::LeadAuto, by: by.to_owned(), new_opportunity: true };
-                self.run_command(tx, record.clone(), None, Some(definition), command).await?;
+                self.run_command(tx, record.clone(), None, Some(definition), command, &ClosingFigures::default()).await?;
             }
             None => tx.opportunities().insert_history(&creation_entry(&record.id, &stage, by, now)).await?,
         }

@@ -55,9 +55,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use dealflow_core::definition::WorkCalendar;
-use dealflow_core::engine::{self, ActivityState, Command, Context, InstanceState, OpportunityState, ProcessLink, State};
+use dealflow_core::engine::{self, ActivityState, Command, Context, Effect, InstanceState, OpportunityState, ProcessLink, State};
+use dealflow_core::notification::{self, ClosedDeal, NotificationKind};
 use dealflow_core::records::{ActivityRecord, OpportunityRecord, UserRecord};
-use dealflow_core::{ProcessDefinition, StageCatalog};
+use dealflow_core::stage::Stage;
+use dealflow_core::{LocalizedText, ProcessDefinition, StageCatalog};
 use dealflow_store::{CommandContext, Stages, Store, WriteTx};
 
 pub use activities::{ActivityChanges, ActivityPage, MAX_DURATION_MINUTES, NewActivity, ScheduleEntry};
@@ -180,8 +182,9 @@ impl Services {
     }
 
     /// The heart of every process command, inside a write transaction: load the engine's state,
-    /// run the command, persist the effects. `opportunity` is locked and checked by the caller.
-    /// Answers the opportunity as the command left it.
+    /// run the command, persist the effects. `opportunity` is locked and checked by the caller;
+    /// `closing` holds the figures a command that closes the deal is given. Answers the
+    /// opportunity as the command left it.
     async fn run_command(
         &self,
         tx: &mut WriteTx,
@@ -189,9 +192,11 @@ impl Services {
         target_activity: Option<&str>,
         start_with: Option<Arc<ProcessDefinition>>,
         command: Command,
+        closing: &ClosingFigures,
     ) -> Result<OpportunityRecord> {
         let now = self.clock.now();
         self.metrics.record_command(command.name());
+        let acting = command.acting_user().cloned();
         let context = tx.opportunities().command_context(&opportunity.owner_id, &opportunity.id).await?;
         let calendar = work_calendar(&context);
         let stages = self.catalog_at(tx.stages(), context.catalog_stamp).await?;
@@ -207,12 +212,62 @@ impl Services {
                 Context { stages: &stages, definition: definition.as_deref(), now, calendar: &calendar, new_id: &mut make_id };
             engine::run_owned(&mut context, state, command)?
         };
+        let closed_at = stages.get(state.opportunity.stage.as_str());
+        let effects = self.addressed(tx, acting.as_deref(), &opportunity, closed_at, effects, closing).await?;
         let mut notification_id = new_id;
         let changed = tx.apply_effects(&state.opportunity, &effects, now, &mut notification_id).await?;
         // Most commands (a completion that does not end the stage) leave the row as it was.
         let opportunity = if changed { tx.opportunities().get(&opportunity.id).await? } else { opportunity };
         self.after_close(tx, &opportunity, &effects).await?;
         Ok(opportunity)
+    }
+
+    /// The engine's notices as people get them: none to the person who acted, and the won or
+    /// lost notice with the manager, the amount and the reason.
+    async fn addressed(
+        &self,
+        tx: &mut WriteTx,
+        acting: Option<&str>,
+        opportunity: &OpportunityRecord,
+        closed_at: Option<&Stage>,
+        effects: Vec<Effect>,
+        closing: &ClosingFigures,
+    ) -> Result<Vec<Effect>> {
+        let mut addressed = Vec::with_capacity(effects.len());
+        for effect in effects {
+            match effect {
+                Effect::Notify(notice) if acting == Some(notice.user_id.as_str()) => {}
+                Effect::Notify(notice) if matches!(notice.kind, NotificationKind::OpportunityWon | NotificationKind::OpportunityLost) => {
+                    let won = notice.kind == NotificationKind::OpportunityWon;
+                    let Some(stage) = closed_at else {
+                        addressed.push(Effect::Notify(notice));
+                        continue;
+                    };
+                    let manager = tx.users().get(&opportunity.owner_id).await?.name;
+                    let amount = if won { closing.actual_revenue.or(opportunity.amount) } else { opportunity.amount };
+                    let currency = tx.settings().get("currency").await?.and_then(|v| v.as_str().map(str::to_owned));
+                    let reason = match &closing.close_reason {
+                        None => None,
+                        Some(code) => {
+                            let reasons = if won { tx.won_reasons().list().await? } else { tx.lost_reasons().list().await? };
+                            Some(
+                                reasons
+                                    .into_iter()
+                                    .find(|r| &r.code == code)
+                                    .map(|r| r.name)
+                                    .unwrap_or_else(|| LocalizedText::same(code.clone())),
+                            )
+                        }
+                    };
+                    let deal = ClosedDeal { manager, amount: amount.map(|a| (a, currency.unwrap_or_else(|| "RUB".into()))), reason };
+                    let detailed =
+                        notification::opportunity_closed_for(&notice.user_id, &notice.entity_id, &opportunity.title, stage, &deal);
+                    addressed.push(Effect::Notify(detailed));
+                }
+                other => addressed.push(other),
+            }
+        }
+        Ok(addressed)
     }
 
     async fn load_state(

@@ -12,9 +12,9 @@ use dealflow_core::records::{
 use dealflow_core::{Money, ProcessDefinition, Stage};
 use dealflow_store::{OpportunityFilter, Reader};
 
-use super::Services;
 use super::process::locked;
 use super::references::{Ref, assignee, check_reference};
+use super::{ClosingFigures, Services};
 use crate::access::Actor;
 use crate::error::{Result, ServiceError};
 use crate::new_id;
@@ -341,7 +341,7 @@ impl Services {
             if let Some(owner_id) = changes.owner_id.clone().filter(|o| *o != current.owner_id) {
                 let owner = assignee(tx, actor, "owner_id", &owner_id).await?;
                 let command = dealflow_core::Command::ChangeOwner { owner_id: owner.id, supervisor_id: owner.supervisor_id };
-                current = self.run_command(tx, current, None, None, command).await?;
+                current = self.run_command(tx, current, None, None, command, &ClosingFigures::default()).await?;
                 bumped = true;
             }
             let mut next = current.clone();

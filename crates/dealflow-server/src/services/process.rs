@@ -88,7 +88,7 @@ impl Services {
                     }
                 };
                 let command = Command::StartProcess { via, by: actor.id().to_owned(), new_opportunity };
-                let opportunity = self.run_command(tx, opportunity, None, Some(definition), command).await?;
+                let opportunity = self.run_command(tx, opportunity, None, Some(definition), command, &ClosingFigures::default()).await?;
                 let instance = tx.processes().running_instance(&opportunity.id).await?.ok_or(ServiceError::NotFound)?;
                 Ok(Started { instance, opportunity, hint: fill_in_hint() })
             }
@@ -102,7 +102,7 @@ impl Services {
                 let opportunity = locked(tx, actor, opportunity_id).await?;
                 check_version(version, opportunity.version)?;
                 let command = Command::ChangeStage { to: to.to_owned(), by: engine::By::User(actor.id().to_owned()) };
-                self.run_command(tx, opportunity, None, None, command).await
+                self.run_command(tx, opportunity, None, None, command, &ClosingFigures::default()).await
             }
         })
     }
@@ -116,7 +116,12 @@ impl Services {
             {
                 let opportunity = locked(tx, actor, opportunity_id).await?;
                 let command = Command::Close { to: input.stage.clone(), by: engine::By::User(actor.id().to_owned()) };
-                self.run_command(tx, opportunity, None, None, command).await?;
+                let figures = ClosingFigures {
+                    actual_revenue: input.actual_revenue,
+                    hours_spent: input.hours_spent,
+                    close_reason: input.close_reason.clone(),
+                };
+                self.run_command(tx, opportunity, None, None, command, &figures).await?;
                 let (revenue, hours, reason) = (input.actual_revenue, input.hours_spent, input.close_reason.as_deref());
                 tx.opportunities().set_closing_figures(opportunity_id, revenue, hours, reason).await?;
                 Ok(tx.opportunities().get(opportunity_id).await?)
@@ -164,7 +169,7 @@ impl Services {
                     note: note.map(str::to_owned),
                     by: engine::By::User(actor.id().to_owned()),
                 };
-                let mut opportunity = self.run_command(tx, opportunity, Some(activity_id), None, command).await?;
+                let mut opportunity = self.run_command(tx, opportunity, Some(activity_id), None, command, figures).await?;
                 if was_open && opportunity.closed_at.is_some() {
                     let (revenue, hours, reason) = (figures.actual_revenue, figures.hours_spent, figures.close_reason.as_deref());
                     tx.opportunities().set_closing_figures(&opportunity.id, revenue, hours, reason).await?;
@@ -187,7 +192,7 @@ impl Services {
                     return Ok(tx.activities().get(activity_id).await?);
                 };
                 let command = Command::CancelActivity { activity_id: activity_id.to_owned(), by: engine::By::User(actor.id().to_owned()) };
-                self.run_command(tx, opportunity, Some(activity_id), None, command).await?;
+                self.run_command(tx, opportunity, Some(activity_id), None, command, &ClosingFigures::default()).await?;
                 Ok(tx.activities().get(activity_id).await?)
             }
         })
@@ -204,7 +209,7 @@ impl Services {
                     return Err(engine::EngineError::ProcessNotRunning.into());
                 }
                 let command = Command::CancelInstance { by: engine::By::User(actor.id().to_owned()) };
-                self.run_command(tx, opportunity, None, None, command).await?;
+                self.run_command(tx, opportunity, None, None, command, &ClosingFigures::default()).await?;
                 Ok(tx.processes().instance(instance_id).await?)
             }
         })

@@ -12,7 +12,14 @@ use crate::support::TestApp;
 async fn notifications_are_listed_read_and_counted_in_the_readers_language(app: TestApp) {
     let api = Api::start(app).await;
     let token = api.token(&api.app.teammate).await;
-    api.post("/processes/enterprise-sale/start", &token, json!({})).await;
+    // The teammate's own start tells the teammate nothing; the supervisor's start on the
+    // teammate's deal does.
+    let own = api.post("/processes/enterprise-sale/start", &token, json!({})).await;
+    assert_eq!(api.get("/notifications", &token).await.body["unread_count"], 0, "nobody is told of their own action");
+    let deal = api.post("/opportunities", &token, json!({"title": "Handed a process"})).await;
+    let supervisor = api.token(&api.app.supervisor).await;
+    let started = api.post("/processes/enterprise-sale/start", &supervisor, json!({"opportunity_id": deal.body["id"]})).await;
+    assert_eq!((own.status, started.status), (StatusCode::CREATED, StatusCode::CREATED), "{:?}", started.body);
     let all = api.get("/notifications", &token).await;
     assert_eq!(all.status, StatusCode::OK);
     assert_eq!(all.body["unread_count"], 2);
@@ -38,12 +45,14 @@ async fn notifications_are_listed_read_and_counted_in_the_readers_language(app: 
 async fn a_new_notification_reaches_an_open_stream_within_a_second(app: TestApp) {
     let api = Api::start(app).await;
     let token = api.token(&api.app.manager).await;
+    let deal = api.post("/opportunities", &token, json!({"title": "Streamed"})).await;
+    let supervisor = api.token(&api.app.supervisor).await;
     let mut stream = reqwest::Client::new().get(format!("{}/notifications/stream", api.base)).bearer_auth(&token).send().await.unwrap();
     assert_eq!(stream.status(), StatusCode::OK);
     assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
     tokio::time::sleep(Duration::from_millis(300)).await;
     let started = std::time::Instant::now();
-    api.post("/processes/enterprise-sale/start", &token, json!({})).await;
+    api.post("/processes/enterprise-sale/start", &supervisor, json!({"opportunity_id": deal.body["id"]})).await;
     let mut received = String::new();
     while !received.contains("event: notification") {
         let chunk = tokio::time::timeout(Duration::from_secs(5), stream.chunk()).await.expect("an event arrives").unwrap().unwrap();

@@ -3,6 +3,7 @@
 //! real browser (web-tests/).
 
 use dealflow_core::engine::StartedVia;
+use dealflow_server::services::NewOpportunity;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 
@@ -128,7 +129,11 @@ async fn every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_n
     let api = Api::start(app).await;
     let browser = Browser::of(&api);
     let manager = api.app.manager.clone();
-    let started = api.app.services.start_process(api.app.actor(&manager.id), "enterprise-sale", None, StartedVia::SidePanel).await.unwrap();
+    let deal = NewOpportunity { title: "Guarded".into(), ..NewOpportunity::default() };
+    let deal = api.app.services.create_opportunity(api.app.actor(&manager.id), deal).await.unwrap();
+    // Started by the supervisor, so that the manager is notified of its first activities.
+    let supervisor = api.app.actor(&api.app.supervisor.id);
+    let started = api.app.services.start_process(supervisor, "enterprise-sale", Some(&deal.id), StartedVia::OpportunityPage).await.unwrap();
     let opportunity = started.opportunity.id.clone();
     let mut conn = api.app.store.read().await.unwrap();
     let activity = conn.activities().of_opportunity(&opportunity).await.unwrap()[0].id.clone();

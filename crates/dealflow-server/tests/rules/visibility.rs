@@ -24,8 +24,8 @@ on_both_backends!(
     records_out_of_sight_are_answered_as_missing
 );
 
-/// What one person owns: an opportunity with a running process (so activities, history and
-/// notifications), a lead and a manual task.
+/// What one person owns: an opportunity with a running process (started by the administrator,
+/// so that its activities notify their owner), a lead and a manual task.
 struct Owned {
     opportunity: String,
     lead: String,
@@ -35,6 +35,7 @@ struct Owned {
 async fn give_everyone_records(app: &TestApp) -> Vec<(UserRecord, Owned)> {
     let people = [app.manager.clone(), app.teammate.clone(), app.loner.clone(), app.supervisor.clone()];
     let mut owned = Vec::new();
+    let administrator = app.services.actor(app.admin().await).await.unwrap();
     for person in people {
         let actor = app.actor_of(&person);
         let opportunity = app
@@ -49,7 +50,7 @@ async fn give_everyone_records(app: &TestApp) -> Vec<(UserRecord, Owned)> {
             )
             .await
             .unwrap();
-        app.services.start_process(actor, "enterprise-sale", Some(&opportunity.id), StartedVia::OpportunityPage).await.unwrap();
+        app.services.start_process(&administrator, "enterprise-sale", Some(&opportunity.id), StartedVia::OpportunityPage).await.unwrap();
         let lead = app
             .services
             .create_lead(actor, NewLead { title: format!("Shared lead of {}", person.name), ..NewLead::default() })
