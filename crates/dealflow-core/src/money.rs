@@ -90,30 +90,6 @@ impl serde::Serialize for Money {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_whole_and_fractional_amounts_exactly() {
-        assert_eq!(Money::parse("150000").unwrap().to_string(), "150000.00");
-        assert_eq!(Money::parse("150000.5").unwrap().to_string(), "150000.50");
-        assert_eq!(Money::parse("0.07").unwrap().minor_units(), 7);
-        assert_eq!(Money::parse("12.340").unwrap().minor_units(), 1234);
-        assert_eq!(Money::parse("-0").unwrap(), Money::ZERO);
-    }
-
-    #[test]
-    fn rejects_negative_imprecise_and_malformed_amounts() {
-        assert_eq!(Money::parse("-1"), Err(MoneyError::Negative));
-        assert_eq!(Money::parse("1.001"), Err(MoneyError::TooPrecise));
-        assert_eq!(Money::parse("1e5"), Err(MoneyError::NotANumber));
-        assert_eq!(Money::parse("1."), Err(MoneyError::NotANumber));
-        assert_eq!(Money::parse(""), Err(MoneyError::NotANumber));
-        assert_eq!(Money::parse("99999999999999999999"), Err(MoneyError::TooLarge));
-    }
-}
-
 fn symbol(currency: &str) -> &str {
     match currency {
         "RUB" => "₽",
@@ -151,5 +127,29 @@ impl Money {
             crate::Locale::En => '.',
         };
         format!("{sign}{}{decimal}{cents:02}\u{a0}{}", grouped(whole, locale), symbol(currency))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_whole_and_fractional_amounts_exactly() {
+        assert_eq!(Money::parse("150000").unwrap().to_string(), "150000.00");
+        assert_eq!(Money::parse("150000.5").unwrap().to_string(), "150000.50");
+        assert_eq!(Money::parse("0.07").unwrap().minor_units(), 7);
+        assert_eq!(Money::parse("12.340").unwrap().minor_units(), 1234);
+        assert_eq!(Money::parse("-0").unwrap(), Money::ZERO);
+    }
+
+    #[test]
+    fn rejects_negative_imprecise_and_malformed_amounts() {
+        assert_eq!(Money::parse("-1"), Err(MoneyError::Negative));
+        assert_eq!(Money::parse("1.001"), Err(MoneyError::TooPrecise));
+        assert_eq!(Money::parse("1e5"), Err(MoneyError::NotANumber));
+        assert_eq!(Money::parse("1."), Err(MoneyError::NotANumber));
+        assert_eq!(Money::parse(""), Err(MoneyError::NotANumber));
+        assert_eq!(Money::parse("99999999999999999999"), Err(MoneyError::TooLarge));
     }
 }
