@@ -38,3 +38,46 @@ test('the supervisor\'s won notice names the manager, the amount and the reason,
   await h.screenshot(english, 'won-notice-en-390');
   await h.switchLanguage(english, 'ru');
 });
+
+test('a reminder arrives live before a meeting, and the profile chooses how early', async ({ page, request }) => {
+  await h.signIn(page, h.people.manager);
+  await page.goto('/profile');
+  await expect(page.locator('#reminder-minutes')).toHaveValue('15');
+  const counter = page.locator('#unread-count');
+  const before = Number(await counter.textContent());
+  await h.markPage(page);
+
+  const manager = await h.apiAs(request, h.people.manager);
+  const startsAt = new Date(Date.now() + 10 * 60 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const title = `Встреча с «Нева Телеком» ${Date.now()}`;
+  await manager.post('/activities', { type: 'meeting', title, start_at: startsAt, duration_minutes: 30 });
+
+  // Ten minutes ahead is within the manager's fifteen: the reminder comes without a reload.
+  await expect(counter).toHaveText(String(before + 1), { timeout: 20_000 });
+  await page.locator('#notification-centre > summary').click();
+  const item = page.locator('#notification-list li').first();
+  await expect(item).toContainText(`Напоминание: ${title}`);
+  await expect(item).toContainText('Начало:');
+  await h.expectSamePage(page);
+  await h.screenshot(page, 'reminder-ru-1440');
+
+  // The full list filters by kind as soon as one is chosen.
+  await page.goto('/notifications');
+  await page.locator('#notification-filters select[name=kind]').selectOption('activity_reminder');
+  await expect(page).toHaveURL(/\/notifications\?show=&kind=activity_reminder$/);
+  await expect(page.locator('main .notifications li').first()).toContainText(title);
+  for (const text of await page.locator('main .notifications li strong').allTextContents()) expect(text).toMatch(/^Напоминание: /);
+  await page.locator('#notification-filters select[name=show]').selectOption('unread');
+  await expect(page).toHaveURL(/show=unread&kind=activity_reminder$/);
+  await h.screenshot(page, 'notifications-filtered-ru-1440');
+
+  // Reminders can be turned off.
+  await page.goto('/profile');
+  await page.locator('#reminder-minutes').selectOption('0');
+  await page.locator('#profile button[type=submit]').click();
+  await expect(page.locator('.notice.ok')).toBeVisible();
+  await expect(page.locator('#reminder-minutes')).toHaveValue('0');
+  await page.locator('#reminder-minutes').selectOption('15');
+  await page.locator('#profile button[type=submit]').click();
+  await expect(page.locator('#reminder-minutes')).toHaveValue('15');
+});

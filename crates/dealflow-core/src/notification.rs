@@ -12,14 +12,28 @@ pub enum NotificationKind {
     ActivityAssigned,
     OpportunityWon,
     OpportunityLost,
+    /// Shortly before an activity begins or falls due, as its owner chose.
+    ActivityReminder,
 }
 
 impl NotificationKind {
+    pub const ALL: [NotificationKind; 4] = [
+        NotificationKind::ActivityAssigned,
+        NotificationKind::ActivityReminder,
+        NotificationKind::OpportunityWon,
+        NotificationKind::OpportunityLost,
+    ];
+
+    pub fn parse(text: &str) -> Option<NotificationKind> {
+        NotificationKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             NotificationKind::ActivityAssigned => "activity_assigned",
             NotificationKind::OpportunityWon => "opportunity_won",
             NotificationKind::OpportunityLost => "opportunity_lost",
+            NotificationKind::ActivityReminder => "activity_reminder",
         }
     }
 }
@@ -101,6 +115,33 @@ pub fn opportunity_closed(supervisor_id: &Id, opportunity_id: &Id, opportunity_t
             format!("Продажа «{opportunity_title}» перешла на конечную стадию «{}».", stage.name.ru),
             format!("The opportunity “{opportunity_title}” reached the final stage “{}”.", stage.name.en),
         ),
+    }
+}
+
+/// What a reminder says of its activity: when it begins (or is due), in the owner's words.
+pub struct Upcoming<'a> {
+    pub owner_id: &'a Id,
+    pub activity_id: &'a Id,
+    pub title: &'a LocalizedText,
+    /// A meeting or call begins; a task or e-mail falls due.
+    pub begins: bool,
+    /// The moment in the owner's zone, as each language writes it.
+    pub at: LocalizedText,
+    pub opportunity_title: Option<&'a str>,
+}
+
+/// The reminder before an activity begins or falls due.
+pub fn activity_reminder(upcoming: &Upcoming<'_>) -> Notification {
+    let (when_ru, when_en) = if upcoming.begins { ("Начало", "Starts") } else { ("Срок", "Due") };
+    let deal_ru = upcoming.opportunity_title.map(|t| format!(" · продажа «{t}»")).unwrap_or_default();
+    let deal_en = upcoming.opportunity_title.map(|t| format!(" · opportunity “{t}”")).unwrap_or_default();
+    Notification {
+        user_id: upcoming.owner_id.clone(),
+        kind: NotificationKind::ActivityReminder,
+        entity_type: EntityType::Activity,
+        entity_id: upcoming.activity_id.clone(),
+        title: LocalizedText::new(format!("Напоминание: {}", upcoming.title.ru), format!("Reminder: {}", upcoming.title.en)),
+        body: LocalizedText::new(format!("{when_ru}: {}{deal_ru}", upcoming.at.ru), format!("{when_en}: {}{deal_en}", upcoming.at.en)),
     }
 }
 

@@ -6,6 +6,13 @@ import './palette.js';
 
 document.documentElement.classList.add('js');
 
+// Filters apply as soon as one changes; their button stays for browsers without the script.
+for (const form of document.querySelectorAll('form[data-autosubmit]')) {
+  form.addEventListener('change', (event) => {
+    if (event.target.matches('select, input[type=checkbox], input[type=radio], input[type=date]')) form.requestSubmit();
+  });
+}
+
 // On a narrow screen the sections fold behind the header's menu button.
 const navToggle = document.getElementById('nav-toggle');
 navToggle?.addEventListener('click', () => {

@@ -82,6 +82,24 @@ impl<A> Activities<'_, A> {
         rows.iter().map(activity).collect()
     }
 
+    /// Open activities whose owner's reminder is due by `now` and that have not yet begun, soonest
+    /// first, with the owner's lead time in minutes. Reminders reach a day ahead at most.
+    pub async fn due_reminders(&mut self, now: jiff::Timestamp, limit: i64) -> Result<Vec<(ActivityRecord, i64)>> {
+        let now = millis(now);
+        let rows = sqlx::query(
+            "SELECT a.*, u.reminder_minutes AS lead_minutes FROM activities a JOIN users u ON u.id = a.owner_id
+             WHERE a.reminded_at IS NULL AND a.status IN ('not_started', 'in_progress')
+               AND COALESCE(a.start_at, a.due_at) > $1 AND COALESCE(a.start_at, a.due_at) <= $1 + 86400000
+               AND u.reminder_minutes > 0 AND u.active = 1 AND COALESCE(a.start_at, a.due_at) - u.reminder_minutes * 60000 <= $1
+             ORDER BY COALESCE(a.start_at, a.due_at) LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *self.c)
+        .await?;
+        rows.iter().map(|row| Ok((activity(row)?, row.int("lead_minutes")?))).collect()
+    }
+
     /// A user's activities with a start or due time in `[from, to)`, not cancelled: the schedule.
     /// A page of a user's schedule: activities with a start or due time in `[from, to)`, not
     /// cancelled, soonest first (by start, else due time); `after` is the last one of the page
@@ -193,6 +211,8 @@ impl Activities<'_, Write> {
         let c = &mut *self.c;
         sqlx::query(
             "UPDATE activities SET title_ru = $2, title_en = $3, owner_id = $4, status = $5, start_at = $6, due_at = $7,
+                 reminded_at = CASE WHEN COALESCE(start_at, -1) = COALESCE($6, -1) AND COALESCE(due_at, -1) = COALESCE($7, -1)
+                     THEN reminded_at ELSE NULL END,
                  version = version + 1, updated_at = $8, type = $9, account_id = $10, contact_id = $11, duration_minutes = $12,
                  opportunity_id = $13 WHERE id = $1",
         )
@@ -237,6 +257,16 @@ impl Activities<'_, Write> {
             .execute(c)
             .await?;
         Ok(())
+    }
+
+    /// Marks the activity's reminder sent; false when it already was (by another node).
+    pub async fn mark_reminded(&mut self, id: &str, now: jiff::Timestamp) -> Result<bool> {
+        let done = sqlx::query("UPDATE activities SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL")
+            .bind(id)
+            .bind(millis(now))
+            .execute(&mut *self.c)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn set_owner(&mut self, id: &str, owner_id: &str, now: jiff::Timestamp) -> Result<()> {

@@ -38,12 +38,23 @@ impl<A> Notifications<'_, A> {
     }
 
     /// A page of a user's notifications, newest first; only unread ones when `unread_only`.
-    pub async fn page(&mut self, user_id: &str, unread_only: bool, after: After, limit: i64) -> Result<Vec<NotificationRecord>> {
+    /// A page of a person's notifications, newest first: only unread ones, only of one kind, when asked.
+    pub async fn page(
+        &mut self,
+        user_id: &str,
+        unread_only: bool,
+        kind: Option<&str>,
+        after: After,
+        limit: i64,
+    ) -> Result<Vec<NotificationRecord>> {
         let c = &mut *self.c;
         let mut sql = Sql::new("SELECT * FROM notifications WHERE user_id = ");
         sql.bind(user_id.to_owned());
         if unread_only {
             sql.push(" AND read_at IS NULL");
+        }
+        if let Some(kind) = kind {
+            sql.push(" AND kind = ").bind(kind.to_owned());
         }
         sql.push_before("created_at", "id", &after);
         sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(limit);

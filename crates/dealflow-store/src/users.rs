@@ -30,6 +30,11 @@ pub(crate) fn user(row: &AnyRow) -> Result<UserRecord> {
 }
 
 impl<A> Users<'_, A> {
+    /// How many minutes before an activity begins its owner is reminded (0: never).
+    pub async fn reminder_minutes(&mut self, id: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT reminder_minutes FROM users WHERE id = $1").bind(id).fetch_one(&mut *self.c).await?)
+    }
+
     pub async fn get(&mut self, id: &str) -> Result<UserRecord> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&mut *self.c).await?;
@@ -67,6 +72,11 @@ impl<A> Users<'_, A> {
 }
 
 impl Users<'_, Write> {
+    pub async fn set_reminder_minutes(&mut self, id: &str, minutes: i64) -> Result<()> {
+        let done = sqlx::query("UPDATE users SET reminder_minutes = $2 WHERE id = $1").bind(id).bind(minutes).execute(&mut *self.c).await?;
+        crate::sql::one_row(&done)
+    }
+
     pub async fn insert(&mut self, u: &UserRecord) -> Result<()> {
         sqlx::query(
             "INSERT INTO users (id, email, email_lower, name, role, supervisor_id, locale, time_zone, active, password_hash, created_at, updated_at)

@@ -267,6 +267,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+    let reminders = services.clone();
+    tokio::spawn(async move { reminders.remind_until_shutdown().await });
     println!("dealflow is listening on http://{}/", listener.local_addr()?);
     dealflow_server::server::launch(listener, services, shutdown_signal()).await?;
     store.close().await;

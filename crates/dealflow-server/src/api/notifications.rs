@@ -86,7 +86,7 @@ pub async fn list(
 ) -> ApiResult<Json<NotificationPage>> {
     let page = page(params.limit.as_deref(), params.cursor.as_deref())?;
     let unread_only = flag("unread", params.unread.as_deref())?.unwrap_or(false);
-    let (found, unread_count) = services.notifications(&caller.actor, unread_only, &page).await?;
+    let (found, unread_count) = services.notifications(&caller.actor, unread_only, None, &page).await?;
     let items = found.items.iter().map(|n| NotificationView::new(n, caller.locale)).collect();
     Ok(Json(NotificationPage { items, next_cursor: found.next, unread_count }))
 }

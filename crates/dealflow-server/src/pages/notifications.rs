@@ -9,6 +9,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect};
+use dealflow_core::notification::NotificationKind;
 use serde::{Deserialize, Serialize};
 
 use super::session::{NoFields, PageForm, Viewer};
@@ -24,21 +25,62 @@ pub struct NotificationsPage {
     chrome: Chrome,
     items: Vec<NotificationItem>,
     next: Option<String>,
+    unread_only: bool,
+    kinds: Vec<super::Choice>,
+    filtered: bool,
 }
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     cursor: Option<String>,
+    #[serde(default)]
+    show: String,
+    #[serde(default)]
+    kind: String,
 }
 
+fn kind_words(kind: NotificationKind, t: &super::i18n::Texts) -> &'static str {
+    match kind {
+        NotificationKind::ActivityAssigned => t.kind_assigned,
+        NotificationKind::ActivityReminder => t.kind_reminder,
+        NotificationKind::OpportunityWon => t.kind_won,
+        NotificationKind::OpportunityLost => t.kind_lost,
+    }
+}
+
+/// Every notification, newest first, a page at a time, optionally only unread ones or of one kind.
 pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
     let locale = viewer.locale;
+    let unread_only = query.show == "unread";
+    let kind = NotificationKind::parse(&query.kind);
     let page = PageRequest::lenient(LIST_PAGE, query.cursor.as_deref());
-    let (found, _) = services.notifications(&viewer.actor, false, &page).await.or_page(&viewer)?;
+    let (found, _) = services.notifications(&viewer.actor, unread_only, kind, &page).await.or_page(&viewer)?;
+    let filters = {
+        // The serializer is not Send: it lives only within this block.
+        let mut filters = form_urlencoded::Serializer::new(String::new());
+        if unread_only {
+            filters.append_pair("show", "unread");
+        }
+        if let Some(kind) = kind {
+            filters.append_pair("kind", kind.as_str());
+        }
+        filters.finish()
+    };
+    let here = if filters.is_empty() { "/notifications".to_owned() } else { format!("/notifications?{filters}") };
     let page = NotificationsPage {
-        chrome: Chrome::load(&services, &viewer, "notifications", "/notifications").await?,
+        chrome: Chrome::load(&services, &viewer, "notifications", &here).await?,
         items: found.items.iter().map(|n| NotificationItem::new(n, viewer.actor.zone(), locale)).collect(),
-        next: found.next.map(|cursor| format!("/notifications?cursor={cursor}")),
+        next: found.next.map(|cursor| format!("/notifications?{filters}{}cursor={cursor}", if filters.is_empty() { "" } else { "&" })),
+        unread_only,
+        kinds: NotificationKind::ALL
+            .iter()
+            .map(|k| super::Choice {
+                value: k.as_str().to_owned(),
+                label: kind_words(*k, viewer.t()).to_owned(),
+                selected: Some(*k) == kind,
+            })
+            .collect(),
+        filtered: unread_only || kind.is_some(),
     };
     Ok(page.into_response())
 }

@@ -22,7 +22,7 @@ impl Services {
     pub async fn header(&self, actor: &Actor) -> Result<Header> {
         let mut conn = self.store.read().await?;
         let unread = conn.notifications().unread_count(actor.id()).await?;
-        let recent = conn.notifications().page(actor.id(), false, None, RECENT_NOTIFICATIONS).await?;
+        let recent = conn.notifications().page(actor.id(), false, None, None, RECENT_NOTIFICATIONS).await?;
         let processes = conn.processes().library().await?.into_iter().filter(|d| d.active).map(|d| (d.code, d.name)).collect();
         Ok(Header { unread, recent, processes })
     }

@@ -48,6 +48,7 @@ mod notifications;
 mod opportunities;
 mod process;
 mod references;
+mod reminders;
 mod search;
 pub mod users;
 
@@ -78,6 +79,7 @@ pub use library::ProcessPage;
 pub use lookups::{NewLookupRow, NewStage, ReasonKind, StageChanges};
 pub use opportunities::{Board, BoardColumn, NewOpportunity, OpportunityChanges, OpportunityList, OpportunityPage, OpportunityView};
 pub use process::{CloseInput, ClosingFigures, Started, fill_in_hint};
+pub use reminders::REMINDER_CHOICES;
 pub use search::{MAX_SEARCH_LIMIT, SearchItem, SearchKind};
 pub use users::{NewUser, UserChanges};
 

@@ -1,5 +1,6 @@
 //! A person's notification centre: their notifications only, read or marked read by them.
 
+use dealflow_core::notification::NotificationKind;
 use dealflow_core::records::NotificationRecord;
 
 use super::Services;
@@ -8,11 +9,18 @@ use crate::error::{Result, ServiceError};
 use crate::paging::{Page, PageRequest};
 
 impl Services {
-    /// A page of the actor's notifications, newest first (only unread ones when asked), and how
-    /// many are unread.
-    pub async fn notifications(&self, actor: &Actor, unread_only: bool, page: &PageRequest) -> Result<(Page<NotificationRecord>, i64)> {
+    /// A page of the actor's notifications, newest first (only unread ones, only of one kind,
+    /// when asked), and how many are unread.
+    pub async fn notifications(
+        &self,
+        actor: &Actor,
+        unread_only: bool,
+        kind: Option<NotificationKind>,
+        page: &PageRequest,
+    ) -> Result<(Page<NotificationRecord>, i64)> {
         let mut conn = self.store.read().await?;
-        let rows = conn.notifications().page(actor.id(), unread_only, page.after.clone(), page.limit + 1).await?;
+        let kind = kind.map(NotificationKind::as_str);
+        let rows = conn.notifications().page(actor.id(), unread_only, kind, page.after.clone(), page.limit + 1).await?;
         let unread = conn.notifications().unread_count(actor.id()).await?;
         Ok((Page::of(rows, page.limit, |n| (n.created_at, &n.id)), unread))
     }

@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+use dealflow_core::definition::ActivityType;
+use dealflow_server::services::{ActivityChanges, NewActivity};
+use jiff::SignedDuration;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -86,7 +89,64 @@ async fn the_schedule_shows_a_persons_activities_in_a_window(app: TestApp) {
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+/// A meeting its owner makes, beginning `minutes_ahead` from now.
+async fn meeting(app: &TestApp, owner: &dealflow_core::records::UserRecord, title: &str, minutes_ahead: i64) -> String {
+    let meeting = NewActivity {
+        kind: ActivityType::Meeting,
+        title: title.into(),
+        owner_id: None,
+        opportunity_id: None,
+        account_id: None,
+        contact_id: None,
+        start_at: Some(app.clock.now() + SignedDuration::from_mins(minutes_ahead)),
+        due_at: None,
+        duration_minutes: Some(60),
+    };
+    app.services.create_activity(app.actor_of(owner), meeting).await.unwrap().id
+}
+
+async fn reminders(app: &TestApp, user: &dealflow_core::records::UserRecord) -> Vec<dealflow_core::records::NotificationRecord> {
+    app.notifications(user).await.into_iter().filter(|n| n.kind == "activity_reminder").collect()
+}
+
+async fn reminders_come_once_before_an_activity_begins_as_early_as_its_owner_chose(app: TestApp) {
+    // The test's clock: Saturday 2026-11-28, 09:00Z; the manager reads Moscow time.
+    let id = meeting(&app, &app.manager, "Встреча с «Кама Фудс»", 30).await;
+    assert_eq!(app.services.send_due_reminders().await.unwrap(), 0, "half an hour ahead is too early for 15 minutes");
+    app.clock.advance(SignedDuration::from_mins(16));
+    assert_eq!(app.services.send_due_reminders().await.unwrap(), 1);
+    let sent = reminders(&app, &app.manager).await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!((sent[0].entity_type.as_str(), sent[0].entity_id.as_str()), ("activity", id.as_str()));
+    assert_eq!(sent[0].title.ru, "Напоминание: Встреча с «Кама Фудс»");
+    assert_eq!(sent[0].body.ru, "Начало: 28.11.2026 12:30", "09:30Z in Moscow");
+    assert_eq!(sent[0].body.en, "Starts: 2026-11-28 12:30");
+    assert_eq!(app.services.send_due_reminders().await.unwrap(), 0, "once only");
+
+    // Rescheduled, it is reminded again before its new time.
+    let later = ActivityChanges { start_at: Some(Some(app.clock.now() + SignedDuration::from_hours(3))), ..ActivityChanges::default() };
+    app.services.update_activity(app.actor_of(&app.manager), &id, later).await.unwrap();
+    app.clock.advance(SignedDuration::from_mins(2 * 60 + 46));
+    assert_eq!(app.services.send_due_reminders().await.unwrap(), 1);
+    assert_eq!(reminders(&app, &app.manager).await.len(), 2);
+
+    // An hour's lead; reminders off; a completed activity: each as its owner chose.
+    app.services.set_reminder_minutes(app.actor_of(&app.teammate), 60).await.unwrap();
+    meeting(&app, &app.teammate, "In fifty minutes", 50).await;
+    app.services.set_reminder_minutes(app.actor_of(&app.loner), 0).await.unwrap();
+    meeting(&app, &app.loner, "Never reminded", 5).await;
+    let done = meeting(&app, &app.supervisor, "Already held", 10).await;
+    app.services.complete_activity(app.actor_of(&app.supervisor), &done, None, None).await.unwrap();
+    assert_eq!(app.services.send_due_reminders().await.unwrap(), 1);
+    assert_eq!(reminders(&app, &app.teammate).await.len(), 1);
+    assert!(reminders(&app, &app.loner).await.is_empty() && reminders(&app, &app.supervisor).await.is_empty());
+    let refused = app.services.set_reminder_minutes(app.actor_of(&app.manager), 7).await;
+    assert!(matches!(refused, Err(dealflow_server::ServiceError::Invalid(_))), "{refused:?}");
+    assert_eq!(app.services.reminder_minutes(app.actor_of(&app.manager)).await.unwrap(), 15, "unchanged");
+}
+
 on_both_backends!(
+    reminders_come_once_before_an_activity_begins_as_early_as_its_owner_chose,
     notifications_are_listed_read_and_counted_in_the_readers_language,
     a_new_notification_reaches_an_open_stream_within_a_second,
     the_schedule_shows_a_persons_activities_in_a_window,

@@ -127,7 +127,7 @@ async fn owners_seen_by(app: &TestApp, actor: &Actor) -> Vec<(&'static str, BTre
     let leads = every_page(async |page| services.leads(actor, None, page).await).await;
     seen.push(("leads", owners(leads.iter().map(|l| l.owner_id.clone()).collect())));
 
-    let notifications = every_page(async |page| Ok(services.notifications(actor, false, page).await?.0)).await;
+    let notifications = every_page(async |page| Ok(services.notifications(actor, false, None, page).await?.0)).await;
     seen.push(("notifications", owners(notifications.iter().map(|n| n.user_id.clone()).collect())));
     let header = services.header(actor).await.unwrap();
     seen.push(("header", owners(header.recent.iter().map(|n| n.user_id.clone()).collect())));

@@ -1,0 +1,105 @@
+//! Reminders before an activity begins (a meeting, a call) or falls due (a task, an e-mail), as
+//! early as its owner chose: off, 15 minutes, an hour or a day. Every node looks every few
+//! seconds; an activity remembers that its reminder went out, so only one node sends it, and a
+//! reminder is a notification like any other, delivered live and listed.
+
+use std::time::Duration;
+
+use dealflow_core::LocalizedText;
+use dealflow_core::check::{Invalid, Problems};
+use dealflow_core::definition::ActivityType;
+use dealflow_core::notification::{self, Upcoming};
+use dealflow_core::records::NotificationRecord;
+
+use super::Services;
+use crate::access::Actor;
+use crate::error::{Result, ServiceError};
+use crate::new_id;
+
+/// The lead times a person may choose, in minutes; 0 turns reminders off.
+pub const REMINDER_CHOICES: [i64; 4] = [0, 15, 60, 1440];
+/// How often a node looks for reminders that are due.
+const LOOK_EVERY: Duration = Duration::from_secs(5);
+/// Reminders sent in one look at most; the rest go at the next.
+const BATCH: i64 = 200;
+
+impl Services {
+    /// How long before an activity the actor is reminded (minutes; 0: never).
+    pub async fn reminder_minutes(&self, actor: &Actor) -> Result<i64> {
+        Ok(self.store.read().await?.users().reminder_minutes(actor.id()).await?)
+    }
+
+    /// The actor's own choice of lead time, one of [`REMINDER_CHOICES`].
+    pub async fn set_reminder_minutes(&self, actor: &Actor, minutes: i64) -> Result<()> {
+        if !REMINDER_CHOICES.contains(&minutes) {
+            let mut problems = Problems::new();
+            problems.add("reminder_minutes", Invalid::NotOneOf { allowed: REMINDER_CHOICES.iter().map(i64::to_string).collect() });
+            return Err(ServiceError::Invalid(problems.finish().expect_err("a problem was added")));
+        }
+        in_write!(self, |tx| { Ok(tx.users().set_reminder_minutes(actor.id(), minutes).await?) })
+    }
+
+    /// Sends every reminder due by now; answers how many went out.
+    pub async fn send_due_reminders(&self) -> Result<usize> {
+        let now = self.clock.now();
+        let due = self.store.read().await?.activities().due_reminders(now, BATCH).await?;
+        let mut sent = 0;
+        for (activity, _lead) in due {
+            let owner = self.store.read().await?.users().get(&activity.owner_id).await?;
+            let zone = self.actor(owner).await?.zone().clone();
+            let Some(at) = activity.start_at.or(activity.due_at) else { continue };
+            let local = at.to_zoned_datetime(zone);
+            let at = LocalizedText::new(local.strftime("%d.%m.%Y %H:%M").to_string(), local.strftime("%Y-%m-%d %H:%M").to_string());
+            let deal = match &activity.opportunity_id {
+                Some(id) => self.store.read().await?.opportunities().titles(std::slice::from_ref(id)).await?.pop().map(|(_, t)| t),
+                None => None,
+            };
+            let begins = matches!(activity.kind, ActivityType::Meeting | ActivityType::Call) && activity.start_at.is_some();
+            let upcoming = Upcoming {
+                owner_id: &activity.owner_id,
+                activity_id: &activity.id,
+                title: &activity.title,
+                begins,
+                at,
+                opportunity_title: deal.as_deref(),
+            };
+            let notice = notification::activity_reminder(&upcoming);
+            let record = NotificationRecord {
+                id: new_id(),
+                user_id: notice.user_id,
+                kind: notice.kind.as_str().to_owned(),
+                title: notice.title,
+                body: notice.body,
+                entity_type: notice.entity_type.as_str().to_owned(),
+                entity_id: notice.entity_id,
+                created_at: now,
+                read_at: None,
+            };
+            let went = in_write!(self, |tx| {
+                // Another node may have sent it meanwhile: the mark decides.
+                if tx.activities().mark_reminded(&activity.id, now).await? {
+                    tx.notifications().insert(&record).await?;
+                    Ok(true)
+                } else {
+                    Ok(false)
+                }
+            })?;
+            sent += usize::from(went);
+        }
+        Ok(sent)
+    }
+
+    /// Looks for due reminders every few seconds until the server shuts down.
+    pub async fn remind_until_shutdown(&self) {
+        let mut shutdown = self.shutting_down();
+        loop {
+            if let Err(error) = self.send_due_reminders().await {
+                tracing::warn!(%error, "reminders could not be sent; trying again shortly");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(LOOK_EVERY) => {}
+                _ = shutdown.changed() => break,
+            }
+        }
+    }
+}
