@@ -3,6 +3,7 @@
 // the header field searches and suggests commands, and dialogs open without a page load.
 
 import './palette.js';
+import './board.js';
 
 document.documentElement.classList.add('js');
 

@@ -60,6 +60,9 @@ pub struct OpportunityFilter {
     /// Of this customer company, or of this person at a customer.
     pub account_id: Option<String>,
     pub contact_id: Option<String>,
+    /// Expected to close on or after, on or before these days (`YYYY-MM-DD`).
+    pub close_from: Option<String>,
+    pub close_to: Option<String>,
 }
 
 /// What a process command reads besides the opportunity and its process.
@@ -117,6 +120,12 @@ impl<A> Opportunities<'_, A> {
             if let Some(contact) = &filter.contact_id {
                 sql.push(" AND o.contact_id = ").bind(contact.clone());
             }
+            if let Some(from) = &filter.close_from {
+                sql.push(" AND o.close_date >= ").bind(from.clone());
+            }
+            if let Some(to) = &filter.close_to {
+                sql.push(" AND o.close_date <= ").bind(to.clone());
+            }
             match filter.open {
                 Some(true) => {
                     sql.push(" AND s.is_final = 0");
@@ -169,8 +178,6 @@ impl<A> Opportunities<'_, A> {
         sql.fetch_all(c).await?.iter().map(opportunity).collect()
     }
 
-    /// Per stage code: how many opportunities `scope` lets the reader see, and their total amount
-    /// (minor units), from the per-owner totals the triggers of migration 0008 keep.
     /// The titles of the opportunities of `ids` (those that exist), for lines that name them.
     pub async fn titles(&mut self, ids: &[String]) -> Result<Vec<(String, String)>> {
         if ids.is_empty() {
@@ -181,6 +188,8 @@ impl<A> Opportunities<'_, A> {
         sql.fetch_all(self.c).await?.iter().map(|row| Ok((row.text("id")?, row.text("title")?))).collect()
     }
 
+    /// Per stage code: how many opportunities `scope` lets the reader see, and their total amount
+    /// (minor units), from the per-owner totals the triggers of migration 0008 keep.
     pub async fn totals_by_stage(&mut self, scope: OwnerScope<'_>) -> Result<Vec<(String, i64, i64)>> {
         let c = &mut *self.c;
         let mut sql = Sql::new(
@@ -191,6 +200,47 @@ impl<A> Opportunities<'_, A> {
         }
         sql.push(" GROUP BY stage HAVING SUM(opportunities) > 0");
         sql.fetch_all(c).await?.iter().map(|row| Ok((row.text("stage")?, row.int("n")?, row.int("total")?))).collect()
+    }
+
+    /// As [`Self::totals_by_stage`] for the deals expected to close between two days (inclusive),
+    /// counted from the deals themselves: the kept totals know no dates.
+    pub async fn totals_by_stage_closing(&mut self, scope: OwnerScope<'_>, from: &str, to: &str) -> Result<Vec<(String, i64, i64)>> {
+        let c = &mut *self.c;
+        let mut sql = Sql::new(
+            "SELECT stage, COUNT(*) AS n, CAST(COALESCE(SUM(COALESCE(actual_revenue, amount)), 0) AS BIGINT) AS total FROM opportunities WHERE close_date >= ",
+        );
+        sql.bind(from.to_owned()).push(" AND close_date <= ").bind(to.to_owned());
+        if let Some(owners) = scope {
+            sql.push(" AND").push_in("owner_id", owners);
+        }
+        sql.push(" GROUP BY stage");
+        sql.fetch_all(c).await?.iter().map(|row| Ok((row.text("stage")?, row.int("n")?, row.int("total")?))).collect()
+    }
+
+    /// For each of `ids`: when it entered its current stage (its last history entry), and the
+    /// soonest start or due time of its open activities, if any.
+    pub async fn board_facts(&mut self, ids: &[String]) -> Result<Vec<(String, Option<jiff::Timestamp>, Option<jiff::Timestamp>)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let c = &mut *self.c;
+        let mut sql = Sql::new("SELECT opportunity_id AS id, MAX(at) AS at FROM stage_history WHERE");
+        sql.push_in("opportunity_id", ids).push(" GROUP BY opportunity_id");
+        let entered = sql.fetch_all(&mut *c).await?;
+        let mut sql = Sql::new(
+            "SELECT opportunity_id AS id, MIN(COALESCE(start_at, due_at)) AS at FROM activities WHERE status IN ('not_started', 'in_progress') AND",
+        );
+        sql.push_in("opportunity_id", ids).push(" GROUP BY opportunity_id");
+        let next = sql.fetch_all(&mut *c).await?;
+        let find = |rows: &[sqlx::any::AnyRow], id: &str| -> Result<Option<jiff::Timestamp>> {
+            for row in rows {
+                if row.text("id")? == id {
+                    return row.opt_at("at");
+                }
+            }
+            Ok(None)
+        };
+        ids.iter().map(|id| Ok((id.clone(), find(&entered, id)?, find(&next, id)?))).collect()
     }
 
     pub async fn count(&mut self) -> Result<i64> {

@@ -106,6 +106,7 @@ pub async fn list(
         open: flag("open", params.open.as_deref())?,
         account_id: params.account_id,
         contact_id: params.contact_id,
+        ..OpportunityFilter::default()
     };
     let found = services.opportunities(&caller.actor, &filter, &page).await?;
     Ok(Json(Page::of(found, OpportunityView::from)))

@@ -5,6 +5,7 @@ use axum::response::IntoResponse;
 
 const SCRIPT: &str = include_str!("../../static/app.js");
 const PALETTE: &str = include_str!("../../static/palette.js");
+const BOARD: &str = include_str!("../../static/board.js");
 const STYLE: &str = include_str!("../../static/app.css");
 
 /// Short caching: a new binary's assets reach browsers within minutes.
@@ -17,6 +18,11 @@ pub async fn script() -> impl IntoResponse {
 /// The header's search and command palette, a module the script imports.
 pub async fn palette() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], PALETTE)
+}
+
+/// Dragging the board's cards, a module the script imports.
+pub async fn board() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], BOARD)
 }
 
 pub async fn style() -> impl IntoResponse {

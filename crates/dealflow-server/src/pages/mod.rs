@@ -9,6 +9,7 @@ mod activity_forms;
 mod admin;
 mod analytics;
 mod assets;
+mod board;
 mod charts;
 mod customer_lists;
 mod customers;
@@ -54,9 +55,11 @@ pub fn router() -> Router<Services> {
         .route("/profile", get(profile::page).post(profile::save))
         .route("/static/app.js", get(assets::script))
         .route("/static/palette.js", get(assets::palette))
+        .route("/static/board.js", get(assets::board))
         .route("/static/app.css", get(assets::style))
         .route("/opportunities", get(opportunities::list).post(opportunity_forms::create_opportunity))
-        .route("/board", get(opportunities::board))
+        .route("/board", get(board::board))
+        .route("/board/move", post(board::move_card))
         .route("/opportunities/new", get(opportunity_forms::new_opportunity))
         .route("/opportunities/{id}", get(opportunity::page))
         .route("/opportunities/{id}/live", get(opportunity::live))

@@ -1,4 +1,4 @@
-//! Opportunities: the list with search and filters, and the board by stage with per-stage totals.
+//! Opportunities: the list with search and filters.
 
 use std::collections::HashMap;
 
@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use dealflow_core::records::{OpportunityRecord, UserRecord};
-use dealflow_core::{Locale, Money, StageCatalog};
+use dealflow_core::{Locale, StageCatalog};
 use serde::Deserialize;
 
 use super::session::Viewer;
@@ -84,17 +84,17 @@ fn stage_choices(stages: &StageCatalog, locale: Locale, current: Option<&str>) -
 }
 
 /// What list rows need besides the records: names of people and accounts, the currency.
-struct RowNames<'a> {
-    people: People,
-    accounts: &'a HashMap<String, String>,
-    currency: String,
-    stages: &'a StageCatalog,
-    locale: Locale,
-    zone: jiff::tz::TimeZone,
+pub(super) struct RowNames<'a> {
+    pub(super) people: People,
+    pub(super) accounts: &'a HashMap<String, String>,
+    pub(super) currency: String,
+    pub(super) stages: &'a StageCatalog,
+    pub(super) locale: Locale,
+    pub(super) zone: jiff::tz::TimeZone,
 }
 
 impl RowNames<'_> {
-    fn row(&self, o: &OpportunityRecord) -> ListRow {
+    pub(super) fn row(&self, o: &OpportunityRecord) -> ListRow {
         ListRow {
             id: o.id.clone(),
             title: o.title.clone(),
@@ -154,60 +154,6 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
         rows: found.page.items.iter().map(|o| names.row(o)).collect(),
         next,
         paged: query.cursor.is_some(),
-    };
-    Ok(page.into_response())
-}
-
-pub struct BoardColumn {
-    pub name: String,
-    pub count: i64,
-    pub total: String,
-    pub cards: Vec<ListRow>,
-    pub more: i64,
-    pub filter: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "board.html")]
-pub struct BoardPage {
-    chrome: Chrome,
-    columns: Vec<BoardColumn>,
-    count: i64,
-    total: String,
-}
-
-pub async fn board(State(services): State<Services>, viewer: Viewer) -> PageResult {
-    let locale = viewer.locale;
-    let stages = services.stage_catalog().await.or_page(&viewer)?;
-    let board = services.board(&viewer.actor).await.or_page(&viewer)?;
-    let currency = services.currency().await.or_page(&viewer)?;
-    let names = RowNames {
-        people: People::load(&services, &viewer).await?,
-        accounts: &board.accounts,
-        currency,
-        stages: &stages,
-        locale,
-        zone: viewer.actor.zone().clone(),
-    };
-    let count = board.columns.iter().map(|c| c.count).sum();
-    let total = Money::from_minor_units(board.columns.iter().map(|c| c.total.minor_units()).sum());
-    let columns = board
-        .columns
-        .iter()
-        .map(|column| BoardColumn {
-            name: column.stage.name.get(locale).to_owned(),
-            count: column.count,
-            total: format::money(column.total, &names.currency, locale),
-            more: column.count - column.rows.len() as i64,
-            cards: column.rows.iter().map(|o| names.row(o)).collect(),
-            filter: format!("/opportunities?stage={}", column.stage.code.as_str()),
-        })
-        .collect();
-    let page = BoardPage {
-        chrome: Chrome::load(&services, &viewer, "board", "/board").await?,
-        columns,
-        count,
-        total: format::money(total, &names.currency, locale),
     };
     Ok(page.into_response())
 }

@@ -64,7 +64,7 @@ impl Services {
     }
 
     /// The actor's scope, narrowed to a supervisor's team when an administrator names one.
-    async fn analytics_scope(&self, actor: &Actor, team: Option<&str>) -> Result<Actor> {
+    pub(super) async fn analytics_scope(&self, actor: &Actor, team: Option<&str>) -> Result<Actor> {
         let Some(supervisor) = team.filter(|_| actor.is_admin()) else { return Ok(actor.clone()) };
         let mut conn = self.store.read().await?;
         let leader = conn.users().get(supervisor).await.ok().filter(|u| u.role == Role::Supervisor && u.active);

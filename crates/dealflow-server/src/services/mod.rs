@@ -77,7 +77,9 @@ pub use knowledge::ArticleFields;
 pub use leads::{HANDOFF_PROCESS, LeadChanges, LeadPage, NewLead};
 pub use library::ProcessPage;
 pub use lookups::{NewLookupRow, NewStage, ReasonKind, StageChanges};
-pub use opportunities::{Board, BoardColumn, NewOpportunity, OpportunityChanges, OpportunityList, OpportunityPage, OpportunityView};
+pub use opportunities::{
+    Board, BoardColumn, BoardFilter, NewOpportunity, OpportunityChanges, OpportunityList, OpportunityPage, OpportunityView,
+};
 pub use process::{CloseInput, ClosingFigures, Started, fill_in_hint};
 pub use reminders::REMINDER_CHOICES;
 pub use search::{MAX_SEARCH_LIMIT, SearchItem, SearchKind};

@@ -85,6 +85,18 @@ pub struct BoardColumn {
 pub struct Board {
     pub columns: Vec<BoardColumn>,
     pub accounts: HashMap<String, String>,
+    /// Per card: when it entered its stage, and its next open activity's time.
+    pub facts: HashMap<String, (Option<jiff::Timestamp>, Option<jiff::Timestamp>)>,
+}
+
+/// What the board shows: one owner's deals, one supervisor's team (administrators), the deals
+/// expected to close within two days (inclusive, `YYYY-MM-DD`).
+#[derive(Debug, Clone, Default)]
+pub struct BoardFilter {
+    pub owner_id: Option<String>,
+    pub team: Option<String>,
+    pub close_from: Option<String>,
+    pub close_to: Option<String>,
 }
 
 /// What an opportunity page redraws in place: the record, its process and what happened to it.
@@ -181,20 +193,40 @@ impl Services {
 
     /// The board: per active stage, how many opportunities the actor may see, their total, and
     /// the newest of them.
-    pub async fn board(&self, actor: &Actor) -> Result<Board> {
+    pub async fn board(&self, actor: &Actor, filter: &BoardFilter) -> Result<Board> {
         let stages = self.stage_catalog().await?;
+        // A team an administrator names, then one owner within what is left in sight.
+        let mut actor = self.analytics_scope(actor, filter.team.as_deref()).await?;
+        if let Some(owner) = &filter.owner_id {
+            actor = actor.narrowed_to(if actor.sees(owner) { vec![owner.clone()] } else { Vec::new() });
+        }
         let mut conn = self.store.read().await?;
-        let totals = conn.opportunities().totals_by_stage(actor.owners()).await?;
+        let period = filter.close_from.is_some() || filter.close_to.is_some();
+        let totals = if period {
+            let from = filter.close_from.as_deref().unwrap_or("0000-01-01");
+            let to = filter.close_to.as_deref().unwrap_or("9999-12-31");
+            conn.opportunities().totals_by_stage_closing(actor.owners(), from, to).await?
+        } else {
+            conn.opportunities().totals_by_stage(actor.owners()).await?
+        };
         let mut columns = Vec::new();
         let mut accounts = HashMap::new();
         for stage in stages.all().iter().filter(|s| s.active) {
             let (count, sum) = totals.iter().find(|(code, ..)| stage.code == **code).map(|(_, n, sum)| (*n, *sum)).unwrap_or((0, 0));
-            let filter = OpportunityFilter { stage: Some(stage.code.as_str().to_owned()), ..Default::default() };
-            let rows = conn.opportunities().search(&filter, actor.owners(), None, BOARD_COLUMN).await?;
+            let search = OpportunityFilter {
+                stage: Some(stage.code.as_str().to_owned()),
+                close_from: filter.close_from.clone(),
+                close_to: filter.close_to.clone(),
+                ..Default::default()
+            };
+            let rows =
+                if count == 0 { Vec::new() } else { conn.opportunities().search(&search, actor.owners(), None, BOARD_COLUMN).await? };
             account_names(&mut conn, &rows, &mut accounts).await?;
             columns.push(BoardColumn { stage: stage.clone(), count, total: Money::from_minor_units(sum), rows });
         }
-        Ok(Board { columns, accounts })
+        let ids: Vec<String> = columns.iter().flat_map(|c| c.rows.iter().map(|o| o.id.clone())).collect();
+        let facts = conn.opportunities().board_facts(&ids).await?.into_iter().map(|(id, entered, next)| (id, (entered, next))).collect();
+        Ok(Board { columns, accounts, facts })
     }
 
     /// The stage history, oldest first (R12).

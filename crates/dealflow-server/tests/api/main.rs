@@ -8,6 +8,7 @@ mod access;
 mod administration;
 mod analytics;
 mod bad_input;
+mod board;
 mod client;
 mod defects;
 mod directory;

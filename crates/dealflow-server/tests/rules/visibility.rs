@@ -105,7 +105,7 @@ async fn owners_seen_by(app: &TestApp, actor: &Actor) -> Vec<(&'static str, BTre
     let search = OpportunityFilter { q: Some("shared deal".into()), ..OpportunityFilter::default() };
     let found = every_page(async |page| Ok(services.opportunity_list(actor, &search, page).await?.page)).await;
     seen.push(("search", owners(found.iter().map(|o| o.owner_id.clone()).collect())));
-    let board = services.board(actor).await.unwrap();
+    let board = services.board(actor, &dealflow_server::services::BoardFilter::default()).await.unwrap();
     let on_board: Vec<String> = board.columns.iter().flat_map(|c| c.rows.iter().map(|o| o.owner_id.clone())).collect();
     let counted: i64 = board.columns.iter().map(|c| c.count).sum();
     assert_eq!(counted, on_board.len() as i64, "the board counts what it shows");
