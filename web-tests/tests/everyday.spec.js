@@ -25,7 +25,7 @@ async function wonRevenue(page) {
 
 async function wonColumn(page) {
   await page.goto('/board');
-  const column = page.locator('section.column[aria-label="Завершена с победой"]');
+  const column = page.locator('section.column[data-stage="closed_won"]');
   return roubles(await column.locator('.totals span').last().innerText());
 }
 

@@ -87,14 +87,14 @@ if (input && box) {
     box.append(element);
   };
 
-  const show = (answer) => {
+  const show = (answer, text) => {
     box.replaceChildren();
     options = [];
     if (answer.commands.length) group(answer.commands_label, answer.commands.map((title) => ({ title })));
     for (const found of answer.groups) group(found.label, found.lines);
     // Enter takes the first line only when it is a record or a command the text begins, never
     // a command that merely resembles it.
-    const chosen = options.length && input.value.trim() ? 0 : -1;
+    const chosen = options.length && text.trim() ? 0 : -1;
     if (answer.resembling.length) group(answer.resembling_label, answer.resembling.map((title) => ({ title })));
     if (answer.note) {
       const note = document.createElement('p');
@@ -110,13 +110,17 @@ if (input && box) {
 
   const ask = async () => {
     const mine = ++asked;
-    const response = await fetch(`${input.dataset.palette}?q=${encodeURIComponent(input.value)}`, {
+    const text = input.value;
+    const response = await fetch(`${input.dataset.palette}?q=${encodeURIComponent(text)}`, {
       credentials: 'same-origin',
       headers: { Accept: 'application/json' },
     });
-    // Only the answer to what is in the field now is shown, however the answers arrive.
-    if (!response.ok || mine !== asked) return;
-    show(await response.json());
+    // Only the answer to what is in the field now is shown, however the answers and the
+    // keystrokes interleave.
+    if (!response.ok || mine !== asked || text !== input.value) return;
+    const answer = await response.json();
+    if (mine !== asked || text !== input.value) return;
+    show(answer, text);
   };
 
   input.addEventListener('input', () => {

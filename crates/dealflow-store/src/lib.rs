@@ -120,7 +120,19 @@ impl Store {
                     .await?
             }
             Backend::Postgres => {
-                AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(options).await?
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    // Statements stay prepared; a generic plan would not know that a search word is
+                    // common or rare, or whose deals are few, and the searches and lists depend on it.
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("SET plan_cache_mode = force_custom_plan").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
             }
         };
         Ok(Store { pool, backend, url, group: Default::default() })

@@ -70,6 +70,10 @@ const OPPORTUNITIES: Scoped = Scoped { table: "opportunities", fts: "opportunity
 const LEADS: Scoped = Scoped { table: "leads", fts: "lead_search", text: "(lower(title))" };
 const ACTIVITIES: Scoped = Scoped { table: "activities", fts: "activity_search", text: "(lower(title_ru || ' ' || title_en))" };
 
+/// How many matches of each owner PostgreSQL sorts for the lines, at least: a few times the lines
+/// asked for, so that a common word reads a few dozen rows a person, not thousands.
+const CANDIDATES: i64 = 25;
+
 /// How many more index hits than lines are read, for the rare record whose owner's mark is
 /// another owner's too (the owner is checked on the record itself).
 const SPARE: i64 = 16;
@@ -96,14 +100,38 @@ async fn scoped(c: &mut AnyConnection, kind: &Scoped, words: &SearchWords, scope
         sql.push(" ORDER BY f.key DESC LIMIT ").bind(limit);
         return sql.fetch_all(c).await;
     }
-    let mut sql = Sql::new(&format!("SELECT * FROM {table} WHERE 1 = 1"));
-    if let Some(owners) = scope {
-        sql.push(" AND").push_in("owner_id", owners);
+    // PostgreSQL: one query per owner, so that each uses the owner's own entries — the trigram
+    // index with the owner for a rare word, the owner's rows for a common one — and stops after a
+    // few dozen; those are sorted newest first, and typing more narrows them.
+    let found = |sql: &mut Sql, owner: Option<&str>| {
+        sql.push(&format!("SELECT * FROM {table} WHERE 1 = 1"));
+        if let Some(owner) = owner {
+            sql.push(" AND owner_id = ").bind(owner.to_owned());
+        }
+        for word in &words.words {
+            sql.push(" AND").push_contains(kind.text, word);
+        }
+        sql.push(&format!(" LIMIT {}", CANDIDATES.max(limit * 5)));
+    };
+    let mut sql = Sql::new("SELECT * FROM (");
+    match scope {
+        None => {
+            sql.push("SELECT * FROM (");
+            found(&mut sql, None);
+            sql.push(") AS everyone");
+        }
+        Some(owners) => {
+            for (i, owner) in owners.iter().enumerate() {
+                if i > 0 {
+                    sql.push(" UNION ALL ");
+                }
+                sql.push("SELECT * FROM (");
+                found(&mut sql, Some(owner));
+                sql.push(&format!(") AS owner{i}"));
+            }
+        }
     }
-    for word in &words.words {
-        sql.push(" AND").push_contains(kind.text, word);
-    }
-    sql.push(" ORDER BY updated_at DESC, id DESC LIMIT ").bind(limit);
+    sql.push(") AS found ORDER BY updated_at DESC, id DESC LIMIT ").bind(limit);
     sql.fetch_all(c).await
 }
 
@@ -126,10 +154,12 @@ async fn directory(c: &mut AnyConnection, table: &str, words: &SearchWords, limi
             "(lower(name || ' ' || coalesce({text}, '') || ' ' || coalesce(phone, '') || ' ' \
              || regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g')))"
         );
-        let mut sql = Sql::new(&format!("SELECT t.* FROM {table} t WHERE 1 = 1"));
+        // A common word inside ten thousand names: the first few hundred found are sorted.
+        let mut sql = Sql::new(&format!("SELECT t.* FROM {table} t WHERE t.id IN (SELECT id FROM {table} WHERE 1 = 1"));
         for word in &words.words {
             sql.push(" AND").push_contains(&body, word);
         }
+        sql.push(&format!(" LIMIT {})", CANDIDATES.max(limit * 5)));
         sql
     };
     sql.push(" AND NOT").push_in("t.id", &starting.iter().map(|r| sqlx::Row::get::<String, _>(r, "id")).collect::<Vec<_>>());

@@ -159,6 +159,7 @@ impl Tables {
                     "close_reason",
                     "closed_at",
                     "search_text",
+                    "close_date",
                     "version",
                     "created_at",
                     "updated_at",
@@ -388,6 +389,14 @@ enum Fate {
 }
 
 #[allow(clippy::too_many_arguments, reason = "one opportunity needs all of these, and is written in one place")]
+/// The day a deal made at `created` (ms) is expected to close: one to five months later, spread
+/// by the moment itself so that the rest of the data stays as it was.
+fn expected_close(created: i64) -> String {
+    let days = 30 + (created / 1000).rem_euclid(120);
+    let at = jiff::Timestamp::from_millisecond(created + days * DAY_MS).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date().to_string()
+}
+
 fn opportunity(
     tables: &mut Tables,
     dice: &mut Dice,
@@ -483,6 +492,7 @@ fn opportunity(
         V::T((lost && closing_filled).then(|| dice.pick(LOST_REASONS).to_string())),
         V::I(closed_at),
         t(format!("{title} {} {}", customer.account, customer.contact).to_lowercase()),
+        t(expected_close(created)),
         V::I(Some(versions)),
         V::I(Some(created)),
         V::I(Some(closed_at.unwrap_or(entered[reached]))),

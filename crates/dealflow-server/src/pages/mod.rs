@@ -30,6 +30,7 @@ mod search;
 mod session;
 mod start;
 mod timeline;
+mod words;
 
 use askama::Template;
 use askama_web::WebTemplate;
