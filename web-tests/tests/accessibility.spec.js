@@ -6,6 +6,17 @@ const h = require('./helpers');
 const ADMIN = { email: 'admin@localhost', password: 'admin-password-for-tests' };
 const SIZES = [{ name: 'desktop', width: 1440, height: 900 }, { name: 'phone', width: 390, height: 844 }];
 
+/// The administrator, signed in on a screen of `size`, reading `locale`.
+async function signInAsAdmin(page, size, locale) {
+  await page.setViewportSize({ width: size.width, height: size.height });
+  await page.goto('/login');
+  await page.locator('input[name=email]').fill(ADMIN.email);
+  await page.locator('input[name=password]').fill(ADMIN.password);
+  await page.locator('form[action="/login"] button[type=submit]').click();
+  await expect(page).toHaveURL(/\/opportunities$/);
+  await h.switchLanguage(page, locale);
+}
+
 async function check(page, locale, name) {
   expect(await h.axeViolations(page), `axe on ${page.url()}`).toEqual([]);
   await h.expectOneLanguage(page, locale);
@@ -15,13 +26,7 @@ async function check(page, locale, name) {
 for (const size of SIZES) {
   for (const locale of ['ru', 'en']) {
     test(`refused forms read beside their fields with no axe violations (${locale}, ${size.name})`, async ({ page }) => {
-      await page.setViewportSize({ width: size.width, height: size.height });
-      await page.goto('/login');
-      await page.locator('input[name=email]').fill(ADMIN.email);
-      await page.locator('input[name=password]').fill(ADMIN.password);
-      await page.locator('form[action="/login"] button[type=submit]').click();
-      await expect(page).toHaveURL(/\/opportunities$/);
-      await h.switchLanguage(page, locale);
+      await signInAsAdmin(page, size, locale);
       try {
         const tag = `${locale}-${size.name}`;
 
@@ -115,13 +120,7 @@ const FIRST_OF = [['/opportunities', '#opportunity-list td a'], ['/accounts', '#
 for (const size of SIZES) {
   for (const locale of ['ru', 'en']) {
     test(`every page: no axe violations, no sideways scrolling (${locale}, ${size.name})`, async ({ page }) => {
-      await page.setViewportSize({ width: size.width, height: size.height });
-      await page.goto('/login');
-      await page.locator('input[name=email]').fill(ADMIN.email);
-      await page.locator('input[name=password]').fill(ADMIN.password);
-      await page.locator('form[action="/login"] button[type=submit]').click();
-      await expect(page).toHaveURL(/\/opportunities$/);
-      await h.switchLanguage(page, locale);
+      await signInAsAdmin(page, size, locale);
       try {
         const paths = [...EVERY_PAGE];
         for (const [list, link] of FIRST_OF) {

@@ -83,11 +83,11 @@ impl<A> Activities<'_, A> {
     }
 
     /// Open activities whose owner's reminder is due by `now` and that have not yet begun, soonest
-    /// first, with the owner's lead time in minutes. Reminders reach a day ahead at most.
-    pub async fn due_reminders(&mut self, now: jiff::Timestamp, limit: i64) -> Result<Vec<(ActivityRecord, i64)>> {
+    /// first. Reminders reach a day ahead at most.
+    pub async fn due_reminders(&mut self, now: jiff::Timestamp, limit: i64) -> Result<Vec<ActivityRecord>> {
         let now = millis(now);
         let rows = sqlx::query(
-            "SELECT a.*, u.reminder_minutes AS lead_minutes FROM activities a JOIN users u ON u.id = a.owner_id
+            "SELECT a.* FROM activities a JOIN users u ON u.id = a.owner_id
              WHERE a.reminded_at IS NULL AND a.status IN ('not_started', 'in_progress')
                AND COALESCE(a.start_at, a.due_at) > $1 AND COALESCE(a.start_at, a.due_at) <= $1 + 86400000
                AND u.reminder_minutes > 0 AND u.active = 1 AND COALESCE(a.start_at, a.due_at) - u.reminder_minutes * 60000 <= $1
@@ -97,7 +97,7 @@ impl<A> Activities<'_, A> {
         .bind(limit)
         .fetch_all(&mut *self.c)
         .await?;
-        rows.iter().map(|row| Ok((activity(row)?, row.int("lead_minutes")?))).collect()
+        rows.iter().map(activity).collect()
     }
 
     /// A user's activities with a start or due time in `[from, to)`, not cancelled: the schedule.

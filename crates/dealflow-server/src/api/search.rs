@@ -11,7 +11,7 @@ use super::extract::{Caller, Params};
 use super::problem::{ApiError, ApiResult, Problem};
 use super::views::Page;
 use crate::Services;
-use crate::services::{MAX_SEARCH_LIMIT, SearchItem, SearchKind};
+use crate::services::{MAX_SEARCH_LIMIT, MAX_SEARCH_TEXT, SearchItem, SearchKind};
 
 /// What kind of record a line is.
 #[derive(Debug, Serialize, ToSchema)]
@@ -49,8 +49,6 @@ impl From<SearchItem> for SearchItemView {
     }
 }
 
-/// The longest text searched for.
-const MAX_QUERY: usize = 200;
 /// Lines of each kind when the caller names no limit.
 const DEFAULT_LIMIT: i64 = 5;
 
@@ -108,8 +106,8 @@ pub async fn search(
     if text.is_empty() {
         return Err(ApiError::field("q", Invalid::Required));
     }
-    if text.chars().count() > MAX_QUERY {
-        return Err(ApiError::field("q", Invalid::TooLong { max: MAX_QUERY }));
+    if text.chars().count() > MAX_SEARCH_TEXT {
+        return Err(ApiError::field("q", Invalid::TooLong { max: MAX_SEARCH_TEXT }));
     }
     let kinds = kinds(params.kinds.as_deref())?;
     let limit = limit(params.limit.as_deref())?;

@@ -15,7 +15,7 @@ use super::i18n::Texts;
 use super::session::Viewer;
 use super::{Chrome, OrPage, PageResult};
 use crate::Services;
-use crate::services::{SHORTEST_SEARCH_WORD, SearchItem, SearchKind};
+use crate::services::{MAX_SEARCH_TEXT, SHORTEST_SEARCH_WORD, SearchItem, SearchKind};
 
 /// Lines of each kind in the palette as one types.
 const PALETTE_LINES: i64 = 4;
@@ -23,8 +23,6 @@ const PALETTE_LINES: i64 = 4;
 const PAGE_LINES: i64 = 20;
 /// Commands in the palette.
 const PALETTE_COMMANDS: usize = 5;
-/// The longest text searched for; what is typed beyond it is not.
-const MAX_TEXT: usize = 200;
 
 fn kind_label(t: &Texts, kind: SearchKind) -> &'static str {
     match kind {
@@ -61,7 +59,7 @@ fn grouped(t: &Texts, items: Vec<SearchItem>) -> Vec<FoundGroup> {
 }
 
 fn clipped(text: &str) -> String {
-    text.trim().chars().take(MAX_TEXT).collect()
+    text.trim().chars().take(MAX_SEARCH_TEXT).collect()
 }
 
 /// The results page of `q`.

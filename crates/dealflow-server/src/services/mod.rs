@@ -82,7 +82,7 @@ pub use opportunities::{
 };
 pub use process::{CloseInput, ClosingFigures, Started, fill_in_hint};
 pub use reminders::REMINDER_CHOICES;
-pub use search::{MAX_SEARCH_LIMIT, SearchItem, SearchKind};
+pub use search::{MAX_SEARCH_LIMIT, MAX_SEARCH_TEXT, SearchItem, SearchKind};
 pub use users::{NewUser, UserChanges};
 
 use crate::access::Actor;

@@ -44,7 +44,7 @@ impl Services {
         let now = self.clock.now();
         let due = self.store.read().await?.activities().due_reminders(now, BATCH).await?;
         let mut sent = 0;
-        for (activity, _lead) in due {
+        for activity in due {
             let owner = self.store.read().await?.users().get(&activity.owner_id).await?;
             let zone = self.actor(owner).await?.zone().clone();
             let Some(at) = activity.start_at.or(activity.due_at) else { continue };

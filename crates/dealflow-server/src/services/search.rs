@@ -67,6 +67,9 @@ pub struct SearchItem {
 /// The most lines of one kind a search answers.
 pub const MAX_SEARCH_LIMIT: i64 = 50;
 
+/// The longest text searched for.
+pub const MAX_SEARCH_TEXT: usize = 200;
+
 fn joined<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
     parts.into_iter().flatten().filter(|p| !p.trim().is_empty()).collect::<Vec<_>>().join(" · ")
 }
