@@ -3,6 +3,7 @@
 //! seconds; an activity remembers that its reminder went out, so only one node sends it, and a
 //! reminder is a notification like any other, delivered live and listed.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use dealflow_core::LocalizedText;
@@ -10,6 +11,7 @@ use dealflow_core::check::{Invalid, Problems};
 use dealflow_core::definition::ActivityType;
 use dealflow_core::notification::{self, Upcoming};
 use dealflow_core::records::NotificationRecord;
+use jiff::tz::TimeZone;
 
 use super::Services;
 use crate::access::Actor;
@@ -42,18 +44,25 @@ impl Services {
     /// Sends every reminder due by now; answers how many went out.
     pub async fn send_due_reminders(&self) -> Result<usize> {
         let now = self.clock.now();
-        let due = self.store.read().await?.activities().due_reminders(now, BATCH).await?;
+        // What the reminders name is read once for the batch: the deals' titles, each owner's zone.
+        let mut conn = self.store.read().await?;
+        let due = conn.activities().due_reminders(now, BATCH).await?;
+        let mut deal_ids: Vec<String> = due.iter().filter_map(|a| a.opportunity_id.clone()).collect();
+        deal_ids.sort();
+        deal_ids.dedup();
+        let deals: HashMap<String, String> = conn.opportunities().titles(&deal_ids).await?.into_iter().collect();
+        drop(conn);
+        let mut zones: HashMap<String, TimeZone> = HashMap::new();
         let mut sent = 0;
         for activity in due {
-            let owner = self.store.read().await?.users().get(&activity.owner_id).await?;
-            let zone = self.actor(owner).await?.zone().clone();
             let Some(at) = activity.start_at.or(activity.due_at) else { continue };
-            let local = at.to_zoned_datetime(zone);
+            if !zones.contains_key(&activity.owner_id) {
+                let owner = self.store.read().await?.users().get(&activity.owner_id).await?;
+                zones.insert(activity.owner_id.clone(), self.actor(owner).await?.zone().clone());
+            }
+            let local = at.to_zoned_datetime(zones[&activity.owner_id].clone());
             let at = LocalizedText::new(local.strftime("%d.%m.%Y %H:%M").to_string(), local.strftime("%Y-%m-%d %H:%M").to_string());
-            let deal = match &activity.opportunity_id {
-                Some(id) => self.store.read().await?.opportunities().titles(std::slice::from_ref(id)).await?.pop().map(|(_, t)| t),
-                None => None,
-            };
+            let deal = activity.opportunity_id.as_ref().and_then(|id| deals.get(id)).cloned();
             let begins = matches!(activity.kind, ActivityType::Meeting | ActivityType::Call) && activity.start_at.is_some();
             let upcoming = Upcoming {
                 owner_id: &activity.owner_id,
