@@ -74,10 +74,10 @@ for (const size of SIZES) {
           await check(page, locale, `a11y-${name}-${tag}`);
         }
         await page.goto('/accounts');
-        await page.locator('#account-list a').first().click();
+        await page.locator('#account-list td a').first().click();
         await check(page, locale, `a11y-account-${tag}`);
         // The changed pages of a record: a contact, a lead, a deal with its timeline, an activity.
-        for (const [list, link, name] of [['/contacts', '#contact-list a', 'contact'], ['/leads', '#lead-list a', 'lead'],
+        for (const [list, link, name] of [['/contacts', '#contact-list td a', 'contact'], ['/leads', '#lead-list td a', 'lead'],
           ['/opportunities', '#opportunity-list td a', 'opportunity']]) {
           await page.goto(list);
           await page.locator(link).first().click();
@@ -114,8 +114,8 @@ const EVERY_PAGE = ['/opportunities', '/board', '/schedule', '/schedule?view=wee
   '/notifications', '/analytics', '/processes', '/processes/enterprise-sale', '/knowledge', '/profile', '/run',
   '/opportunities/new', '/leads/new', '/accounts/new', '/contacts/new', '/activities/new?type=call', '/search?q=trade',
   '/admin/users', '/admin/stages', '/admin/lookups', '/admin/settings'];
-const FIRST_OF = [['/opportunities', '#opportunity-list td a'], ['/accounts', '#account-list a'], ['/contacts', '#contact-list a'],
-  ['/leads', '#lead-list a'], ['/knowledge', '#article-list a'], ['/schedule?view=week', '.agenda a']];
+const FIRST_OF = [['/opportunities', '#opportunity-list td a'], ['/accounts', '#account-list td a'], ['/contacts', '#contact-list td a'],
+  ['/leads', '#lead-list td a'], ['/knowledge', '#article-list a'], ['/schedule?view=week', '.agenda a']];
 
 for (const size of SIZES) {
   for (const locale of ['ru', 'en']) {

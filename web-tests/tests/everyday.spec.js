@@ -272,7 +272,7 @@ test('the new pages read in English too, on a desk and on a phone', async ({ bro
       await h.screenshot(page, `everyday-${name}-en-${width}`);
     }
     await page.goto('/accounts');
-    await page.locator('#account-list a').first().click();
+    await page.locator('#account-list td a').first().click();
     await h.expectOneLanguage(page, 'en');
     await h.screenshot(page, `everyday-account-en-${width}`);
   }

@@ -76,6 +76,14 @@ impl<T> Page<T> {
         Page { items: rows, next }
     }
 
+    /// `rows` of a sorted list from `offset` on, read with `limit + 1`; the next page is named by
+    /// its offset.
+    pub fn at_offset(mut rows: Vec<T>, offset: i64, limit: i64) -> Page<T> {
+        let more = rows.len() > usize::try_from(limit).unwrap_or(0);
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        Page { items: rows, next: more.then(|| (offset.max(0) + limit).to_string()) }
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page { items: self.items.into_iter().map(f).collect(), next: self.next }
     }

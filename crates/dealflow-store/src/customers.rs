@@ -5,6 +5,7 @@ use dealflow_core::records::{AccountRecord, ContactRecord, OrderRecord};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
+use crate::order::{AccountSort, ContactSort, Sorted};
 use crate::sql::{RowExt, Sql, millis};
 use crate::{Result, Write};
 
@@ -170,6 +171,16 @@ impl<A> Accounts<'_, A> {
     pub async fn page(&mut self, q: Option<&str>, after: Option<(&str, &str)>, limit: i64) -> Result<Vec<AccountRecord>> {
         by_name(self.c, "accounts", q, None, after, limit).await?.iter().map(account).collect()
     }
+
+    /// A page of accounts whose name contains `q` (lower-cased), sorted by a column.
+    pub async fn sorted(&mut self, q: Option<&str>, sorted: &Sorted<AccountSort>, limit: i64) -> Result<Vec<AccountRecord>> {
+        let mut sql = Sql::new("SELECT * FROM accounts WHERE 1 = 1");
+        if let Some(q) = q {
+            sql.push(" AND").push_contains("name_lower", q);
+        }
+        sql.push_sorted(sorted, "id", limit);
+        sql.fetch_all(self.c).await?.iter().map(account).collect()
+    }
 }
 
 impl Accounts<'_, Write> {
@@ -238,6 +249,17 @@ impl<A> Contacts<'_, A> {
         limit: i64,
     ) -> Result<Vec<ContactRecord>> {
         by_name(self.c, "contacts", q, account_id, after, limit).await?.iter().map(contact).collect()
+    }
+
+    /// A page of contacts whose name contains `q` (lower-cased), sorted by a column.
+    pub async fn sorted(&mut self, q: Option<&str>, sorted: &Sorted<ContactSort>, limit: i64) -> Result<Vec<ContactRecord>> {
+        let join = if sorted.by == ContactSort::Account { " LEFT JOIN accounts acc ON acc.id = x.account_id" } else { "" };
+        let mut sql = Sql::new(&format!("SELECT x.* FROM contacts x{join} WHERE 1 = 1"));
+        if let Some(q) = q {
+            sql.push(" AND").push_contains("x.name_lower", q);
+        }
+        sql.push_sorted(sorted, "x.id", limit);
+        sql.fetch_all(self.c).await?.iter().map(contact).collect()
     }
 }
 

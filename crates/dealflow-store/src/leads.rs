@@ -3,6 +3,7 @@
 use dealflow_core::records::LeadRecord;
 use sqlx::any::AnyRow;
 
+use crate::order::{LeadSort, Sorted};
 use crate::sql::{After, OwnerScope, RowExt, Sql, for_update, millis, one_row};
 use crate::{Result, Write};
 
@@ -44,6 +45,31 @@ impl<A> Leads<'_, A> {
         }
         sql.push_before("created_at", "id", &after);
         sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(limit);
+        sql.fetch_all(c).await?.iter().map(lead).collect()
+    }
+
+    /// A page of the leads `scope` lets the reader see, sorted by a column.
+    pub async fn sorted(
+        &mut self,
+        stage: Option<&str>,
+        scope: OwnerScope<'_>,
+        sorted: &Sorted<LeadSort>,
+        limit: i64,
+    ) -> Result<Vec<LeadRecord>> {
+        let c = &mut *self.c;
+        let joins = match sorted.by {
+            LeadSort::Stage => " JOIN lead_stages s ON s.code = l.stage",
+            LeadSort::Owner => " JOIN users u ON u.id = l.owner_id",
+            _ => "",
+        };
+        let mut sql = Sql::new(&format!("SELECT l.* FROM leads l{joins} WHERE 1 = 1"));
+        if let Some(owners) = scope {
+            sql.push(" AND").push_in("l.owner_id", owners);
+        }
+        if let Some(stage) = stage {
+            sql.push(" AND l.stage = ").bind(stage.to_owned());
+        }
+        sql.push_sorted(sorted, "l.id", limit);
         sql.fetch_all(c).await?.iter().map(lead).collect()
     }
 }

@@ -20,6 +20,7 @@ mod lookups;
 mod notes;
 mod notifications;
 mod opportunities;
+mod order;
 mod processes;
 #[cfg(feature = "raw")]
 pub mod raw;
@@ -44,6 +45,7 @@ pub use lookups::{Articles, LeadStages, LostReasons, Settings, Stages, WonReason
 pub use notes::Notes;
 pub use notifications::Notifications;
 pub use opportunities::{CommandContext, Opportunities, OpportunityFilter};
+pub use order::{AccountSort, ContactSort, LeadSort, OpportunitySort, SortColumn, Sorted};
 pub use processes::Processes;
 pub use search::{SHORTEST_WORD, Search, SearchWords};
 pub use sql::{After, OwnerScope};

@@ -5,6 +5,7 @@ use dealflow_core::records::{HistoryRecord, OpportunityRecord};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
+use crate::order::{OpportunitySort, Sorted};
 use crate::sql::{After, OwnerScope, RowExt, Sql, flag, for_update, millis, to_json};
 use crate::{Result, StoreError, Write, customers};
 
@@ -102,39 +103,7 @@ impl<A> Opportunities<'_, A> {
     ) -> Result<Vec<OpportunityRecord>> {
         let c = &mut *self.c;
         let conditions = |sql: &mut Sql, owner: Option<&str>| {
-            if let Some(owner) = owner {
-                sql.push(" AND o.owner_id = ").bind(owner.to_owned());
-            }
-            if let Some(stage) = &filter.stage {
-                sql.push(" AND o.stage = ").bind(stage.clone());
-            }
-            if let Some(owner) = &filter.owner_id {
-                sql.push(" AND o.owner_id = ").bind(owner.clone());
-            }
-            if let Some(q) = &filter.q {
-                sql.push(" AND").push_contains("o.search_text", q);
-            }
-            if let Some(account) = &filter.account_id {
-                sql.push(" AND o.account_id = ").bind(account.clone());
-            }
-            if let Some(contact) = &filter.contact_id {
-                sql.push(" AND o.contact_id = ").bind(contact.clone());
-            }
-            if let Some(from) = &filter.close_from {
-                sql.push(" AND o.close_date >= ").bind(from.clone());
-            }
-            if let Some(to) = &filter.close_to {
-                sql.push(" AND o.close_date <= ").bind(to.clone());
-            }
-            match filter.open {
-                Some(true) => {
-                    sql.push(" AND s.is_final = 0");
-                }
-                Some(false) => {
-                    sql.push(" AND s.is_final = 1");
-                }
-                None => {}
-            }
+            push_conditions(sql, filter, owner);
             sql.push_before("o.created_at", "o.id", &after);
             sql.push(" ORDER BY o.created_at DESC, o.id DESC LIMIT ").bind(limit);
         };
@@ -178,6 +147,42 @@ impl<A> Opportunities<'_, A> {
         sql.fetch_all(c).await?.iter().map(opportunity).collect()
     }
 
+    /// A page of the opportunities `scope` lets the reader see, sorted by a column. The page's
+    /// ids are sorted first, from the narrow columns the order needs; only its rows are read whole.
+    pub async fn sorted(
+        &mut self,
+        filter: &OpportunityFilter,
+        scope: OwnerScope<'_>,
+        sorted: &Sorted<OpportunitySort>,
+        limit: i64,
+    ) -> Result<Vec<OpportunityRecord>> {
+        let c = &mut *self.c;
+        let joins = match sorted.by {
+            OpportunitySort::Account => " LEFT JOIN accounts acc ON acc.id = o.account_id",
+            OpportunitySort::Owner => " JOIN users u ON u.id = o.owner_id",
+            _ => "",
+        };
+        let mut sql =
+            Sql::new(&format!("SELECT o.id FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage{joins} WHERE 1 = 1"));
+        match scope {
+            None => {}
+            Some(owners) => {
+                sql.push(" AND").push_in("o.owner_id", owners);
+            }
+        }
+        push_conditions(&mut sql, filter, None);
+        sql.push_sorted(sorted, "o.id", limit);
+        let ids = sql.fetch_all(&mut *c).await?.iter().map(|row| row.text("id")).collect::<Result<Vec<_>>>()?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT * FROM opportunities WHERE");
+        sql.push_in("id", &ids);
+        let mut rows = sql.fetch_all(c).await?.iter().map(opportunity).collect::<Result<Vec<_>>>()?;
+        rows.sort_by_key(|o| ids.iter().position(|id| *id == o.id));
+        Ok(rows)
+    }
+
     /// The titles of the opportunities of `ids` (those that exist), for lines that name them.
     pub async fn titles(&mut self, ids: &[String]) -> Result<Vec<(String, String)>> {
         if ids.is_empty() {
@@ -217,30 +222,28 @@ impl<A> Opportunities<'_, A> {
         sql.fetch_all(c).await?.iter().map(|row| Ok((row.text("stage")?, row.int("n")?, row.int("total")?))).collect()
     }
 
-    /// For each of `ids`: when it entered its current stage (its last history entry), and the
-    /// soonest start or due time of its open activities, if any.
-    pub async fn board_facts(&mut self, ids: &[String]) -> Result<Vec<(String, Option<jiff::Timestamp>, Option<jiff::Timestamp>)>> {
+    /// For each of `ids` that has a history: when it entered its current stage (its last entry).
+    pub async fn stage_entered(&mut self, ids: &[String]) -> Result<Vec<(String, jiff::Timestamp)>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let c = &mut *self.c;
         let mut sql = Sql::new("SELECT opportunity_id AS id, MAX(at) AS at FROM stage_history WHERE");
         sql.push_in("opportunity_id", ids).push(" GROUP BY opportunity_id");
-        let entered = sql.fetch_all(&mut *c).await?;
+        sql.fetch_all(self.c).await?.iter().map(|row| Ok((row.text("id")?, row.at("at")?))).collect()
+    }
+
+    /// For each of `ids` with open activities: the soonest start or due time among them.
+    pub async fn next_activity(&mut self, ids: &[String]) -> Result<Vec<(String, jiff::Timestamp)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut sql = Sql::new(
             "SELECT opportunity_id AS id, MIN(COALESCE(start_at, due_at)) AS at FROM activities WHERE status IN ('not_started', 'in_progress') AND",
         );
         sql.push_in("opportunity_id", ids).push(" GROUP BY opportunity_id");
-        let next = sql.fetch_all(&mut *c).await?;
-        let find = |rows: &[sqlx::any::AnyRow], id: &str| -> Result<Option<jiff::Timestamp>> {
-            for row in rows {
-                if row.text("id")? == id {
-                    return row.opt_at("at");
-                }
-            }
-            Ok(None)
-        };
-        ids.iter().map(|id| Ok((id.clone(), find(&entered, id)?, find(&next, id)?))).collect()
+        let rows = sql.fetch_all(self.c).await?;
+        // An open activity has a start or a due time; one without either has nothing to show.
+        rows.iter().filter_map(|row| row.opt_at("at").transpose().map(|at| Ok((row.text("id")?, at?)))).collect()
     }
 
     pub async fn count(&mut self) -> Result<i64> {
@@ -577,5 +580,42 @@ impl Opportunities<'_, Write> {
         .execute(c)
         .await?;
         Ok(())
+    }
+}
+
+/// The filter's conditions (and one owner's, when given) over `o`, the opportunity, and `s`, its stage.
+fn push_conditions(sql: &mut Sql, filter: &OpportunityFilter, owner: Option<&str>) {
+    if let Some(owner) = owner {
+        sql.push(" AND o.owner_id = ").bind(owner.to_owned());
+    }
+    if let Some(stage) = &filter.stage {
+        sql.push(" AND o.stage = ").bind(stage.clone());
+    }
+    if let Some(owner) = &filter.owner_id {
+        sql.push(" AND o.owner_id = ").bind(owner.clone());
+    }
+    if let Some(q) = &filter.q {
+        sql.push(" AND").push_contains("o.search_text", q);
+    }
+    if let Some(account) = &filter.account_id {
+        sql.push(" AND o.account_id = ").bind(account.clone());
+    }
+    if let Some(contact) = &filter.contact_id {
+        sql.push(" AND o.contact_id = ").bind(contact.clone());
+    }
+    if let Some(from) = &filter.close_from {
+        sql.push(" AND o.close_date >= ").bind(from.clone());
+    }
+    if let Some(to) = &filter.close_to {
+        sql.push(" AND o.close_date <= ").bind(to.clone());
+    }
+    match filter.open {
+        Some(true) => {
+            sql.push(" AND s.is_final = 0");
+        }
+        Some(false) => {
+            sql.push(" AND s.is_final = 1");
+        }
+        None => {}
     }
 }

@@ -161,7 +161,7 @@ async fn board_page(services: &Services, viewer: &Viewer, query: &BoardQuery, me
                 .rows
                 .iter()
                 .map(|o| {
-                    let row = names.row(o);
+                    let row = names.row(o, None);
                     let (entered, next) = board.facts.get(&o.id).copied().unwrap_or_default();
                     Card {
                         id: row.id,

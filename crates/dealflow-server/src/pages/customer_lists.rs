@@ -1,4 +1,4 @@
-//! The account and contact lists: search by name and paging by name.
+//! The account and contact lists: search by name, paging by name, or sorted by a column.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,8 +9,10 @@ use serde::Deserialize;
 
 use super::customers::optional;
 use super::session::Viewer;
+use super::sorting::{self, SortHeader, SortRequest};
 use super::{Chrome, OrPage, PageResult};
 use crate::Services;
+use crate::services::{AccountSort, ContactSort, SortColumn, Sorted};
 
 /// Rows per page of the lists.
 const LIST_PAGE: i64 = 50;
@@ -24,6 +26,10 @@ pub struct ListQuery {
     after_name: String,
     #[serde(default)]
     after_id: String,
+    sort: Option<String>,
+    dir: Option<String>,
+    /// A sorted list's page: the rows before it.
+    cursor: Option<String>,
 }
 
 impl ListQuery {
@@ -31,16 +37,47 @@ impl ListQuery {
         (!self.after_id.is_empty()).then_some((self.after_name.as_str(), self.after_id.as_str()))
     }
 
+    /// The order asked for; `None` is by name, the lists' natural order.
+    fn sorted<C: SortColumn + PartialEq>(&self, name: C) -> Option<Sorted<C>> {
+        let request = SortRequest { sort: self.sort.as_deref(), dir: self.dir.as_deref(), cursor: self.cursor.as_deref() };
+        request.order(Some((name, false)))
+    }
+
     /// Cuts `found` (read one row longer than a page) to a page, and answers the link to the
     /// page after it when there is one; `key` is a row's (name, id).
-    fn page<T>(&self, path: &str, found: &mut Vec<T>, key: impl Fn(&T) -> (&str, &str)) -> Option<String> {
+    fn page<T, C: SortColumn>(
+        &self,
+        path: &str,
+        sorted: Option<&Sorted<C>>,
+        found: &mut Vec<T>,
+        key: impl Fn(&T) -> (&str, &str),
+    ) -> Option<String> {
         let more = found.len() > LIST_PAGE as usize;
         found.truncate(LIST_PAGE as usize);
         let (name, id) = found.last().filter(|_| more).map(key)?;
+        if let Some(sorted) = sorted {
+            return Some(sorting::next_page(path, &[("q", &self.q)], Some(sorted), &(sorted.offset + LIST_PAGE).to_string()));
+        }
         let mut params = form_urlencoded::Serializer::new(String::new());
         params.append_pair("q", &self.q).append_pair("after_name", name).append_pair("after_id", id);
         Some(format!("{path}?{}", params.finish()))
     }
+
+    /// The filter form's hidden order, and the column headers.
+    fn headers<C: SortColumn + PartialEq>(
+        &self,
+        path: &str,
+        columns: &[(C, &str, bool)],
+        sorted: Option<&Sorted<C>>,
+        name: C,
+    ) -> Vec<SortHeader> {
+        sorting::headers(path, &[("q", &self.q)], columns, sorted, Some((name, false)))
+    }
+}
+
+/// The order a list shows (column key, direction), for its filter form to keep.
+fn kept<C: SortColumn>(sorted: Option<&Sorted<C>>) -> Option<(&'static str, &'static str)> {
+    sorted.map(|s| (s.by.key(), if s.descending { "desc" } else { "asc" }))
 }
 
 pub struct AccountRow {
@@ -56,14 +93,26 @@ pub struct AccountRow {
 pub struct AccountsPage {
     chrome: Chrome,
     q: String,
+    sort: Option<(&'static str, &'static str)>,
+    headers: Vec<SortHeader>,
     rows: Vec<AccountRow>,
     next: Option<String>,
 }
 
 pub async fn accounts(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
+    let t = viewer.t();
+    let sorted = query.sorted(AccountSort::Name);
+    let q = optional(&query.q);
     let mut found =
-        services.account_list(&viewer.actor, optional(&query.q).as_deref(), query.after(), LIST_PAGE + 1).await.or_page(&viewer)?;
-    let next = query.page("/accounts", &mut found, |a| (a.name.as_str(), a.id.as_str()));
+        services.account_list(&viewer.actor, q.as_deref(), query.after(), sorted.as_ref(), LIST_PAGE + 1).await.or_page(&viewer)?;
+    let next = query.page("/accounts", sorted.as_ref(), &mut found, |a| (a.name.as_str(), a.id.as_str()));
+    let columns = [
+        (AccountSort::Name, t.name, false),
+        (AccountSort::Industry, t.industry, false),
+        (AccountSort::Phone, t.phone, false),
+        (AccountSort::Website, t.website, false),
+    ];
+    let headers = query.headers("/accounts", &columns, sorted.as_ref(), AccountSort::Name);
     let rows = found
         .iter()
         .map(|a| AccountRow {
@@ -75,7 +124,8 @@ pub async fn accounts(State(services): State<Services>, viewer: Viewer, Query(qu
         })
         .collect();
     let here = format!("/accounts?{}", form_urlencoded::Serializer::new(String::new()).append_pair("q", &query.q).finish());
-    let page = AccountsPage { chrome: Chrome::load(&services, &viewer, "accounts", &here).await?, q: query.q, rows, next };
+    let chrome = Chrome::load(&services, &viewer, "accounts", &here).await?;
+    let page = AccountsPage { chrome, q: query.q, sort: kept(sorted.as_ref()), headers, rows, next };
     Ok(page.into_response())
 }
 
@@ -106,16 +156,30 @@ impl ContactRow {
 pub struct ContactsPage {
     chrome: Chrome,
     q: String,
+    sort: Option<(&'static str, &'static str)>,
+    headers: Vec<SortHeader>,
     rows: Vec<ContactRow>,
     next: Option<String>,
 }
 
 pub async fn contacts(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
+    let t = viewer.t();
+    let sorted = query.sorted(ContactSort::Name);
+    let q = optional(&query.q);
     let mut found =
-        services.contact_list(&viewer.actor, optional(&query.q).as_deref(), query.after(), LIST_PAGE + 1).await.or_page(&viewer)?;
-    let next = query.page("/contacts", &mut found, |(c, _)| (c.name.as_str(), c.id.as_str()));
+        services.contact_list(&viewer.actor, q.as_deref(), query.after(), sorted.as_ref(), LIST_PAGE + 1).await.or_page(&viewer)?;
+    let next = query.page("/contacts", sorted.as_ref(), &mut found, |(c, _)| (c.name.as_str(), c.id.as_str()));
+    let columns = [
+        (ContactSort::Name, t.name, false),
+        (ContactSort::JobTitle, t.job_title, false),
+        (ContactSort::Account, t.account, false),
+        (ContactSort::Email, t.email, false),
+        (ContactSort::Phone, t.phone, false),
+    ];
+    let headers = query.headers("/contacts", &columns, sorted.as_ref(), ContactSort::Name);
     let rows = found.into_iter().map(|(c, account)| ContactRow::of(&c, account)).collect();
     let here = format!("/contacts?{}", form_urlencoded::Serializer::new(String::new()).append_pair("q", &query.q).finish());
-    let page = ContactsPage { chrome: Chrome::load(&services, &viewer, "contacts", &here).await?, q: query.q, rows, next };
+    let chrome = Chrome::load(&services, &viewer, "contacts", &here).await?;
+    let page = ContactsPage { chrome, q: query.q, sort: kept(sorted.as_ref()), headers, rows, next };
     Ok(page.into_response())
 }

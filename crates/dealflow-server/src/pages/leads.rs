@@ -12,9 +12,11 @@ use serde::Deserialize;
 use super::opportunities::People;
 use super::opportunity::refusal_words;
 use super::session::{PageForm, Viewer};
+use super::sorting::{self, SortHeader, SortRequest};
 use super::{Choice, Chrome, OrPage, PageResult, format};
 use crate::Services;
 use crate::paging::PageRequest;
+use crate::services::{LeadSort, SortColumn};
 
 const LIST_PAGE: i64 = 50;
 
@@ -24,6 +26,7 @@ pub struct LeadRow {
     pub stage: String,
     pub owner: String,
     pub budget: String,
+    pub created: String,
     pub opportunity: Option<String>,
 }
 
@@ -31,6 +34,8 @@ pub struct LeadRow {
 #[template(path = "leads.html")]
 pub struct LeadsPage {
     chrome: Chrome,
+    sort: Option<(&'static str, &'static str)>,
+    headers: Vec<SortHeader>,
     stages: Vec<Choice>,
     rows: Vec<LeadRow>,
     next: Option<String>,
@@ -39,6 +44,8 @@ pub struct LeadsPage {
 #[derive(Deserialize, Default)]
 pub struct LeadsQuery {
     stage: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
     cursor: Option<String>,
 }
 
@@ -50,19 +57,30 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
     let locale = viewer.locale;
     let stages = services.lead_stages().await.or_page(&viewer)?;
     let stage = query.stage.as_deref().filter(|s| !s.is_empty());
-    let page = PageRequest::lenient(LIST_PAGE, query.cursor.as_deref());
-    let found = services.leads(&viewer.actor, stage, &page).await.or_page(&viewer)?;
+    let t = viewer.t();
+    let sorted =
+        SortRequest { sort: query.sort.as_deref(), dir: query.dir.as_deref(), cursor: query.cursor.as_deref() }.order::<LeadSort>(None);
+    let found = match &sorted {
+        None => services.leads(&viewer.actor, stage, &PageRequest::lenient(LIST_PAGE, query.cursor.as_deref())).await,
+        Some(sorted) => services.sorted_leads(&viewer.actor, stage, sorted, LIST_PAGE).await,
+    }
+    .or_page(&viewer)?;
     let people = People::load(&services, &viewer).await?;
     let currency = services.currency().await.or_page(&viewer)?;
-    let next = found.next.as_ref().map(|cursor| {
-        let query = form_urlencoded::Serializer::new(String::new())
-            .append_pair("stage", stage.unwrap_or(""))
-            .append_pair("cursor", cursor)
-            .finish();
-        format!("/leads?{query}")
-    });
+    let params = [("stage", stage.unwrap_or(""))];
+    let next = found.next.as_ref().map(|cursor| sorting::next_page("/leads", &params, sorted.as_ref(), cursor));
+    let columns = [
+        (LeadSort::Title, t.title, false),
+        (LeadSort::Stage, t.stage, false),
+        (LeadSort::Owner, t.owner, false),
+        (LeadSort::Budget, t.budget, true),
+        (LeadSort::Created, t.created, false),
+    ];
+    let zone = viewer.actor.zone().clone();
     let page = LeadsPage {
         chrome: Chrome::load(&services, &viewer, "leads", "/leads").await?,
+        sort: sorted.map(|s| (s.by.key(), if s.descending { "desc" } else { "asc" })),
+        headers: sorting::headers("/leads", &params, &columns, sorted.as_ref(), None),
         stages: stages.iter().filter(|s| s.active).map(|s| Choice::new(s.code.as_str(), s.name.get(locale), stage)).collect(),
         rows: found
             .items
@@ -73,6 +91,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
                 stage: stage_name(&stages, l.stage.as_str(), locale),
                 owner: people.name(&l.owner_id),
                 budget: format::opt_money(l.budget, &currency, locale),
+                created: format::instant(l.created_at, &zone, locale),
                 opportunity: l.opportunity_id.clone(),
             })
             .collect(),

@@ -28,6 +28,7 @@ mod pickers;
 mod profile;
 mod search;
 mod session;
+mod sorting;
 mod start;
 mod timeline;
 mod words;

@@ -11,10 +11,12 @@ use dealflow_core::{Locale, StageCatalog};
 use serde::Deserialize;
 
 use super::session::Viewer;
+use super::sorting::{self, SortHeader, SortRequest};
 use super::{Choice, Chrome, OrPage, PageResult, format};
 use crate::Services;
 use crate::paging::PageRequest;
 use crate::services::OpportunityFilter;
+use crate::services::{OpportunitySort, SortColumn};
 
 /// Rows per page of the list.
 const LIST_PAGE: i64 = 50;
@@ -43,6 +45,9 @@ pub struct ListRow {
     pub stage: String,
     pub owner: String,
     pub amount: String,
+    pub probability: String,
+    pub close_date: String,
+    pub next_activity: String,
     pub updated: String,
     pub closed: bool,
 }
@@ -52,6 +57,9 @@ pub struct ListRow {
 pub struct ListPage {
     chrome: Chrome,
     q: String,
+    /// The order shown (column key, direction), kept by the filter form.
+    sort: Option<(&'static str, &'static str)>,
+    headers: Vec<SortHeader>,
     stages: Vec<Choice>,
     owners: Vec<Choice>,
     statuses: Vec<Choice>,
@@ -66,6 +74,8 @@ pub struct ListQuery {
     stage: Option<String>,
     owner: Option<String>,
     status: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
     cursor: Option<String>,
 }
 
@@ -94,7 +104,7 @@ pub(super) struct RowNames<'a> {
 }
 
 impl RowNames<'_> {
-    pub(super) fn row(&self, o: &OpportunityRecord) -> ListRow {
+    pub(super) fn row(&self, o: &OpportunityRecord, next_activity: Option<jiff::Timestamp>) -> ListRow {
         ListRow {
             id: o.id.clone(),
             title: o.title.clone(),
@@ -102,6 +112,9 @@ impl RowNames<'_> {
             stage: self.stages.get(o.stage.as_str()).map(|s| s.name.get(self.locale).to_owned()).unwrap_or_default(),
             owner: self.people.name(&o.owner_id),
             amount: format::opt_money(o.worth(), &self.currency, self.locale),
+            probability: o.probability.map(|p| p.to_string()).unwrap_or_default(),
+            close_date: o.close_date.as_deref().map(|d| format::date(d, self.locale)).unwrap_or_default(),
+            next_activity: format::opt_instant(next_activity, &self.zone, self.locale),
             updated: format::instant(o.updated_at, &self.zone, self.locale),
             closed: self.stages.is_final(o.stage.as_str()),
         }
@@ -124,9 +137,11 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
         },
         ..OpportunityFilter::default()
     };
+    let request = SortRequest { sort: query.sort.as_deref(), dir: query.dir.as_deref(), cursor: query.cursor.as_deref() };
+    let sorted = request.order::<OpportunitySort>(None);
     // A cursor that is not ours starts from the first page rather than failing.
-    let page = PageRequest::lenient(LIST_PAGE, query.cursor.as_deref());
-    let found = services.opportunity_list(&viewer.actor, &filter, &page).await.or_page(&viewer)?;
+    let page = PageRequest::lenient(LIST_PAGE, if sorted.is_some() { None } else { query.cursor.as_deref() });
+    let found = services.opportunity_list(&viewer.actor, &filter, sorted.as_ref(), &page).await.or_page(&viewer)?;
     let names = RowNames {
         people: People::load(&services, &viewer).await?,
         accounts: &found.accounts,
@@ -135,23 +150,30 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
         locale,
         zone: viewer.actor.zone().clone(),
     };
-    let next = found.page.next.as_ref().map(|cursor| {
-        let mut params = form_urlencoded::Serializer::new(String::new());
-        for (key, value) in [("q", &query.q), ("stage", &query.stage), ("owner", &query.owner), ("status", &query.status)] {
-            if let Some(value) = value {
-                params.append_pair(key, value);
-            }
-        }
-        params.append_pair("cursor", cursor);
-        format!("/opportunities?{}", params.finish())
-    });
+    let filters = [("q", &query.q), ("stage", &query.stage), ("owner", &query.owner), ("status", &query.status)];
+    let params: Vec<(&str, &str)> = filters.iter().map(|(key, value)| (*key, value.as_deref().unwrap_or(""))).collect();
+    let next = found.page.next.as_ref().map(|cursor| sorting::next_page("/opportunities", &params, sorted.as_ref(), cursor));
+    let columns = [
+        (OpportunitySort::Title, t.title, false),
+        (OpportunitySort::Account, t.account, false),
+        (OpportunitySort::Stage, t.stage, false),
+        (OpportunitySort::Owner, t.owner, false),
+        (OpportunitySort::Amount, t.amount, true),
+        (OpportunitySort::Probability, t.probability, true),
+        (OpportunitySort::CloseDate, t.expected_close, false),
+        (OpportunitySort::NextActivity, t.next_activity, false),
+        (OpportunitySort::Updated, t.updated, false),
+    ];
+    let headers = sorting::headers("/opportunities", &params, &columns, sorted.as_ref(), None);
     let page = ListPage {
         chrome: Chrome::load(&services, &viewer, "opportunities", "/opportunities").await?,
         q: query.q.clone().unwrap_or_default(),
+        sort: sorted.map(|s| (s.by.key(), if s.descending { "desc" } else { "asc" })),
+        headers,
         stages: stage_choices(&stages, locale, filter.stage.as_deref()),
         owners: owner_choices(&services, &viewer, filter.owner_id.as_deref()).await?,
         statuses: vec![Choice::new("open", t.open_only, status.as_deref()), Choice::new("closed", t.closed_only, status.as_deref())],
-        rows: found.page.items.iter().map(|o| names.row(o)).collect(),
+        rows: found.page.items.iter().map(|o| names.row(o, found.next_activity.get(&o.id).copied())).collect(),
         next,
         paged: query.cursor.is_some(),
     };

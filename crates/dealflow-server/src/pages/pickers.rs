@@ -187,7 +187,7 @@ pub async fn pick(
             .collect(),
         "opportunities" => {
             let filter = OpportunityFilter { q: nonempty(q).map(|q| q.to_lowercase()), open: Some(true), ..OpportunityFilter::default() };
-            let found = services.opportunity_list(actor, &filter, &PageRequest::first(PICKS)).await.or_page(&viewer)?;
+            let found = services.opportunity_list(actor, &filter, None, &PageRequest::first(PICKS)).await.or_page(&viewer)?;
             found
                 .page
                 .items

@@ -3,7 +3,7 @@
 
 use dealflow_core::check::{self, MAX_TITLE, Problems};
 use dealflow_core::records::{AccountRecord, ActivityRecord, ContactRecord, NoteRecord, NoteTarget, OpportunityRecord};
-use dealflow_store::{ActivityFilter, OpportunityFilter};
+use dealflow_store::{AccountSort, ActivityFilter, ContactSort, OpportunityFilter, Sorted};
 
 use super::Services;
 use super::references::{Ref, check_reference};
@@ -138,27 +138,37 @@ impl Services {
         Ok(self.store.read().await?.contacts().get(id).await?)
     }
 
-    /// A page of the account list by name, after the (name, id) the page before ended with.
+    /// A page of the account list: by name after the (name, id) the page before ended with, or
+    /// sorted by a column.
     pub async fn account_list(
         &self,
         _actor: &Actor,
         q: Option<&str>,
         after: Option<(&str, &str)>,
+        sorted: Option<&Sorted<AccountSort>>,
         limit: i64,
     ) -> Result<Vec<AccountRecord>> {
-        Ok(self.store.read().await?.accounts().page(lower(q).as_deref(), after, limit).await?)
+        let mut conn = self.store.read().await?;
+        Ok(match sorted {
+            None => conn.accounts().page(lower(q).as_deref(), after, limit).await?,
+            Some(sorted) => conn.accounts().sorted(lower(q).as_deref(), sorted, limit).await?,
+        })
     }
 
-    /// A page of the contact list by name, with each one's account name.
+    /// A page of the contact list, by name or sorted by a column, with each one's account name.
     pub async fn contact_list(
         &self,
         _actor: &Actor,
         q: Option<&str>,
         after: Option<(&str, &str)>,
+        sorted: Option<&Sorted<ContactSort>>,
         limit: i64,
     ) -> Result<Vec<(ContactRecord, Option<String>)>> {
         let mut conn = self.store.read().await?;
-        let contacts = conn.contacts().page(lower(q).as_deref(), None, after, limit).await?;
+        let contacts = match sorted {
+            None => conn.contacts().page(lower(q).as_deref(), None, after, limit).await?,
+            Some(sorted) => conn.contacts().sorted(lower(q).as_deref(), sorted, limit).await?,
+        };
         with_account_names(&mut conn, contacts).await
     }
 

@@ -147,6 +147,12 @@ impl Services {
             let closing: i32 = if matches!(fate, Fate::Stay(_)) { 0 } else { 1 };
             let started_at = now - stage_days * (visits as i32 + closing) - ended_ago;
             let past = Services { clock: Clock::manual(started_at), ..self.clone() };
+            // Closed deals were expected when they closed; open ones over the coming weeks.
+            let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+            let expected_close = match fate {
+                Fate::Stay(_) => today + jiff::Span::new().days(10 + 9 * i as i64),
+                _ => (now - ended_ago).to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
+            };
             let opportunity = past
                 .create_opportunity(
                     owner,
@@ -157,6 +163,9 @@ impl Services {
                         amount: Some(Money::parse(amount).expect("demo amounts are valid")),
                         budget: Some(Money::parse(amount).expect("demo amounts are valid")),
                         need: Some("Автоматизировать продажи и отчётность / Automate sales and reporting".into()),
+                        // Open deals are expected to close within the next weeks, likelier the further they got.
+                        probability: matches!(fate, Fate::Stay(_)).then_some(20 + 20 * visits as u8),
+                        close_date: Some(expected_close.to_string()),
                         ..NewOpportunity::default()
                     },
                 )

@@ -5,7 +5,7 @@ use dealflow_core::check::{self, Invalid, MAX_TEXT, Problems};
 use dealflow_core::engine::{Command, Effect, StartedVia};
 use dealflow_core::lead::LeadStage;
 use dealflow_core::records::{LeadRecord, OpportunityRecord};
-use dealflow_store::WriteTx;
+use dealflow_store::{LeadSort, Sorted, WriteTx};
 
 use super::opportunities::creation_entry;
 use super::references::{Ref, assignee, check_reference};
@@ -70,6 +70,19 @@ impl Services {
     pub async fn leads(&self, actor: &Actor, stage: Option<&str>, page: &PageRequest) -> Result<Page<LeadRecord>> {
         let rows = self.store.read().await?.leads().search(stage, actor.owners(), page.after.clone(), page.limit + 1).await?;
         Ok(Page::of(rows, page.limit, |l| (l.created_at, &l.id)))
+    }
+
+    /// A page of the leads the actor may see, sorted by a column; the next page is named by its
+    /// offset.
+    pub async fn sorted_leads(
+        &self,
+        actor: &Actor,
+        stage: Option<&str>,
+        sorted: &Sorted<LeadSort>,
+        limit: i64,
+    ) -> Result<Page<LeadRecord>> {
+        let rows = self.store.read().await?.leads().sorted(stage, actor.owners(), sorted, limit + 1).await?;
+        Ok(Page::at_offset(rows, sorted.offset, limit))
     }
 
     /// The lead stages lookup, by position. Everyone may read it.

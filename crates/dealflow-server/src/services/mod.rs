@@ -70,7 +70,7 @@ pub use customers::{AccountFields, ContactFields, CustomerPage};
 /// Words shorter than this find only names that start with them.
 pub use dealflow_store::SHORTEST_WORD as SHORTEST_SEARCH_WORD;
 /// The filters of the lists, as the store takes them.
-pub use dealflow_store::{ActivityFilter, OpportunityFilter};
+pub use dealflow_store::{AccountSort, ActivityFilter, ContactSort, LeadSort, OpportunityFilter, OpportunitySort, SortColumn, Sorted};
 pub use header::Header;
 pub use keyed::{KeyedAnswer, Remembered};
 pub use knowledge::ArticleFields;

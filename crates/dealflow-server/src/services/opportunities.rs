@@ -10,7 +10,7 @@ use dealflow_core::records::{
     NoteTarget, OpportunityRecord, OrderRecord, Participant, UserRecord,
 };
 use dealflow_core::{Money, ProcessDefinition, Stage};
-use dealflow_store::{OpportunityFilter, Reader};
+use dealflow_store::{OpportunityFilter, OpportunitySort, Reader, Sorted};
 
 use super::process::locked;
 use super::references::{Ref, assignee, check_reference};
@@ -70,6 +70,8 @@ pub struct OpportunityChanges {
 pub struct OpportunityList {
     pub page: Page<OpportunityRecord>,
     pub accounts: HashMap<String, String>,
+    /// The soonest start or due time of each row's open activities.
+    pub next_activity: HashMap<String, jiff::Timestamp>,
 }
 
 pub struct BoardColumn {
@@ -183,12 +185,29 @@ impl Services {
         Ok(Page::of(rows, page.limit, |o| (o.created_at, &o.id)))
     }
 
-    /// As [`Services::opportunities`], with the names of the accounts for the list's rows.
-    pub async fn opportunity_list(&self, actor: &Actor, filter: &OpportunityFilter, page: &PageRequest) -> Result<OpportunityList> {
-        let page = self.opportunities(actor, filter, page).await?;
+    /// As [`Services::opportunities`], or sorted by a column (then `page` only gives the length
+    /// and the next page is named by its offset), with the names of the accounts and the next
+    /// activity of the list's rows.
+    pub async fn opportunity_list(
+        &self,
+        actor: &Actor,
+        filter: &OpportunityFilter,
+        sorted: Option<&Sorted<OpportunitySort>>,
+        page: &PageRequest,
+    ) -> Result<OpportunityList> {
+        let page = match sorted {
+            None => self.opportunities(actor, filter, page).await?,
+            Some(sorted) => {
+                let rows = self.store.read().await?.opportunities().sorted(filter, actor.owners(), sorted, page.limit + 1).await?;
+                Page::at_offset(rows, sorted.offset, page.limit)
+            }
+        };
+        let mut conn = self.store.read().await?;
         let mut accounts = HashMap::new();
-        account_names(&mut self.store.read().await?, &page.items, &mut accounts).await?;
-        Ok(OpportunityList { page, accounts })
+        account_names(&mut conn, &page.items, &mut accounts).await?;
+        let ids: Vec<String> = page.items.iter().map(|o| o.id.clone()).collect();
+        let next_activity = conn.opportunities().next_activity(&ids).await?.into_iter().collect();
+        Ok(OpportunityList { page, accounts, next_activity })
     }
 
     /// The board: per active stage, how many opportunities the actor may see, their total, and
@@ -225,7 +244,13 @@ impl Services {
             columns.push(BoardColumn { stage: stage.clone(), count, total: Money::from_minor_units(sum), rows });
         }
         let ids: Vec<String> = columns.iter().flat_map(|c| c.rows.iter().map(|o| o.id.clone())).collect();
-        let facts = conn.opportunities().board_facts(&ids).await?.into_iter().map(|(id, entered, next)| (id, (entered, next))).collect();
+        let mut facts: HashMap<String, (Option<jiff::Timestamp>, Option<jiff::Timestamp>)> = HashMap::new();
+        for (id, at) in conn.opportunities().stage_entered(&ids).await? {
+            facts.entry(id).or_default().0 = Some(at);
+        }
+        for (id, at) in conn.opportunities().next_activity(&ids).await? {
+            facts.entry(id).or_default().1 = Some(at);
+        }
         Ok(Board { columns, accounts, facts })
     }
 

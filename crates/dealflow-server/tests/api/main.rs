@@ -20,6 +20,7 @@ mod journeys;
 mod layering;
 mod leads;
 mod library;
+mod lists;
 mod notifications;
 mod openapi;
 mod problem_pages;

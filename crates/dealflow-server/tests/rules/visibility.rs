@@ -103,7 +103,7 @@ async fn owners_seen_by(app: &TestApp, actor: &Actor) -> Vec<(&'static str, BTre
     let opportunities = every_page(async |page| services.opportunities(actor, &all, page).await).await;
     seen.push(("opportunities", owners(opportunities.iter().map(|o| o.owner_id.clone()).collect())));
     let search = OpportunityFilter { q: Some("shared deal".into()), ..OpportunityFilter::default() };
-    let found = every_page(async |page| Ok(services.opportunity_list(actor, &search, page).await?.page)).await;
+    let found = every_page(async |page| Ok(services.opportunity_list(actor, &search, None, page).await?.page)).await;
     seen.push(("search", owners(found.iter().map(|o| o.owner_id.clone()).collect())));
     let board = services.board(actor, &dealflow_server::services::BoardFilter::default()).await.unwrap();
     let on_board: Vec<String> = board.columns.iter().flat_map(|c| c.rows.iter().map(|o| o.owner_id.clone())).collect();
