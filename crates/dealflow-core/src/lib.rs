@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod check;
 pub mod command;
 pub mod compare;
+pub mod comparison;
 pub mod definition;
 pub mod engine;
 pub mod lead;

@@ -124,6 +124,25 @@ impl<A> Activities<'_, A> {
         sql.fetch_all(self.c).await?.iter().map(activity).collect()
     }
 
+    /// The activities of the owners in `scope` (everyone's for `None`) with a start or due time in
+    /// `[from, to)`, not cancelled, soonest first, at most `limit`.
+    pub async fn schedule_of(
+        &mut self,
+        scope: OwnerScope<'_>,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+        limit: i64,
+    ) -> Result<Vec<ActivityRecord>> {
+        let mut sql = Sql::new("SELECT * FROM activities WHERE status <> 'cancelled'");
+        if let Some(owners) = scope {
+            sql.push(" AND").push_in("owner_id", owners);
+        }
+        sql.push(" AND ((start_at >= ").bind(millis(from)).push(" AND start_at < ").bind(millis(to));
+        sql.push(") OR (due_at >= ").bind(millis(from)).push(" AND due_at < ").bind(millis(to)).push("))");
+        sql.push(" ORDER BY COALESCE(start_at, due_at), id LIMIT ").bind(limit);
+        sql.fetch_all(self.c).await?.iter().map(activity).collect()
+    }
+
     /// A page of activities, newest first: those the reader owns or whose opportunity they may see.
     pub async fn search(
         &mut self,

@@ -1,5 +1,7 @@
 //! Opportunities and their stage history.
 
+mod team;
+
 use dealflow_core::analytics;
 use dealflow_core::records::{HistoryRecord, OpportunityRecord};
 use sqlx::AnyConnection;

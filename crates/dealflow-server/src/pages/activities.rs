@@ -1,5 +1,8 @@
 //! The activity page, completing an activity (a mini-card in place or the page's form), and the
-//! schedule: the day and week views of the viewer's activities, overdue ones marked (R11).
+//! schedule: the day and week views of the viewer's activities, overdue ones marked (R11), or of
+//! a team member's or the whole team's for a supervisor.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -14,7 +17,7 @@ use super::opportunity::refusal_words;
 use super::session::{PageForm, Viewer};
 use super::{Choice, Chrome, FormErrors, OrPage, PageError, PageResult, format};
 use crate::Services;
-use crate::services::{ActivityPage as ActivityData, ClosingFigures, ReasonKind};
+use crate::services::{ActivityPage as ActivityData, ClosingFigures, ReasonKind, SCHEDULE_PAGE_ROWS, ScheduleOf};
 use dealflow_core::check::{self, Problems};
 use dealflow_core::definition::{ResultEffect, StepResult};
 use dealflow_core::{Locale, StageCatalog};
@@ -264,6 +267,8 @@ pub struct ScheduleItem {
     pub open: bool,
     pub overdue: bool,
     pub opportunity: Option<(String, String)>,
+    /// Whose it is, on a schedule of several people.
+    pub owner: Option<String>,
 }
 
 pub struct ScheduleDay {
@@ -277,7 +282,13 @@ pub struct ScheduleDay {
 pub struct SchedulePage {
     chrome: Chrome,
     week: bool,
+    /// The day shown (`YYYY-MM-DD`), kept by the person picker.
+    date: String,
     heading: String,
+    /// The schedules the viewer may open (own, the team's, each person's): empty for a manager.
+    whose: Vec<Choice>,
+    /// Said when the window held more activities than shown.
+    more: Option<String>,
     days: Vec<ScheduleDay>,
     empty: bool,
     overdue: usize,
@@ -305,6 +316,8 @@ fn schedule_time(at: Option<jiff::Timestamp>, minutes: Option<u32>, zone: &jiff:
 pub struct ScheduleQuery {
     view: Option<String>,
     date: Option<String>,
+    /// `team`, a person's id, or nothing for the viewer's own.
+    who: Option<String>,
 }
 
 pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(query): Query<ScheduleQuery>) -> PageResult {
@@ -319,13 +332,28 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
     let length: i64 = if week { 7 } else { 1 };
     let start = first.to_zoned_datetime(zone.clone()).map_err(|e| PageError::internal(locale, e))?.timestamp();
     let end = (first + length.days()).to_zoned_datetime(zone.clone()).map_err(|e| PageError::internal(locale, e))?.timestamp();
-    let rows = services.own_schedule(&viewer.actor, start, end).await.or_page(&viewer)?;
+    let who = query.who.as_deref().filter(|w| !w.is_empty() && *w != viewer.actor.id());
+    let whose = match who {
+        None => ScheduleOf::Own,
+        Some("team") => ScheduleOf::Team,
+        Some(id) => ScheduleOf::Person(id.to_owned()),
+    };
+    let found = services.schedule_of(&viewer.actor, &whose, start, end).await.or_page(&viewer)?;
+    let rows = &found.entries;
+    let people = services.assignable_people(&viewer.actor).await.or_page(&viewer)?;
+    let names: HashMap<&str, &str> = people.iter().map(|u| (u.id.as_str(), u.name.as_str())).collect();
+    let mut choices = Vec::new();
+    if people.len() > 1 {
+        choices.push(Choice::new("", t.my_activities, Some(who.unwrap_or(""))));
+        choices.push(Choice::new("team", t.whole_team, who));
+        choices.extend(people.iter().filter(|u| u.id != viewer.actor.id()).map(|u| Choice::new(u.id.as_str(), u.name.as_str(), who)));
+    }
     let mut days = Vec::new();
     let mut overdue = 0;
     for offset in 0..length {
         let date = first + offset.days();
         let mut items = Vec::new();
-        for entry in &rows {
+        for entry in rows {
             let a = &entry.activity;
             let at = a.start_at.or(a.due_at);
             if at.map(|at| at.to_zoned_datetime(zone.clone()).date()) != Some(date) {
@@ -342,6 +370,7 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
                 open: a.status.is_open(),
                 overdue: is_overdue,
                 opportunity: a.opportunity_id.clone().zip(entry.opportunity_title.clone()),
+                owner: (whose == ScheduleOf::Team).then(|| names.get(a.owner_id.as_str()).copied().unwrap_or_default().to_owned()),
             });
         }
         items.sort_by(|a, b| a.time.cmp(&b.time));
@@ -349,7 +378,8 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
     }
     let view = if week { "week" } else { "day" };
     let step = if week { 7 } else { 1 };
-    let link = |view: &str, date: Date| format!("/schedule?view={view}&date={date}");
+    let person = who.map(|w| format!("&who={}", form_urlencoded::byte_serialize(w.as_bytes()).collect::<String>())).unwrap_or_default();
+    let link = |view: &str, date: Date| format!("/schedule?view={view}&date={date}{person}");
     let page = SchedulePage {
         chrome: Chrome::load(&services, &viewer, "schedule", &link(view, day)).await?,
         week,
@@ -358,6 +388,9 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
         } else {
             format::weekday(day, locale)
         },
+        whose: choices,
+        date: day.to_string(),
+        more: found.more.then(|| t.schedule_more.replace("{count}", &SCHEDULE_PAGE_ROWS.to_string())),
         empty: days.iter().all(|d| d.items.is_empty()),
         days,
         overdue,

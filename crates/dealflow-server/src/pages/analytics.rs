@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::charts::{BarChart, BarData, CHART_WIDTH};
 use super::session::Viewer;
+use super::team_analytics::{self, ComparisonRow, Preset, TrendChart};
 use super::{Choice, Chrome, FormErrors, OrPage, PageError, PageResult, format};
 use crate::Services;
 use crate::error::ServiceError;
@@ -35,6 +36,8 @@ pub struct AnalyticsQuery {
 /// One line of the table and of the CSV: the number as shown and as a spreadsheet reads it.
 pub struct Figure {
     pub section: String,
+    /// The person a figure is of, written as they wrote their name.
+    pub subject: Option<String>,
     pub label: String,
     pub shown: String,
     pub raw: String,
@@ -54,8 +57,11 @@ pub struct AnalyticsPage {
     to: String,
     owners: Vec<Choice>,
     teams: Vec<Choice>,
+    presets: Vec<Preset>,
     errors: FormErrors,
     headlines: Vec<Headline>,
+    comparison: Vec<ComparisonRow>,
+    trend: Option<TrendChart>,
     charts: Vec<BarChart>,
     chart_width: u32,
     figures: Vec<Figure>,
@@ -80,12 +86,12 @@ fn period(
     (day("from", &query.from), day("to", &query.to))
 }
 
-fn decimal(value: f64, digits: usize, locale: Locale) -> String {
+pub(super) fn decimal(value: f64, digits: usize, locale: Locale) -> String {
     let text = format!("{value:.digits$}");
     if locale == Locale::Ru { text.replace('.', ",") } else { text }
 }
 
-fn percent(rate: Option<f64>, locale: Locale) -> String {
+pub(super) fn percent(rate: Option<f64>, locale: Locale) -> String {
     rate.map(|r| format!("{}\u{a0}%", decimal(r * 100.0, 1, locale))).unwrap_or_else(|| "—".to_owned())
 }
 
@@ -131,7 +137,7 @@ fn present(summary: &Summary, names: &Names, currency: &str, t: &super::i18n::Te
 
     let mut figures = Vec::new();
     let mut figure = |section: &str, label: String, shown: String, raw: String| {
-        figures.push(Figure { section: section.to_owned(), label, shown, raw });
+        figures.push(Figure { section: section.to_owned(), subject: None, label, shown, raw });
     };
     let totals = t.totals;
     figure(totals, t.won_deals.into(), summary.won.count.to_string(), summary.won.count.to_string());
@@ -228,11 +234,15 @@ fn present(summary: &Summary, names: &Names, currency: &str, t: &super::i18n::Te
 }
 
 /// What the analytics show and whom they cover.
+#[derive(Default)]
 struct Analysis {
     errors: FormErrors,
     owners: Vec<Choice>,
     teams: Vec<Choice>,
     headlines: Vec<Headline>,
+    /// Each person's figures: for a supervisor or an administrator, not for one person alone.
+    comparison: Vec<ComparisonRow>,
+    trend: Option<TrendChart>,
     charts: Vec<BarChart>,
     figures: Vec<Figure>,
 }
@@ -259,23 +269,30 @@ async fn analyse(services: &Services, viewer: &Viewer, query: &AnalyticsQuery) -
     if owner.is_some_and(|o| !owners.iter().any(|c| c.value == o)) {
         problems.add("owner_id", dealflow_core::check::Invalid::UnknownReference);
     }
-    let nothing =
-        |errors| Analysis { errors, owners: Vec::new(), teams: Vec::new(), headlines: Vec::new(), charts: Vec::new(), figures: Vec::new() };
     if !problems.is_empty() {
-        return Ok(Analysis { owners, teams, ..nothing(FormErrors::of(&problems.into_vec(), locale)) });
+        return Ok(Analysis { owners, teams, errors: FormErrors::of(&problems.into_vec(), locale), ..Analysis::default() });
     }
     let asked = Asked { from, to, owner_id: owner.map(str::to_owned), team: team.map(str::to_owned) };
     let analysis = match services.analysis(&viewer.actor, &asked).await {
         Ok(analysis) => analysis,
         Err(error @ ServiceError::Invalid(_)) => {
             let errors = FormErrors::from_service(locale, &error).unwrap_or_default();
-            return Ok(Analysis { owners, teams, ..nothing(errors) });
+            return Ok(Analysis { owners, teams, errors, ..Analysis::default() });
         }
         Err(other) => return Err(PageError::service(locale, other)),
     };
     let names = Names { stages: &analysis.stages, reasons: &analysis.lost_reasons, locale };
-    let (headlines, charts, figures) = present(&analysis.summary, &names, &analysis.currency, t);
-    Ok(Analysis { errors: FormErrors::default(), owners, teams, headlines, charts, figures })
+    let (headlines, charts, mut figures) = present(&analysis.summary, &names, &analysis.currency, t);
+    // The trend ends with the period's last month, or this one when the period has no end.
+    let zone = viewer.actor.zone();
+    let last_day = to.map(|end| end - jiff::SignedDuration::from_secs(1)).unwrap_or_else(|| services.clock().now());
+    let team = services.team_figures(&viewer.actor, &asked, last_day.to_zoned_datetime(zone.clone()).date()).await.or_page(viewer)?;
+    let (mut comparison, trend, team_figures) = team_analytics::present(&team, &analysis.currency, t, locale);
+    figures.extend(team_figures);
+    if people.len() < 2 {
+        comparison.clear();
+    }
+    Ok(Analysis { errors: FormErrors::default(), owners, teams, headlines, comparison, trend: Some(trend), charts, figures })
 }
 
 fn query_string(query: &AnalyticsQuery) -> String {
@@ -288,7 +305,10 @@ fn query_string(query: &AnalyticsQuery) -> String {
 }
 
 pub async fn page(State(services): State<Services>, viewer: Viewer, Query(query): Query<AnalyticsQuery>) -> PageResult {
-    let Analysis { errors, owners, teams, headlines, charts, figures } = analyse(&services, &viewer, &query).await?;
+    let Analysis { errors, owners, teams, headlines, comparison, trend, charts, figures } = analyse(&services, &viewer, &query).await?;
+    let today = services.clock().now().to_zoned_datetime(viewer.actor.zone().clone()).date();
+    let keep = [("owner_id", query.owner_id.trim()), ("team", query.team.trim())];
+    let presets = team_analytics::presets(today, viewer.t(), (&query.from, &query.to), &keep);
     let here = format!("/analytics?{}", query_string(&query));
     let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
     let page = AnalyticsPage {
@@ -297,8 +317,11 @@ pub async fn page(State(services): State<Services>, viewer: Viewer, Query(query)
         to: query.to.clone(),
         owners,
         teams,
+        presets,
         errors,
         headlines,
+        comparison,
+        trend,
         charts,
         chart_width: CHART_WIDTH,
         figures,
@@ -320,9 +343,13 @@ pub async fn csv(State(services): State<Services>, viewer: Viewer, Query(query):
     let t = viewer.t();
     // The byte-order mark makes spreadsheet programs read the Cyrillic as UTF-8.
     let mut body = String::from("\u{feff}");
-    for row in
-        std::iter::once([t.section, t.figure, t.value].map(str::to_owned)).chain(figures.into_iter().map(|f| [f.section, f.label, f.raw]))
-    {
+    for row in std::iter::once([t.section, t.figure, t.value].map(str::to_owned)).chain(figures.into_iter().map(|f| {
+        let label = match f.subject {
+            Some(subject) => format!("{subject}: {}", f.label),
+            None => f.label,
+        };
+        [f.section, label, f.raw]
+    })) {
         body.push_str(&row.iter().map(|field| csv_field(field)).collect::<Vec<_>>().join(","));
         body.push_str("\r\n");
     }

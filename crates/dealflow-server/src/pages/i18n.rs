@@ -194,6 +194,10 @@ catalogue! {
     completed_at: "Выполнена", "Completed";
     start_at: "Начало", "Start";
     day: "День", "Day";
+    whose_schedule: "Чьё расписание", "Whose schedule";
+    my_activities: "Мои дела", "My activities";
+    whole_team: "Вся команда", "Whole team";
+    schedule_more: "Показаны первые {count} дел. Выберите человека или день, чтобы увидеть остальные.", "Showing the first {count} activities. Pick a person or a day to see the rest.";
     week: "Неделя", "Week";
     today: "Сегодня", "Today";
     previous: "Назад", "Previous";
@@ -242,6 +246,16 @@ catalogue! {
     no_reason: "Причина не указана", "No reason given";
     no_data: "За этот период данных нет.", "Nothing in this period.";
     days_short: "дн.", "d";
+    this_month: "Этот месяц", "This month";
+    this_quarter: "Этот квартал", "This quarter";
+    this_year: "Этот год", "This year";
+    last_12_months: "Последние 12 месяцев", "Last 12 months";
+    period_presets: "Быстрый выбор периода", "Quick periods";
+    comparison: "Команда по менеджерам", "The team by salesperson";
+    won_revenue: "Выручка по выигранным", "Won revenue";
+    average_cycle: "Средний цикл сделки", "Average sales cycle";
+    trend_chart: "Выручка и доля выигранных по месяцам", "Won revenue and win rate by month";
+    trend_desc: "Столбцы — выручка по продажам, выигранным в месяце; линия — доля выигранных среди закрытых в месяце.", "Columns: the revenue of deals won in the month; line: the share of deals closed in the month that were won.";
     hours_short: "ч", "h";
     minutes_short: "мин", "min";
     of: "из", "of";
@@ -447,8 +461,8 @@ mod tests {
     fn each_language_is_written_in_its_own_script() {
         let allowed_latin = ["BANT", "English", "dealflow", "CSV", "TOML", "RUB", "Ctrl+K"];
         for (ru, en) in all_pairs().into_iter().skip(1) {
-            // Placeholders such as `{stage}` are filled in later.
-            let mut latin = ru.replace("{stage}", "");
+            // Placeholders such as `{stage}` and `{count}` are filled in later.
+            let mut latin = ru.replace("{stage}", "").replace("{count}", "");
             for word in allowed_latin {
                 latin = latin.replace(word, "");
             }

@@ -30,6 +30,7 @@ mod search;
 mod session;
 mod sorting;
 mod start;
+mod team_analytics;
 mod timeline;
 mod words;
 

@@ -16,6 +16,15 @@ impl Texts {
         }
     }
 
+    /// Short month names, January first, for chart labels.
+    pub fn month_names(&self) -> [&'static str; 12] {
+        if self.lang_code == "ru" {
+            ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
+        } else {
+            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        }
+    }
+
     pub fn activity_type(&self, kind: ActivityType) -> &'static str {
         match kind {
             ActivityType::Task => self.type_task,

@@ -93,6 +93,25 @@ pub struct ActivityPage {
     pub results: Option<Vec<StepResult>>,
 }
 
+/// The most activities a schedule page shows: a whole company's week is read a team at a time.
+pub const SCHEDULE_PAGE_ROWS: i64 = 1_000;
+
+/// Whose activities a schedule shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScheduleOf {
+    Own,
+    /// One person the actor may see.
+    Person(String),
+    /// Everyone the actor may see: a supervisor's team, an administrator's company.
+    Team,
+}
+
+/// A schedule's lines, and whether more activities fell in its window than it shows.
+pub struct TeamSchedule {
+    pub entries: Vec<ScheduleEntry>,
+    pub more: bool,
+}
+
 /// One line of a schedule: the activity and the title of its opportunity, if any.
 pub struct ScheduleEntry {
     pub activity: ActivityRecord,
@@ -158,28 +177,43 @@ impl Services {
         Ok(Page::of(rows, page.limit, |a| (a.start_at.or(a.due_at).unwrap_or(a.created_at), &a.id)))
     }
 
-    /// The actor's own schedule for `[from, to)` with the titles of the opportunities, whole.
-    pub async fn own_schedule(&self, actor: &Actor, from: Timestamp, to: Timestamp) -> Result<Vec<ScheduleEntry>> {
+    /// The schedule of `whose` for `[from, to)`, with the titles of the opportunities: at most
+    /// [`SCHEDULE_PAGE_ROWS`] activities, soonest first, and whether there were more. Another
+    /// person's or the team's only as far as the actor may see (else nothing of theirs).
+    pub async fn schedule_of(&self, actor: &Actor, whose: &ScheduleOf, from: Timestamp, to: Timestamp) -> Result<TeamSchedule> {
         check_window(from, to)?;
-        let mut conn = self.store.read().await?;
-        let rows = conn.activities().schedule(actor.id(), from, to, None, i64::MAX).await?;
-        let mut titles: HashMap<String, String> = HashMap::new();
-        let mut entries = Vec::with_capacity(rows.len());
-        for activity in rows {
-            let opportunity_title = match &activity.opportunity_id {
-                Some(id) => match titles.get(id) {
-                    Some(title) => Some(title.clone()),
-                    None => {
-                        let title = conn.opportunities().get(id).await.map(|o| o.title).unwrap_or_default();
-                        titles.insert(id.clone(), title.clone());
-                        Some(title)
-                    }
-                },
-                None => None,
-            };
-            entries.push(ScheduleEntry { activity, opportunity_title });
+        let one;
+        let scope = match whose {
+            ScheduleOf::Own => {
+                one = [actor.id().to_owned()];
+                Some(&one[..])
+            }
+            ScheduleOf::Person(id) if actor.sees(id) => {
+                one = [id.clone()];
+                Some(&one[..])
+            }
+            ScheduleOf::Person(_) => Some(&[][..]),
+            ScheduleOf::Team => actor.owners(),
+        };
+        if scope.is_some_and(<[String]>::is_empty) {
+            return Ok(TeamSchedule { entries: Vec::new(), more: false });
         }
-        Ok(entries)
+        let mut conn = self.store.read().await?;
+        let mut rows = conn.activities().schedule_of(scope, from, to, SCHEDULE_PAGE_ROWS + 1).await?;
+        let more = rows.len() > SCHEDULE_PAGE_ROWS as usize;
+        rows.truncate(SCHEDULE_PAGE_ROWS as usize);
+        let mut ids: Vec<String> = rows.iter().filter_map(|a| a.opportunity_id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let titles: HashMap<String, String> = conn.opportunities().titles(&ids).await?.into_iter().collect();
+        let entries = rows
+            .into_iter()
+            .map(|activity| {
+                let opportunity_title = activity.opportunity_id.as_ref().map(|id| titles.get(id).cloned().unwrap_or_default());
+                ScheduleEntry { activity, opportunity_title }
+            })
+            .collect();
+        Ok(TeamSchedule { entries, more })
     }
 
     /// An activity with its opportunity's title and the results its step offers.

@@ -6,8 +6,10 @@ use std::sync::Arc;
 use dealflow_core::StageCatalog;
 use dealflow_core::analytics::{self, Summary};
 use dealflow_core::check::Invalid;
+use dealflow_core::comparison::{self, MonthFigures, OwnerFigures};
 use dealflow_core::records::{LostReason, Role, UserRecord};
 use jiff::Timestamp;
+use jiff::civil::Date;
 
 use super::Services;
 use crate::access::Actor;
@@ -85,5 +87,40 @@ impl Services {
         let now = self.clock.now().as_millisecond();
         let totals = conn.opportunities().analytics_totals(scope.owners(), query.owner_id.as_deref(), window, now).await?;
         Ok(analytics::summary(stages, &totals))
+    }
+}
+
+/// How many months the trend shows.
+pub const TREND_MONTHS: u8 = 12;
+
+/// The team side by side, and its deals closed month by month.
+pub struct TeamFigures {
+    /// Everyone in the actor's scope (or the administrator's chosen team), most won revenue first.
+    pub people: Vec<(UserRecord, OwnerFigures)>,
+    /// The [`TREND_MONTHS`] months ending with the one asked for, of the owner asked for or all.
+    pub months: Vec<MonthFigures>,
+}
+
+impl Services {
+    /// Each person's figures for the query's period, and the trend up to `last_month`.
+    pub async fn team_figures(&self, actor: &Actor, query: &AnalyticsQuery, last_month: Date) -> Result<TeamFigures> {
+        let scope = self.analytics_scope(actor, query.team.as_deref()).await?;
+        let people = self.assignable_people(&scope).await?;
+        let starts = comparison::month_starts(last_month, TREND_MONTHS);
+        let bounds: Vec<i64> = comparison::month_bounds(&starts, actor.zone()).iter().map(|t| t.as_millisecond()).collect();
+        let window = (query.from.map(|t| t.as_millisecond()), query.to.map(|t| t.as_millisecond()));
+        let mut conn = self.store.read().await?;
+        let figures = conn.opportunities().figures_by_owner(scope.owners(), window).await?;
+        let months = conn.opportunities().closed_by_month(scope.owners(), query.owner_id.as_deref(), &starts, &bounds).await?;
+        let mut people: Vec<(UserRecord, OwnerFigures)> = people
+            .into_iter()
+            .map(|user| {
+                let found = figures.iter().find(|f| f.owner_id == user.id).cloned();
+                let figures = found.unwrap_or_else(|| OwnerFigures { owner_id: user.id.clone(), ..OwnerFigures::default() });
+                (user, figures)
+            })
+            .collect();
+        people.sort_by(|(a, x), (b, y)| y.won_revenue.cmp(&x.won_revenue).then_with(|| a.name.cmp(&b.name)));
+        Ok(TeamFigures { people, months })
     }
 }

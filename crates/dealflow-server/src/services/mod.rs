@@ -63,8 +63,10 @@ use dealflow_core::stage::Stage;
 use dealflow_core::{LocalizedText, ProcessDefinition, StageCatalog};
 use dealflow_store::{CommandContext, Stages, Store, WriteTx};
 
-pub use activities::{ActivityChanges, ActivityPage, MAX_DURATION_MINUTES, NewActivity, ScheduleEntry};
-pub use analytics::{Analysis, AnalyticsQuery};
+pub use activities::{
+    ActivityChanges, ActivityPage, MAX_DURATION_MINUTES, NewActivity, SCHEDULE_PAGE_ROWS, ScheduleEntry, ScheduleOf, TeamSchedule,
+};
+pub use analytics::{Analysis, AnalyticsQuery, TREND_MONTHS, TeamFigures};
 pub use bootstrap::{Bootstrap, FirstAdmin, shipped_definition};
 pub use customers::{AccountFields, ContactFields, CustomerPage};
 /// Words shorter than this find only names that start with them.

@@ -28,5 +28,6 @@ mod problems;
 mod races;
 mod search;
 mod sign_in;
+mod supervision;
 mod upgrades;
 mod web;

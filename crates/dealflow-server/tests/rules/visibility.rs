@@ -12,7 +12,7 @@ use dealflow_core::records::UserRecord;
 use dealflow_server::ServiceError;
 use dealflow_server::access::Actor;
 use dealflow_server::paging::{Page, PageRequest};
-use dealflow_server::services::{ActivityFilter, AnalyticsQuery, NewActivity, NewLead, NewOpportunity, OpportunityFilter};
+use dealflow_server::services::{ActivityFilter, AnalyticsQuery, NewActivity, NewLead, NewOpportunity, OpportunityFilter, ScheduleOf};
 use jiff::SignedDuration;
 
 use crate::on_both_backends;
@@ -121,8 +121,16 @@ async fn owners_seen_by(app: &TestApp, actor: &Actor) -> Vec<(&'static str, BTre
         scheduled.extend(theirs.into_iter().map(|a| a.owner_id));
     }
     seen.push(("schedule", scheduled));
-    let own = services.own_schedule(actor, from, to).await.unwrap();
-    seen.push(("own schedule", owners(own.into_iter().map(|e| e.activity.owner_id).collect())));
+    let own = services.schedule_of(actor, &ScheduleOf::Own, from, to).await.unwrap();
+    seen.push(("own schedule", owners(own.entries.into_iter().map(|e| e.activity.owner_id).collect())));
+    let team = services.schedule_of(actor, &ScheduleOf::Team, from, to).await.unwrap();
+    seen.push(("team schedule", owners(team.entries.into_iter().map(|e| e.activity.owner_id).collect())));
+    let mut picked = BTreeSet::new();
+    for person in [&app.manager, &app.teammate, &app.loner, &app.supervisor] {
+        let theirs = services.schedule_of(actor, &ScheduleOf::Person(person.id.clone()), from, to).await.unwrap();
+        picked.extend(theirs.entries.into_iter().map(|e| e.activity.owner_id));
+    }
+    seen.push(("picked schedule", picked));
 
     let leads = every_page(async |page| services.leads(actor, None, page).await).await;
     seen.push(("leads", owners(leads.iter().map(|l| l.owner_id.clone()).collect())));
