@@ -53,8 +53,8 @@ sort_columns! {
         Amount = "amount" => "COALESCE(o.actual_revenue, o.amount)",
         CloseDate = "close" => "o.close_date",
         Probability = "probability" => "o.probability",
-        NextActivity = "next" => "(SELECT MIN(COALESCE(a.start_at, a.due_at)) FROM activities a \
-            WHERE a.opportunity_id = o.id AND a.status IN ('not_started', 'in_progress'))",
+        // Kept by the triggers of migration 0016.
+        NextActivity = "next" => "o.next_activity_at",
         Updated = "updated" => "o.updated_at",
     }
 }

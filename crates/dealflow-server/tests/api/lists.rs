@@ -5,7 +5,7 @@
 
 use dealflow_core::Money;
 use dealflow_core::definition::ActivityType;
-use dealflow_server::services::{AccountFields, NewActivity, NewLead, NewOpportunity};
+use dealflow_server::services::{AccountFields, ActivityChanges, NewActivity, NewLead, NewOpportunity};
 use jiff::SignedDuration;
 use reqwest::StatusCode;
 
@@ -42,22 +42,23 @@ async fn every_column_sorts_both_ways_and_pages_of_a_sorted_list_neither_repeat_
     let api = Api::start(app).await;
     let app = &api.app;
     let cheap = deal(app, &app.manager, "Дешёвая сделка", Some(10_000), Some(70), Some("2027-02-01")).await;
-    deal(app, &app.manager, "Дорогая сделка", Some(900_000), Some(20), Some("2026-12-15")).await;
+    let expensive = deal(app, &app.manager, "Дорогая сделка", Some(900_000), Some(20), Some("2026-12-15")).await;
     deal(app, &app.teammate, "Средняя сделка", Some(300_000), None, Some("2027-01-10")).await;
     deal(app, &app.teammate, "Сделка без суммы", None, Some(40), None).await;
     deal(app, &app.loner, "Чужая дорогая сделка", Some(5_000_000), Some(90), Some("2026-12-01")).await;
-    let call = NewActivity {
+    let call_on = |deal: &str| NewActivity {
         kind: ActivityType::Call,
         title: "Позвонить".into(),
         owner_id: None,
-        opportunity_id: Some(cheap.clone()),
+        opportunity_id: Some(deal.to_owned()),
         account_id: None,
         contact_id: None,
         start_at: Some(app.clock.now() + SignedDuration::from_hours(26)),
         due_at: None,
         duration_minutes: Some(30),
     };
-    app.services.create_activity(app.actor_of(&app.manager), call).await.unwrap();
+    let call = call_on(&cheap);
+    let call = app.services.create_activity(app.actor_of(&app.manager), call).await.unwrap();
     let browser = Browser::of(&api);
     let supervisor = session_for(&api, &app.supervisor).await;
 
@@ -87,6 +88,23 @@ async fn every_column_sorts_both_ways_and_pages_of_a_sorted_list_neither_repeat_
     // (the test's clock starts at 09:00 UTC; the supervisor reads Moscow time).
     let by_next = browser.get("/opportunities?sort=next", &supervisor).await;
     in_order(&by_next.body, &["Дешёвая сделка", "2026-11-29 14:00", "Дорогая сделка"]);
+    // Moved later than another deal's meeting, the call sorts after it; cancelled, its deal has
+    // nothing planned and comes last.
+    let meeting = NewActivity {
+        title: "Встреча".into(),
+        opportunity_id: Some(expensive.clone()),
+        start_at: Some(app.clock.now() + SignedDuration::from_hours(50)),
+        ..call_on(&cheap)
+    };
+    app.services.create_activity(app.actor_of(&app.manager), meeting).await.unwrap();
+    let later = ActivityChanges { start_at: Some(Some(app.clock.now() + SignedDuration::from_hours(75))), ..ActivityChanges::default() };
+    app.services.update_activity(app.actor_of(&app.manager), &call.id, later).await.unwrap();
+    let moved = browser.get("/opportunities?sort=next", &supervisor).await;
+    in_order(&moved.body, &["Дорогая сделка", "Дешёвая сделка", "Средняя сделка"]);
+    app.services.cancel_activity(app.actor_of(&app.manager), &call.id).await.unwrap();
+    let cancelled = browser.get("/opportunities?sort=next", &supervisor).await;
+    in_order(&cancelled.body, &["Дорогая сделка", "Дешёвая сделка"]);
+    assert!(!cancelled.body.contains("2026-12-01 15:00"), "a cancelled call is no one's next activity");
     // The filter form keeps the order, and an unknown column is the natural order.
     assert!(by_next.body.contains(r#"<input type="hidden" name="sort" value="next">"#));
     let unknown = browser.get("/opportunities?sort=nonsense&dir=sideways", &supervisor).await;
