@@ -159,13 +159,15 @@ impl<A> Opportunities<'_, A> {
         limit: i64,
     ) -> Result<Vec<OpportunityRecord>> {
         let c = &mut *self.c;
+        // Only what the order and the filters read: a sort by next activity is then one index's.
+        let needs_stage = sorted.by == OpportunitySort::Stage || filter.open.is_some();
+        let stage = if needs_stage { " JOIN opportunity_stages s ON s.code = o.stage" } else { "" };
         let joins = match sorted.by {
             OpportunitySort::Account => " LEFT JOIN accounts acc ON acc.id = o.account_id",
             OpportunitySort::Owner => " JOIN users u ON u.id = o.owner_id",
             _ => "",
         };
-        let mut sql =
-            Sql::new(&format!("SELECT o.id FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage{joins} WHERE 1 = 1"));
+        let mut sql = Sql::new(&format!("SELECT o.id FROM opportunities o{stage}{joins} WHERE 1 = 1"));
         match scope {
             None => {}
             Some(owners) => {
