@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::customers::optional;
 use super::session::Viewer;
-use super::sorting::{self, SortHeader, SortRequest};
+use super::sorting::{self, SortHeader, SortRequest, kept};
 use super::{Chrome, OrPage, PageResult};
 use crate::Services;
 use crate::services::{AccountSort, ContactSort, SortColumn, Sorted};
@@ -73,11 +73,6 @@ impl ListQuery {
     ) -> Vec<SortHeader> {
         sorting::headers(path, &[("q", &self.q)], columns, sorted, Some((name, false)))
     }
-}
-
-/// The order a list shows (column key, direction), for its filter form to keep.
-fn kept<C: SortColumn>(sorted: Option<&Sorted<C>>) -> Option<(&'static str, &'static str)> {
-    sorted.map(|s| (s.by.key(), if s.descending { "desc" } else { "asc" }))
 }
 
 pub struct AccountRow {

@@ -16,7 +16,7 @@ use super::sorting::{self, SortHeader, SortRequest};
 use super::{Choice, Chrome, OrPage, PageResult, format};
 use crate::Services;
 use crate::paging::PageRequest;
-use crate::services::{LeadSort, SortColumn};
+use crate::services::LeadSort;
 
 const LIST_PAGE: i64 = 50;
 
@@ -79,7 +79,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
     let zone = viewer.actor.zone().clone();
     let page = LeadsPage {
         chrome: Chrome::load(&services, &viewer, "leads", "/leads").await?,
-        sort: sorted.map(|s| (s.by.key(), if s.descending { "desc" } else { "asc" })),
+        sort: sorting::kept(sorted.as_ref()),
         headers: sorting::headers("/leads", &params, &columns, sorted.as_ref(), None),
         stages: stages.iter().filter(|s| s.active).map(|s| Choice::new(s.code.as_str(), s.name.get(locale), stage)).collect(),
         rows: found

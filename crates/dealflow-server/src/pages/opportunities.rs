@@ -16,7 +16,7 @@ use super::{Choice, Chrome, OrPage, PageResult, format};
 use crate::Services;
 use crate::paging::PageRequest;
 use crate::services::OpportunityFilter;
-use crate::services::{OpportunitySort, SortColumn};
+use crate::services::OpportunitySort;
 
 /// Rows per page of the list.
 const LIST_PAGE: i64 = 50;
@@ -168,7 +168,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
     let page = ListPage {
         chrome: Chrome::load(&services, &viewer, "opportunities", "/opportunities").await?,
         q: query.q.clone().unwrap_or_default(),
-        sort: sorted.map(|s| (s.by.key(), if s.descending { "desc" } else { "asc" })),
+        sort: sorting::kept(sorted.as_ref()),
         headers,
         stages: stage_choices(&stages, locale, filter.stage.as_deref()),
         owners: owner_choices(&services, &viewer, filter.owner_id.as_deref()).await?,

@@ -59,7 +59,7 @@ pub(super) fn headers<C: SortColumn + PartialEq>(
             for (key, value) in params.iter().filter(|(_, value)| !value.is_empty()) {
                 query.append_pair(key, value);
             }
-            query.append_pair("sort", column.key()).append_pair("dir", if descending { "desc" } else { "asc" });
+            query.append_pair("sort", column.key()).append_pair("dir", direction(descending));
             SortHeader {
                 label: label.to_owned(),
                 href: format!("{path}?{}", query.finish()),
@@ -79,6 +79,15 @@ pub(super) fn headers<C: SortColumn + PartialEq>(
         .collect()
 }
 
+/// The order a list shows (column key, direction), for its filter form to keep.
+pub(super) fn kept<C: SortColumn>(sorted: Option<&Sorted<C>>) -> Option<(&'static str, &'static str)> {
+    sorted.map(|s| (s.by.key(), direction(s.descending)))
+}
+
+fn direction(descending: bool) -> &'static str {
+    if descending { "desc" } else { "asc" }
+}
+
 /// The link to the next page of a sorted or naturally ordered list: the filters, the order, and
 /// the cursor (a keyset position, or the next page's offset when sorted).
 pub(super) fn next_page<C: SortColumn>(path: &str, params: &[(&str, &str)], sorted: Option<&Sorted<C>>, cursor: &str) -> String {
@@ -87,7 +96,7 @@ pub(super) fn next_page<C: SortColumn>(path: &str, params: &[(&str, &str)], sort
         query.append_pair(key, value);
     }
     if let Some(sorted) = sorted {
-        query.append_pair("sort", sorted.by.key()).append_pair("dir", if sorted.descending { "desc" } else { "asc" });
+        query.append_pair("sort", sorted.by.key()).append_pair("dir", direction(sorted.descending));
     }
     query.append_pair("cursor", cursor);
     format!("{path}?{}", query.finish())
