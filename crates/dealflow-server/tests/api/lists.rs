@@ -5,6 +5,7 @@
 
 use dealflow_core::Money;
 use dealflow_core::definition::ActivityType;
+use dealflow_core::engine::StartedVia;
 use dealflow_server::services::{AccountFields, ActivityChanges, NewActivity, NewLead, NewOpportunity};
 use jiff::SignedDuration;
 use reqwest::StatusCode;
@@ -105,6 +106,20 @@ async fn every_column_sorts_both_ways_and_pages_of_a_sorted_list_neither_repeat_
     let cancelled = browser.get("/opportunities?sort=next", &supervisor).await;
     in_order(&cancelled.body, &["Дорогая сделка", "Дешёвая сделка"]);
     assert!(!cancelled.body.contains("2026-12-01 15:00"), "a cancelled call is no one's next activity");
+    // A process's tasks, created and cancelled as the deal moves, keep every deal's next
+    // activity equal to its soonest open one.
+    let actor = app.actor_of(&app.manager);
+    app.services.start_process(actor, "enterprise-sale", Some(&cheap), StartedVia::OpportunityPage).await.unwrap();
+    app.services.change_stage(actor, &cheap, "proposal", None).await.unwrap();
+    app.services.change_stage(actor, &cheap, "presentation", None).await.unwrap();
+    let astray = app
+        .sql_number(
+            "SELECT COUNT(*) FROM opportunities o WHERE COALESCE(o.next_activity_at, -1) <> COALESCE((SELECT MIN(COALESCE(a.start_at, \
+             a.due_at)) FROM activities a WHERE a.opportunity_id = o.id AND a.status IN ('not_started', 'in_progress')), -1)",
+        )
+        .await;
+    assert_eq!(astray, Some(0), "the kept next activity is the soonest open one");
+    assert!(app.sql_number("SELECT COUNT(*) FROM opportunities WHERE next_activity_at IS NOT NULL").await > Some(1));
     // The filter form keeps the order, and an unknown column is the natural order.
     assert!(by_next.body.contains(r#"<input type="hidden" name="sort" value="next">"#));
     let unknown = browser.get("/opportunities?sort=nonsense&dir=sideways", &supervisor).await;

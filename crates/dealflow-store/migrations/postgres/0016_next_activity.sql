@@ -15,7 +15,17 @@ CREATE INDEX opportunities_owner_worth ON opportunities (owner_id, actual_revenu
 CREATE FUNCTION next_activity_kept() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     touched TEXT[] := ARRAY[]::TEXT[];
+    soonest BIGINT;
 BEGIN
+    -- A new open activity can only bring the deal's next one closer: no need to read the others.
+    IF TG_OP = 'INSERT' THEN
+        soonest := COALESCE(NEW.start_at, NEW.due_at);
+        IF NEW.status IN ('not_started', 'in_progress') AND soonest IS NOT NULL THEN
+            UPDATE opportunities SET next_activity_at = soonest
+            WHERE id = NEW.opportunity_id AND (next_activity_at IS NULL OR next_activity_at > soonest);
+        END IF;
+        RETURN NULL;
+    END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.opportunity_id IS NOT NULL THEN
         touched := touched || OLD.opportunity_id;
     END IF;
