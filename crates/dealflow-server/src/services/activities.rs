@@ -93,7 +93,7 @@ pub struct ActivityPage {
     pub results: Option<Vec<StepResult>>,
 }
 
-/// The most activities a schedule page shows: a whole company's week is read a team at a time.
+/// The most activities a schedule page shows: a whole company's week can hold tens of thousands.
 pub const SCHEDULE_PAGE_ROWS: i64 = 1_000;
 
 /// Whose activities a schedule shows.
