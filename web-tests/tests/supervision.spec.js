@@ -63,3 +63,34 @@ test('a supervisor sorts the team\'s deals by a click, opens the whole team\'s w
   await h.screenshot(page, 'sorted-list-ru-390');
   console.log(`supervisor's view journey: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
+
+test('on a phone a manager walks list → opportunity → completes a mini-card → schedule, never scrolling sideways', async ({ browser, request }) => {
+  const started = Date.now();
+  const api = await h.apiAs(request, h.people.manager);
+  const run = await api.post('/processes/enterprise-sale/start', {});
+  const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'ru-RU' })).newPage();
+  const fits = async (what) => {
+    const [scrollWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    expect(scrollWidth, `${what} is wider than the phone's screen`).toBeLessThanOrEqual(innerWidth);
+  };
+  await h.signIn(page, h.people.manager);
+  await fits('the list');
+  await page.locator(`#opportunity-list a[href="/opportunities/${run.opportunity.id}"]`).click();
+  await expect(page.locator('.workflow-bar li.current')).toHaveText('Квалификация');
+  await fits('the opportunity');
+  const card = page.locator('.mini-card').first();
+  const cardTitle = await card.getByRole('heading').textContent();
+  // A mini-card fills the phone's width.
+  const [cardWidth, mainWidth] = await page.evaluate(() => [document.querySelector('.mini-card').getBoundingClientRect().width, document.querySelector('main').clientWidth]);
+  expect(cardWidth).toBeGreaterThan(mainWidth * 0.85);
+  await h.completeCard(page, cardTitle.trim());
+  await fits('the opportunity after a completed mini-card');
+  await h.screenshot(page, 'phone-walk-opportunity-ru-390');
+  await page.locator('#nav-toggle').click();
+  await page.locator('nav.side a[href^="/schedule"]').click();
+  await expect(page.locator('h1')).toHaveText('Расписание');
+  await fits('the schedule');
+  expect(await h.axeViolations(page)).toEqual([]);
+  await h.screenshot(page, 'phone-walk-schedule-ru-390');
+  console.log(`phone walk journey: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
