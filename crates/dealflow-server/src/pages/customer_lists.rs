@@ -63,7 +63,7 @@ impl ListQuery {
         Some(format!("{path}?{}", params.finish()))
     }
 
-    /// The filter form's hidden order, and the column headers.
+    /// The column headers, each linking to the list sorted by it.
     fn headers<C: SortColumn + PartialEq>(
         &self,
         path: &str,
