@@ -286,7 +286,8 @@ async fn analyse(services: &Services, viewer: &Viewer, query: &AnalyticsQuery) -
     // The trend ends with the period's last month, or this one when the period has no end.
     let zone = viewer.actor.zone();
     let last_day = to.map(|end| end - jiff::SignedDuration::from_secs(1)).unwrap_or_else(|| services.clock().now());
-    let team = services.team_figures(&viewer.actor, &asked, last_day.to_zoned_datetime(zone.clone()).date()).await.or_page(viewer)?;
+    let last_month = last_day.to_zoned_datetime(zone.clone()).date();
+    let team = services.team_figures(&viewer.actor, &asked, &people, last_month).await.or_page(viewer)?;
     let (mut comparison, trend, team_figures) = team_analytics::present(&team, &analysis.currency, t, locale);
     figures.extend(team_figures);
     if people.len() < 2 {

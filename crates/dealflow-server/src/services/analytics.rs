@@ -102,10 +102,16 @@ pub struct TeamFigures {
 }
 
 impl Services {
-    /// Each person's figures for the query's period, and the trend up to `last_month`.
-    pub async fn team_figures(&self, actor: &Actor, query: &AnalyticsQuery, last_month: Date) -> Result<TeamFigures> {
+    /// Each of `people` (the query's [`Services::analytics_owners`]) with their figures for the
+    /// query's period, and the trend up to `last_month`.
+    pub async fn team_figures(
+        &self,
+        actor: &Actor,
+        query: &AnalyticsQuery,
+        people: &[UserRecord],
+        last_month: Date,
+    ) -> Result<TeamFigures> {
         let scope = self.analytics_scope(actor, query.team.as_deref()).await?;
-        let people = self.assignable_people(&scope).await?;
         let starts = comparison::month_starts(last_month, TREND_MONTHS);
         let bounds: Vec<i64> = comparison::month_bounds(&starts, actor.zone()).iter().map(|t| t.as_millisecond()).collect();
         let window = (query.from.map(|t| t.as_millisecond()), query.to.map(|t| t.as_millisecond()));
@@ -113,7 +119,8 @@ impl Services {
         let figures = conn.opportunities().figures_by_owner(scope.owners(), window).await?;
         let months = conn.opportunities().closed_by_month(scope.owners(), query.owner_id.as_deref(), &starts, &bounds).await?;
         let mut people: Vec<(UserRecord, OwnerFigures)> = people
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|user| {
                 let found = figures.iter().find(|f| f.owner_id == user.id).cloned();
                 let figures = found.unwrap_or_else(|| OwnerFigures { owner_id: user.id.clone(), ..OwnerFigures::default() });
