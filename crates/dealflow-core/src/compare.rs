@@ -27,7 +27,7 @@ pub struct StageRow<'a> {
     pub stage: &'a str,
     pub old: Option<&'a ProcessStage>,
     pub new: Option<&'a ProcessStage>,
-    /// The stage itself: added, removed, or changed in `next` or its guidance.
+    /// The stage itself: added, removed, or changed in `next`, its guidance or its exit criteria.
     pub change: Change,
     pub steps: Vec<StepRow<'a>>,
 }
@@ -72,7 +72,8 @@ pub fn compare<'a>(old: &'a ProcessDefinition, new: &'a ProcessDefinition) -> Ve
                 .into_iter()
                 .map(|(code, a, b)| StepRow { code, old: a, new: b, change: change(a, b) })
                 .collect();
-            let own = change(o.map(|s| (&s.next, &s.guidance)).as_ref(), n.map(|s| (&s.next, &s.guidance)).as_ref());
+            let own_part = |s: &'a ProcessStage| (&s.next, &s.guidance, &s.exit_criteria);
+            let own = change(o.map(own_part).as_ref(), n.map(own_part).as_ref());
             StageRow { stage, old: o, new: n, change: own, steps }
         })
         .collect()

@@ -7,6 +7,7 @@ use std::fmt;
 
 use jiff::{SignedDuration, Timestamp};
 
+use crate::criteria::{DealField, DealRecords, ExitCriterion};
 use crate::stage::{StageCatalog, StageCode, is_code};
 use crate::text::LocalizedText;
 
@@ -162,6 +163,9 @@ pub struct ProcessStage {
     pub stage: StageCode,
     pub next: StageCode,
     pub guidance: Guidance,
+    /// What must hold before a deal leaves this stage forward; none for the seed's process.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exit_criteria: Vec<ExitCriterion>,
     pub steps: Vec<Step>,
 }
 
@@ -329,7 +333,18 @@ struct StageDocument {
     next: Option<String>,
     guidance: Option<GuidanceDocument>,
     #[serde(default)]
+    exit_criteria: Vec<CriterionDocument>,
+    #[serde(default)]
     steps: Vec<StepDocument>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CriterionDocument {
+    filled: Option<String>,
+    present: Option<String>,
+    step: Option<String>,
+    result: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -476,7 +491,21 @@ impl Document {
                 .map(|(j, step)| check_step(&mut c, step, &format!("{at}.steps[{j}]"), &mut seen_steps))
                 .collect();
             if let (Some(stage), Some(next), Some(guidance)) = (code, next, guidance) {
-                checked_stages.push(ProcessStage { stage, next, guidance, steps: steps.into_iter().flatten().collect() });
+                let steps = steps.into_iter().flatten().collect();
+                checked_stages.push(ProcessStage { stage, next, guidance, exit_criteria: Vec::new(), steps });
+            }
+        }
+        // Criteria may name a step of any stage, so they are read once every step is known.
+        let all_steps: Vec<Step> = checked_stages.iter().flat_map(|s| s.steps.clone()).collect();
+        for (i, stage) in self.stages.iter().enumerate() {
+            let criteria: Vec<Option<ExitCriterion>> = stage
+                .exit_criteria
+                .iter()
+                .enumerate()
+                .map(|(j, criterion)| check_criterion(&mut c, criterion, &format!("stages[{i}].exit_criteria[{j}]"), &all_steps))
+                .collect();
+            if let Some(checked) = checked_stages.iter_mut().find(|s| stage.stage.as_deref() == Some(s.stage.as_str())) {
+                checked.exit_criteria = criteria.into_iter().flatten().collect();
             }
         }
         if c.problems.is_empty() {
@@ -606,6 +635,62 @@ fn check_step(c: &mut Checker<'_>, step: &StepDocument, at: &str, seen: &mut BTr
         );
     }
     Some(Step { code: code?, kind: kind?, title, due: due?, results })
+}
+
+fn check_criterion(c: &mut Checker<'_>, criterion: &CriterionDocument, at: &str, steps: &[Step]) -> Option<ExitCriterion> {
+    let fields = DealField::ALL.map(DealField::as_str).join(", ");
+    match criterion {
+        CriterionDocument { filled: Some(field), present: None, step: None, result: None } => match DealField::parse(field) {
+            Some(filled) => Some(ExitCriterion::Filled { filled }),
+            None => {
+                c.problem(
+                    &format!("{at}.filled"),
+                    format!("\"{field}\" is not a field a criterion can require ({fields})"),
+                    format!("«{field}» — не поле, которое можно потребовать ({fields})"),
+                );
+                None
+            }
+        },
+        CriterionDocument { filled: None, present: Some(records), step: None, result: None } => match DealRecords::parse(records) {
+            Some(present) => Some(ExitCriterion::Present { present }),
+            None => {
+                c.problem(
+                    &format!("{at}.present"),
+                    format!("\"{records}\" is not participants or competitors"),
+                    format!("«{records}» — не participants и не competitors"),
+                );
+                None
+            }
+        },
+        CriterionDocument { filled: None, present: None, step: Some(step), result } => {
+            let Some(found) = steps.iter().find(|s| &s.code == step) else {
+                c.problem(
+                    &format!("{at}.step"),
+                    format!("\"{step}\" is not a step of this process"),
+                    format!("«{step}» — не шаг этого процесса"),
+                );
+                return None;
+            };
+            let result = c.required(result, &format!("{at}.result"))?;
+            if found.result(result).is_none() {
+                c.problem(
+                    &format!("{at}.result"),
+                    format!("\"{result}\" is not a result of step \"{step}\""),
+                    format!("«{result}» — не результат шага «{step}»"),
+                );
+                return None;
+            }
+            Some(ExitCriterion::StepEnded { step: step.clone(), result: result.clone() })
+        }
+        _ => {
+            c.problem(
+                at,
+                "a criterion is one of { filled = \"field\" }, { present = \"participants\" } or { step = \"code\", result = \"code\" }",
+                "критерий — это одно из { filled = \"поле\" }, { present = \"participants\" } или { step = \"код\", result = \"код\" }",
+            );
+            None
+        }
+    }
 }
 
 fn is_process_code(code: &str) -> bool {

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::Id;
+use crate::checkpoints;
+use crate::criteria::{DealFacts, Unmet};
 use crate::definition::{ActivityType, ProcessDefinition, ResultEffect};
 use crate::notification::{self, Notification};
 use crate::stage::{StageCatalog, StageCode};
@@ -184,6 +186,8 @@ pub struct State {
     pub instance: Option<InstanceState>,
     /// The running instance's process activities, and the activity a command names.
     pub activities: Vec<ActivityState>,
+    /// What exit criteria read of the opportunity.
+    pub facts: DealFacts,
 }
 
 impl State {
@@ -207,14 +211,22 @@ pub enum Command {
         by: Id,
         new_opportunity: bool,
     },
-    /// R6: move to any active stage.
+    /// R6: move to any active stage. A forward move needs the exit criteria met, or a reason
+    /// to override them (the caller checks that the person may).
     ChangeStage {
         to: String,
         by: By,
+        override_reason: Option<String>,
     },
-    /// Move to a final stage (the close dialog).
+    /// Move to a final stage (the close dialog); closing won is a forward move.
     Close {
         to: String,
+        by: By,
+        override_reason: Option<String>,
+    },
+    /// The opportunity's data changed: an auto-advance that waited on exit criteria happens now
+    /// if they are met (R7). `by` made the change.
+    Reconsider {
         by: By,
     },
     CompleteActivity {
@@ -249,6 +261,7 @@ impl Command {
             Command::CancelActivity { .. } => "cancel_activity",
             Command::CancelInstance { .. } => "cancel_instance",
             Command::ChangeOwner { .. } => "change_owner",
+            Command::Reconsider { .. } => "reconsider",
         }
     }
 
@@ -260,7 +273,8 @@ impl Command {
             | Command::Close { by, .. }
             | Command::CompleteActivity { by, .. }
             | Command::CancelActivity { by, .. }
-            | Command::CancelInstance { by } => by.user_id(),
+            | Command::CancelInstance { by }
+            | Command::Reconsider { by } => by.user_id(),
             Command::ChangeOwner { .. } => None,
         }
     }
@@ -290,6 +304,8 @@ pub struct StageChange {
     pub by_process: bool,
     pub visit: Option<u32>,
     pub instance_id: Option<Id>,
+    /// Why a supervisor or administrator moved the deal on with its exit criteria unmet.
+    pub override_reason: Option<String>,
 }
 
 /// What a command changes, in the order it happened. The caller persists all or none (R13).
@@ -330,6 +346,8 @@ pub enum EngineError {
     InactiveStage(String),
     #[error("\"{0}\" is not a final stage")]
     NotAFinalStage(String),
+    #[error("the stage's exit criteria are not met")]
+    ExitCriteriaUnmet(Vec<Unmet>),
 }
 
 /// Everything a command runs against besides the state.
@@ -365,14 +383,15 @@ impl Run<'_, '_> {
     fn execute(&mut self, command: Command) -> Result<(), EngineError> {
         match command {
             Command::StartProcess { via, by, new_opportunity } => self.start(via, by, new_opportunity),
-            Command::ChangeStage { to, by } => {
+            Command::ChangeStage { to, by, override_reason } => {
                 let to = self.target_stage(&to)?;
                 if to != self.state.opportunity.stage {
-                    self.move_to(&to, &by);
+                    let overridden = self.guard_exit(&to, override_reason)?;
+                    self.move_to(&to, &by, overridden);
                 }
                 Ok(())
             }
-            Command::Close { to, by } => {
+            Command::Close { to, by, override_reason } => {
                 self.ensure_open()?;
                 if !self.ctx.stages.is_final(&to) {
                     return Err(match self.ctx.stages.get(&to) {
@@ -381,7 +400,16 @@ impl Run<'_, '_> {
                     });
                 }
                 let to = self.target_stage(&to)?;
-                self.move_to(&to, &by);
+                let overridden = self.guard_exit(&to, override_reason)?;
+                self.move_to(&to, &by, overridden);
+                Ok(())
+            }
+            Command::Reconsider { by: _ } => {
+                if let Some(instance) = self.state.running_instance() {
+                    let stage = self.state.opportunity.stage.clone();
+                    let link = ProcessLink { instance_id: instance.id.clone(), visit: instance.visit(&stage), stage, step: String::new() };
+                    self.advance_if_visit_done(&link);
+                }
                 Ok(())
             }
             Command::CompleteActivity { activity_id, result, note, by: _ } => self.complete(&activity_id, result, note),
@@ -400,6 +428,24 @@ impl Run<'_, '_> {
                 self.change_owner(owner_id, supervisor_id);
                 Ok(())
             }
+        }
+    }
+
+    /// What leaving for `to` leaves unmet of the running process's exit criteria.
+    fn unmet_leaving(&self, to: &StageCode) -> Vec<Unmet> {
+        let (Some(definition), Some(instance)) = (self.ctx.definition, self.state.running_instance()) else { return Vec::new() };
+        let ended = ended_steps(&self.state, &instance.id);
+        checkpoints::unmet_leaving(definition, self.ctx.stages, &self.state.opportunity.stage, to, &self.state.facts, &ended)
+    }
+
+    /// A person's move to `to`: refused while exit criteria are unmet, unless overridden with a
+    /// reason. Answers the reason to record when an override was needed.
+    fn guard_exit(&self, to: &StageCode, override_reason: Option<String>) -> Result<Option<String>, EngineError> {
+        let unmet = self.unmet_leaving(to);
+        match override_reason {
+            _ if unmet.is_empty() => Ok(None),
+            Some(reason) => Ok(Some(reason)),
+            None => Err(EngineError::ExitCriteriaUnmet(unmet)),
         }
     }
 
@@ -444,19 +490,19 @@ impl Run<'_, '_> {
         let stage = self.state.opportunity.stage.clone();
         let visit = self.count_visit(&stage);
         if new_opportunity {
-            self.record_stage_change(None, &stage, &By::User(by), Some(visit));
+            self.record_stage_change(None, &stage, &By::User(by), Some(visit), None);
         }
         self.create_stage_activities(&stage, visit);
         Ok(())
     }
 
     /// R4, R5, R9, R12: leave the current stage and enter `to`.
-    fn move_to(&mut self, to: &StageCode, by: &By) {
+    fn move_to(&mut self, to: &StageCode, by: &By, override_reason: Option<String>) {
         let from = self.state.opportunity.stage.clone();
         self.cancel_open_process_activities();
         let visit = self.state.running_instance().is_some().then(|| self.count_visit(to));
         self.state.opportunity.stage = to.clone();
-        self.record_stage_change(Some(from), to, by, visit);
+        self.record_stage_change(Some(from), to, by, visit, override_reason);
         match self.ctx.stages.get(to.as_str()).filter(|s| s.is_final).map(|s| s.is_won) {
             Some(won) => self.close(won),
             None => {
@@ -476,7 +522,14 @@ impl Run<'_, '_> {
         visit
     }
 
-    fn record_stage_change(&mut self, from: Option<StageCode>, to: &StageCode, by: &By, visit: Option<u32>) {
+    fn record_stage_change(
+        &mut self,
+        from: Option<StageCode>,
+        to: &StageCode,
+        by: &By,
+        visit: Option<u32>,
+        override_reason: Option<String>,
+    ) {
         self.state.opportunity.history_len += 1;
         self.effects.push(Effect::StageChanged(StageChange {
             seq: self.state.opportunity.history_len,
@@ -486,6 +539,7 @@ impl Run<'_, '_> {
             by_process: *by == By::Process,
             visit,
             instance_id: self.state.running_instance().map(|i| i.id.clone()),
+            override_reason,
         }));
     }
 
@@ -601,8 +655,11 @@ impl Run<'_, '_> {
         let link = activity.link.clone();
         self.effects.push(Effect::ActivityCompleted { id: activity.id.clone(), result, note });
         match (effect, link) {
-            (Some(ResultEffect::Close(stage)), _) if self.ctx.stages.get(stage.as_str()).is_some() && self.ensure_open().is_ok() => {
-                self.move_to(&stage, &By::Process);
+            // A result that closes won is the process moving forward: it waits on the criteria too.
+            (Some(ResultEffect::Close(stage)), _)
+                if self.ctx.stages.get(stage.as_str()).is_some() && self.ensure_open().is_ok() && self.unmet_leaving(&stage).is_empty() =>
+            {
+                self.move_to(&stage, &By::Process, None);
             }
             (Some(ResultEffect::Advance), Some(link)) => self.advance_if_visit_done(&link),
             _ => {}
@@ -617,21 +674,12 @@ impl Run<'_, '_> {
             return;
         }
         let Some(process_stage) = definition.stage(current.as_str()) else { return };
-        let done = self
-            .state
-            .activities
-            .iter()
-            .filter(|a| {
-                a.link.as_ref().is_some_and(|l| l.stage == link.stage && l.visit == link.visit && l.instance_id == link.instance_id)
-            })
-            .all(|a| {
-                let step = a.link.as_ref().and_then(|l| process_stage.step(&l.step));
-                a.status == ActivityStatus::Completed
-                    && step.zip(a.result.as_deref()).and_then(|(s, r)| s.result(r)).is_some_and(|r| r.effect == ResultEffect::Advance)
-            });
         let next = process_stage.next.clone();
-        if done && self.ctx.stages.get(next.as_str()).is_some() {
-            self.move_to(&next, &By::Process);
+        if visit_done(process_stage, &self.state.activities, link)
+            && self.ctx.stages.get(next.as_str()).is_some()
+            && self.unmet_leaving(&next).is_empty()
+        {
+            self.move_to(&next, &By::Process, None);
         }
     }
 
@@ -655,6 +703,45 @@ impl Run<'_, '_> {
             let notice = notification::activity_reassigned(&owner_id, &activity.id, &activity.title, &self.state.opportunity.title);
             self.effects.push(Effect::Notify(notice));
         }
+    }
+}
+
+/// Whether every activity of the visit `link` names was completed with an `advance` result (R7);
+/// a visit with no activities is not done.
+fn visit_done(process_stage: &crate::definition::ProcessStage, activities: &[ActivityState], link: &ProcessLink) -> bool {
+    let mut visit = activities
+        .iter()
+        .filter(|a| a.link.as_ref().is_some_and(|l| l.stage == link.stage && l.visit == link.visit && l.instance_id == link.instance_id))
+        .peekable();
+    visit.peek().is_some()
+        && visit.all(|a| {
+            let step = a.link.as_ref().and_then(|l| process_stage.step(&l.step));
+            a.status == ActivityStatus::Completed
+                && step.zip(a.result.as_deref()).and_then(|(s, r)| s.result(r)).is_some_and(|r| r.effect == ResultEffect::Advance)
+        })
+}
+
+/// What keeps a finished stage visit from moving on by itself: the exit criteria its auto-advance
+/// waits on (R7), for the action panel. Empty when the visit is not done or nothing is missing.
+pub fn advance_waits_on(definition: &ProcessDefinition, stages: &StageCatalog, state: &State) -> Vec<Unmet> {
+    let Some(instance) = state.running_instance() else { return Vec::new() };
+    let stage = &state.opportunity.stage;
+    let Some(process_stage) = definition.stage(stage.as_str()) else { return Vec::new() };
+    let link = ProcessLink { instance_id: instance.id.clone(), stage: stage.clone(), step: String::new(), visit: instance.visit(stage) };
+    if !visit_done(process_stage, &state.activities, &link) {
+        return Vec::new();
+    }
+    checkpoints::unmet_leaving(definition, stages, stage, &process_stage.next, &state.facts, &ended_steps(state, &instance.id))
+}
+
+/// Whether the instance `instance_id` completed a step with a result, at any visit.
+fn ended_steps<'s>(state: &'s State, instance_id: &'s str) -> impl Fn(&str, &str) -> bool + 's {
+    move |step, result| {
+        state.activities.iter().any(|a| {
+            a.status == ActivityStatus::Completed
+                && a.result.as_deref() == Some(result)
+                && a.link.as_ref().is_some_and(|l| l.step == step && l.instance_id == instance_id)
+        })
     }
 }
 

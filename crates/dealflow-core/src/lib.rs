@@ -4,9 +4,11 @@
 
 pub mod analytics;
 pub mod check;
+pub mod checkpoints;
 pub mod command;
 pub mod compare;
 pub mod comparison;
+pub mod criteria;
 pub mod definition;
 pub mod engine;
 pub mod lead;

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
+use crate::criteria::{DealFacts, DealField};
 use crate::definition::ActivityType;
 use crate::engine::{ActivityStatus, InstanceStatus, Outcome, StartedVia};
 use crate::{Locale, LocalizedText, Money, StageCode};
@@ -137,6 +138,27 @@ impl OpportunityRecord {
         self.actual_revenue.or(self.amount)
     }
 
+    /// What exit criteria read of the deal.
+    pub fn facts(&self) -> DealFacts {
+        let o = self;
+        let text = |t: &Option<String>| t.as_deref().is_some_and(|t| !t.trim().is_empty());
+        let filled = DealField::ALL.into_iter().filter(|field| match field {
+            DealField::Account => o.account_id.is_some(),
+            DealField::Contact => o.contact_id.is_some(),
+            DealField::Amount => o.amount.is_some(),
+            DealField::Probability => o.probability.is_some(),
+            DealField::CloseDate => o.close_date.is_some(),
+            DealField::Budget => o.budget.is_some(),
+            DealField::BudgetConfirmed => o.budget_confirmed,
+            DealField::DecisionMaker => o.decision_maker_id.is_some(),
+            DealField::Need => text(&o.need),
+            DealField::Timeframe => text(&o.timeframe),
+            DealField::Tactic => text(&o.tactic),
+            DealField::Presentation => o.presentation_id.is_some(),
+        });
+        DealFacts { filled: filled.collect(), participants: o.participants.len(), competitors: o.competitors.len() }
+    }
+
     /// A new open opportunity with only the required fields set.
     pub fn new(id: String, title: String, owner_id: String, stage: StageCode, now: Timestamp) -> Self {
         OpportunityRecord {
@@ -224,6 +246,8 @@ pub struct HistoryRecord {
     pub by_process: bool,
     pub visit: Option<u32>,
     pub instance_id: Option<String>,
+    /// Why the exit criteria were overridden, when they were.
+    pub override_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

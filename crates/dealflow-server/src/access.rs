@@ -74,6 +74,14 @@ impl Actor {
         if self.sees(owner_id) { Ok(()) } else { Err(ServiceError::NotFound) }
     }
 
+    /// A supervisor or an administrator may move a deal on past unmet exit criteria, with a reason.
+    pub fn require_overrider(&self) -> Result<()> {
+        match self.user.role {
+            Role::Admin | Role::Supervisor => Ok(()),
+            Role::Manager => Err(ServiceError::Forbidden(Forbidden::SupervisorOrAdmin)),
+        }
+    }
+
     /// For changes to shared data: lookups, settings, users, the process library.
     pub fn require_admin(&self) -> Result<()> {
         if self.is_admin() { Ok(()) } else { Err(ServiceError::Forbidden(Forbidden::AdminOnly)) }

@@ -23,6 +23,8 @@ pub enum Forbidden {
     OwnProfileOnly,
     /// Only an administrator changes other users.
     OtherUsers,
+    /// Exit criteria are overridden by a supervisor or an administrator.
+    SupervisorOrAdmin,
 }
 
 impl Forbidden {
@@ -42,6 +44,10 @@ impl Forbidden {
             Forbidden::OtherUsers => {
                 ("Других пользователей изменяет только администратор.", "Only an administrator may change other users.")
             }
+            Forbidden::SupervisorOrAdmin => (
+                "Перевести продажу дальше без выполненных условий может только руководитель или администратор.",
+                "Only a supervisor or an administrator may move a deal on with its exit criteria unmet.",
+            ),
         };
         if locale == Locale::Ru { ru } else { en }
     }
@@ -135,6 +141,14 @@ impl ServiceError {
             }
             ServiceError::Engine(EngineError::ProcessNotRunning) => {
                 pick("На этой продаже процесс сейчас не идёт.", "No process is running on this opportunity.")
+            }
+            ServiceError::Engine(EngineError::ExitCriteriaUnmet(unmet)) => {
+                let list = unmet.iter().map(|u| u.message.get(locale)).collect::<Vec<_>>().join("; ");
+                Some(if ru {
+                    format!("Прежде чем продажа пойдёт дальше: {list}.")
+                } else {
+                    format!("Before the deal moves on: {list}.")
+                })
             }
             // The others arrive as field problems; one built by hand reads as they would.
             ServiceError::Engine(other) => ServiceError::from(other.clone()).message(locale),

@@ -114,7 +114,8 @@ document.addEventListener('submit', async (event) => {
     window.location.reload();
     return;
   }
-  if (!response.ok && response.status !== 409) {
+  // 409: the deal changed meanwhile; 422: its exit criteria hold the move back. Both redraw.
+  if (!response.ok && response.status !== 409 && response.status !== 422) {
     window.location.reload();
     return;
   }

@@ -1,5 +1,7 @@
 //! Accounts (customer companies), contacts (their people), and the orders made from won deals.
 
+use std::collections::HashMap;
+
 use dealflow_core::Money;
 use dealflow_core::records::{AccountRecord, ContactRecord, OrderRecord};
 use sqlx::AnyConnection;
@@ -143,14 +145,17 @@ impl<A> Accounts<'_, A> {
         pick(self.c, "accounts", q, None, limit).await?.iter().map(account).collect()
     }
 
-    /// The accounts of these ids, in no order.
-    pub async fn of_ids(&mut self, ids: &[String]) -> Result<Vec<AccountRecord>> {
+    /// The names of the accounts of these ids (those that exist), read in one query.
+    pub async fn names(&mut self, ids: &[String]) -> Result<HashMap<String, String>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(HashMap::new());
         }
-        let mut sql = Sql::new("SELECT * FROM accounts WHERE");
-        sql.push_in("id", ids);
-        sql.fetch_all(self.c).await?.iter().map(account).collect()
+        let mut sql = Sql::new("SELECT id, name FROM accounts WHERE");
+        sql.push_in("id", &ids);
+        sql.fetch_all(self.c).await?.iter().map(|row| Ok((row.text("id")?, row.text("name")?))).collect()
     }
 
     pub async fn get(&mut self, id: &str) -> Result<AccountRecord> {

@@ -147,5 +147,6 @@ fn history(opportunity_id: &str, change: &StageChange, now: jiff::Timestamp) -> 
         by_process: change.by_process,
         visit: change.visit,
         instance_id: change.instance_id.clone(),
+        override_reason: change.override_reason.clone(),
     }
 }

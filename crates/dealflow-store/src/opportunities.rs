@@ -271,6 +271,7 @@ impl<A> Opportunities<'_, A> {
                     by_process: row.boolean("by_process")?,
                     visit: row.opt_int("visit")?.map(|v| v as u32),
                     instance_id: row.opt_text("instance_id")?,
+                    override_reason: row.opt_text("override_reason")?,
                 })
             })
             .collect()
@@ -569,8 +570,8 @@ impl Opportunities<'_, Write> {
     pub async fn insert_history(&mut self, h: &HistoryRecord) -> Result<()> {
         let c = &mut *self.c;
         sqlx::query(
-            "INSERT INTO stage_history (opportunity_id, seq, from_stage, to_stage, at, by_user_id, by_process, visit, instance_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO stage_history (opportunity_id, seq, from_stage, to_stage, at, by_user_id, by_process, visit, instance_id, override_reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&h.opportunity_id)
         .bind(i64::from(h.seq))
@@ -581,6 +582,7 @@ impl Opportunities<'_, Write> {
         .bind(flag(h.by_process))
         .bind(h.visit.map(i64::from))
         .bind(&h.instance_id)
+        .bind(&h.override_reason)
         .execute(c)
         .await?;
         Ok(())

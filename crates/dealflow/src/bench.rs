@@ -182,6 +182,7 @@ fn engine_lifecycle(ctx: &mut Context<'_>, definition: &ProcessDefinition) -> an
         supervisor_id: None,
         instance: None,
         activities: Vec::new(),
+        facts: Default::default(),
     };
     let start = Command::StartProcess { via: StartedVia::Api, by: owner.clone(), new_opportunity: true };
     state = engine::run_owned(ctx, state, start)?.0;

@@ -142,3 +142,53 @@ fn the_json_form_of_a_definition_reads_the_same_as_the_toml() {
     let from_json = ProcessDefinition::parse_json(&json, &stages).unwrap();
     assert_eq!(from_json, from_toml);
 }
+
+#[test]
+fn the_guided_sale_has_the_same_stages_and_steps_with_checkpoints_and_the_seeds_has_none() {
+    let stages = StageCatalog::defaults();
+    let seed = ProcessDefinition::parse_toml(ENTERPRISE_SALE, &stages).unwrap();
+    let guided = ProcessDefinition::parse_toml(include_str!("../../../../processes/enterprise-sale-guided.toml"), &stages).unwrap();
+    assert_eq!(guided.code, "enterprise-sale-guided");
+    assert!(seed.stages.iter().all(|s| s.exit_criteria.is_empty()), "the seed's behaviour: no criteria");
+    for (a, b) in seed.stages.iter().zip(&guided.stages) {
+        assert_eq!((&a.stage, &a.next, &a.steps), (&b.stage, &b.next, &b.steps));
+    }
+    let codes: Vec<Vec<String>> = guided.stages.iter().map(|s| s.exit_criteria.iter().map(|c| c.code()).collect()).collect();
+    assert_eq!(
+        codes,
+        [
+            vec!["filled.amount", "filled.decision_maker", "filled.need"],
+            vec!["filled.presentation", "step.presentation.done"],
+            vec!["filled.close_date"],
+            vec!["present.participants"],
+        ]
+    );
+    // Written back as TOML, the criteria read as themselves.
+    assert_eq!(ProcessDefinition::parse_toml(&guided.to_toml(), &stages), Ok(guided));
+}
+
+#[test]
+fn every_wrong_criterion_is_reported_with_its_path() {
+    let text = ENTERPRISE_SALE.replacen(
+        "next = \"presentation\"",
+        "next = \"presentation\"\nexit_criteria = [{ filled = \"budjet\" }, { present = \"partners\" }, { step = \"dance\", result = \"done\" }, \
+         { step = \"presentation\", result = \"won\" }, { step = \"presentation\" }, { filled = \"amount\", present = \"competitors\" }]",
+        1,
+    );
+    let problems = ProcessDefinition::parse_toml(&text, &StageCatalog::defaults()).unwrap_err();
+    let paths: Vec<(&str, Option<usize>)> = problems.iter().map(|p| (p.path.as_str(), p.line)).collect();
+    let line = Some(11);
+    assert_eq!(
+        paths,
+        [
+            ("stages[0].exit_criteria[0].filled", line),
+            ("stages[0].exit_criteria[1].present", line),
+            ("stages[0].exit_criteria[2].step", line),
+            ("stages[0].exit_criteria[3].result", line),
+            ("stages[0].exit_criteria[4].result", line),
+            ("stages[0].exit_criteria[5]", line),
+        ]
+    );
+    assert!(problems[0].message.contains("\"budjet\" is not a field a criterion can require"), "{}", problems[0].message);
+    assert_eq!(problems[2].message(dealflow_core::Locale::Ru), "«dance» — не шаг этого процесса");
+}

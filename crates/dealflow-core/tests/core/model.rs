@@ -106,7 +106,13 @@ impl World {
             })
             .cloned()
             .collect();
-        State { opportunity: self.opportunity.clone(), supervisor_id: Some("supervisor".into()), instance: running, activities }
+        State {
+            opportunity: self.opportunity.clone(),
+            supervisor_id: Some("supervisor".into()),
+            instance: running,
+            activities,
+            facts: Default::default(),
+        }
     }
 
     fn apply(&mut self, after: State, effects: Vec<Effect>) {
@@ -372,6 +378,7 @@ fn error_name(e: &engine::EngineError) -> &'static str {
         UnknownStage(_) => "UnknownStage",
         InactiveStage(_) => "InactiveStage",
         NotAFinalStage(_) => "NotAFinalStage",
+        ExitCriteriaUnmet(_) => "ExitCriteriaUnmet",
     }
 }
 
@@ -393,13 +400,15 @@ fn run_sequence(ops: &[Op]) -> Result<(), TestCaseError> {
                 model.start(&definition),
             ),
             Op::ChangeStage(t) => (
-                Some(Command::ChangeStage { to: TARGETS[*t].into(), by: By::User("u".into()) }),
+                Some(Command::ChangeStage { to: TARGETS[*t].into(), by: By::User("u".into()), override_reason: None }),
                 None,
                 model.change_stage(TARGETS[*t], &definition),
             ),
-            Op::Close(t) => {
-                (Some(Command::Close { to: TARGETS[*t].into(), by: By::User("u".into()) }), None, model.close(TARGETS[*t], &definition))
-            }
+            Op::Close(t) => (
+                Some(Command::Close { to: TARGETS[*t].into(), by: By::User("u".into()), override_reason: None }),
+                None,
+                model.close(TARGETS[*t], &definition),
+            ),
             Op::Complete(a, r) => match pick(*a) {
                 None => (None, None, Ok(())),
                 Some(i) => {

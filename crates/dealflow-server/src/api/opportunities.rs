@@ -65,6 +65,9 @@ pub struct ChangeStage {
     pub stage: String,
     /// When given, must equal the opportunity's version (409 `version_conflict` otherwise).
     pub version: Option<i64>,
+    /// A supervisor's or administrator's reason to move forward with exit criteria unmet
+    /// (otherwise 422 `exit_criteria_unmet`); written to the history.
+    pub override_reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -75,6 +78,8 @@ pub struct Close {
     pub actual_revenue: Option<MoneyInput>,
     pub hours_spent: Option<f64>,
     pub close_reason: Option<String>,
+    /// Closing won with exit criteria unmet: a supervisor's or administrator's reason.
+    pub override_reason: Option<String>,
 }
 
 /// A probability in whole percent.
@@ -156,7 +161,8 @@ pub async fn change_stage(
     Path(id): Path<String>,
     Body(input): Body<ChangeStage>,
 ) -> ApiResult<Json<OpportunityView>> {
-    Ok(Json(services.change_stage(&caller.actor, &id, &input.stage, input.version).await?.into()))
+    let reason = input.override_reason.as_deref();
+    Ok(Json(services.change_stage_overriding(&caller.actor, &id, &input.stage, input.version, reason).await?.into()))
 }
 
 /// Close on a final stage with the closing figures.
@@ -174,6 +180,7 @@ pub async fn close(
         actual_revenue: money("actual_revenue", &input.actual_revenue)?,
         hours_spent: input.hours_spent,
         close_reason: input.close_reason,
+        override_reason: input.override_reason,
     };
     Ok(Json(services.close(&caller.actor, &id, &close).await?.into()))
 }

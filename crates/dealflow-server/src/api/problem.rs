@@ -10,6 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use dealflow_core::check::{FieldProblem, Invalid};
+use dealflow_core::criteria::Unmet;
 use dealflow_core::{EngineError, Locale, LocalizedText};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -51,6 +52,18 @@ pub struct Problem {
     /// For `unknown_command`: commands that resemble what was typed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestions: Option<Vec<String>>,
+    /// For `exit_criteria_unmet`: every criterion of the stage that does not hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unmet: Option<Vec<UnmetView>>,
+}
+
+/// An exit criterion that does not hold.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnmetView {
+    /// `filled.<field>`, `present.participants`, `present.competitors` or `step.<step>.<result>`.
+    pub code: String,
+    /// What to do about it, in the caller's language.
+    pub message: String,
 }
 
 /// An API error, not yet in words.
@@ -65,6 +78,7 @@ struct Unrendered {
     errors: Vec<FieldProblem>,
     version: Option<i64>,
     suggestions: Option<Vec<String>>,
+    unmet: Vec<Unmet>,
 }
 
 impl ApiError {
@@ -76,6 +90,7 @@ impl ApiError {
             errors: Vec::new(),
             version: None,
             suggestions: None,
+            unmet: Vec::new(),
         }))
     }
 
@@ -176,6 +191,8 @@ impl ApiError {
             errors,
             version: e.version,
             suggestions: e.suggestions.clone(),
+            unmet: (!e.unmet.is_empty())
+                .then(|| e.unmet.iter().map(|u| UnmetView { code: u.code.clone(), message: u.message.get(locale).to_owned() }).collect()),
         }
     }
 }
@@ -197,6 +214,7 @@ impl From<ServiceError> for ApiError {
                 EngineError::ProcessAlreadyRunning => (StatusCode::CONFLICT, "process_already_running"),
                 EngineError::ActivityNotOpen => (StatusCode::CONFLICT, "activity_not_open"),
                 EngineError::ProcessNotRunning => (StatusCode::CONFLICT, "process_not_running"),
+                EngineError::ExitCriteriaUnmet(_) => (StatusCode::UNPROCESSABLE_ENTITY, "exit_criteria_unmet"),
                 // Refusals about a field or a missing record, should one arrive unconverted
                 // (`ServiceError::from` turns them into those, never back into `Engine`).
                 EngineError::ActivityNotFound
@@ -219,8 +237,10 @@ impl From<ServiceError> for ApiError {
             }
         };
         let mut api = ApiError::new(status, code, words(Locale::Ru), words(Locale::En));
-        if let ServiceError::VersionConflict { current } | ServiceError::PreconditionFailed { current } = error {
-            api.0.version = Some(current);
+        match error {
+            ServiceError::VersionConflict { current } | ServiceError::PreconditionFailed { current } => api.0.version = Some(current),
+            ServiceError::Engine(EngineError::ExitCriteriaUnmet(unmet)) => api.0.unmet = unmet,
+            _ => {}
         }
         api
     }

@@ -220,6 +220,8 @@ pub struct HistoryView {
     pub by_user_id: Option<String>,
     pub by_process: bool,
     pub visit: Option<u32>,
+    /// Why a supervisor or administrator moved the deal on with its exit criteria unmet.
+    pub override_reason: Option<String>,
 }
 
 impl From<HistoryRecord> for HistoryView {
@@ -231,6 +233,7 @@ impl From<HistoryRecord> for HistoryView {
             by_user_id: h.by_user_id,
             by_process: h.by_process,
             visit: h.visit,
+            override_reason: h.override_reason,
         }
     }
 }

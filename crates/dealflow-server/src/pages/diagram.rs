@@ -2,7 +2,7 @@
 //! the process with its steps inside, solid arrows for `next`, and a dashed line from every stage
 //! whose steps can close the deal to the final stage they close on.
 
-use dealflow_core::definition::{ResultEffect, Step};
+use dealflow_core::definition::{ProcessStage, ResultEffect, Step};
 use dealflow_core::{Locale, ProcessDefinition, StageCatalog};
 
 use super::format::shorten;
@@ -47,12 +47,14 @@ fn text_box(x: i32, y: i32, height: i32, title: String, line1: String, line2: St
     DiagramBox { x, y, width: COLUMN, height, text_x: x + 10, line1_y: y + 20, line2_y: y + 38, title, line1, line2, class }
 }
 
-/// `step_detail` says a step's type and due time in the reader's words.
+/// `step_detail` says a step's type and due time in the reader's words; `checkpoint` names a
+/// stage's exit criteria (a heading and each criterion), drawn as a box under its steps.
 pub fn draw(
     definition: &ProcessDefinition,
     stages: &StageCatalog,
     locale: Locale,
     step_detail: impl Fn(&Step) -> String,
+    checkpoint: impl Fn(&ProcessStage) -> Option<(String, Vec<String>)>,
     closes_label: &str,
     next_label: &str,
 ) -> Diagram {
@@ -98,7 +100,15 @@ pub fn draw(
                 if closes { "step closes" } else { "step" },
             ));
         }
-        bottoms.push(top + HEADER + 8 + stage.steps.len() as i32 * (STEP + 6));
+        let mut bottom = top + HEADER + 8 + stage.steps.len() as i32 * (STEP + 6);
+        if let Some((heading, criteria)) = checkpoint(stage) {
+            let title = format!("{heading}: {}", criteria.join("; "));
+            let first = criteria.first().map(|c| shorten(c, 30)).unwrap_or_default();
+            let line2 = if criteria.len() > 1 { format!("{first} (+{})", criteria.len() - 1) } else { first };
+            boxes.push(text_box(x, bottom, STEP, title, shorten(&heading, 28), line2, "checkpoint"));
+            bottom += STEP + 6;
+        }
+        bottoms.push(bottom);
     }
     for (k, code) in finals.iter().enumerate() {
         let won = stages.get(code).is_some_and(|s| s.is_won);

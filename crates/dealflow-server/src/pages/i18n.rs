@@ -325,6 +325,13 @@ catalogue! {
     // Closing a deal
     closing_details: "Итоги продажи", "How the deal ended";
     fill_in_closing: "Заполнить итоги", "Fill them in";
+    waiting_on: "Задачи стадии выполнены. Процесс пойдёт дальше, когда в продаже будет:", "The stage's tasks are done. The process moves on once the opportunity has:";
+    fill_in_details: "Заполнить данные продажи", "Fill in the opportunity";
+    criteria_unmet: "Продажа перейдёт на стадию «{stage}», когда в ней будет:", "The opportunity can move to “{stage}” once it has:";
+    exit_criteria: "Прежде чем продажа уйдёт со стадии", "Before a deal leaves this stage";
+    criteria_overridden: "в обход условий стадии", "exit criteria overridden";
+    override_reason: "Почему продажа идёт дальше без этого", "Why the deal moves on without this";
+    override_to: "Всё равно перевести на", "Move on anyway to";
     closing_details_missing: "Укажите выручку, затраченные часы и причину — без них продажа не попадёт в аналитику полностью.", "Fill in the revenue, the hours spent and the reason, or the analytics will miss this deal.";
     // Administration
     administration: "Администрирование", "Administration";

@@ -9,8 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use dealflow_core::check::Invalid;
+use dealflow_core::checkpoints;
 use dealflow_core::compare::{Change, compare};
-use dealflow_core::definition::{ResultEffect, Step};
+use dealflow_core::definition::{ProcessStage, ResultEffect, Step};
 use dealflow_core::{Locale, ProcessDefinition, StageCatalog};
 use serde::Deserialize;
 
@@ -73,6 +74,8 @@ pub struct StageView {
     pub goal: String,
     pub system: String,
     pub next_text: String,
+    /// What must hold before a deal leaves the stage forward.
+    pub criteria: Vec<String>,
     pub steps: Vec<StepView>,
 }
 
@@ -125,6 +128,10 @@ fn effect_words(effect: &ResultEffect, stages: &StageCatalog, t: &Texts, locale:
     }
 }
 
+fn criteria_words(definition: &ProcessDefinition, stage: &ProcessStage, locale: Locale) -> Vec<String> {
+    stage.exit_criteria.iter().map(|c| checkpoints::request(c, definition).get(locale).to_owned()).collect()
+}
+
 fn stage_views(definition: &ProcessDefinition, stages: &StageCatalog, t: &Texts, locale: Locale) -> Vec<StageView> {
     definition
         .stages
@@ -136,6 +143,7 @@ fn stage_views(definition: &ProcessDefinition, stages: &StageCatalog, t: &Texts,
             goal: s.guidance.goal.get(locale).to_owned(),
             system: s.guidance.system.get(locale).to_owned(),
             next_text: s.guidance.next.get(locale).to_owned(),
+            criteria: criteria_words(definition, s, locale),
             steps: s
                 .steps
                 .iter()
@@ -157,7 +165,10 @@ fn stage_views(definition: &ProcessDefinition, stages: &StageCatalog, t: &Texts,
 
 fn draw(definition: &ProcessDefinition, stages: &StageCatalog, t: &'static Texts, locale: Locale) -> Diagram {
     let detail = |step: &Step| format!("{} · {}", t.activity_type(step.kind), due_words(step.due.seconds(), t));
-    diagram::draw(definition, stages, locale, detail, t.effect_close, t.next_stage)
+    let checkpoint = |stage: &ProcessStage| {
+        (!stage.exit_criteria.is_empty()).then(|| (t.exit_criteria.to_owned(), criteria_words(definition, stage, locale)))
+    };
+    diagram::draw(definition, stages, locale, detail, checkpoint, t.effect_close, t.next_stage)
 }
 
 #[derive(Deserialize, Default)]
@@ -222,6 +233,9 @@ pub struct DiffRow {
     pub new: Vec<StepCell>,
     pub old_next: String,
     pub new_next: String,
+    /// Each side's exit criteria, in words.
+    pub old_criteria: Vec<String>,
+    pub new_criteria: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -270,6 +284,8 @@ fn diff_rows(old: &ProcessDefinition, new: &ProcessDefinition, stages: &StageCat
             new: row.steps.iter().filter_map(|s| s.new.map(|step| cell(step, s.change))).collect(),
             old_next: row.old.map(|s| stages.name_of(s.next.as_str(), locale)).unwrap_or_default(),
             new_next: row.new.map(|s| stages.name_of(s.next.as_str(), locale)).unwrap_or_default(),
+            old_criteria: row.old.map(|s| criteria_words(old, s, locale)).unwrap_or_default(),
+            new_criteria: row.new.map(|s| criteria_words(new, s, locale)).unwrap_or_default(),
         })
         .collect()
 }

@@ -49,10 +49,27 @@ pub struct Live {
     pub panel_note: Option<&'static str>,
     /// Closed without revenue, hours or reason: however it got there, the person is asked for them.
     pub closing_missing: bool,
-    pub message: Option<String>,
+    /// What keeps the finished stage from moving on by itself: the exit criteria unmet.
+    pub waiting_on: Vec<String>,
+    pub refusal: Option<LiveRefusal>,
     /// The timeline, newest first, and how many of its lines are shown.
     pub history: Vec<TimelineLine>,
     pub shown: usize,
+}
+
+/// A stage change refused, as the live part says it.
+pub struct LiveRefusal {
+    pub message: String,
+    /// Each exit criterion that held the move back.
+    pub unmet: Vec<String>,
+    /// The stage a supervisor or administrator may move to anyway, with a reason: (code, name).
+    pub override_to: Option<(String, String)>,
+}
+
+impl LiveRefusal {
+    pub fn said(message: String) -> LiveRefusal {
+        LiveRefusal { message, unmet: Vec::new(), override_to: None }
+    }
 }
 
 /// How many lines of the timeline the page shows before "show all".
@@ -225,7 +242,7 @@ fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, peo
                     error: None,
                 });
             }
-            if cards.is_empty() {
+            if cards.is_empty() && view.waiting_on.is_empty() {
                 panel_note = Some(t.no_open_activities);
             }
         }
@@ -242,7 +259,8 @@ fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, peo
         process,
         panel_note,
         closing_missing: closed && o.hours_spent.is_none() && o.close_reason.is_none(),
-        message: None,
+        waiting_on: view.waiting_on.iter().map(|u| u.message.get(locale).to_owned()).collect(),
+        refusal: None,
         history,
         shown: TIMELINE_PAGE,
     }
@@ -379,12 +397,12 @@ pub(super) fn wants_fragment(headers: &HeaderMap) -> bool {
     headers.get("x-fragment").is_some_and(|v| v == "live")
 }
 
-pub(super) async fn live_partial(services: &Services, viewer: &Viewer, id: &str, message: Option<String>) -> PageResult<LivePartial> {
+pub(super) async fn live_partial(services: &Services, viewer: &Viewer, id: &str, refusal: Option<LiveRefusal>) -> PageResult<LivePartial> {
     let view = services.opportunity_view(&viewer.actor, id).await.or_page(viewer)?;
     let stages = services.stage_catalog().await.or_page(viewer)?;
     let people = People::load(services, viewer).await?;
     let mut live = live_part(viewer, &view, &stages, &people, services.clock().now());
-    live.message = message;
+    live.refusal = refusal;
     Ok(LivePartial { chrome: PartChrome { t: viewer.t(), csrf: viewer.csrf.clone() }, live })
 }
 
@@ -393,13 +411,21 @@ pub async fn live(State(services): State<Services>, viewer: Viewer, Path(id): Pa
 }
 
 /// Shows a refusal of a command on the live part: in place for the script, on the whole page otherwise.
-pub(super) async fn refuse_on_live(services: &Services, viewer: &Viewer, id: &str, headers: &HeaderMap, message: String) -> PageResult {
+pub(super) async fn refuse_on_live(
+    services: &Services,
+    viewer: &Viewer,
+    id: &str,
+    headers: &HeaderMap,
+    refusal: LiveRefusal,
+) -> PageResult {
+    // Unmet criteria are a problem with the deal's data, the rest a conflict with its state.
+    let status = if refusal.unmet.is_empty() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
     if wants_fragment(headers) {
-        return Ok((StatusCode::CONFLICT, live_partial(services, viewer, id, Some(message)).await?).into_response());
+        return Ok((status, live_partial(services, viewer, id, Some(refusal)).await?).into_response());
     }
     let mut page = build_page(services, viewer, id).await?;
-    page.live.message = Some(message);
-    Ok((StatusCode::CONFLICT, page).into_response())
+    page.live.refusal = Some(refusal);
+    Ok((status, page).into_response())
 }
 
 /// What a person reads when a command on this opportunity was refused.

@@ -43,7 +43,12 @@ pub fn timeline(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, 
             Some(id) if !h.by_process => people.name(id),
             _ => t.by_process.to_owned(),
         };
-        events.push(line("stage", h.at, text, "", String::new(), who));
+        // An override says so, and its reason is the line's detail.
+        let (text, detail) = match &h.override_reason {
+            Some(reason) => (format!("{text} · {}", t.criteria_overridden), reason.clone()),
+            None => (text, String::new()),
+        };
+        events.push(line("stage", h.at, text, "", detail, who));
     }
     // A result's name comes from the running process's step, else its code as stored.
     let result_name = |step: Option<&str>, stage: Option<&str>, code: &str| -> String {

@@ -64,4 +64,8 @@ impl Texts {
     pub fn conflict_at(&self, stage_name: &str) -> String {
         self.conflict_changed.replace("{stage}", stage_name)
     }
+
+    pub fn exit_criteria_unmet(&self, stage_name: &str) -> String {
+        self.criteria_unmet.replace("{stage}", stage_name)
+    }
 }

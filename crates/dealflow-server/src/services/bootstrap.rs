@@ -9,8 +9,14 @@ use super::{NewUser, Services};
 use crate::error::{Result, ServiceError};
 use dealflow_core::check::Invalid;
 
-/// The process library as shipped: the Enterprise sale definition.
+/// The process library as shipped: the Enterprise sale definition (the seed's), and the same
+/// sale with exit criteria at its checkpoints.
 pub const ENTERPRISE_SALE_TOML: &str = include_str!("../../../../processes/enterprise-sale.toml");
+pub const ENTERPRISE_SALE_GUIDED_TOML: &str = include_str!("../../../../processes/enterprise-sale-guided.toml");
+
+/// The shipped process documents, by file name.
+const SHIPPED: [(&str, &str); 2] =
+    [("processes/enterprise-sale.toml", ENTERPRISE_SALE_TOML), ("processes/enterprise-sale-guided.toml", ENTERPRISE_SALE_GUIDED_TOML)];
 
 #[derive(Debug, Clone)]
 pub struct Bootstrap {
@@ -38,6 +44,12 @@ fn default_settings() -> Vec<SettingRecord> {
             "true",
             "Запускать процесс продажи: когда лид переходит на стадию «Ожидание продажи», по созданной продаже сам запускается процесс корпоративных продаж.",
             "Start the sales process: when a lead moves to Awaiting sale, the Enterprise sale process starts by itself on the opportunity created from it.",
+        ),
+        row(
+            "sales_process",
+            "\"enterprise-sale\"",
+            "Процесс продажи команды: его код. Он запускается по лидам и предлагается на странице продажи; «enterprise-sale-guided» — та же продажа с контрольными точками.",
+            "The team's sales process, by its code: it starts on handed-off leads and is offered on an opportunity's page; \"enterprise-sale-guided\" is the same sale with checkpoints.",
         ),
         row(
             "currency",
@@ -85,13 +97,14 @@ impl Services {
                 for setting in default_settings() {
                     tx.settings().ensure(&setting, now).await?;
                 }
-                let shipped = shipped_definition(&tx.stages().catalog().await?)?;
-                match tx.processes().current(&shipped.code).await {
-                    Err(dealflow_store::StoreError::NotFound) => {
-                        tx.processes().publish(&shipped, None, now).await?;
-                    }
-                    other => {
-                        other?;
+                for shipped in shipped_definitions(&tx.stages().catalog().await?)? {
+                    match tx.processes().current(&shipped.code).await {
+                        Err(dealflow_store::StoreError::NotFound) => {
+                            tx.processes().publish(&shipped, None, now).await?;
+                        }
+                        other => {
+                            other?;
+                        }
                     }
                 }
                 Ok(())
@@ -120,10 +133,20 @@ impl Services {
     }
 }
 
-/// The shipped definition, checked against the installation's stages.
+/// The Enterprise sale as shipped, checked against the installation's stages.
 pub fn shipped_definition(stages: &StageCatalog) -> Result<ProcessDefinition> {
-    ProcessDefinition::parse_toml(ENTERPRISE_SALE_TOML, stages).map_err(|problems| {
+    let (file, text) = SHIPPED[0];
+    parse_shipped(file, text, stages)
+}
+
+/// Every shipped definition, checked against the installation's stages.
+pub fn shipped_definitions(stages: &StageCatalog) -> Result<Vec<ProcessDefinition>> {
+    SHIPPED.iter().map(|(file, text)| parse_shipped(file, text, stages)).collect()
+}
+
+fn parse_shipped(file: &str, text: &str, stages: &StageCatalog) -> Result<ProcessDefinition> {
+    ProcessDefinition::parse_toml(text, stages).map_err(|problems| {
         let detail = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        ServiceError::invalid("processes/enterprise-sale.toml", Invalid::Definition { en: detail.clone(), ru: detail, line: None })
+        ServiceError::invalid(file, Invalid::Definition { en: detail.clone(), ru: detail, line: None })
     })
 }

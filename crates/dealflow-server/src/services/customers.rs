@@ -79,11 +79,11 @@ async fn with_account_names(
     contacts: Vec<ContactRecord>,
 ) -> Result<Vec<(ContactRecord, Option<String>)>> {
     let ids: Vec<String> = contacts.iter().filter_map(|c| c.account_id.clone()).collect();
-    let accounts = conn.accounts().of_ids(&ids).await?;
+    let names = conn.accounts().names(&ids).await?;
     Ok(contacts
         .into_iter()
         .map(|c| {
-            let name = c.account_id.as_ref().and_then(|id| accounts.iter().find(|a| &a.id == id)).map(|a| a.name.clone());
+            let name = c.account_id.as_ref().and_then(|id| names.get(id)).cloned();
             (c, name)
         })
         .collect())

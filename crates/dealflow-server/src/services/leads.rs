@@ -15,8 +15,13 @@ use crate::error::{Result, ServiceError};
 use crate::new_id;
 use crate::paging::{Page, PageRequest};
 
-/// The process that starts by itself when a lead is handed off (setting `start_sales_process`).
+/// The process a handed-off lead starts (setting `start_sales_process`) unless `sales_process` names another.
 pub const HANDOFF_PROCESS: &str = "enterprise-sale";
+
+/// The team's sales process from the setting `sales_process`: the Enterprise sale when unset.
+pub(super) fn chosen_process(setting: Option<serde_json::Value>) -> String {
+    setting.and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| HANDOFF_PROCESS.to_owned())
+}
 
 /// What a change of a lead sets; `Some(None)` clears a field.
 #[derive(Debug, Clone, Default)]
@@ -209,8 +214,9 @@ impl Services {
         let now = self.clock.now();
         let start = tx.settings().get("start_sales_process").await?.and_then(|v| v.as_bool()).unwrap_or(true);
         let definition = if start {
-            match tx.processes().current(HANDOFF_PROCESS).await {
-                Ok(d) if d.active => Some(self.definition_in(tx, HANDOFF_PROCESS, d.version).await?),
+            let code = chosen_process(tx.settings().get("sales_process").await?);
+            match tx.processes().current(&code).await {
+                Ok(d) if d.active => Some(self.definition_in(tx, &code, d.version).await?),
                 Ok(_) | Err(dealflow_store::StoreError::NotFound) => None,
                 Err(e) => return Err(e.into()),
             }

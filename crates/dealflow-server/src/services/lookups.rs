@@ -323,6 +323,11 @@ impl Services {
         Ok(self.store.read().await?.settings().list().await?)
     }
 
+    /// The team's sales process (setting `sales_process`): what an opportunity's page starts.
+    pub async fn sales_process(&self) -> Result<String> {
+        Ok(super::leads::chosen_process(self.store.read().await?.settings().get("sales_process").await?))
+    }
+
     /// The installation's currency (setting `currency`, RUB when unset).
     pub async fn currency(&self) -> Result<String> {
         let value = self.store.read().await?.settings().get("currency").await?;
@@ -339,6 +344,12 @@ impl Services {
             "default_locale" => check::one_of(text, &["ru", "en"]).err(),
             "default_time_zone" => check::time_zone(text).err(),
             "working_days" => check::weekdays(value).err(),
+            "sales_process" => match self.store.read().await?.processes().current(text).await {
+                Ok(process) if process.active => None,
+                Ok(_) => Some(Invalid::ProcessInactive),
+                Err(dealflow_store::StoreError::NotFound) => Some(Invalid::UnknownReference),
+                Err(e) => return Err(e.into()),
+            },
             _ => None,
         };
         if let Some(invalid) = refusal {

@@ -58,7 +58,7 @@ use std::sync::{Arc, Mutex};
 use dealflow_core::definition::WorkCalendar;
 use dealflow_core::engine::{self, ActivityState, Command, Context, Effect, InstanceState, OpportunityState, ProcessLink, State};
 use dealflow_core::notification::{self, ClosedDeal, NotificationKind};
-use dealflow_core::records::{ActivityRecord, OpportunityRecord, UserRecord};
+use dealflow_core::records::{ActivityRecord, InstanceRecord, OpportunityRecord, UserRecord};
 use dealflow_core::stage::Stage;
 use dealflow_core::{LocalizedText, ProcessDefinition, StageCatalog};
 use dealflow_store::{CommandContext, Stages, Store, WriteTx};
@@ -293,26 +293,7 @@ impl Services {
         {
             records.push(tx.activities().get(id).await?);
         }
-        Ok(State {
-            opportunity: OpportunityState {
-                id: opportunity.id.clone(),
-                title: opportunity.title.clone(),
-                stage: opportunity.stage.clone(),
-                owner_id: opportunity.owner_id.clone(),
-                closed_at: opportunity.closed_at,
-                history_len: context.history_len,
-            },
-            supervisor_id: context.supervisor_id,
-            instance: instance.map(|i| InstanceState {
-                id: i.id,
-                process_code: i.process_code,
-                process_version: i.process_version,
-                status: i.status,
-                outcome: i.outcome,
-                visits: i.visits,
-            }),
-            activities: records.into_iter().map(activity_state).collect(),
-        })
+        Ok(engine_state(opportunity, context.history_len, context.supervisor_id, instance, records))
     }
 
     /// The stage lookup, current as of now. Everyone signed in may read it.
@@ -380,6 +361,38 @@ pub(crate) async fn settle<T>(tx: WriteTx, result: Result<T>, tries: usize, cont
     }
     tokio::time::sleep(std::time::Duration::from_millis(5 * tries as u64)).await;
     Settled::Retry
+}
+
+/// What the engine decides a command on: the opportunity, its running instance and that
+/// instance's activities.
+fn engine_state(
+    opportunity: &OpportunityRecord,
+    history_len: u32,
+    supervisor_id: Option<String>,
+    instance: Option<InstanceRecord>,
+    activities: Vec<ActivityRecord>,
+) -> State {
+    State {
+        opportunity: OpportunityState {
+            id: opportunity.id.clone(),
+            title: opportunity.title.clone(),
+            stage: opportunity.stage.clone(),
+            owner_id: opportunity.owner_id.clone(),
+            closed_at: opportunity.closed_at,
+            history_len,
+        },
+        supervisor_id,
+        instance: instance.map(|i| InstanceState {
+            id: i.id,
+            process_code: i.process_code,
+            process_version: i.process_version,
+            status: i.status,
+            outcome: i.outcome,
+            visits: i.visits,
+        }),
+        activities: activities.into_iter().map(activity_state).collect(),
+        facts: opportunity.facts(),
+    }
 }
 
 fn activity_state(a: ActivityRecord) -> ActivityState {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use dealflow_core::check::{self, Invalid, MAX_TEXT, MAX_TITLE, Problems};
+use dealflow_core::criteria::Unmet;
 use dealflow_core::records::{
     AccountRecord, ActivityRecord, Competitor, ContactRecord, HistoryRecord, InstanceRecord, KnowledgeRecord, LostReason, NoteRecord,
     NoteTarget, OpportunityRecord, OrderRecord, Participant, UserRecord,
@@ -113,6 +114,8 @@ pub struct OpportunityView {
     pub history: Vec<HistoryRecord>,
     /// The newest notes on it.
     pub notes: Vec<NoteRecord>,
+    /// The exit criteria a finished stage visit waits on before the process moves on (R7).
+    pub waiting_on: Vec<Unmet>,
 }
 
 /// How many notes an opportunity's timeline reads.
@@ -154,16 +157,6 @@ async fn visible(conn: &mut Reader, actor: &Actor, id: &str) -> Result<Opportuni
 }
 
 /// Names of the accounts `rows` name, read on the caller's connection.
-async fn account_names(conn: &mut Reader, rows: &[OpportunityRecord], names: &mut HashMap<String, String>) -> Result<()> {
-    for id in rows.iter().filter_map(|o| o.account_id.as_deref()) {
-        if !names.contains_key(id) {
-            let name = conn.accounts().get(id).await.map(|a| a.name).unwrap_or_default();
-            names.insert(id.to_owned(), name);
-        }
-    }
-    Ok(())
-}
-
 impl Services {
     /// One opportunity, if the actor may see it.
     pub async fn opportunity(&self, actor: &Actor, id: &str) -> Result<OpportunityRecord> {
@@ -203,8 +196,7 @@ impl Services {
             }
         };
         let mut conn = self.store.read().await?;
-        let mut accounts = HashMap::new();
-        account_names(&mut conn, &page.items, &mut accounts).await?;
+        let accounts = conn.accounts().names(&page.items.iter().filter_map(|o| o.account_id.clone()).collect::<Vec<_>>()).await?;
         let ids: Vec<String> = page.items.iter().map(|o| o.id.clone()).collect();
         let next_activity = conn.opportunities().next_activity(&ids).await?.into_iter().collect();
         Ok(OpportunityList { page, accounts, next_activity })
@@ -229,7 +221,6 @@ impl Services {
             conn.opportunities().totals_by_stage(actor.owners()).await?
         };
         let mut columns = Vec::new();
-        let mut accounts = HashMap::new();
         for stage in stages.all().iter().filter(|s| s.active) {
             let (count, sum) = totals.iter().find(|(code, ..)| stage.code == **code).map(|(_, n, sum)| (*n, *sum)).unwrap_or((0, 0));
             let search = OpportunityFilter {
@@ -240,10 +231,11 @@ impl Services {
             };
             let rows =
                 if count == 0 { Vec::new() } else { conn.opportunities().search(&search, actor.owners(), None, BOARD_COLUMN).await? };
-            account_names(&mut conn, &rows, &mut accounts).await?;
             columns.push(BoardColumn { stage: stage.clone(), count, total: Money::from_minor_units(sum), rows });
         }
-        let ids: Vec<String> = columns.iter().flat_map(|c| c.rows.iter().map(|o| o.id.clone())).collect();
+        let shown = || columns.iter().flat_map(|c| c.rows.iter());
+        let accounts = conn.accounts().names(&shown().filter_map(|o| o.account_id.clone()).collect::<Vec<_>>()).await?;
+        let ids: Vec<String> = shown().map(|o| o.id.clone()).collect();
         let mut facts: HashMap<String, (Option<jiff::Timestamp>, Option<jiff::Timestamp>)> = HashMap::new();
         for (id, at) in conn.opportunities().stage_entered(&ids).await? {
             facts.entry(id).or_default().0 = Some(at);
@@ -279,7 +271,16 @@ impl Services {
             Some(instance) => Some(self.definition(&instance.process_code, instance.process_version).await?),
             None => None,
         };
-        Ok(OpportunityView { opportunity, running, latest, definition, activities, history, notes })
+        let waiting_on = match (&running, &definition) {
+            (Some(instance), Some(definition)) if definition.stages.iter().any(|s| !s.exit_criteria.is_empty()) => {
+                let stages = self.stage_catalog().await?;
+                let own = activities.iter().filter(|a| a.process_instance_id.as_ref() == Some(&instance.id)).cloned().collect();
+                let state = super::engine_state(&opportunity, 0, None, Some(instance.clone()), own);
+                dealflow_core::engine::advance_waits_on(definition, &stages, &state)
+            }
+            _ => Vec::new(),
+        };
+        Ok(OpportunityView { opportunity, running, latest, definition, activities, history, notes, waiting_on })
     }
 
     /// Everything an opportunity's page shows.
@@ -431,7 +432,8 @@ impl Services {
                 check_reference(tx, &format!("participants[{i}].contact_id"), Ref::Contact, Some(&participant.contact_id)).await?;
             }
             tx.opportunities().update_fields(&next, self.clock.now(), !bumped).await?;
-            Ok(tx.opportunities().get(id).await?)
+            let updated = tx.opportunities().get(id).await?;
+            self.reconsider(tx, actor, updated).await
         })
     }
 
@@ -482,5 +484,6 @@ pub(super) fn creation_entry(opportunity_id: &str, stage: &dealflow_core::StageC
         by_process: false,
         visit: None,
         instance_id: None,
+        override_reason: None,
     }
 }

@@ -29,6 +29,8 @@ pub struct CloseInput {
     pub actual_revenue: Option<Money>,
     pub hours_spent: Option<f64>,
     pub close_reason: Option<String>,
+    /// Closing won with exit criteria unmet: why (supervisors and administrators only).
+    pub override_reason: Option<String>,
 }
 
 /// What a person says about a deal as it closes by a result (R8): the same figures as the
@@ -58,6 +60,17 @@ pub fn fill_in_hint() -> LocalizedText {
 
 fn new_opportunity_title() -> LocalizedText {
     LocalizedText::new("Новая продажа", "New opportunity")
+}
+
+/// A reason to override exit criteria, trimmed: only from a supervisor or an administrator, and
+/// not blank. Blank or absent is no override.
+fn checked_override(actor: &Actor, reason: Option<&str>) -> Result<Option<String>> {
+    let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
+    actor.require_overrider()?;
+    let mut problems = Problems::new();
+    problems.within("override_reason", Some(reason), MAX_TEXT);
+    problems.finish().map_err(ServiceError::Invalid)?;
+    Ok(Some(reason.to_owned()))
 }
 
 /// The opportunity `id`, locked until the transaction ends, if the actor may see it.
@@ -97,11 +110,26 @@ impl Services {
 
     /// R6: move to any active stage; `version`, when given, must match (409 otherwise).
     pub async fn change_stage(&self, actor: &Actor, opportunity_id: &str, to: &str, version: Option<i64>) -> Result<OpportunityRecord> {
+        self.change_stage_overriding(actor, opportunity_id, to, version, None).await
+    }
+
+    /// As [`Services::change_stage`]; a supervisor or administrator may give a reason to move on
+    /// past unmet exit criteria, and the history keeps it.
+    pub async fn change_stage_overriding(
+        &self,
+        actor: &Actor,
+        opportunity_id: &str,
+        to: &str,
+        version: Option<i64>,
+        override_reason: Option<&str>,
+    ) -> Result<OpportunityRecord> {
+        let override_reason = checked_override(actor, override_reason)?;
         in_write!(self, |tx| {
             {
                 let opportunity = locked(tx, actor, opportunity_id).await?;
                 check_version(version, opportunity.version)?;
-                let command = Command::ChangeStage { to: to.to_owned(), by: engine::By::User(actor.id().to_owned()) };
+                let by = engine::By::User(actor.id().to_owned());
+                let command = Command::ChangeStage { to: to.to_owned(), by, override_reason: override_reason.clone() };
                 self.run_command(tx, opportunity, None, None, command, &ClosingFigures::default()).await
             }
         })
@@ -112,10 +140,12 @@ impl Services {
         let mut problems = Problems::new();
         check_figures(&mut problems, input.close_reason.as_deref(), input.hours_spent);
         problems.finish().map_err(ServiceError::Invalid)?;
+        let override_reason = checked_override(actor, input.override_reason.as_deref())?;
         in_write!(self, |tx| {
             {
                 let opportunity = locked(tx, actor, opportunity_id).await?;
-                let command = Command::Close { to: input.stage.clone(), by: engine::By::User(actor.id().to_owned()) };
+                let by = engine::By::User(actor.id().to_owned());
+                let command = Command::Close { to: input.stage.clone(), by, override_reason: override_reason.clone() };
                 let figures = ClosingFigures {
                     actual_revenue: input.actual_revenue,
                     hours_spent: input.hours_spent,
@@ -213,6 +243,19 @@ impl Services {
                 Ok(tx.processes().instance(instance_id).await?)
             }
         })
+    }
+
+    /// After an edit of the opportunity's data: when its process waits on exit criteria to move
+    /// on by itself (R7), it moves on now if the edit met them. Processes without criteria are
+    /// not asked.
+    pub(super) async fn reconsider(&self, tx: &mut WriteTx, actor: &Actor, opportunity: OpportunityRecord) -> Result<OpportunityRecord> {
+        let Some(instance) = tx.processes().running_instance(&opportunity.id).await? else { return Ok(opportunity) };
+        let definition = self.definition_in(tx, &instance.process_code, instance.process_version).await?;
+        if definition.stages.iter().all(|s| s.exit_criteria.is_empty()) {
+            return Ok(opportunity);
+        }
+        let command = Command::Reconsider { by: engine::By::User(actor.id().to_owned()) };
+        self.run_command(tx, opportunity, None, None, command, &ClosingFigures::default()).await
     }
 
     /// A manual activity with no opportunity: no process is involved.

@@ -88,10 +88,7 @@ fn activity_word(kind: ActivityType, locale: Locale) -> &'static str {
 }
 
 async fn account_names(conn: &mut Reader, ids: impl Iterator<Item = Option<String>>) -> Result<HashMap<String, String>> {
-    let mut ids: Vec<String> = ids.flatten().collect();
-    ids.sort();
-    ids.dedup();
-    Ok(conn.accounts().of_ids(&ids).await?.into_iter().map(|a| (a.id, a.name)).collect())
+    Ok(conn.accounts().names(&ids.flatten().collect::<Vec<_>>()).await?)
 }
 
 impl Services {

@@ -351,8 +351,10 @@ async fn a_broken_upload_publishes_nothing_and_an_inactive_process_is_not_offere
     assert!(checked.body.contains("Документ без ошибок."), "a check publishes nothing either");
     assert_eq!(fingerprint(&api).await, before);
 
-    let off = browser.post("/processes/enterprise-sale/active", &session, &[("active", "false"), ("csrf", &csrf)]).await;
-    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    for code in ["enterprise-sale", "enterprise-sale-guided"] {
+        let off = browser.post(&format!("/processes/{code}/active"), &session, &[("active", "false"), ("csrf", &csrf)]).await;
+        assert_eq!(off.status, StatusCode::SEE_OTHER);
+    }
     let run = browser.get("/run", &session).await;
     assert!(run.body.contains("В библиотеке нет активных процессов."), "the side panel no longer offers it");
     let typed = browser.post("/command", &session, &[("text", "Запустить процесс Корпоративная продажа"), ("csrf", &csrf)]).await;

@@ -145,7 +145,7 @@ async fn the_command_line_starts_a_process_and_suggests_when_it_does_not_underst
     assert_eq!((unknown.status, unknown.code()), (StatusCode::UNPROCESSABLE_ENTITY, "unknown_command"));
     assert_eq!(unknown.body["suggestions"][0], "Запустить процесс Корпоративная продажа");
     let suggested = api.get("/command/suggest?text=run%20pro", &token).await;
-    assert_eq!(suggested.body["suggestions"], json!(["Run process Enterprise sale"]));
+    assert_eq!(suggested.body["suggestions"], json!(["Run process Enterprise sale", "Run process Enterprise sale with checkpoints"]));
     let count: i64 = api.app.count("SELECT COUNT(*) FROM opportunities").await;
     assert_eq!(count, 2, "only the understood commands started anything");
 }

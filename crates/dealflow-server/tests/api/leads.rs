@@ -50,7 +50,7 @@ async fn handing_off_a_lead_over_http_starts_the_process_only_when_the_setting_s
     assert!(opportunity.body["process"].is_null(), "no process with the setting off");
     let settings = api.get("/settings", &manager).await;
     let keys: Vec<_> = settings.body["items"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(keys, ["currency", "default_locale", "default_time_zone", "start_sales_process", "working_days"]);
+    assert_eq!(keys, ["currency", "default_locale", "default_time_zone", "sales_process", "start_sales_process", "working_days"]);
 
     let other = api.token(&api.app.loner).await;
     assert_eq!(api.get(&format!("/leads/{id}"), &other).await.status, StatusCode::NOT_FOUND);

@@ -9,6 +9,7 @@ mod administration;
 mod analytics;
 mod bad_input;
 mod board;
+mod checkpoints;
 mod client;
 mod defects;
 mod directory;

@@ -46,6 +46,7 @@ async fn r9_closing_by_hand_cancels_open_activities_and_keeps_the_figures(app: T
         actual_revenue: Some(Money::parse("0").unwrap()),
         hours_spent: Some(6.5),
         close_reason: Some("Chose a competitor".into()),
+        override_reason: None,
     };
     let version = app.opportunity(id).await.version;
     let closed = app.services.close(app.actor(&app.manager.id), id, &close).await.unwrap();

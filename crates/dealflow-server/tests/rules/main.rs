@@ -3,6 +3,7 @@
 
 mod support;
 
+mod checkpoints;
 mod closing;
 mod concurrency;
 mod leads;
