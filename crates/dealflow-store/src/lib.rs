@@ -124,6 +124,8 @@ impl Store {
             Backend::Postgres => {
                 AnyPoolOptions::new()
                     .max_connections(16)
+                    // Kept open so that a team's search finds a second one idle (`try_read`).
+                    .min_connections(2)
                     .acquire_timeout(Duration::from_secs(10))
                     // Statements stay prepared; a generic plan would not know that a search word is
                     // common or rare, or whose deals are few, and the searches and lists depend on it.
@@ -180,6 +182,12 @@ impl Store {
     /// A pooled connection for reads outside a transaction.
     pub async fn read(&self) -> Result<Reader> {
         Ok(Reader(self.pool.acquire().await?))
+    }
+
+    /// A second connection for a read that can go faster in two halves, only if one is idle now:
+    /// a request that waited for it while holding another could starve the pool.
+    pub fn try_read(&self) -> Option<Reader> {
+        self.pool.try_acquire().map(Reader)
     }
 
     /// For `/readyz`: the database answers a query.

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use dealflow_core::Locale;
 use dealflow_core::definition::ActivityType;
-use dealflow_store::{Reader, SearchWords};
+use dealflow_core::records::OpportunityRecord;
+use dealflow_store::{Backend, OwnerScope, Reader, SearchWords};
 
 use super::Services;
 use crate::access::Actor;
@@ -91,7 +92,39 @@ async fn account_names(conn: &mut Reader, ids: impl Iterator<Item = Option<Strin
     Ok(conn.accounts().names(&ids.flatten().collect::<Vec<_>>()).await?)
 }
 
+/// A team at least this large has its deals searched in two halves at once.
+const HALVED_TEAM: usize = 4;
+
 impl Services {
+    /// The opportunities of `scope` that the words find, newest change first. On PostgreSQL each
+    /// owner's part reads the words' trigram lists again, so a team's halves are searched at once
+    /// on two connections when a second one is idle (two cores read them in half the time);
+    /// SQLite finds a team's in one query of its search table.
+    async fn team_opportunities(
+        &self,
+        conn: &mut Reader,
+        words: &SearchWords,
+        scope: OwnerScope<'_>,
+        limit: i64,
+    ) -> Result<Vec<OpportunityRecord>> {
+        let second = match scope {
+            Some(team) if team.len() >= HALVED_TEAM && self.store.backend() == Backend::Postgres => {
+                self.store.try_read().map(|c| (team.split_at(team.len() / 2), c))
+            }
+            _ => None,
+        };
+        let Some(((first_half, second_half), mut other)) = second else {
+            return Ok(conn.search().opportunities(words, scope, limit).await?);
+        };
+        let (mut one, mut two) = (conn.search(), other.search());
+        let (mut found, more) =
+            tokio::try_join!(one.opportunities(words, Some(first_half), limit), two.opportunities(words, Some(second_half), limit))?;
+        found.extend(more);
+        found.sort_by(|a, b| (b.updated_at, &b.id).cmp(&(a.updated_at, &a.id)));
+        found.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok(found)
+    }
+
     /// Up to `limit` records of each of `kinds` (all when empty) that `text` finds, kinds in the
     /// order of [`SearchKind::ALL`], each kind's most recently changed first; accounts and
     /// contacts whose name starts with the text come before the rest. Words shorter than three
@@ -104,7 +137,7 @@ impl Services {
         let mut conn = self.store.read().await?;
         let mut items = Vec::new();
         if wanted(SearchKind::Opportunity) {
-            let found = conn.search().opportunities(&words, actor.owners(), limit).await?;
+            let found = self.team_opportunities(&mut conn, &words, actor.owners(), limit).await?;
             let stages = self.stage_catalog().await?;
             let accounts = account_names(&mut conn, found.iter().map(|o| o.account_id.clone())).await?;
             items.extend(found.into_iter().map(|o| {
