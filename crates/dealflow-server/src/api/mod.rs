@@ -125,6 +125,7 @@ fn documented_routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(opportunities::get, opportunities::update))
         .routes(routes!(opportunities::order))
         .routes(routes!(opportunities::change_stage))
+        .routes(routes!(opportunities::preview_stage))
         .routes(routes!(opportunities::close))
         .routes(routes!(opportunities::history))
         .routes(routes!(activities::list, activities::create))

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, Caller, MoneyInput, Params, day_start, flag, money, nullable, page};
-use super::problem::{ApiError, ApiResult, Problem};
-use super::views::{HistoryView, OpportunityDetail, OpportunityView, Page};
+use super::problem::{ApiError, ApiResult, Problem, UnmetView};
+use super::views::{ActivityView, HistoryView, OpportunityDetail, OpportunityView, Page, at};
 use crate::Services;
 use crate::services::{CloseInput, NewOpportunity, OpportunityChanges, OpportunityFilter};
 
@@ -163,6 +163,82 @@ pub async fn change_stage(
 ) -> ApiResult<Json<OpportunityView>> {
     let reason = input.override_reason.as_deref();
     Ok(Json(services.change_stage_overriding(&caller.actor, &id, &input.stage, input.version, reason).await?.into()))
+}
+
+/// A process activity a stage change would create.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlannedActivity {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub owner_id: String,
+    pub due_at: String,
+    pub stage: String,
+    pub step: String,
+    pub stage_visit: u32,
+}
+
+/// A notification a stage change would send.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlannedNotification {
+    pub user_id: String,
+    pub kind: String,
+    pub title: String,
+}
+
+/// What a stage change would do; nothing of it is written.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StagePreviewView {
+    /// Open process activities the change would cancel (R5).
+    pub cancelled: Vec<ActivityView>,
+    /// Process activities it would create on the stages entered (R4), with their visit number.
+    pub created: Vec<PlannedActivity>,
+    /// Exit criteria the move leaves unmet: without an `override_reason` from a supervisor or
+    /// administrator, `POST …/stage` answers 422 `exit_criteria_unmet`. The other fields say what
+    /// the move would do once made.
+    pub unmet: Vec<UnmetView>,
+    pub notifications: Vec<PlannedNotification>,
+    /// The stages the deal would enter, in order: the one asked for, then any the process moves on to.
+    pub stages: Vec<String>,
+}
+
+/// What `POST /opportunities/{id}/stage` with the same body would do — the same engine decision,
+/// with nothing written.
+#[utoipa::path(post, path = "/opportunities/{id}/stage/preview", operation_id = "preview_opportunity_stage", params(("id" = String, Path, description = "the record's id")), tag = "opportunities", request_body = ChangeStage, security(("bearer" = [])),
+    responses((status = 200, body = StagePreviewView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn preview_stage(
+    State(services): State<Services>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(input): Body<ChangeStage>,
+) -> ApiResult<Json<StagePreviewView>> {
+    let reason = input.override_reason.as_deref();
+    let preview = services.preview_stage_change(&caller.actor, &id, &input.stage, input.version, reason).await?;
+    let locale = caller.locale;
+    Ok(Json(StagePreviewView {
+        cancelled: preview.cancelled.into_iter().map(|a| ActivityView::new(a, locale)).collect(),
+        created: preview
+            .created
+            .into_iter()
+            .map(|a| PlannedActivity {
+                kind: a.kind.as_str().to_owned(),
+                title: a.title.get(locale).to_owned(),
+                owner_id: a.owner_id,
+                due_at: at(a.due_at),
+                stage: a.stage.to_string(),
+                step: a.step,
+                stage_visit: a.visit,
+            })
+            .collect(),
+        unmet: preview.unmet.into_iter().map(|u| UnmetView { code: u.code, message: u.message.get(locale).to_owned() }).collect(),
+        notifications: preview
+            .notifications
+            .into_iter()
+            .map(|n| PlannedNotification { user_id: n.user_id, kind: n.kind.as_str().to_owned(), title: n.title.get(locale).to_owned() })
+            .collect(),
+        stages: preview.stages.into_iter().map(|s| s.to_string()).collect(),
+    }))
 }
 
 /// Close on a final stage with the closing figures.

@@ -7,7 +7,7 @@ use dealflow_core::{Locale, Money, Stage};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-fn at(t: jiff::Timestamp) -> String {
+pub(super) fn at(t: jiff::Timestamp) -> String {
     t.to_string()
 }
 

@@ -29,6 +29,7 @@ mod profile;
 mod search;
 mod session;
 mod sorting;
+mod stage_moves;
 mod start;
 mod team_analytics;
 mod timeline;
@@ -66,7 +67,7 @@ pub fn router() -> Router<Services> {
         .route("/opportunities/new", get(opportunity_forms::new_opportunity))
         .route("/opportunities/{id}", get(opportunity::page))
         .route("/opportunities/{id}/live", get(opportunity::live))
-        .route("/opportunities/{id}/stage", post(opportunity_forms::change_stage))
+        .route("/opportunities/{id}/stage", post(stage_moves::change_stage))
         .route("/opportunities/{id}/close", post(opportunity_forms::close))
         .route("/opportunities/{id}/details", post(opportunity_forms::save_details))
         .route("/opportunities/{id}/participants", post(opportunity_forms::change_participants))

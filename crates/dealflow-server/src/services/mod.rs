@@ -82,7 +82,7 @@ pub use lookups::{NewLookupRow, NewStage, ReasonKind, StageChanges};
 pub use opportunities::{
     Board, BoardColumn, BoardFilter, NewOpportunity, OpportunityChanges, OpportunityList, OpportunityPage, OpportunityView,
 };
-pub use process::{CloseInput, ClosingFigures, Started, fill_in_hint};
+pub use process::{CloseInput, ClosingFigures, StagePreview, Started, fill_in_hint};
 pub use reminders::REMINDER_CHOICES;
 pub use search::{MAX_SEARCH_LIMIT, MAX_SEARCH_TEXT, SearchItem, SearchKind};
 pub use users::{NewUser, UserChanges};
@@ -202,11 +202,32 @@ impl Services {
     ) -> Result<OpportunityRecord> {
         let now = self.clock.now();
         self.metrics.record_command(command.name());
+        let (state, effects) = self.decide(tx, &opportunity, target_activity, start_with, command, closing).await?;
+        let mut notification_id = new_id;
+        let changed = tx.apply_effects(&state.opportunity, &effects, now, &mut notification_id).await?;
+        // Most commands (a completion that does not end the stage) leave the row as it was.
+        let opportunity = if changed { tx.opportunities().get(&opportunity.id).await? } else { opportunity };
+        self.after_close(tx, &opportunity, &effects).await?;
+        Ok(opportunity)
+    }
+
+    /// What a command would do, decided by the engine and addressed to the people it tells, with
+    /// nothing written: [`Services::run_command`] persists exactly this, and a preview shows it.
+    async fn decide(
+        &self,
+        tx: &mut WriteTx,
+        opportunity: &OpportunityRecord,
+        target_activity: Option<&str>,
+        start_with: Option<Arc<ProcessDefinition>>,
+        command: Command,
+        closing: &ClosingFigures,
+    ) -> Result<(State, Vec<Effect>)> {
+        let now = self.clock.now();
         let acting = command.acting_user().cloned();
         let context = tx.opportunities().command_context(&opportunity.owner_id, &opportunity.id).await?;
         let calendar = work_calendar(&context);
         let stages = self.catalog_at(tx.stages(), context.catalog_stamp).await?;
-        let state = self.load_state(tx, &opportunity, context, target_activity).await?;
+        let state = self.load_state(tx, opportunity, context, target_activity).await?;
         let definition = match (&start_with, state.running_instance()) {
             (Some(definition), _) => Some(definition.clone()),
             (None, Some(instance)) => Some(self.definition_in(tx, &instance.process_code, instance.process_version).await?),
@@ -219,13 +240,8 @@ impl Services {
             engine::run_owned(&mut context, state, command)?
         };
         let closed_at = stages.get(state.opportunity.stage.as_str());
-        let effects = self.addressed(tx, acting.as_deref(), &opportunity, closed_at, effects, closing).await?;
-        let mut notification_id = new_id;
-        let changed = tx.apply_effects(&state.opportunity, &effects, now, &mut notification_id).await?;
-        // Most commands (a completion that does not end the stage) leave the row as it was.
-        let opportunity = if changed { tx.opportunities().get(&opportunity.id).await? } else { opportunity };
-        self.after_close(tx, &opportunity, &effects).await?;
-        Ok(opportunity)
+        let effects = self.addressed(tx, acting.as_deref(), opportunity, closed_at, effects, closing).await?;
+        Ok((state, effects))
     }
 
     /// The engine's notices as people get them: none to the person who acted, and the won or

@@ -3,8 +3,11 @@
 //! locks the opportunity, checks that the actor may see it, and runs the engine — in one
 //! transaction.
 
+use dealflow_core::StageCode;
 use dealflow_core::check::{self, Invalid, MAX_TEXT, Problems};
-use dealflow_core::engine::{self, Command, StartedVia};
+use dealflow_core::criteria::Unmet;
+use dealflow_core::engine::{self, Command, Effect, NewActivity, StartedVia};
+use dealflow_core::notification::Notification;
 use dealflow_core::records::{ActivityRecord, InstanceRecord, OpportunityRecord};
 use dealflow_core::{LocalizedText, Money};
 use dealflow_store::WriteTx;
@@ -31,6 +34,20 @@ pub struct CloseInput {
     pub close_reason: Option<String>,
     /// Closing won with exit criteria unmet: why (supervisors and administrators only).
     pub override_reason: Option<String>,
+}
+
+/// What a stage change would do (SPEC §9): the process activities it would cancel and create, the
+/// exit criteria it leaves unmet, the notices it would send and the stages the deal would enter —
+/// decided by the same engine call as the change itself, with nothing written. With criteria
+/// unmet the effects are those of the move made anyway (by a supervisor's override).
+#[derive(Debug, Clone, Default)]
+pub struct StagePreview {
+    pub cancelled: Vec<ActivityRecord>,
+    pub created: Vec<NewActivity>,
+    pub unmet: Vec<Unmet>,
+    pub notifications: Vec<Notification>,
+    /// The stages entered, in order: the one asked for, then any the process moves on to by itself.
+    pub stages: Vec<StageCode>,
 }
 
 /// What a person says about a deal as it closes by a result (R8): the same figures as the
@@ -111,6 +128,48 @@ impl Services {
     /// R6: move to any active stage; `version`, when given, must match (409 otherwise).
     pub async fn change_stage(&self, actor: &Actor, opportunity_id: &str, to: &str, version: Option<i64>) -> Result<OpportunityRecord> {
         self.change_stage_overriding(actor, opportunity_id, to, version, None).await
+    }
+
+    /// What [`Services::change_stage_overriding`] with the same arguments would do, writing nothing.
+    pub async fn preview_stage_change(
+        &self,
+        actor: &Actor,
+        opportunity_id: &str,
+        to: &str,
+        version: Option<i64>,
+        override_reason: Option<&str>,
+    ) -> Result<StagePreview> {
+        let override_reason = checked_override(actor, override_reason)?;
+        in_write!(self, |tx| {
+            {
+                let opportunity = locked(tx, actor, opportunity_id).await?;
+                check_version(version, opportunity.version)?;
+                let command = |override_reason| Command::ChangeStage {
+                    to: to.to_owned(),
+                    by: engine::By::User(actor.id().to_owned()),
+                    override_reason,
+                };
+                let closing = ClosingFigures::default();
+                let (unmet, (_, effects)) = match self.decide(tx, &opportunity, None, None, command(None), &closing).await {
+                    Err(ServiceError::Engine(engine::EngineError::ExitCriteriaUnmet(unmet))) => {
+                        let anyway = command(Some(override_reason.clone().unwrap_or_default()));
+                        (unmet, self.decide(tx, &opportunity, None, None, anyway, &closing).await?)
+                    }
+                    decided => (Vec::new(), decided?),
+                };
+                let mut preview = StagePreview { unmet, ..StagePreview::default() };
+                for effect in effects {
+                    match effect {
+                        Effect::ActivityCancelled { id } => preview.cancelled.push(tx.activities().get(&id).await?),
+                        Effect::ActivityCreated(activity) => preview.created.push(activity),
+                        Effect::Notify(notice) => preview.notifications.push(notice),
+                        Effect::StageChanged(change) => preview.stages.push(change.to),
+                        _ => {}
+                    }
+                }
+                Ok(preview)
+            }
+        })
     }
 
     /// As [`Services::change_stage`]; a supervisor or administrator may give a reason to move on

@@ -7,6 +7,7 @@ mod checkpoints;
 mod closing;
 mod concurrency;
 mod leads;
+mod preview;
 mod second_definition;
 mod stages;
 mod starting;
