@@ -69,7 +69,7 @@ test('2. a new version adds a step to Presentation: only processes started after
 
   await signInAdmin(page);
   await page.locator('nav.side').getByRole('link', { name: 'Библиотека процессов' }).click();
-  await page.getByRole('link', { name: 'Корпоративная продажа' }).click();
+  await page.getByRole('link', { name: 'Корпоративная продажа', exact: true }).click();
   await expect(page.locator('svg.diagram')).toBeVisible();
   await expect(page.locator('svg.diagram .node.stage')).toHaveCount(4);
   await page.getByRole('link', { name: 'Загрузить новую версию' }).click();

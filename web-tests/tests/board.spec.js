@@ -15,6 +15,10 @@ test('a card dragged from Presentation to Proposal moves the deal; a stale drag 
   await expect(column(page, 'presentation').locator(`li.deal[data-id="${deal.id}"]`)).toBeVisible();
   await h.screenshot(page, 'board-before-drag-ru-1440');
   await card(page, deal.id).dragTo(column(page, 'proposal'));
+  // The drop asks first, saying what the move will do.
+  await expect(page.locator('#stage-move-dialog h1')).toContainText('Коммерческое предложение');
+  await h.screenshot(page, 'board-drag-preview-ru-1440');
+  await h.confirmMove(page);
   await expect(page).toHaveURL(/\/board$/);
   await expect(column(page, 'proposal').locator(`li.deal[data-id="${deal.id}"]`)).toBeVisible();
   expect((await api.get(`/opportunities/${deal.id}`)).stage).toBe('proposal');
@@ -32,6 +36,8 @@ test('a card dragged from Presentation to Proposal moves the deal; a stale drag 
   const form = card(page, deal.id).locator('form.move');
   await form.locator('select').selectOption('proposal');
   await form.locator('select').press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#stage-move-submit')).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(column(page, 'proposal').locator(`li.deal[data-id="${deal.id}"]`)).toBeVisible();
   // A final stage opens the deal's close dialog.

@@ -1,6 +1,7 @@
-// Exit criteria (issue 16) as people meet them: a click on the workflow bar says what the deal
-// still needs, the action panel says what a finished stage waits on, and a supervisor moves the
-// deal on anyway with a reason the timeline keeps — in both languages, on a desk and a phone.
+// Exit criteria (issue 16) as people meet them: a click on the workflow bar shows what the move
+// will do and what the deal still needs, the action panel says what a finished stage waits on,
+// and a supervisor moves the deal on anyway with a reason the timeline keeps — in both
+// languages, on a desk and a phone.
 const { test, expect } = require('@playwright/test');
 const h = require('./helpers');
 
@@ -14,13 +15,18 @@ test('the bar names what is missing, a finished stage waits on it, and a supervi
   await page.goto(`/opportunities/${opportunity.id}`);
 
   await barStage(page, 'Презентация').click();
-  const message = page.locator('#live-message');
-  await expect(message).toContainText('Продажа перейдёт на стадию «Презентация», когда в ней будет:');
-  await expect(page.locator('#unmet-criteria li')).toHaveText(['Укажите сумму', 'Укажите лицо, принимающее решение', 'Опишите потребность клиента']);
-  await expect(page.locator('#override-form')).toHaveCount(0);
-  await expect(page.locator('#current-stage')).toContainText('Квалификация');
+  // The confirmation says what the deal still needs; a manager cannot move it on without it.
+  const preview = page.locator('#stage-move-dialog');
+  await expect(preview.locator('#move-unmet')).toContainText('Продажа перейдёт на стадию «Презентация», когда в ней будет:');
+  await expect(preview.locator('#move-unmet li')).toHaveText(['Укажите сумму', 'Укажите лицо, принимающее решение', 'Опишите потребность клиента']);
+  await expect(preview.locator('#move-created')).toContainText('Презентация');
+  await expect(preview.locator('#move-not-allowed')).toBeVisible();
+  await expect(preview.locator('#stage-move-submit')).toHaveCount(0);
   expect(await h.axeViolations(page)).toEqual([]);
   await h.screenshot(page, 'criteria-unmet-ru-1440');
+  await page.keyboard.press('Escape');
+  await expect(preview).toHaveCount(0);
+  await expect(page.locator('#current-stage')).toContainText('Квалификация');
 
   // Both tasks done: the stage waits on the same three, and says so in the action panel.
   await h.completeCard(page, 'Связаться с клиентом, выяснить потребность, согласовать дату и время презентации');
@@ -35,10 +41,11 @@ test('the bar names what is missing, a finished stage waits on it, and a supervi
   await h.signIn(boss, h.people.supervisor);
   await boss.goto(`/opportunities/${opportunity.id}`);
   await barStage(boss, 'Презентация').click();
-  const override = boss.locator('#override-form');
-  await expect(override).toBeVisible();
+  const override = boss.locator('#stage-move-dialog');
+  await expect(override.locator('#move-unmet li')).toHaveCount(3);
   await override.locator('textarea[name=override_reason]').fill('Клиент просит презентацию до конца недели');
-  await override.locator('button[type=submit]').click();
+  await h.screenshot(boss, 'criteria-override-ru-1440');
+  await override.locator('#stage-move-submit').click();
   await expect(boss.locator('#current-stage')).toContainText('Презентация');
   const entry = boss.locator('#history li.stage').first();
   await expect(entry).toContainText('в обход условий стадии');
@@ -50,11 +57,14 @@ test('the bar names what is missing, a finished stage waits on it, and a supervi
   await h.switchLanguage(boss, 'en');
   await boss.setViewportSize({ width: 390, height: 844 });
   await barStage(boss, 'Proposal').click();
-  await expect(boss.locator('#live-message')).toContainText('The opportunity can move to “Proposal” once it has:');
-  await expect(boss.locator('#unmet-criteria li')).toContainText(['Pick a presentation from the knowledge base']);
+  await expect(boss.locator('#stage-move-dialog #move-unmet')).toContainText('The opportunity can move to “Proposal” once it has:');
+  await expect(boss.locator('#stage-move-dialog #move-unmet li')).toContainText(['Pick a presentation from the knowledge base']);
   expect(await boss.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBeTruthy();
+  const box = await boss.locator('#stage-move-dialog').boundingBox();
+  expect(box.x >= 0 && box.x + box.width <= 390, 'the dialog fits the phone').toBeTruthy();
   await h.expectOneLanguage(boss, 'en');
   await h.screenshot(boss, 'criteria-unmet-en-390');
+  await boss.keyboard.press('Escape');
   await h.switchLanguage(boss, 'ru');
   await context.close();
   console.log(`exit criteria journey: ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -94,7 +94,7 @@ async function runFromSidePanel(page, processName) {
   await page.locator('nav.side .run-process').click();
   const dialog = page.locator('#run-dialog');
   await expect(dialog).toBeVisible();
-  await dialog.getByLabel(processName).check();
+  await dialog.getByLabel(processName, { exact: true }).check();
   await dialog.locator('button[type=submit]').click();
   await expect(page).toHaveURL(/\/opportunities\/[0-9a-f-]+\?started=1$/);
   return page.url().match(/opportunities\/([0-9a-f-]+)/)[1];
@@ -113,6 +113,14 @@ async function completeCard(page, title, result) {
   await expect(miniCard(page, title)).toHaveCount(0);
 }
 
+/// Confirms a stage change in the dialog that shows what it will do, after checking it opened.
+async function confirmMove(page) {
+  const dialog = page.locator('#stage-move-dialog');
+  await expect(dialog).toBeVisible();
+  await dialog.locator('#stage-move-submit').click();
+  await expect(dialog).toHaveCount(0);
+}
+
 /// A marker that survives only while the page is not reloaded.
 async function markPage(page) {
   await page.evaluate(() => { window.__sameDocument = true; });
@@ -123,6 +131,7 @@ async function expectSamePage(page) {
 }
 
 module.exports = {
+  confirmMove,
   axeViolations,
   people, signIn, miniCard, switchLanguage, apiAs, screenshot, expectOneLanguage, runFromSidePanel, completeCard, markPage, expectSamePage,
 };

@@ -111,6 +111,12 @@ test('3. clicking an earlier stage cancels the visit\'s mini-cards, shows them i
 
   await h.markPage(page);
   await page.locator('.workflow-bar button[data-stage=qualification]').click();
+  // The confirmation says what the move will do before it is made.
+  const preview = page.locator('#stage-move-dialog');
+  await expect(preview.locator('#move-cancelled')).toContainText('Презентация');
+  await expect(preview.locator('#move-created')).toContainText('заход 2');
+  await h.screenshot(page, 'stage-move-preview-ru-1440');
+  await h.confirmMove(page);
   await expect(page.locator('.workflow-bar li.current')).toHaveText('Квалификация');
   await expectCards(page, QUALIFICATION);
   await expect(h.miniCard(page, PRESENTATION[0])).toHaveCount(0);
@@ -123,6 +129,7 @@ test('3. clicking an earlier stage cancels the visit\'s mini-cards, shows them i
   const other = await page.context().newPage();
   await other.goto(page.url());
   await other.locator('.workflow-bar button[data-stage=proposal]').click();
+  await h.confirmMove(other);
   await expect(other.locator('.workflow-bar li.current')).toHaveText('Коммерческое предложение');
   await page.locator('.workflow-bar button[data-stage=contracting]').click();
   await expect(page.locator('#live-message')).toHaveText(

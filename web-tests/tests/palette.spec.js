@@ -7,7 +7,7 @@ const started = Date.now();
 test.afterAll(() => console.log(`palette journeys: ${((Date.now() - started) / 1000).toFixed(1)} s`));
 
 /// The palette's line that reads `title`.
-const line = (page, title) => page.locator('#palette [role=option]').filter({ has: page.locator('.palette-title', { hasText: title }) });
+const line = (page, title) => page.locator('#palette [role=option]').filter({ has: page.locator('.palette-title').getByText(title, { exact: true }) });
 
 test('search finds an account by a lower-case fragment of its Cyrillic name and opens it with the keyboard', async ({ page, request }) => {
   const api = await h.apiAs(request, h.people.manager);

@@ -105,6 +105,12 @@ document.addEventListener('submit', async (event) => {
   const current = liveRegion();
   if (!form || !current) return;
   event.preventDefault();
+  const stage = event.submitter?.name === 'stage' ? event.submitter.value : null;
+  if (form.classList.contains('workflow-bar') && stage && !form.dataset.previewed) {
+    previewMove(form, event.submitter, current.dataset.opportunity, stage, form.querySelector('[name=version]').value, 'live');
+    return;
+  }
+  delete form.dataset.previewed;
   const body = new URLSearchParams(new FormData(form, event.submitter));
   for (const button of form.querySelectorAll('button')) button.disabled = true;
   let response;
@@ -126,6 +132,7 @@ document.addEventListener('submit', async (event) => {
   }
   const closedNow = fresh.querySelector('.workflow-bar.locked') && !current.querySelector('.workflow-bar.locked');
   current.replaceWith(fresh);
+  document.getElementById('stage-move-dialog')?.close();
   // Other forms on the page must send the version the record has now.
   for (const input of document.querySelectorAll('input.record-version')) input.value = fresh.dataset.version;
   const stageName = fresh.querySelector('.workflow-bar [aria-current="step"]');
@@ -133,6 +140,46 @@ document.addEventListener('submit', async (event) => {
   if (stageName && heading) heading.textContent = stageName.textContent.trim();
   // Closing changes the rest of the page too (orders, closing figures, the Actions menu).
   if (closedNow) window.location.reload();
+});
+
+// A stage change shows what it will do before it is made (the workflow bar, a board card): the
+// server's preview opens in a dialog whose form makes the move. When no preview can be had (a
+// stale card, a final stage), the move goes ahead as asked and the server answers as it would.
+async function previewMove(form, submitter, opportunity, stage, version, back) {
+  const query = new URLSearchParams({ stage, version, back });
+  let page = null;
+  try {
+    const response = await fetch(`/opportunities/${opportunity}/move?${query}`, { credentials: 'same-origin' });
+    if (response.ok) page = new DOMParser().parseFromString(await response.text(), 'text/html');
+  } catch {
+    page = null;
+  }
+  const panel = page?.getElementById('stage-move');
+  if (!panel) {
+    form.dataset.previewed = 'yes';
+    form.requestSubmit(submitter);
+    return;
+  }
+  const dialog = document.createElement('dialog');
+  dialog.id = 'stage-move-dialog';
+  dialog.setAttribute('aria-labelledby', 'stage-move-title');
+  dialog.append(panel);
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  (dialog.querySelector('textarea') || dialog.querySelector('#stage-move-submit') || dialog.querySelector('a'))?.focus();
+}
+
+// A board card's move (dragged, or its own form from the keyboard) asks the same way.
+document.addEventListener('submit', (event) => {
+  const form = event.target.closest('#board form.move');
+  if (!form || form.dataset.previewed) {
+    if (form) delete form.dataset.previewed;
+    return;
+  }
+  event.preventDefault();
+  const value = (name) => form.querySelector(`[name=${name}]`).value;
+  previewMove(form, event.submitter, value('id'), value('stage'), value('version'), 'board');
 });
 
 // Live notifications -----------------------------------------------------------------------

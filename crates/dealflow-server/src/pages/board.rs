@@ -213,6 +213,8 @@ pub struct MoveInput {
     version: Option<i64>,
     #[serde(default)]
     back: String,
+    /// A supervisor's reason to move on with exit criteria unmet (from the move's preview).
+    override_reason: Option<String>,
 }
 
 /// A card moved to another stage. A final stage goes to the deal's close dialog, which asks for
@@ -230,7 +232,8 @@ pub async fn move_card(State(services): State<Services>, form: PageForm<MoveInpu
         );
         return Ok(Redirect::to(&target).into_response());
     }
-    match services.change_stage(&viewer.actor, &input.id, &input.stage, input.version).await {
+    let reason = input.override_reason.as_deref();
+    match services.change_stage_overriding(&viewer.actor, &input.id, &input.stage, input.version, reason).await {
         Ok(_) => Ok(Redirect::to(&back).into_response()),
         // A deal out of sight is answered as missing, not as a refusal on the board.
         Err(error @ crate::ServiceError::NotFound) => Err(super::PageError::service(viewer.locale, error)),

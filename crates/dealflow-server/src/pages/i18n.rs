@@ -329,6 +329,14 @@ catalogue! {
     fill_in_details: "Заполнить данные продажи", "Fill in the opportunity";
     criteria_unmet: "Продажа перейдёт на стадию «{stage}», когда в ней будет:", "The opportunity can move to “{stage}” once it has:";
     exit_criteria: "Прежде чем продажа уйдёт со стадии", "Before a deal leaves this stage";
+    move_title: "Перевести продажу на стадию", "Move the opportunity to";
+    move_cancels: "Будут отменены задачи процесса", "Process activities cancelled";
+    move_creates: "Будут созданы задачи процесса", "Process activities created";
+    move_notifies: "Получат уведомления", "Notified";
+    move_nothing: "нет", "none";
+    move_nobody: "никто", "nobody";
+    move_confirm: "Перевести", "Move";
+    move_not_allowed: "Сначала заполните то, чего не хватает: перевести продажу в обход условий может только руководитель.", "Fill in what is missing first: only a supervisor may move the deal on without it.";
     criteria_overridden: "в обход условий стадии", "exit criteria overridden";
     override_reason: "Почему продажа идёт дальше без этого", "Why the deal moves on without this";
     override_to: "Всё равно перевести на", "Move on anyway to";

@@ -68,6 +68,7 @@ pub fn router() -> Router<Services> {
         .route("/opportunities/{id}", get(opportunity::page))
         .route("/opportunities/{id}/live", get(opportunity::live))
         .route("/opportunities/{id}/stage", post(stage_moves::change_stage))
+        .route("/opportunities/{id}/move", get(stage_moves::move_page))
         .route("/opportunities/{id}/close", post(opportunity_forms::close))
         .route("/opportunities/{id}/details", post(opportunity_forms::save_details))
         .route("/opportunities/{id}/participants", post(opportunity_forms::change_participants))

@@ -48,7 +48,7 @@ fn default_settings() -> Vec<SettingRecord> {
         row(
             "sales_process",
             "\"enterprise-sale\"",
-            "Процесс продажи команды: его код. Он запускается по лидам и предлагается на странице продажи; «enterprise-sale-guided» — та же продажа с контрольными точками.",
+            "Процесс продажи команды — его код из библиотеки процессов. Он запускается по переданным лидам и предлагается на странице продажи; «Корпоративная продажа с контрольными точками» — та же продажа с условиями перехода между стадиями.",
             "The team's sales process, by its code: it starts on handed-off leads and is offered on an opportunity's page; \"enterprise-sale-guided\" is the same sale with checkpoints.",
         ),
         row(
