@@ -64,6 +64,8 @@ pub fn draw(
     let mut boxes = Vec::new();
     let mut arrows = Vec::new();
     let mut bottoms = Vec::new();
+    // Where each column's steps end: a closing line leaves from there, behind its checkpoint.
+    let mut step_bottoms = Vec::new();
     // The final stages the process can end on, in the lookup's order, in a column of their own.
     let mut finals: Vec<&str> = Vec::new();
     for stage in &definition.stages {
@@ -101,6 +103,7 @@ pub fn draw(
             ));
         }
         let mut bottom = top + HEADER + 8 + stage.steps.len() as i32 * (STEP + 6);
+        step_bottoms.push(bottom);
         if let Some((heading, criteria)) = checkpoint(stage) {
             let title = format!("{heading}: {}", criteria.join("; "));
             let first = criteria.first().map(|c| shorten(c, 30)).unwrap_or_default();
@@ -157,7 +160,7 @@ pub fn draw(
             let to_mid = final_x + COLUMN / 2 + 20;
             let to_bottom = final_y(k) + HEADER + 2;
             arrows.push(Arrow {
-                path: format!("M{from_mid},{} V{lane_bottom} H{to_mid} V{to_bottom}", bottoms[i] - 6),
+                path: format!("M{from_mid},{} V{lane_bottom} H{to_mid} V{to_bottom}", step_bottoms[i] - 6),
                 class: "close",
                 title: format!("{} → {} ({closes_label})", name(stage.stage.as_str()), name(code)),
             });
