@@ -66,6 +66,17 @@ test('the bar names what is missing, a finished stage waits on it, and a supervi
   await h.screenshot(boss, 'criteria-unmet-en-390');
   await boss.keyboard.press('Escape');
   await h.switchLanguage(boss, 'ru');
+
+  // Closing won leaves every checkpoint behind: refused with what is missing, then closed with a reason.
+  await boss.setViewportSize({ width: 1440, height: 900 });
+  await boss.locator('.workflow-bar a[data-stage=closed_won]').click();
+  const dialog = boss.locator('#close-dialog');
+  await dialog.locator('#close-submit').click();
+  await expect(boss.locator('#close-dialog .field-error')).toContainText('Прежде чем продажа пойдёт дальше');
+  await boss.locator('#close-dialog textarea[name=override_reason]').fill('Договор подписан на бумаге');
+  await boss.locator('#close-dialog #close-submit').click();
+  await expect(boss.locator('#current-stage')).toContainText('Завершена с победой');
+  await expect(boss.locator('#history li.stage').first()).toContainText('Договор подписан на бумаге');
   await context.close();
   console.log(`exit criteria journey: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });

@@ -337,6 +337,7 @@ catalogue! {
     move_nobody: "никто", "nobody";
     move_confirm: "Перевести", "Move";
     move_not_allowed: "Сначала заполните то, чего не хватает: перевести продажу в обход условий может только руководитель.", "Fill in what is missing first: only a supervisor may move the deal on without it.";
+    close_override_reason: "Если условия стадий не выполнены: почему закрываете всё равно", "If the stages' exit criteria are unmet: why you close anyway";
     criteria_overridden: "в обход условий стадии", "exit criteria overridden";
     override_reason: "Почему продажа идёт дальше без этого", "Why the deal moves on without this";
     override_to: "Всё равно перевести на", "Move on anyway to";

@@ -132,6 +132,9 @@ pub struct CloseForm {
     pub won_stages: Vec<String>,
     pub revenue: String,
     pub hours: String,
+    /// A supervisor or administrator may close won past unmet exit criteria, with a reason.
+    pub may_override: bool,
+    pub override_reason: String,
     pub errors: FormErrors,
 }
 
@@ -348,6 +351,8 @@ pub(super) async fn build_page(services: &Services, viewer: &Viewer, id: &str) -
             reasons,
             won_reasons,
             won_stages: stages.all().iter().filter(|s| s.is_final && s.is_won).map(|s| s.code.to_string()).collect(),
+            may_override: viewer.actor.require_overrider().is_ok(),
+            override_reason: String::new(),
             errors: FormErrors::default(),
         },
         closed,

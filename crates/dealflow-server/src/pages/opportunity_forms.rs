@@ -26,6 +26,8 @@ pub struct CloseFields {
     actual_revenue: Option<String>,
     hours_spent: Option<String>,
     close_reason: Option<String>,
+    /// A supervisor's reason to close won with exit criteria unmet.
+    override_reason: Option<String>,
 }
 
 /// A value typed into a form: nothing when the field was left empty.
@@ -55,7 +57,7 @@ pub async fn close(State(services): State<Services>, Path(id): Path<String>, for
                 actual_revenue: revenue,
                 hours_spent: hours,
                 close_reason: reason,
-                override_reason: None,
+                override_reason: nonempty(&input.override_reason),
             };
             match services.close(&viewer.actor, &id, &close).await {
                 Ok(_) => return Ok(Redirect::to(&format!("/opportunities/{id}")).into_response()),
@@ -98,6 +100,8 @@ fn refused_closing(
         won_stages: std::mem::take(&mut page.close.won_stages),
         revenue: input.actual_revenue.clone().unwrap_or_default(),
         hours: input.hours_spent.clone().unwrap_or_default(),
+        may_override: page.close.may_override,
+        override_reason: input.override_reason.clone().unwrap_or_default(),
         errors,
     };
     page
