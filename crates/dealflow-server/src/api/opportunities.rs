@@ -231,7 +231,7 @@ pub async fn preview_stage(
                 stage_visit: a.visit,
             })
             .collect(),
-        unmet: preview.unmet.into_iter().map(|u| UnmetView { code: u.code, message: u.message.get(locale).to_owned() }).collect(),
+        unmet: preview.unmet.iter().map(|u| UnmetView::new(u, locale)).collect(),
         notifications: preview
             .notifications
             .into_iter()

@@ -66,6 +66,12 @@ pub struct UnmetView {
     pub message: String,
 }
 
+impl UnmetView {
+    pub fn new(unmet: &Unmet, locale: Locale) -> UnmetView {
+        UnmetView { code: unmet.code.clone(), message: unmet.message.get(locale).to_owned() }
+    }
+}
+
 /// An API error, not yet in words.
 #[derive(Debug, Clone)]
 pub struct ApiError(Box<Unrendered>);
@@ -191,8 +197,7 @@ impl ApiError {
             errors,
             version: e.version,
             suggestions: e.suggestions.clone(),
-            unmet: (!e.unmet.is_empty())
-                .then(|| e.unmet.iter().map(|u| UnmetView { code: u.code.clone(), message: u.message.get(locale).to_owned() }).collect()),
+            unmet: (!e.unmet.is_empty()).then(|| e.unmet.iter().map(|u| UnmetView::new(u, locale)).collect()),
         }
     }
 }

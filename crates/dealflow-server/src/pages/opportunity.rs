@@ -7,8 +7,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use dealflow_core::StageCatalog;
+use dealflow_core::criteria::Unmet;
 use dealflow_core::records::OpportunityRecord;
+use dealflow_core::{Locale, StageCatalog};
 use serde::Deserialize;
 
 use super::i18n::Texts;
@@ -70,6 +71,11 @@ impl LiveRefusal {
     pub fn said(message: String) -> LiveRefusal {
         LiveRefusal { message, unmet: Vec::new(), override_to: None }
     }
+}
+
+/// Each unmet exit criterion as the reader is asked to meet it.
+pub(super) fn unmet_words(unmet: &[Unmet], locale: Locale) -> Vec<String> {
+    unmet.iter().map(|u| u.message.get(locale).to_owned()).collect()
 }
 
 /// How many lines of the timeline the page shows before "show all".
@@ -262,7 +268,7 @@ fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, peo
         process,
         panel_note,
         closing_missing: closed && o.hours_spent.is_none() && o.close_reason.is_none(),
-        waiting_on: view.waiting_on.iter().map(|u| u.message.get(locale).to_owned()).collect(),
+        waiting_on: unmet_words(&view.waiting_on, locale),
         refusal: None,
         history,
         shown: TIMELINE_PAGE,

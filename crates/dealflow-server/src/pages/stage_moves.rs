@@ -11,7 +11,7 @@ use dealflow_core::EngineError;
 use serde::Deserialize;
 
 use super::opportunities::People;
-use super::opportunity::{LiveRefusal, live_partial, refusal, refuse_on_live, wants_fragment};
+use super::opportunity::{LiveRefusal, live_partial, refusal, refuse_on_live, unmet_words, wants_fragment};
 use super::session::{PageForm, Viewer};
 use super::{Chrome, OrPage, PageError, PageResult, format};
 use crate::{ServiceError, Services};
@@ -43,7 +43,7 @@ pub async fn change_stage(
             let name = stages.name_of(&input.stage, viewer.locale);
             let refusal = LiveRefusal {
                 message: t.exit_criteria_unmet(&name),
-                unmet: unmet.iter().map(|u| u.message.get(viewer.locale).to_owned()).collect(),
+                unmet: unmet_words(&unmet, viewer.locale),
                 override_to: viewer.actor.require_overrider().is_ok().then(|| (input.stage.clone(), name)),
             };
             refuse_on_live(&services, viewer, &id, &headers, refusal).await
@@ -126,7 +126,7 @@ pub async fn move_page(
             .collect(),
         notices: preview.notifications.iter().map(|n| format!("{}: {}", people.name(&n.user_id), n.title.get(locale))).collect(),
         allowed: preview.unmet.is_empty() || viewer.actor.require_overrider().is_ok(),
-        unmet: preview.unmet.iter().map(|u| u.message.get(locale).to_owned()).collect(),
+        unmet: unmet_words(&preview.unmet, locale),
         id,
     };
     Ok(page.into_response())
