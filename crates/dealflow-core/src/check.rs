@@ -459,6 +459,14 @@ pub fn percent(value: i64) -> Result<u8, Invalid> {
     u8::try_from(value).ok().filter(|p| *p <= 100).ok_or(Invalid::OutOfRange { min: 0, max: 100 })
 }
 
+/// The most days a stage's next-step period may be (a year); 0 turns the watchdog off there.
+pub const MAX_NEXT_STEP_DAYS: u16 = 365;
+
+/// A stage's period for planning the next step, in days.
+pub fn next_step_days(value: i64) -> Result<u16, Invalid> {
+    u16::try_from(value).ok().filter(|d| *d <= MAX_NEXT_STEP_DAYS).ok_or(Invalid::OutOfRange { min: 0, max: i64::from(MAX_NEXT_STEP_DAYS) })
+}
+
 /// A percentage as typed into a form.
 pub fn percent_text(text: &str) -> Result<u8, Invalid> {
     text.trim().parse::<i64>().map_err(|_| Invalid::OutOfRange { min: 0, max: 100 }).and_then(percent)

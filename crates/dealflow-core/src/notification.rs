@@ -14,12 +14,16 @@ pub enum NotificationKind {
     OpportunityLost,
     /// Shortly before an activity begins or falls due, as its owner chose.
     ActivityReminder,
+    /// An open deal has no next step planned within its stage's period: to its owner when it
+    /// becomes stale, to the supervisor when it stays so for twice the period.
+    OpportunityStale,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 4] = [
+    pub const ALL: [NotificationKind; 5] = [
         NotificationKind::ActivityAssigned,
         NotificationKind::ActivityReminder,
+        NotificationKind::OpportunityStale,
         NotificationKind::OpportunityWon,
         NotificationKind::OpportunityLost,
     ];
@@ -34,6 +38,7 @@ impl NotificationKind {
             NotificationKind::OpportunityWon => "opportunity_won",
             NotificationKind::OpportunityLost => "opportunity_lost",
             NotificationKind::ActivityReminder => "activity_reminder",
+            NotificationKind::OpportunityStale => "opportunity_stale",
         }
     }
 }
@@ -181,6 +186,39 @@ pub fn opportunity_closed_for(
         line(Locale::En, "Manager", "Amount", "Reason", "not given"),
     );
     notice
+}
+
+/// The notice to a deal's owner that it has gone stale: nothing planned within `days`.
+pub fn opportunity_stale(owner_id: &Id, opportunity_id: &Id, opportunity_title: &str, days: u16) -> Notification {
+    Notification {
+        user_id: owner_id.clone(),
+        kind: NotificationKind::OpportunityStale,
+        entity_type: EntityType::Opportunity,
+        entity_id: opportunity_id.clone(),
+        title: LocalizedText::new(format!("Нет следующего шага: «{opportunity_title}»"), format!("No next step: “{opportunity_title}”")),
+        body: LocalizedText::new(
+            format!("По продаже ничего не запланировано на ближайшие {days} дн. Назначьте звонок, встречу или задачу."),
+            format!("Nothing is planned on this opportunity for the next {days} days. Plan a call, a meeting or a task."),
+        ),
+    }
+}
+
+/// The notice to the owner's supervisor that a deal has stayed stale for `days` days.
+pub fn opportunity_stalled(supervisor_id: &Id, opportunity_id: &Id, opportunity_title: &str, manager: &str, days: i64) -> Notification {
+    Notification {
+        user_id: supervisor_id.clone(),
+        kind: NotificationKind::OpportunityStale,
+        entity_type: EntityType::Opportunity,
+        entity_id: opportunity_id.clone(),
+        title: LocalizedText::new(
+            format!("Продажа стоит на месте: «{opportunity_title}»"),
+            format!("Opportunity stalled: “{opportunity_title}”"),
+        ),
+        body: LocalizedText::new(
+            format!("Менеджер: {manager}. Следующий шаг не запланирован уже {days} дн."),
+            format!("Manager: {manager}. No next step has been planned for {days} days."),
+        ),
+    }
 }
 
 #[cfg(test)]

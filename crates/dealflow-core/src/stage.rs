@@ -67,6 +67,28 @@ pub struct Stage {
     pub show_in_funnel: bool,
     pub show_in_progress_bar: bool,
     pub active: bool,
+    /// The period for planning the next step (days): an open deal on this stage without an
+    /// open activity due within it is stale. 0 (and every final stage): never stale.
+    #[serde(default)]
+    pub next_step_days: u16,
+}
+
+impl Stage {
+    /// The next-step period that applies on this stage, if any.
+    pub fn next_step_period(&self) -> Option<u16> {
+        (!self.is_final && self.next_step_days > 0).then_some(self.next_step_days)
+    }
+}
+
+/// How long a deal may go without a planned next step on each default stage: a first answer
+/// comes quickly, a proposal takes the customer longer to read. Stages added later get a week.
+pub fn default_next_step_days(code: &str) -> u16 {
+    match code {
+        "qualification" => 5,
+        "proposal" => 10,
+        "closed_won" | "closed_lost" => 0,
+        _ => 7,
+    }
 }
 
 /// All stages, ordered by position.
@@ -94,6 +116,7 @@ impl StageCatalog {
             show_in_funnel: !is_final,
             show_in_progress_bar: true,
             active: true,
+            next_step_days: default_next_step_days(code),
         };
         StageCatalog::new(vec![
             row(

@@ -25,6 +25,15 @@ impl Clock {
         }
     }
 
+    /// A manual clock set to the present, for a server under a browser test that moves time.
+    pub fn manual_from_now() -> Clock {
+        Clock::manual(Clock::System.now())
+    }
+
+    pub fn is_manual(&self) -> bool {
+        matches!(self, Clock::Manual(_))
+    }
+
     /// Moves a manual clock forward; the system clock moves by itself.
     pub fn advance(&self, by: jiff::SignedDuration) {
         if let Clock::Manual(ms) = self {

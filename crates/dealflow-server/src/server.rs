@@ -13,7 +13,12 @@ use tokio::net::TcpListener;
 use crate::services::Services;
 
 pub fn router(services: Services) -> Router {
-    Router::new()
+    let mut router = Router::new();
+    if services.clock().is_manual() {
+        // Only a server started with a test clock (DEALFLOW_TEST_CLOCK=1) lets a test move it.
+        router = router.route("/_test/clock", axum::routing::post(move_test_clock));
+    }
+    router
         .merge(crate::pages::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
@@ -34,6 +39,27 @@ pub async fn launch(listener: TcpListener, services: Services, shutdown: impl Fu
         services.begin_shutdown();
     };
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+#[derive(serde::Deserialize)]
+struct ClockMove {
+    hours: i64,
+}
+
+/// Moves the test clock on by `hours` and runs the daily jobs as a node would at that moment.
+async fn move_test_clock(State(services): State<Services>, axum::extract::Query(by): axum::extract::Query<ClockMove>) -> Response {
+    services.clock().advance(jiff::SignedDuration::from_hours(by.hours.clamp(0, 24 * 366)));
+    match services.watch_next_steps().await {
+        Ok(report) => axum::Json(serde_json::json!({
+            "now": services.clock().now().to_string(),
+            "ran": report.ran,
+            "marked": report.marked,
+            "escalated": report.escalated,
+            "cleared": report.cleared,
+        }))
+        .into_response(),
+        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+    }
 }
 
 async fn ready(State(services): State<Services>) -> Response {

@@ -29,6 +29,7 @@ mod sql;
 mod tokens;
 mod users;
 mod wakeups;
+mod watchdog;
 mod write;
 
 use std::str::FromStr;
@@ -52,6 +53,7 @@ pub use sql::{After, OwnerScope};
 pub use tokens::{StoredAnswer, Tokens};
 pub use users::Users;
 pub use wakeups::{NOTIFICATION_CHANNEL, Wakeups};
+pub use watchdog::{Watchdog, WatchedDeal};
 pub use write::WriteTx;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -262,6 +264,8 @@ aggregates! {
     notifications: Notifications,
     /// The header's search over every kind of record.
     search: Search,
+    /// The next-step watchdog's reads and marks, and the daily runs.
+    watchdog: Watchdog,
 }
 
 fn sqlite_url_creating_folder(url: &str) -> Result<String> {

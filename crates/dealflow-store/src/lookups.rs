@@ -28,6 +28,7 @@ fn stage(row: &AnyRow) -> Result<Stage> {
         show_in_funnel: row.boolean("show_in_funnel")?,
         show_in_progress_bar: row.boolean("show_in_progress_bar")?,
         active: row.boolean("active")?,
+        next_step_days: row.number("next_step_days")?,
     })
 }
 
@@ -339,8 +340,8 @@ impl Stages<'_, Write> {
         let c = &mut *self.c;
         sqlx::query(
             "INSERT INTO opportunity_stages (code, name_ru, name_en, position, description_ru, description_en, max_probability,
-                 is_final, is_won, show_in_funnel, show_in_progress_bar, active)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 is_final, is_won, show_in_funnel, show_in_progress_bar, active, next_step_days)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(s.code.as_str())
         .bind(&s.name.ru)
@@ -354,6 +355,7 @@ impl Stages<'_, Write> {
         .bind(flag(s.show_in_funnel))
         .bind(flag(s.show_in_progress_bar))
         .bind(flag(s.active))
+        .bind(i64::from(s.next_step_days))
         .execute(c)
         .await?;
         Ok(())
@@ -363,7 +365,8 @@ impl Stages<'_, Write> {
         let c = &mut *self.c;
         let done = sqlx::query(
             "UPDATE opportunity_stages SET name_ru = $2, name_en = $3, position = $4, description_ru = $5, description_en = $6,
-                 max_probability = $7, is_final = $8, is_won = $9, show_in_funnel = $10, show_in_progress_bar = $11, active = $12
+                 max_probability = $7, is_final = $8, is_won = $9, show_in_funnel = $10, show_in_progress_bar = $11, active = $12,
+                 next_step_days = $13
              WHERE code = $1",
         )
         .bind(s.code.as_str())
@@ -378,6 +381,7 @@ impl Stages<'_, Write> {
         .bind(flag(s.show_in_funnel))
         .bind(flag(s.show_in_progress_bar))
         .bind(flag(s.active))
+        .bind(i64::from(s.next_step_days))
         .execute(c)
         .await?;
         one_row(&done)

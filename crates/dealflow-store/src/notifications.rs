@@ -119,6 +119,30 @@ impl Notifications<'_, Write> {
         Ok(())
     }
 
+    /// Many notifications in one statement (the watchdog's marks of a whole batch).
+    pub async fn insert_many(&mut self, all: &[NotificationRecord]) -> Result<()> {
+        // Eleven values a row; PostgreSQL takes at most 65,535 in one statement.
+        for chunk in all.chunks(1000) {
+            let mut sql = crate::sql::Sql::new(
+                "INSERT INTO notifications (id, user_id, kind, title_ru, title_en, body_ru, body_en, entity_type, entity_id, created_at, read_at) VALUES ",
+            );
+            for (i, n) in chunk.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" });
+                sql.bind(n.id.clone()).push(", ").bind(n.user_id.clone()).push(", ").bind(n.kind.clone()).push(", ");
+                sql.bind(n.title.ru.clone()).push(", ").bind(n.title.en.clone()).push(", ");
+                sql.bind(n.body.ru.clone()).push(", ").bind(n.body.en.clone()).push(", ");
+                sql.bind(n.entity_type.clone()).push(", ").bind(n.entity_id.clone()).push(", ");
+                sql.bind(millis(n.created_at)).push(", ").bind(n.read_at.map(millis)).push(")");
+            }
+            sql.execute(&mut *self.c).await?;
+        }
+        let c = &mut *self.c;
+        if !all.is_empty() && !c.backend_name().eq_ignore_ascii_case("sqlite") {
+            sqlx::query("SELECT pg_notify($1, '')").bind(crate::NOTIFICATION_CHANNEL).execute(c).await?;
+        }
+        Ok(())
+    }
+
     pub async fn mark_read(&mut self, id: &str, now: jiff::Timestamp) -> Result<()> {
         let c = &mut *self.c;
         sqlx::query("UPDATE notifications SET read_at = $2 WHERE id = $1 AND read_at IS NULL")

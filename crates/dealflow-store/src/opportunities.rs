@@ -44,6 +44,8 @@ pub(crate) fn opportunity(row: &AnyRow) -> Result<OpportunityRecord> {
         version: row.int("version")?,
         created_at: row.at("created_at")?,
         updated_at: row.at("updated_at")?,
+        stale_since: row.opt_at("stale_since")?,
+        close_date_pushes: row.number("close_date_pushes")?,
     })
 }
 
@@ -248,6 +250,20 @@ impl<A> Opportunities<'_, A> {
         let rows = sql.fetch_all(self.c).await?;
         // An open activity has a start or a due time; one without either has nothing to show.
         rows.iter().filter_map(|row| row.opt_at("at").transpose().map(|at| Ok((row.text("id")?, at?)))).collect()
+    }
+
+    /// For each of `ids` with an open activity that has not yet begun or fallen due at `now`:
+    /// the soonest such time (the next step, which the watchdog asks for).
+    pub async fn planned_next(&mut self, ids: &[String], now: jiff::Timestamp) -> Result<Vec<(String, jiff::Timestamp)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT opportunity_id AS id, MIN(COALESCE(start_at, due_at)) AS at FROM activities
+             WHERE status IN ('not_started', 'in_progress') AND COALESCE(start_at, due_at) >= ",
+        );
+        sql.bind(millis(now)).push(" AND").push_in("opportunity_id", ids).push(" GROUP BY opportunity_id");
+        sql.fetch_all(self.c).await?.iter().map(|row| Ok((row.text("id")?, row.at("at")?))).collect()
     }
 
     pub async fn count(&mut self) -> Result<i64> {
@@ -503,7 +519,8 @@ impl Opportunities<'_, Write> {
             "UPDATE opportunities SET title = $2, account_id = $3, contact_id = $4, amount = $5, probability = $6, close_date = $7,
                  budget = $8, budget_confirmed = $9, decision_maker_id = $10, need = $11, timeframe = $12, tactic = $13,
                  participants = $14, competitors = $15, presentation_id = $16, actual_revenue = $17, hours_spent = $18,
-                 close_reason = $19, lead_id = $20, search_text = $21, version = version + {}, updated_at = $22
+                 close_reason = $19, lead_id = $20, search_text = $21, version = version + {}, updated_at = $22,
+                 close_date_pushes = close_date_pushes + (CASE WHEN close_date IS NOT NULL AND $7 > close_date THEN 1 ELSE 0 END)
              WHERE id = $1 RETURNING version",
             i64::from(bump)
         );

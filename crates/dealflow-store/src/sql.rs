@@ -145,6 +145,10 @@ impl Sql {
         self
     }
 
+    pub(crate) async fn execute(self, c: &mut AnyConnection) -> Result<u64> {
+        Ok(sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.args).execute(c).await?.rows_affected())
+    }
+
     pub(crate) async fn fetch_all(self, c: &mut AnyConnection) -> Result<Vec<AnyRow>> {
         Ok(sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.args).fetch_all(c).await?)
     }

@@ -239,7 +239,9 @@ fn describe(error: dealflow_server::ServiceError) -> anyhow::Error {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = open(&args.database.database_url).await?;
     tracing::info!(database = %dealflow_store::redact(&args.database.database_url), "database ready");
-    let services = Services::new(store.clone(), Clock::System);
+    // Browser tests that move time start the server on a clock of their own.
+    let clock = if std::env::var("DEALFLOW_TEST_CLOCK").is_ok_and(|v| v == "1") { Clock::manual_from_now() } else { Clock::System };
+    let services = Services::new(store.clone(), clock);
     let bootstrap = Bootstrap { admin_email: args.admin_email, admin_password: args.admin_password };
     if let Some(admin) = services.bootstrap(&bootstrap).await.map_err(describe)? {
         match admin.generated_password {
@@ -269,6 +271,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     let reminders = services.clone();
     tokio::spawn(async move { reminders.remind_until_shutdown().await });
+    let watchdog = services.clone();
+    tokio::spawn(async move { watchdog.watch_until_shutdown().await });
     println!("dealflow is listening on http://{}/", listener.local_addr()?);
     dealflow_server::server::launch(listener, services, shutdown_signal()).await?;
     store.close().await;

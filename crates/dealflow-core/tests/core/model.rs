@@ -59,6 +59,7 @@ fn catalog() -> StageCatalog {
         show_in_funnel: false,
         show_in_progress_bar: false,
         active: false,
+        next_step_days: 0,
     });
     StageCatalog::new(stages)
 }

@@ -163,7 +163,11 @@ pub async fn complete(
     };
     let (activity, opportunity) =
         services.complete_activity_closing(&caller.actor, &id, input.result.as_deref(), input.note.as_deref(), &figures).await?;
-    Ok(Json(Completed { activity: ActivityView::new(activity, caller.locale), opportunity: opportunity.map(Into::into) }))
+    let opportunity = match opportunity {
+        Some(o) => Some(OpportunityView::of(&services, o).await?),
+        None => None,
+    };
+    Ok(Json(Completed { activity: ActivityView::new(activity, caller.locale), opportunity }))
 }
 
 /// Cancel an open activity.

@@ -52,6 +52,9 @@ pub struct CreateStage {
     pub show_in_funnel: Option<bool>,
     pub show_in_progress_bar: Option<bool>,
     pub active: Option<bool>,
+    /// The period for planning the next step, 0–365 days (0: never stale); 7 on an open stage
+    /// unless given, 0 on a final one.
+    pub next_step_days: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -67,6 +70,9 @@ pub struct UpdateStage {
     pub show_in_funnel: Option<bool>,
     pub show_in_progress_bar: Option<bool>,
     pub active: Option<bool>,
+    /// The period for planning the next step, 0–365 days (0: never stale); 7 on an open stage
+    /// unless given, 0 on a final one.
+    pub next_step_days: Option<i64>,
 }
 
 /// Add a stage (administrators only).
@@ -89,6 +95,7 @@ pub async fn create_stage(
         show_in_funnel: input.show_in_funnel,
         show_in_progress_bar: input.show_in_progress_bar,
         active: input.active,
+        next_step_days: input.next_step_days,
     };
     let created = services.create_stage(&caller.actor, new).await?;
     Ok((StatusCode::CREATED, Json((&created).into())))
@@ -114,6 +121,7 @@ pub async fn update_stage(
         show_in_funnel: input.show_in_funnel,
         show_in_progress_bar: input.show_in_progress_bar,
         active: input.active,
+        next_step_days: input.next_step_days,
     };
     Ok(Json((&services.update_stage(&caller.actor, &code, changes).await?).into()))
 }

@@ -114,7 +114,8 @@ pub async fn list(
         ..OpportunityFilter::default()
     };
     let found = services.opportunities(&caller.actor, &filter, &page).await?;
-    Ok(Json(Page::of(found, OpportunityView::from)))
+    let stale = OpportunityView::stale_of(&services, &found.items).await?;
+    Ok(Json(Page::of(found, |o| OpportunityView { stale: stale.contains(&o.id), ..o.into() })))
 }
 
 /// Create an opportunity without a process.
@@ -139,7 +140,7 @@ pub async fn create(
         need: input.need,
     };
     let created = services.create_opportunity(&caller.actor, new).await?;
-    Ok((StatusCode::CREATED, Json(created.into())))
+    Ok((StatusCode::CREATED, Json(OpportunityView::of(&services, created).await?)))
 }
 
 /// One opportunity, with its running or last process instance.
@@ -148,7 +149,8 @@ pub async fn create(
 pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
     let (opportunity, process) = services.opportunity_with_process(&caller.actor, &id).await?;
     let tag = etag(opportunity.version);
-    Ok((tag, Json(OpportunityDetail { opportunity: opportunity.into(), process: process.map(Into::into) })))
+    let opportunity = OpportunityView::of(&services, opportunity).await?;
+    Ok((tag, Json(OpportunityDetail { opportunity, process: process.map(Into::into) })))
 }
 
 /// Move to any active stage (R6); entering and leaving stages creates and cancels activities.
@@ -433,7 +435,8 @@ pub async fn update(
         close_reason: input.close_reason,
     };
     let changed = services.update_opportunity(&caller.actor, &id, changes, if_match(&headers)).await?;
-    Ok((etag(changed.version), Json(OpportunityView::from(changed))))
+    let tag = etag(changed.version);
+    Ok((tag, Json(OpportunityView::of(&services, changed).await?)))
 }
 
 /// Create an order from a won opportunity.

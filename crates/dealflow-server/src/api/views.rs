@@ -83,6 +83,26 @@ pub struct OpportunityView {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// Open, and no open activity due within its stage's `next_step_days` (SPEC §9).
+    pub stale: bool,
+    /// When the daily watchdog found it stale and told its owner; null once it has a next step.
+    pub stale_since: Option<String>,
+}
+
+impl OpportunityView {
+    /// The view of a deal with what is worked out about it now: whether it is stale.
+    pub async fn of(services: &crate::Services, o: OpportunityRecord) -> Result<OpportunityView, crate::ServiceError> {
+        let stale = services.stale_among([&o]).await?.contains(&o.id);
+        Ok(OpportunityView { stale, ..o.into() })
+    }
+
+    /// Which of many deals are stale, worked out together for their views.
+    pub async fn stale_of(
+        services: &crate::Services,
+        all: &[OpportunityRecord],
+    ) -> Result<std::collections::HashSet<String>, crate::ServiceError> {
+        services.stale_among(all).await
+    }
 }
 
 impl From<OpportunityRecord> for OpportunityView {
@@ -114,6 +134,8 @@ impl From<OpportunityRecord> for OpportunityView {
             version: o.version,
             created_at: at(o.created_at),
             updated_at: at(o.updated_at),
+            stale: false,
+            stale_since: o.stale_since.map(at),
         }
     }
 }
@@ -262,6 +284,9 @@ pub struct StageView {
     pub show_in_funnel: bool,
     pub show_in_progress_bar: bool,
     pub active: bool,
+    /// The period for planning the next step, in days: an open deal on this stage without an
+    /// open activity due within it is stale. 0: never.
+    pub next_step_days: u16,
 }
 
 impl From<&Stage> for StageView {
@@ -277,6 +302,7 @@ impl From<&Stage> for StageView {
             show_in_funnel: s.show_in_funnel,
             show_in_progress_bar: s.show_in_progress_bar,
             active: s.active,
+            next_step_days: s.next_step_days,
         }
     }
 }

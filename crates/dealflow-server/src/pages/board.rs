@@ -30,6 +30,8 @@ pub struct Card {
     pub days_in_stage: Option<i64>,
     pub next_activity: Option<String>,
     pub next_overdue: bool,
+    /// No next step planned within its stage's period.
+    pub stale: bool,
 }
 
 pub struct Column {
@@ -128,6 +130,7 @@ async fn board_page(services: &Services, viewer: &Viewer, query: &BoardQuery, me
     };
     let stages = services.stage_catalog().await.or_page(viewer)?;
     let board = services.board(&viewer.actor, &filter).await.or_page(viewer)?;
+    let stale = services.stale_among(board.columns.iter().flat_map(|c| &c.rows)).await.or_page(viewer)?;
     let currency = services.currency().await.or_page(viewer)?;
     let names = RowNames {
         people: People::load(services, viewer).await?,
@@ -173,6 +176,7 @@ async fn board_page(services: &Services, viewer: &Viewer, query: &BoardQuery, me
                         days_in_stage: entered.map(|at| (now - at).as_secs().max(0) / 86_400),
                         next_activity: next.map(|at| format::instant(at, &names.zone, locale)),
                         next_overdue: next.is_some_and(|at| at < now),
+                        stale: stale.contains(&o.id),
                     }
                 })
                 .collect(),

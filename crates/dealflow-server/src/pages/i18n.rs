@@ -4,24 +4,28 @@
 use dealflow_core::Locale;
 
 macro_rules! catalogue {
-    ($($key:ident: $ru:literal, $en:literal;)*) => {
+    ($texts:ident, $ru_static:ident, $en_static:ident; $($key:ident: $ru:literal, $en:literal;)*) => {
         /// The texts of one language.
-        pub struct Texts {
+        pub struct $texts {
             $(pub $key: &'static str,)*
         }
 
-        pub static RU: Texts = Texts { $($key: $ru,)* };
-        pub static EN: Texts = Texts { $($key: $en,)* };
+        pub static $ru_static: $texts = $texts { $($key: $ru,)* };
+        pub static $en_static: $texts = $texts { $($key: $en,)* };
 
-        /// Every text as (Russian, English), for the checks of the catalogue.
-        #[cfg(test)]
-        fn all_pairs() -> Vec<(&'static str, &'static str)> {
-            vec![$(($ru, $en),)*]
+        impl $texts {
+            /// Every text as (Russian, English), for the checks of the catalogue.
+            #[cfg(test)]
+            pub fn all_pairs() -> Vec<(&'static str, &'static str)> {
+                vec![$(($ru, $en),)*]
+            }
         }
     };
 }
+pub(crate) use catalogue;
 
 catalogue! {
+    Texts, RU, EN;
     lang_code: "ru", "en";
     product_tagline: "Управляемые процессы продаж", "Guided sales processes";
     skip_to_content: "К содержимому", "Skip to content";
@@ -475,10 +479,15 @@ mod tests {
     /// languages themselves, the product's name, the BANT acronym and the Ctrl key aside).
     #[test]
     fn each_language_is_written_in_its_own_script() {
+        written_in_own_scripts(Texts::all_pairs().into_iter().skip(1));
+        written_in_own_scripts(super::super::deal_texts::DealTexts::all_pairs().into_iter());
+    }
+
+    fn written_in_own_scripts(pairs: impl Iterator<Item = (&'static str, &'static str)>) {
         let allowed_latin = ["BANT", "English", "dealflow", "CSV", "TOML", "RUB", "Ctrl+K"];
-        for (ru, en) in all_pairs().into_iter().skip(1) {
+        for (ru, en) in pairs {
             // Placeholders such as `{stage}` and `{count}` are filled in later.
-            let mut latin = ru.replace("{stage}", "").replace("{count}", "");
+            let mut latin = ru.replace("{stage}", "").replace("{count}", "").replace("{days}", "").replace("{date}", "");
             for word in allowed_latin {
                 latin = latin.replace(word, "");
             }

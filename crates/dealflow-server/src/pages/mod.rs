@@ -13,6 +13,7 @@ mod board;
 mod charts;
 mod customer_lists;
 mod customers;
+mod deal_texts;
 mod diagram;
 mod format;
 mod i18n;

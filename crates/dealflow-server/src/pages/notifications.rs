@@ -43,6 +43,7 @@ fn kind_words(kind: NotificationKind, t: &super::i18n::Texts) -> &'static str {
     match kind {
         NotificationKind::ActivityAssigned => t.kind_assigned,
         NotificationKind::ActivityReminder => t.kind_reminder,
+        NotificationKind::OpportunityStale => t.deal().kind_stale,
         NotificationKind::OpportunityWon => t.kind_won,
         NotificationKind::OpportunityLost => t.kind_lost,
     }

@@ -50,6 +50,8 @@ pub struct ListRow {
     pub next_activity: String,
     pub updated: String,
     pub closed: bool,
+    /// No next step planned within its stage's period.
+    pub stale: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -117,6 +119,7 @@ impl RowNames<'_> {
             next_activity: format::opt_instant(next_activity, &self.zone, self.locale),
             updated: format::instant(o.updated_at, &self.zone, self.locale),
             closed: self.stages.is_final(o.stage.as_str()),
+            stale: false,
         }
     }
 }
@@ -165,6 +168,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
         (OpportunitySort::Updated, t.updated, false),
     ];
     let headers = sorting::headers("/opportunities", &params, &columns, sorted.as_ref(), None);
+    let stale = services.stale_among(&found.page.items).await.or_page(&viewer)?;
     let page = ListPage {
         chrome: Chrome::load(&services, &viewer, "opportunities", "/opportunities").await?,
         q: query.q.clone().unwrap_or_default(),
@@ -173,7 +177,12 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
         stages: stage_choices(&stages, locale, filter.stage.as_deref()),
         owners: owner_choices(&services, &viewer, filter.owner_id.as_deref()).await?,
         statuses: vec![Choice::new("open", t.open_only, status.as_deref()), Choice::new("closed", t.closed_only, status.as_deref())],
-        rows: found.page.items.iter().map(|o| names.row(o, found.next_activity.get(&o.id).copied())).collect(),
+        rows: found
+            .page
+            .items
+            .iter()
+            .map(|o| ListRow { stale: stale.contains(&o.id), ..names.row(o, found.next_activity.get(&o.id).copied()) })
+            .collect(),
         next,
         paged: query.cursor.is_some(),
     };

@@ -52,6 +52,8 @@ pub struct Live {
     pub closing_missing: bool,
     /// What keeps the finished stage from moving on by itself: the exit criteria unmet.
     pub waiting_on: Vec<String>,
+    /// Nothing planned within the stage's period: what to say about it.
+    pub stale_hint: Option<String>,
     pub refusal: Option<LiveRefusal>,
     /// The timeline, newest first, and how many of its lines are shown.
     pub history: Vec<TimelineLine>,
@@ -269,6 +271,7 @@ fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, peo
         panel_note,
         closing_missing: closed && o.hours_spent.is_none() && o.close_reason.is_none(),
         waiting_on: unmet_words(&view.waiting_on, locale),
+        stale_hint: view.stale_for.map(|days| t.deal().stale_hint.replace("{days}", &days.to_string())),
         refusal: None,
         history,
         shown: TIMELINE_PAGE,

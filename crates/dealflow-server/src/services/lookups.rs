@@ -27,6 +27,8 @@ pub struct NewStage {
     pub show_in_funnel: Option<bool>,
     pub show_in_progress_bar: Option<bool>,
     pub active: Option<bool>,
+    /// The period for planning the next step; a week on an open stage unless told otherwise.
+    pub next_step_days: Option<i64>,
 }
 
 /// What a change of a stage sets; `None` leaves a field as it is.
@@ -41,6 +43,7 @@ pub struct StageChanges {
     pub show_in_funnel: Option<bool>,
     pub show_in_progress_bar: Option<bool>,
     pub active: Option<bool>,
+    pub next_step_days: Option<i64>,
 }
 
 /// A new lead stage or lost reason: it goes last, ordinary and active.
@@ -102,6 +105,8 @@ impl Services {
         let code = problems.check("code", check::code(&input.code));
         let name = check_names(&mut problems, &input.name);
         let max_probability = problems.check("max_probability", check::percent(input.max_probability));
+        let default_days = if input.is_final { 0 } else { 7 };
+        let next_step_days = problems.check("next_step_days", check::next_step_days(input.next_step_days.unwrap_or(default_days)));
         let (Some(code), Some(max_probability)) = (code, max_probability) else { return Err(ServiceError::Invalid(problems.into_vec())) };
         problems.finish().map_err(ServiceError::Invalid)?;
         in_write!(self, |tx| {
@@ -121,6 +126,7 @@ impl Services {
                     show_in_funnel: input.show_in_funnel.unwrap_or(!input.is_final),
                     show_in_progress_bar: input.show_in_progress_bar.unwrap_or(true),
                     active: input.active.unwrap_or(true),
+                    next_step_days: next_step_days.unwrap_or_default(),
                 };
                 tx.stages().insert(&stage).await.map_err(taken_code)?;
                 Ok(stage)
@@ -134,6 +140,7 @@ impl Services {
         let mut problems = Problems::new();
         let name = changes.name.as_ref().map(|name| check_names(&mut problems, name));
         let max_probability = changes.max_probability.and_then(|p| problems.check("max_probability", check::percent(p)));
+        let next_step_days = changes.next_step_days.and_then(|d| problems.check("next_step_days", check::next_step_days(d)));
         problems.finish().map_err(ServiceError::Invalid)?;
         in_write!(self, |tx| {
             let catalog = tx.stages().catalog().await?;
@@ -148,6 +155,7 @@ impl Services {
             stage.show_in_funnel = changes.show_in_funnel.unwrap_or(stage.show_in_funnel);
             stage.show_in_progress_bar = changes.show_in_progress_bar.unwrap_or(stage.show_in_progress_bar);
             stage.active = changes.active.unwrap_or(stage.active);
+            stage.next_step_days = next_step_days.unwrap_or(stage.next_step_days);
             if (current.is_final != stage.is_final || current.is_won != stage.is_won) && tx.stages().in_use(code).await? {
                 return Err(ServiceError::invalid("is_final", Invalid::FinalityLocked));
             }

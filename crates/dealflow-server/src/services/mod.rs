@@ -51,6 +51,7 @@ mod references;
 mod reminders;
 mod search;
 pub mod users;
+mod watchdog;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -86,6 +87,7 @@ pub use process::{CloseInput, ClosingFigures, StagePreview, Started, fill_in_hin
 pub use reminders::REMINDER_CHOICES;
 pub use search::{MAX_SEARCH_LIMIT, MAX_SEARCH_TEXT, SearchItem, SearchKind};
 pub use users::{NewUser, UserChanges};
+pub use watchdog::{WatchReport, is_stale};
 
 use crate::access::Actor;
 use crate::clock::Clock;

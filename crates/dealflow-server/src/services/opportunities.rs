@@ -116,6 +116,8 @@ pub struct OpportunityView {
     pub notes: Vec<NoteRecord>,
     /// The exit criteria a finished stage visit waits on before the process moves on (R7).
     pub waiting_on: Vec<Unmet>,
+    /// Its stage's period for planning the next step, when nothing is planned within it.
+    pub stale_for: Option<u16>,
 }
 
 /// How many notes an opportunity's timeline reads.
@@ -280,7 +282,9 @@ impl Services {
             }
             _ => Vec::new(),
         };
-        Ok(OpportunityView { opportunity, running, latest, definition, activities, history, notes, waiting_on })
+        let stale = self.stale_among([&opportunity]).await?.contains(&opportunity.id);
+        let stale_for = if stale { self.stage_catalog().await?.get(opportunity.stage.as_str()).map(|s| s.next_step_days) } else { None };
+        Ok(OpportunityView { opportunity, running, latest, definition, activities, history, notes, waiting_on, stale_for })
     }
 
     /// Everything an opportunity's page shows.

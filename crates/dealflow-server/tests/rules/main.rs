@@ -12,4 +12,5 @@ mod second_definition;
 mod stages;
 mod starting;
 mod visibility;
+mod watchdog;
 mod work;

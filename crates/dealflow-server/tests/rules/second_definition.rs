@@ -68,6 +68,7 @@ async fn add_small_deal_stages(app: &TestApp) {
             show_in_funnel: true,
             show_in_progress_bar: true,
             active: true,
+            next_step_days: 7,
         };
         tx.stages().insert(&stage).await.unwrap();
     }

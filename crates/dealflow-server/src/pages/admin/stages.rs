@@ -77,6 +77,8 @@ pub struct StageInput {
     show_in_funnel: Option<String>,
     show_in_progress_bar: Option<String>,
     active: Option<String>,
+    #[serde(default)]
+    next_step_days: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -105,6 +107,7 @@ impl StageInput {
             show_in_funnel: on(stage.show_in_funnel),
             show_in_progress_bar: on(stage.show_in_progress_bar),
             active: on(stage.active),
+            next_step_days: stage.next_step_days.to_string(),
         }
     }
 
@@ -124,6 +127,12 @@ impl StageInput {
 
     fn description(&self) -> LocalizedText {
         LocalizedText::new(&self.description_ru, &self.description_en)
+    }
+
+    /// The days as typed; blank is the default, anything else unreadable -1, which is refused.
+    fn next_step_days(&self) -> Option<i64> {
+        let typed = self.next_step_days.trim();
+        (!typed.is_empty()).then(|| typed.parse().unwrap_or(-1))
     }
 
     /// The percentage as typed: a whole number, or -1, which the services refuse as out of range.
@@ -154,6 +163,7 @@ pub async fn new_stage(State(services): State<Services>, viewer: Viewer) -> Page
         show_in_funnel: Some("on".into()),
         show_in_progress_bar: Some("on".into()),
         active: Some("on".into()),
+        next_step_days: "7".into(),
         ..StageInput::default()
     };
     Ok(stage_form(&services, &viewer, None, input, FormErrors::default()).await?.into_response())
@@ -182,6 +192,7 @@ pub async fn create_stage(State(services): State<Services>, form: PageForm<Stage
         show_in_funnel: Some(input.is("show_in_funnel")),
         show_in_progress_bar: Some(input.is("show_in_progress_bar")),
         active: Some(input.is("active")),
+        next_step_days: input.next_step_days(),
     };
     let errors = match services.create_stage(&viewer.actor, new).await {
         Ok(_) => return Ok(saved("/admin/stages")),
@@ -206,6 +217,7 @@ pub async fn update_stage(State(services): State<Services>, Path(code): Path<Str
         show_in_funnel: Some(input.is("show_in_funnel")),
         show_in_progress_bar: Some(input.is("show_in_progress_bar")),
         active: Some(input.is("active")),
+        next_step_days: input.next_step_days(),
     };
     let errors = match services.update_stage(&viewer.actor, &code, changes).await {
         Ok(_) => return Ok(saved("/admin/stages")),

@@ -1,0 +1,32 @@
+-- The next-step watchdog and deal health (SPEC §9). Each open stage gives a period for planning
+-- the next step; a deal without an open activity due within it is stale.
+ALTER TABLE opportunity_stages ADD COLUMN next_step_days BIGINT NOT NULL DEFAULT 0;
+UPDATE opportunity_stages SET next_step_days = CASE code
+    WHEN 'qualification' THEN 5 WHEN 'proposal' THEN 10 ELSE 7 END
+WHERE is_final = 0;
+
+-- When the watchdog found the deal stale (its owner was told then) and when it told the
+-- supervisor; both are forgotten once the deal has a next step again.
+ALTER TABLE opportunities ADD COLUMN stale_since BIGINT;
+ALTER TABLE opportunities ADD COLUMN stale_escalated_at BIGINT;
+-- How often the expected close date was moved later: one of the health's factors.
+ALTER TABLE opportunities ADD COLUMN close_date_pushes BIGINT NOT NULL DEFAULT 0;
+-- The health's level (good, at_risk, poor) and the codes of what lowers it, kept for the lists,
+-- the board and the filter; the page works the factors out afresh.
+ALTER TABLE opportunities ADD COLUMN health TEXT;
+ALTER TABLE opportunities ADD COLUMN health_reasons TEXT;
+CREATE INDEX opportunities_owner_health ON opportunities (owner_id, health);
+
+-- Jobs that run once a day for the whole team, whichever node gets there first: a node holds a
+-- day's run for a while and records how far it got, so another node resumes where it stopped.
+CREATE TABLE daily_runs (
+    job TEXT NOT NULL,
+    day TEXT NOT NULL,
+    after_id TEXT NOT NULL DEFAULT '',
+    held_until BIGINT NOT NULL,
+    finished_at BIGINT,
+    PRIMARY KEY (job, day)
+);
+
+-- The team's usual time on a stage is read from the latest departures from it.
+CREATE INDEX stage_history_left ON stage_history (from_stage, at);
