@@ -48,6 +48,8 @@ impl NotificationKind {
 pub enum EntityType {
     Activity,
     Opportunity,
+    /// The list of the recipient's (or their team's) deals without a next step.
+    StaleOpportunities,
 }
 
 impl EntityType {
@@ -55,6 +57,7 @@ impl EntityType {
         match self {
             EntityType::Activity => "activity",
             EntityType::Opportunity => "opportunity",
+            EntityType::StaleOpportunities => "stale_opportunities",
         }
     }
 }
@@ -199,6 +202,41 @@ pub fn opportunity_stale(owner_id: &Id, opportunity_id: &Id, opportunity_title: 
         body: LocalizedText::new(
             format!("По продаже ничего не запланировано на ближайшие {days} дн. Назначьте звонок, встречу или задачу."),
             format!("Nothing is planned on this opportunity for the next {days} days. Plan a call, a meeting or a task."),
+        ),
+    }
+}
+
+/// One notice for many deals that became stale in one run (`count`, `some` of their titles).
+pub fn opportunities_stale(owner_id: &Id, count: u64, some: &[String]) -> Notification {
+    let named = |open: &str, close: &str| some.iter().map(|t| format!("{open}{t}{close}")).collect::<Vec<_>>().join(", ");
+    Notification {
+        user_id: owner_id.clone(),
+        kind: NotificationKind::OpportunityStale,
+        entity_type: EntityType::StaleOpportunities,
+        entity_id: owner_id.clone(),
+        title: LocalizedText::new(format!("Продаж без следующего шага: {count}"), format!("Opportunities without a next step: {count}")),
+        body: LocalizedText::new(
+            format!("Ничего не запланировано, например, по {}. Назначьте по каждой звонок, встречу или задачу.", named("«", "»")),
+            format!("Nothing is planned on {} and others. Plan a call, a meeting or a task on each.", named("“", "”")),
+        ),
+    }
+}
+
+/// One notice to a supervisor for many deals of one manager that stayed stale for twice their period.
+pub fn opportunities_stalled(supervisor_id: &Id, manager: &str, count: u64, some: &[String]) -> Notification {
+    let named = |open: &str, close: &str| some.iter().map(|t| format!("{open}{t}{close}")).collect::<Vec<_>>().join(", ");
+    Notification {
+        user_id: supervisor_id.clone(),
+        kind: NotificationKind::OpportunityStale,
+        entity_type: EntityType::StaleOpportunities,
+        entity_id: supervisor_id.clone(),
+        title: LocalizedText::new(
+            format!("Продажи без движения: {count} · {manager}"),
+            format!("Stalled opportunities: {count} · {manager}"),
+        ),
+        body: LocalizedText::new(
+            format!("Следующий шаг не запланирован дольше двух сроков, например, по {}.", named("«", "»")),
+            format!("No next step has been planned for twice the period on {} and others.", named("“", "”")),
         ),
     }
 }

@@ -129,10 +129,8 @@ pub struct OpportunityRecord {
     pub version: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
-    /// Kept by the store, never written through the record: when the watchdog found the deal
-    /// without a next step (until it has one again)...
-    pub stale_since: Option<Timestamp>,
-    /// ...and how often its expected close date was moved later.
+    /// Kept by the store, never written through the record: how often its expected close date
+    /// was moved later.
     pub close_date_pushes: u32,
 }
 
@@ -193,7 +191,6 @@ impl OpportunityRecord {
             version: 1,
             created_at: now,
             updated_at: now,
-            stale_since: None,
             close_date_pushes: 0,
         }
     }

@@ -132,6 +132,14 @@ async fn apply(
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        if after.closed_at.is_some() {
+            // A closed deal needs no next step: the watchdog's mark goes with the close.
+            sqlx::query("DELETE FROM stale_deals WHERE owner_id = $1 AND opportunity_id = $2")
+                .bind(&after.owner_id)
+                .bind(&after.id)
+                .execute(&mut *c)
+                .await?;
+        }
     }
     Ok(opportunity_changed)
 }

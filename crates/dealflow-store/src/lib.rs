@@ -53,7 +53,7 @@ pub use sql::{After, OwnerScope};
 pub use tokens::{StoredAnswer, Tokens};
 pub use users::Users;
 pub use wakeups::{NOTIFICATION_CHANNEL, Wakeups};
-pub use watchdog::{Watchdog, WatchedDeal};
+pub use watchdog::{OwnerWatch, StaleDeal, Watchdog};
 pub use write::WriteTx;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -44,7 +44,6 @@ pub(crate) fn opportunity(row: &AnyRow) -> Result<OpportunityRecord> {
         version: row.int("version")?,
         created_at: row.at("created_at")?,
         updated_at: row.at("updated_at")?,
-        stale_since: row.opt_at("stale_since")?,
         close_date_pushes: row.number("close_date_pushes")?,
     })
 }
@@ -68,6 +67,8 @@ pub struct OpportunityFilter {
     /// Expected to close on or after, on or before these days (`YYYY-MM-DD`).
     pub close_from: Option<String>,
     pub close_to: Option<String>,
+    /// Only the open deals the watchdog last found without a next step.
+    pub stale: bool,
 }
 
 /// What a process command reads besides the opportunity and its process.
@@ -631,6 +632,11 @@ fn push_conditions(sql: &mut Sql, filter: &OpportunityFilter, owner: Option<&str
     }
     if let Some(to) = &filter.close_to {
         sql.push(" AND o.close_date <= ").bind(to.clone());
+    }
+    if filter.stale {
+        sql.push(
+            " AND o.closed_at IS NULL AND EXISTS (SELECT 1 FROM stale_deals d WHERE d.owner_id = o.owner_id AND d.opportunity_id = o.id)",
+        );
     }
     match filter.open {
         Some(true) => {

@@ -1,10 +1,7 @@
 //! What the next-step watchdog reads and marks: open deals with the soonest open activity still
 //! ahead of them, the marks of staleness, and the daily runs that any node may take over.
 
-use dealflow_core::StageCode;
-use sqlx::any::AnyRow;
-
-use crate::sql::{RowExt, Sql, millis};
+use crate::sql::{RowExt, millis};
 use crate::{Read, Result, Write};
 
 crate::handle!(
@@ -12,95 +9,114 @@ crate::handle!(
     Watchdog
 );
 
-/// An open deal as the watchdog weighs it.
+/// A stale deal as a notice names it.
 #[derive(Debug, Clone)]
-pub struct WatchedDeal {
+pub struct StaleDeal {
     pub id: String,
     pub title: String,
-    pub owner_id: String,
-    pub owner_name: String,
-    pub supervisor_id: Option<String>,
-    pub stage: StageCode,
-    /// Its stage's period for planning the next step (0: not watched there).
     pub next_step_days: u16,
-    /// The soonest open activity that has not yet begun or fallen due.
-    pub planned_at: Option<jiff::Timestamp>,
-    pub stale_since: Option<jiff::Timestamp>,
-    pub stale_escalated_at: Option<jiff::Timestamp>,
+    pub since: jiff::Timestamp,
 }
 
-fn watched(row: &AnyRow) -> Result<WatchedDeal> {
-    Ok(WatchedDeal {
-        id: row.text("id")?,
-        title: row.text("title")?,
-        owner_id: row.text("owner_id")?,
-        owner_name: row.text("owner_name")?,
-        supervisor_id: row.opt_text("supervisor_id")?,
-        stage: row.stage("stage")?,
-        next_step_days: row.number("next_step_days")?,
-        planned_at: row.opt_at("planned_at")?,
-        stale_since: row.opt_at("stale_since")?,
-        stale_escalated_at: row.opt_at("stale_escalated_at")?,
-    })
+/// What the watchdog did to one owner's deals.
+#[derive(Debug, Clone, Default)]
+pub struct OwnerWatch {
+    /// Open deals weighed.
+    pub open: i64,
+    /// Deals that became stale...
+    pub marked: u64,
+    /// ...that stayed stale for twice their period...
+    pub escalated: u64,
+    /// ...and that have a next step again (or no longer need one).
+    pub cleared: u64,
 }
 
-/// Open deals with the soonest open activity of each that has not yet begun or fallen due;
-/// `$1` is now.
-const OPEN_DEALS: &str = "SELECT o.id, o.title, o.owner_id, u.name AS owner_name, u.supervisor_id, o.stage, s.next_step_days,
-        o.stale_since, o.stale_escalated_at,
-        (SELECT MIN(COALESCE(a.start_at, a.due_at)) FROM activities a WHERE a.opportunity_id = o.id
-            AND a.status IN ('not_started', 'in_progress') AND COALESCE(a.start_at, a.due_at) >= $1) AS planned_at
-    FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage JOIN users u ON u.id = o.owner_id
-    WHERE o.closed_at IS NULL AND s.is_final = 0";
+/// Whether open deal `o` on stage `s` has an open activity due within the stage's period for
+/// planning the next step, at `$1` (SPEC §9, the rule `is_stale` in the services also follows).
+const PLANNED: &str = "EXISTS (SELECT 1 FROM activities a WHERE a.opportunity_id = o.id AND a.status IN ('not_started', 'in_progress')
+    AND COALESCE(a.start_at, a.due_at) >= $1 AND COALESCE(a.start_at, a.due_at) <= $1 + s.next_step_days * 86400000)";
+
+/// A watched stage: open, with a period.
+const WATCHED: &str = "s.is_final = 0 AND s.next_step_days > 0";
 
 impl<A> Watchdog<'_, A> {
-    /// Up to `limit` open deals with ids after `after_id`, in id order.
-    pub async fn open_deals_after(&mut self, after_id: &str, now: jiff::Timestamp, limit: i64) -> Result<Vec<WatchedDeal>> {
-        let sql = format!("{OPEN_DEALS} AND o.id > $2 ORDER BY o.id LIMIT $3");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(millis(now)).bind(after_id).bind(limit).fetch_all(&mut *self.c).await?;
-        rows.iter().map(watched).collect()
+    /// The first person after `after_id` (by id) who may own deals.
+    pub async fn owner_after(&mut self, after_id: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT id FROM users WHERE id > $1 ORDER BY id LIMIT 1").bind(after_id).fetch_optional(&mut *self.c).await?)
+    }
+
+    /// Up to `limit` deals of `owner_id` that the watchdog marked stale at `at` (`escalated`:
+    /// found stale for twice their period at `at`), as notices name them.
+    pub async fn marked_at(&mut self, owner_id: &str, at: jiff::Timestamp, escalated: bool, limit: i64) -> Result<Vec<StaleDeal>> {
+        let column = if escalated { "escalated_at" } else { "since" };
+        let sql = format!(
+            // The first few found from the marks; only theirs of the deals' wide rows are read.
+            "SELECT o.id, o.title, s.next_step_days, first.since FROM (
+                 SELECT opportunity_id, since FROM stale_deals WHERE owner_id = $1 AND {column} = $2 ORDER BY opportunity_id LIMIT $3) AS first
+             JOIN opportunities o ON o.id = first.opportunity_id JOIN opportunity_stages s ON s.code = o.stage ORDER BY o.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(owner_id).bind(millis(at)).bind(limit).fetch_all(&mut *self.c).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StaleDeal {
+                    id: row.text("id")?,
+                    title: row.text("title")?,
+                    next_step_days: row.number("next_step_days")?,
+                    since: row.at("since")?,
+                })
+            })
+            .collect()
     }
 }
 
 impl Watchdog<'_, Write> {
-    /// Marks these deals stale since `now`; answers the ones that were not already marked.
-    pub async fn mark_stale(&mut self, ids: &[String], now: jiff::Timestamp) -> Result<Vec<String>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut sql = Sql::new("UPDATE opportunities SET stale_since = ");
-        sql.bind(millis(now)).push(" WHERE stale_since IS NULL AND").push_in("id", ids).push(" RETURNING id");
-        sql.fetch_all(self.c).await?.iter().map(|row| row.text("id")).collect()
-    }
-
-    /// Records that the supervisor was told about these deals; answers the ones not yet told.
-    pub async fn mark_escalated(&mut self, ids: &[String], now: jiff::Timestamp) -> Result<Vec<String>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut sql = Sql::new("UPDATE opportunities SET stale_escalated_at = ");
-        sql.bind(millis(now)).push(" WHERE stale_since IS NOT NULL AND stale_escalated_at IS NULL AND").push_in("id", ids);
-        sql.push(" RETURNING id");
-        sql.fetch_all(self.c).await?.iter().map(|row| row.text("id")).collect()
-    }
-
-    /// Forgets the staleness of these deals: they have a next step again.
-    pub async fn clear_stale(&mut self, ids: &[String]) -> Result<()> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let mut sql = Sql::new("UPDATE opportunities SET stale_since = NULL, stale_escalated_at = NULL WHERE");
-        sql.push_in("id", ids);
-        sql.execute(self.c).await?;
-        Ok(())
-    }
-
-    /// Forgets the staleness of deals that closed since it was marked.
-    pub async fn clear_closed(&mut self) -> Result<u64> {
-        let done = sqlx::query("UPDATE opportunities SET stale_since = NULL, stale_escalated_at = NULL WHERE stale_since IS NOT NULL AND closed_at IS NOT NULL")
-            .execute(&mut *self.c)
+    /// Weighs every open deal of `owner_id` at `now`: forgets the marks of those with a next
+    /// step again, records those stale for twice their period, and marks those newly stale.
+    pub async fn watch_owner(&mut self, owner_id: &str, now: jiff::Timestamp) -> Result<OwnerWatch> {
+        let now = millis(now);
+        let c = &mut *self.c;
+        let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM opportunities WHERE owner_id = $1 AND closed_at IS NULL")
+            .bind(owner_id)
+            .fetch_one(&mut *c)
             .await?;
-        Ok(done.rows_affected())
+        // The owner's marks are one range of their table and their open deals one of an index;
+        // each deal's activities are looked at once: here those of the deals with a next step...
+        let cleared = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM stale_deals WHERE owner_id = $2 AND (
+                 opportunity_id NOT IN (SELECT o.id FROM opportunities o WHERE o.owner_id = $2 AND o.closed_at IS NULL)
+                 OR opportunity_id IN (SELECT o.id FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage
+                     WHERE o.owner_id = $2 AND o.closed_at IS NULL AND (NOT ({WATCHED}) OR {PLANNED})))"
+        )))
+        .bind(now)
+        .bind(owner_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+        // No period is shorter than a day: a mark younger than two days is not looked into.
+        let escalated = sqlx::query(
+            "UPDATE stale_deals SET escalated_at = $1 WHERE owner_id = $2 AND escalated_at IS NULL AND since <= $1 - 2 * 86400000
+                 AND since <= $1 - 2 * 86400000 * (
+                     SELECT s.next_step_days FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage WHERE o.id = stale_deals.opportunity_id)",
+        )
+        .bind(now)
+        .bind(owner_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+        // ...and here those of the unmarked ones. `WHERE` tells SQLite that `ON CONFLICT` is not a join's `ON`.
+        let marked = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO stale_deals (owner_id, opportunity_id, since)
+             SELECT o.owner_id, o.id, $1 FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage
+                 LEFT JOIN stale_deals d ON d.owner_id = o.owner_id AND d.opportunity_id = o.id
+             WHERE o.owner_id = $2 AND o.closed_at IS NULL AND d.opportunity_id IS NULL AND {WATCHED} AND NOT {PLANNED}
+             ON CONFLICT (owner_id, opportunity_id) DO NOTHING"
+        )))
+        .bind(now)
+        .bind(owner_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+        Ok(OwnerWatch { open, marked, escalated, cleared })
     }
 
     /// Takes `day`'s run of `job` until `hold_until`, unless it is finished or another node

@@ -70,6 +70,9 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         opportunities: usize,
     },
+    /// Run today's next-step watchdog now, unless it has run (servers run it by themselves once
+    /// a day), and say what it did and how long it took.
+    Watchdog(DatabaseArgs),
     /// Measure the enterprise-sale lifecycle: the engine, the services on SQLite (and PostgreSQL),
     /// the bare storage floor and the HTTP API; one JSON line a measurement.
     Bench(bench::BenchArgs),
@@ -189,6 +192,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Process { command: ProcessCommand::Validate { file, database_url } } => validate(&file, database_url.as_deref()).await,
         Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Watchdog(args) => {
+            let store = open(&args.database_url).await?;
+            let services = Services::new(store.clone(), Clock::System);
+            let began = std::time::Instant::now();
+            let report = services.watch_next_steps().await.map_err(describe)?;
+            let seconds = began.elapsed().as_secs_f64();
+            store.close().await;
+            if report.ran {
+                println!(
+                    "weighed {} open deals: {} became stale, {} stale for twice the period, {} have a next step again; {seconds:.2} s",
+                    report.weighed, report.marked, report.escalated, report.cleared
+                );
+            } else {
+                println!("today's watchdog has run already, or another node is running it");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo { database, opportunities } => {
             let store = open(&database.database_url).await?;
             let services = Services::new(store.clone(), Clock::System);

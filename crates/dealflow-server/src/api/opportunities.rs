@@ -33,6 +33,9 @@ pub struct ListParams {
     pub account_id: Option<String>,
     /// Only of this contact.
     pub contact_id: Option<String>,
+    /// `true`: only the open opportunities the daily watchdog last found without a next step.
+    #[param(value_type = Option<bool>)]
+    pub stale: Option<String>,
     /// How many items (1–500, default 50; more is clamped to 500).
     #[param(value_type = Option<i64>)]
     pub limit: Option<String>,
@@ -111,6 +114,7 @@ pub async fn list(
         open: flag("open", params.open.as_deref())?,
         account_id: params.account_id,
         contact_id: params.contact_id,
+        stale: flag("stale", params.stale.as_deref())? == Some(true),
         ..OpportunityFilter::default()
     };
     let found = services.opportunities(&caller.actor, &filter, &page).await?;

@@ -85,8 +85,6 @@ pub struct OpportunityView {
     pub updated_at: String,
     /// Open, and no open activity due within its stage's `next_step_days` (SPEC §9).
     pub stale: bool,
-    /// When the daily watchdog found it stale and told its owner; null once it has a next step.
-    pub stale_since: Option<String>,
 }
 
 impl OpportunityView {
@@ -135,7 +133,6 @@ impl From<OpportunityRecord> for OpportunityView {
             created_at: at(o.created_at),
             updated_at: at(o.updated_at),
             stale: false,
-            stale_since: o.stale_since.map(at),
         }
     }
 }

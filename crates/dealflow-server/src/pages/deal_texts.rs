@@ -9,7 +9,6 @@ catalogue! {
     next_step_days_help: "Продажа на этой стадии без открытого дела на этот срок вперёд считается заброшенной; 0 — не следить.", "An opportunity on this stage with no open activity due within this many days is stale; 0 turns the check off.";
     kind_stale: "Продажи без следующего шага", "Opportunities without a next step";
     stale: "Нет следующего шага", "No next step";
-    stale_since: "без следующего шага с {date}", "without a next step since {date}";
     stale_hint: "Ничего не запланировано на ближайшие {days} дн. Запланируйте звонок, встречу или задачу.", "Nothing is planned for the next {days} days. Plan a call, a meeting or a task.";
     plan_next_step: "Запланировать шаг", "Plan the next step";
     stale_only: "Только без следующего шага", "Without a next step only";

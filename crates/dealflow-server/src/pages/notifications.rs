@@ -94,6 +94,7 @@ pub async fn open(State(services): State<Services>, Path(id): Path<String>, form
         "opportunity" => format!("/opportunities/{}", notification.entity_id),
         "activity" => format!("/activities/{}", notification.entity_id),
         "lead" => format!("/leads/{}", notification.entity_id),
+        "stale_opportunities" => "/opportunities?status=stale".to_owned(),
         _ => "/notifications".to_owned(),
     };
     Ok(Redirect::to(&target).into_response())

@@ -133,6 +133,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
         stage: nonempty(&query.stage),
         owner_id: nonempty(&query.owner),
         q: nonempty(&query.q).map(|q| q.to_lowercase()),
+        stale: status.as_deref() == Some("stale"),
         open: match status.as_deref() {
             Some("open") => Some(true),
             Some("closed") => Some(false),
@@ -176,7 +177,11 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
         headers,
         stages: stage_choices(&stages, locale, filter.stage.as_deref()),
         owners: owner_choices(&services, &viewer, filter.owner_id.as_deref()).await?,
-        statuses: vec![Choice::new("open", t.open_only, status.as_deref()), Choice::new("closed", t.closed_only, status.as_deref())],
+        statuses: vec![
+            Choice::new("open", t.open_only, status.as_deref()),
+            Choice::new("stale", t.deal().stale_only, status.as_deref()),
+            Choice::new("closed", t.closed_only, status.as_deref()),
+        ],
         rows: found
             .page
             .items

@@ -1,17 +1,17 @@
 //! The next-step watchdog. An open deal is stale when no open activity of it is due within its
-//! stage's period for planning the next step (SPEC §9). Once a day a job walks the open deals:
-//! it tells the owner of each deal that became stale, and the owner's supervisor about each
-//! one that stayed stale for twice the period. Every node looks every minute; one takes the
-//! day's run and records how far it got in the same transaction as the marks it made, so a run
-//! cut short goes on where it stopped on whichever node looks next, and each deal is weighed
-//! once a day.
+//! stage's period for planning the next step (SPEC §9). Once a day a job walks the open deals
+//! owner by owner: it tells each owner about their deals that became stale, and the owner's
+//! supervisor about those that stayed stale for twice the period (one notice per deal, or one
+//! for many). Every node looks every minute; one takes the day's run, and an owner's marks,
+//! notices and the run's progress commit together, so a run cut short goes on with the next
+//! owner on whichever node looks next, and each deal is weighed once a day.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use dealflow_core::notification::{self, Notification};
 use dealflow_core::records::{NotificationRecord, OpportunityRecord};
-use dealflow_store::WatchedDeal;
+use dealflow_store::StaleDeal;
 use jiff::{SignedDuration, Timestamp};
 
 use super::Services;
@@ -20,8 +20,6 @@ use crate::new_id;
 
 /// The job's name among the daily runs.
 const JOB: &str = "next_step_watchdog";
-/// Deals weighed and marked in one transaction.
-const BATCH: i64 = 2_000;
 /// How long a node holds the day's run without reporting progress before another may take it.
 const HOLD: SignedDuration = SignedDuration::from_secs(120);
 /// How often a node looks whether today's run is still to do.
@@ -47,6 +45,33 @@ pub struct WatchReport {
     pub escalated: usize,
     /// Deals that have a next step again.
     pub cleared: usize,
+}
+
+/// Up to this many deals of one run, a person gets a notice for each; beyond, one for all of
+/// them that names this many.
+const NAMED_IN_SUMMARY: usize = 3;
+
+/// What an owner is told about `count` deals of theirs that went stale; `named` describes the
+/// first of them.
+fn owner_notices(owner_id: &String, count: u64, named: &[StaleDeal]) -> Vec<Notification> {
+    if count > NAMED_IN_SUMMARY as u64 {
+        let titles: Vec<String> = named.iter().take(NAMED_IN_SUMMARY).map(|d| d.title.clone()).collect();
+        return vec![notification::opportunities_stale(owner_id, count, &titles)];
+    }
+    named.iter().map(|d| notification::opportunity_stale(owner_id, &d.id, &d.title, d.next_step_days)).collect()
+}
+
+/// What a supervisor is told about `count` deals of the manager `manager` that stayed stale for
+/// twice their period.
+fn supervisor_notices(supervisor_id: &String, manager: &str, count: u64, named: &[StaleDeal], now: Timestamp) -> Vec<Notification> {
+    if count > NAMED_IN_SUMMARY as u64 {
+        let titles: Vec<String> = named.iter().take(NAMED_IN_SUMMARY).map(|d| d.title.clone()).collect();
+        return vec![notification::opportunities_stalled(supervisor_id, manager, count, &titles)];
+    }
+    named
+        .iter()
+        .map(|d| notification::opportunity_stalled(supervisor_id, &d.id, &d.title, manager, now.duration_since(d.since).as_hours() / 24))
+        .collect()
 }
 
 fn record(notice: Notification, now: Timestamp) -> NotificationRecord {
@@ -98,49 +123,38 @@ impl Services {
             return Ok(report);
         };
         report.ran = true;
-        let catalog = self.stage_catalog().await?;
-        loop {
-            let batch = self.store.read().await?.watchdog().open_deals_after(&after, now, BATCH).await?;
-            let Some(last) = batch.last().map(|d| d.id.clone()) else { break };
-            let (stale, fresh): (Vec<&WatchedDeal>, Vec<&WatchedDeal>) =
-                batch.iter().partition(|d| is_stale(catalog.get(d.stage.as_str()).and_then(|s| s.next_step_period()), d.planned_at, now));
-            let to_mark: Vec<String> = stale.iter().filter(|d| d.stale_since.is_none()).map(|d| d.id.clone()).collect();
-            let overdue_for_supervisor = |d: &&&WatchedDeal| {
-                let twice = SignedDuration::from_hours(48 * i64::from(d.next_step_days));
-                d.stale_escalated_at.is_none()
-                    && d.supervisor_id.is_some()
-                    && d.stale_since.is_some_and(|since| now.duration_since(since) >= twice)
-            };
-            let to_escalate: Vec<String> = stale.iter().filter(overdue_for_supervisor).map(|d| d.id.clone()).collect();
-            let to_clear: Vec<String> = fresh.iter().filter(|d| d.stale_since.is_some()).map(|d| d.id.clone()).collect();
-            let (marked, escalated) = in_write!(self, |tx| {
-                let marked = tx.watchdog().mark_stale(&to_mark, now).await?;
-                let escalated = tx.watchdog().mark_escalated(&to_escalate, now).await?;
-                tx.watchdog().clear_stale(&to_clear).await?;
-                let mut notices = Vec::with_capacity(marked.len() + escalated.len());
-                for deal in batch.iter().filter(|d| marked.contains(&d.id)) {
-                    notices.push(record(notification::opportunity_stale(&deal.owner_id, &deal.id, &deal.title, deal.next_step_days), now));
+        let began = std::time::Instant::now();
+        // Owner by owner: an owner's marks, the notices about them and how far the run got are
+        // one transaction, so a run cut short goes on with the next owner and tells nobody twice.
+        while let Some(owner_id) = self.store.read().await?.watchdog().owner_after(&after).await? {
+            let watched = in_write!(self, |tx| {
+                let watched = tx.watchdog().watch_owner(&owner_id, now).await?;
+                let mut notices = Vec::new();
+                let named = NAMED_IN_SUMMARY as i64 + 1;
+                if watched.marked > 0 {
+                    let deals = tx.watchdog().marked_at(&owner_id, now, false, named).await?;
+                    notices.extend(owner_notices(&owner_id, watched.marked, &deals));
                 }
-                for deal in batch.iter().filter(|d| escalated.contains(&d.id)) {
-                    let (Some(supervisor), Some(since)) = (&deal.supervisor_id, deal.stale_since) else { continue };
-                    let days = now.duration_since(since).as_hours() / 24;
-                    notices.push(record(notification::opportunity_stalled(supervisor, &deal.id, &deal.title, &deal.owner_name, days), now));
+                if watched.escalated > 0 {
+                    let deals = tx.watchdog().marked_at(&owner_id, now, true, named).await?;
+                    let owner = tx.users().get(&owner_id).await?;
+                    if let Some(supervisor) = &owner.supervisor_id {
+                        notices.extend(supervisor_notices(supervisor, &owner.name, watched.escalated, &deals, now));
+                    }
                 }
-                tx.notifications().insert_many(&notices).await?;
-                tx.watchdog().advance_run(JOB, &day, &last, held(self.clock.now())).await?;
-                Ok((marked.len(), escalated.len()))
+                let records: Vec<NotificationRecord> = notices.into_iter().map(|n| record(n, now)).collect();
+                tx.notifications().insert_many(&records).await?;
+                tx.watchdog().advance_run(JOB, &day, &owner_id, held(self.clock.now())).await?;
+                Ok(watched)
             })?;
-            report.weighed += batch.len();
-            report.marked += marked;
-            report.escalated += escalated;
-            report.cleared += to_clear.len();
-            after = last;
+            report.weighed += usize::try_from(watched.open).unwrap_or_default();
+            report.marked += watched.marked as usize;
+            report.escalated += watched.escalated as usize;
+            report.cleared += usize::try_from(watched.cleared).unwrap_or_default();
+            after = owner_id;
         }
-        in_write!(self, |tx| {
-            tx.watchdog().clear_closed().await?;
-            Ok(tx.watchdog().finish_run(JOB, &day, self.clock.now()).await?)
-        })?;
-        tracing::info!(?report, "next-step watchdog done for {day}");
+        in_write!(self, |tx| { Ok(tx.watchdog().finish_run(JOB, &day, self.clock.now()).await?) })?;
+        tracing::info!(?report, seconds = began.elapsed().as_secs_f64(), "next-step watchdog done for {day}");
         Ok(report)
     }
 

@@ -18,8 +18,15 @@ async fn stale_notices(app: &TestApp, user: &dealflow_core::records::UserRecord)
     app.notifications(user).await.into_iter().filter(|n| n.kind == "opportunity_stale").map(|n| n.entity_id).collect()
 }
 
+/// When the watchdog marked the deal stale, if it is marked.
 async fn stale_since(app: &TestApp, id: &str) -> Option<Timestamp> {
-    app.opportunity(id).await.stale_since
+    let since = app.sql_number(&format!("SELECT MAX(since) FROM stale_deals WHERE opportunity_id = '{id}'")).await;
+    since.map(|ms| Timestamp::from_millisecond(ms).unwrap())
+}
+
+/// Whether the pages and the API mark the deal stale now.
+async fn shown_stale(app: &TestApp, id: &str) -> bool {
+    app.services.stale_among([&app.opportunity(id).await]).await.unwrap().contains(id)
 }
 
 async fn a_deal_without_a_next_step_is_marked_once_then_escalated_then_cleared_by_a_planned_step(app: TestApp) {
@@ -36,6 +43,7 @@ async fn a_deal_without_a_next_step_is_marked_once_then_escalated_then_cleared_b
     let marked = app.services.watch_next_steps().await.unwrap();
     assert_eq!((marked.ran, marked.marked, marked.escalated), (true, 1, 0), "{marked:?}");
     assert_eq!(stale_since(&app, &id).await, Some(app.clock.now()));
+    assert!(shown_stale(&app, &id).await, "the pages and the API say what the watchdog found");
     assert_eq!(stale_notices(&app, &app.manager).await, std::slice::from_ref(&id), "the owner is told");
     assert!(stale_notices(&app, &app.supervisor).await.is_empty());
 
@@ -68,6 +76,7 @@ async fn a_deal_without_a_next_step_is_marked_once_then_escalated_then_cleared_b
     let cleared = app.services.watch_next_steps().await.unwrap();
     assert_eq!((cleared.cleared, cleared.marked), (1, 0), "{cleared:?}");
     assert_eq!(stale_since(&app, &id).await, None);
+    assert!(!shown_stale(&app, &id).await);
     app.clock.advance(days(2));
     assert_eq!(app.services.watch_next_steps().await.unwrap().marked, 1);
     assert_eq!(stale_notices(&app, &app.manager).await.len(), 2);
@@ -75,7 +84,7 @@ async fn a_deal_without_a_next_step_is_marked_once_then_escalated_then_cleared_b
 
 async fn two_nodes_run_the_day_once_and_mark_each_stale_deal_once(app: TestApp) {
     let mut ids = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..3 {
         ids.push(app.start_new(&app.manager).await.opportunity.id);
     }
     app.clock.advance(days(7));
@@ -83,7 +92,7 @@ async fn two_nodes_run_the_day_once_and_mark_each_stale_deal_once(app: TestApp) 
     let (a, b) = tokio::join!(app.services.watch_next_steps(), other_node.watch_next_steps());
     let (a, b) = (a.unwrap(), b.unwrap());
     assert!(a.ran != b.ran, "one node runs the day: {a:?} {b:?}");
-    assert_eq!(a.marked + b.marked, 5);
+    assert_eq!(a.marked + b.marked, 3);
     let mut told = stale_notices(&app, &app.manager).await;
     told.sort();
     ids.sort();
@@ -107,7 +116,28 @@ async fn a_run_held_by_a_node_that_stopped_is_taken_over_once_its_hold_lapses(ap
     assert_eq!(stale_notices(&app, &app.manager).await, [id]);
 }
 
+async fn many_deals_gone_stale_at_once_come_in_one_notice_that_opens_their_list(app: TestApp) {
+    for _ in 0..5 {
+        app.start_new(&app.manager).await;
+    }
+    app.clock.advance(days(7));
+    assert_eq!(app.services.watch_next_steps().await.unwrap().marked, 5);
+    let notices: Vec<_> = app.notifications(&app.manager).await.into_iter().filter(|n| n.kind == "opportunity_stale").collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].entity_type, "stale_opportunities");
+    assert_eq!(notices[0].title.ru, "Продаж без следующего шага: 5");
+    assert_eq!(notices[0].title.en, "Opportunities without a next step: 5");
+    // Ten days on, the supervisor hears of all five in one notice too, and the owner nothing more.
+    app.clock.advance(days(10));
+    assert_eq!(app.services.watch_next_steps().await.unwrap().escalated, 5);
+    let told: Vec<_> = app.notifications(&app.supervisor).await.into_iter().filter(|n| n.kind == "opportunity_stale").collect();
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].title.en, "Stalled opportunities: 5 · Manager");
+    assert_eq!(stale_notices(&app, &app.manager).await.len(), 1);
+}
+
 on_both_backends!(
+    many_deals_gone_stale_at_once_come_in_one_notice_that_opens_their_list,
     a_deal_without_a_next_step_is_marked_once_then_escalated_then_cleared_by_a_planned_step,
     two_nodes_run_the_day_once_and_mark_each_stale_deal_once,
     a_run_held_by_a_node_that_stopped_is_taken_over_once_its_hold_lapses,

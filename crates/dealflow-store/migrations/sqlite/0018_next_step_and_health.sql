@@ -5,10 +5,18 @@ UPDATE opportunity_stages SET next_step_days = CASE code
     WHEN 'qualification' THEN 5 WHEN 'proposal' THEN 10 ELSE 7 END
 WHERE is_final = 0;
 
--- When the watchdog found the deal stale (its owner was told then) and when it told the
--- supervisor; both are forgotten once the deal has a next step again.
-ALTER TABLE opportunities ADD COLUMN stale_since BIGINT;
-ALTER TABLE opportunities ADD COLUMN stale_escalated_at BIGINT;
+-- The deals the watchdog found stale: since when, and when they had stayed stale for twice
+-- their period; a row goes once the deal has a next step again or closes. Kept apart from the
+-- deals' wide rows and keyed by owner first, as the watchdog walks them, so that marking a
+-- hundred thousand deals writes short rows in order. No foreign key: checking one would lock
+-- each marked deal's row as well.
+CREATE TABLE stale_deals (
+    owner_id TEXT NOT NULL,
+    opportunity_id TEXT NOT NULL,
+    since BIGINT NOT NULL,
+    escalated_at BIGINT,
+    PRIMARY KEY (owner_id, opportunity_id)
+) WITHOUT ROWID;
 -- How often the expected close date was moved later: one of the health's factors.
 ALTER TABLE opportunities ADD COLUMN close_date_pushes BIGINT NOT NULL DEFAULT 0;
 -- The health's level (good, at_risk, poor) and the codes of what lowers it, kept for the lists,
