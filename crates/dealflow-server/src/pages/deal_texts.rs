@@ -6,6 +6,7 @@ use super::i18n::{RU, Texts, catalogue};
 catalogue! {
     DealTexts, DEAL_RU, DEAL_EN;
     next_step_days: "Следующий шаг в течение, дн.", "Next step within, days";
+    next_step_column: "Шаг, дн.", "Step, days";
     next_step_days_help: "Продажа на этой стадии без открытого дела на этот срок вперёд считается заброшенной; 0 — не следить.", "An opportunity on this stage with no open activity due within this many days is stale; 0 turns the check off.";
     kind_stale: "Продажи без следующего шага", "Opportunities without a next step";
     stale: "Нет следующего шага", "No next step";
