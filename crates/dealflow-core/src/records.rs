@@ -267,6 +267,23 @@ pub struct NotificationRecord {
     pub read_at: Option<Timestamp>,
 }
 
+impl NotificationRecord {
+    /// A notice as it is stored: unread, made at `at`.
+    pub fn unread(id: String, notice: &crate::notification::Notification, at: Timestamp) -> NotificationRecord {
+        NotificationRecord {
+            id,
+            user_id: notice.user_id.clone(),
+            kind: notice.kind.as_str().to_owned(),
+            title: notice.title.clone(),
+            body: notice.body.clone(),
+            entity_type: notice.entity_type.as_str().to_owned(),
+            entity_id: notice.entity_id.clone(),
+            created_at: at,
+            read_at: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeadRecord {
     pub id: String,

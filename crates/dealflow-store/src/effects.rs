@@ -103,18 +103,7 @@ async fn apply(
             }
             Effect::OpportunityClosed { .. } | Effect::OwnerChanged { .. } => opportunity_changed = true,
             Effect::Notify(n) => {
-                let record = NotificationRecord {
-                    id: new_id(),
-                    user_id: n.user_id.clone(),
-                    kind: n.kind.as_str().to_owned(),
-                    title: n.title.clone(),
-                    body: n.body.clone(),
-                    entity_type: n.entity_type.as_str().to_owned(),
-                    entity_id: n.entity_id.clone(),
-                    created_at: now,
-                    read_at: None,
-                };
-                Notifications::<Write>::on(c).insert(&record).await?;
+                Notifications::<Write>::on(c).insert(&NotificationRecord::unread(new_id(), n, now)).await?;
             }
         }
     }

@@ -73,17 +73,7 @@ impl Services {
                 opportunity_title: deal.as_deref(),
             };
             let notice = notification::activity_reminder(&upcoming);
-            let record = NotificationRecord {
-                id: new_id(),
-                user_id: notice.user_id,
-                kind: notice.kind.as_str().to_owned(),
-                title: notice.title,
-                body: notice.body,
-                entity_type: notice.entity_type.as_str().to_owned(),
-                entity_id: notice.entity_id,
-                created_at: now,
-                read_at: None,
-            };
+            let record = NotificationRecord::unread(new_id(), &notice, now);
             let went = in_write!(self, |tx| {
                 // Another node may have sent it meanwhile: the mark decides.
                 if tx.activities().mark_reminded(&activity.id, now).await? {
@@ -100,13 +90,19 @@ impl Services {
 
     /// Looks for due reminders every few seconds until the server shuts down.
     pub async fn remind_until_shutdown(&self) {
+        self.every_until_shutdown(LOOK_EVERY, "reminders", || self.send_due_reminders()).await;
+    }
+
+    /// Runs `look` now and then every `every` until the server shuts down; a look that fails is
+    /// logged, and the next one tries again.
+    pub(super) async fn every_until_shutdown<T, F: Future<Output = Result<T>>>(&self, every: Duration, what: &str, look: impl Fn() -> F) {
         let mut shutdown = self.shutting_down();
         loop {
-            if let Err(error) = self.send_due_reminders().await {
-                tracing::warn!(%error, "reminders could not be sent; trying again shortly");
+            if let Err(error) = look().await {
+                tracing::warn!(%error, "{what} stopped; trying again at the next look");
             }
             tokio::select! {
-                () = tokio::time::sleep(LOOK_EVERY) => {}
+                () = tokio::time::sleep(every) => {}
                 _ = shutdown.changed() => break,
             }
         }

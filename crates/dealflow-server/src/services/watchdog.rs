@@ -74,20 +74,6 @@ fn supervisor_notices(supervisor_id: &String, manager: &str, count: u64, named: 
         .collect()
 }
 
-fn record(notice: Notification, now: Timestamp) -> NotificationRecord {
-    NotificationRecord {
-        id: new_id(),
-        user_id: notice.user_id,
-        kind: notice.kind.as_str().to_owned(),
-        title: notice.title,
-        body: notice.body,
-        entity_type: notice.entity_type.as_str().to_owned(),
-        entity_id: notice.entity_id,
-        created_at: now,
-        read_at: None,
-    }
-}
-
 impl Services {
     /// Which of `deals` are stale now: open, on a watched stage, with nothing planned within
     /// its period. One query for all of them.
@@ -142,14 +128,14 @@ impl Services {
                         notices.extend(supervisor_notices(supervisor, &owner.name, watched.escalated, &deals, now));
                     }
                 }
-                let records: Vec<NotificationRecord> = notices.into_iter().map(|n| record(n, now)).collect();
+                let records: Vec<NotificationRecord> = notices.iter().map(|n| NotificationRecord::unread(new_id(), n, now)).collect();
                 tx.notifications().insert_many(&records).await?;
                 tx.watchdog().advance_run(JOB, &day, &owner_id, held(self.clock.now())).await?;
                 Ok(watched)
             })?;
             report.weighed += usize::try_from(watched.open).unwrap_or_default();
-            report.marked += watched.marked as usize;
-            report.escalated += watched.escalated as usize;
+            report.marked += usize::try_from(watched.marked).unwrap_or_default();
+            report.escalated += usize::try_from(watched.escalated).unwrap_or_default();
             report.cleared += usize::try_from(watched.cleared).unwrap_or_default();
             after = owner_id;
         }
@@ -160,15 +146,6 @@ impl Services {
 
     /// Looks every minute whether today's watchdog is still to run, until the server shuts down.
     pub async fn watch_until_shutdown(&self) {
-        let mut shutdown = self.shutting_down();
-        loop {
-            if let Err(error) = self.watch_next_steps().await {
-                tracing::warn!(%error, "the next-step watchdog stopped; it goes on at the next look");
-            }
-            tokio::select! {
-                () = tokio::time::sleep(LOOK_EVERY) => {}
-                _ = shutdown.changed() => break,
-            }
-        }
+        self.every_until_shutdown(LOOK_EVERY, "the next-step watchdog", || self.watch_next_steps()).await;
     }
 }

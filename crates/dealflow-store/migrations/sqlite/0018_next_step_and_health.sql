@@ -1,4 +1,4 @@
--- The next-step watchdog and deal health (SPEC §9). Each open stage gives a period for planning
+-- The next-step watchdog (SPEC §9). Each open stage gives a period for planning
 -- the next step; a deal without an open activity due within it is stale.
 ALTER TABLE opportunity_stages ADD COLUMN next_step_days BIGINT NOT NULL DEFAULT 0;
 UPDATE opportunity_stages SET next_step_days = CASE code
@@ -17,13 +17,8 @@ CREATE TABLE stale_deals (
     escalated_at BIGINT,
     PRIMARY KEY (owner_id, opportunity_id)
 ) WITHOUT ROWID;
--- How often the expected close date was moved later: one of the health's factors.
+-- How often the expected close date was moved later (deal health weighs it).
 ALTER TABLE opportunities ADD COLUMN close_date_pushes BIGINT NOT NULL DEFAULT 0;
--- The health's level (good, at_risk, poor) and the codes of what lowers it, kept for the lists,
--- the board and the filter; the page works the factors out afresh.
-ALTER TABLE opportunities ADD COLUMN health TEXT;
-ALTER TABLE opportunities ADD COLUMN health_reasons TEXT;
-CREATE INDEX opportunities_owner_health ON opportunities (owner_id, health);
 
 -- Jobs that run once a day for the whole team, whichever node gets there first: a node holds a
 -- day's run for a while and records how far it got, so another node resumes where it stopped.
@@ -35,6 +30,3 @@ CREATE TABLE daily_runs (
     finished_at BIGINT,
     PRIMARY KEY (job, day)
 );
-
--- The team's usual time on a stage is read from the latest departures from it.
-CREATE INDEX stage_history_left ON stage_history (from_stage, at);
