@@ -1,8 +1,9 @@
-//! What the next-step watchdog reads and marks: open deals with the soonest open activity still
-//! ahead of them, the marks of staleness, and the daily runs that any node may take over.
+//! What the next-step watchdog reads and writes: an owner's open deals weighed against their
+//! next step in a few set-wise statements, the marks of staleness, and the daily runs that any
+//! node may take over.
 
 use crate::sql::{RowExt, millis};
-use crate::{Read, Result, Write};
+use crate::{Result, Write};
 
 crate::handle!(
     /// The watchdog's reads and marks, and the bookkeeping of daily runs.
@@ -159,18 +160,5 @@ impl Watchdog<'_, Write> {
             .execute(&mut *self.c)
             .await?;
         Ok(())
-    }
-}
-
-impl Watchdog<'_, Read> {
-    /// Whether `day`'s run of `job` is finished.
-    pub async fn run_finished(&mut self, job: &str, day: &str) -> Result<bool> {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT COUNT(*) FROM daily_runs WHERE job = $1 AND day = $2 AND finished_at IS NOT NULL")
-                .bind(job)
-                .bind(day)
-                .fetch_optional(&mut *self.c)
-                .await?;
-        Ok(found.unwrap_or(0) > 0)
     }
 }
