@@ -239,32 +239,22 @@ impl<A> Opportunities<'_, A> {
         sql.fetch_all(self.c).await?.iter().map(|row| Ok((row.text("id")?, row.at("at")?))).collect()
     }
 
-    /// For each of `ids` with open activities: the soonest start or due time among them.
-    pub async fn next_activity(&mut self, ids: &[String]) -> Result<Vec<(String, jiff::Timestamp)>> {
+    /// For each of `ids` with open activities (at or after `not_before`, when given): the
+    /// soonest start or due time among them.
+    pub async fn next_activity(&mut self, ids: &[String], not_before: Option<jiff::Timestamp>) -> Result<Vec<(String, jiff::Timestamp)>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let mut sql = Sql::new(
             "SELECT opportunity_id AS id, MIN(COALESCE(start_at, due_at)) AS at FROM activities WHERE status IN ('not_started', 'in_progress') AND",
         );
+        if let Some(from) = not_before {
+            sql.push(" COALESCE(start_at, due_at) >= ").bind(millis(from)).push(" AND");
+        }
         sql.push_in("opportunity_id", ids).push(" GROUP BY opportunity_id");
         let rows = sql.fetch_all(self.c).await?;
         // An open activity has a start or a due time; one without either has nothing to show.
         rows.iter().filter_map(|row| row.opt_at("at").transpose().map(|at| Ok((row.text("id")?, at?)))).collect()
-    }
-
-    /// For each of `ids` with an open activity that has not yet begun or fallen due at `now`:
-    /// the soonest such time (the next step, which the watchdog asks for).
-    pub async fn planned_next(&mut self, ids: &[String], now: jiff::Timestamp) -> Result<Vec<(String, jiff::Timestamp)>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut sql = Sql::new(
-            "SELECT opportunity_id AS id, MIN(COALESCE(start_at, due_at)) AS at FROM activities
-             WHERE status IN ('not_started', 'in_progress') AND COALESCE(start_at, due_at) >= ",
-        );
-        sql.bind(millis(now)).push(" AND").push_in("opportunity_id", ids).push(" GROUP BY opportunity_id");
-        sql.fetch_all(self.c).await?.iter().map(|row| Ok((row.text("id")?, row.at("at")?))).collect()
     }
 
     pub async fn count(&mut self) -> Result<i64> {

@@ -118,8 +118,8 @@ pub async fn list(
         ..OpportunityFilter::default()
     };
     let found = services.opportunities(&caller.actor, &filter, &page).await?;
-    let stale = OpportunityView::stale_of(&services, &found.items).await?;
-    Ok(Json(Page::of(found, |o| OpportunityView { stale: stale.contains(&o.id), ..o.into() })))
+    let stale = services.stale_among(&found.items).await?;
+    Ok(Json(Page::of(found, |o| OpportunityView { stale: stale.contains_key(&o.id), ..o.into() })))
 }
 
 /// Create an opportunity without a process.

@@ -90,16 +90,8 @@ pub struct OpportunityView {
 impl OpportunityView {
     /// The view of a deal with what is worked out about it now: whether it is stale.
     pub async fn of(services: &crate::Services, o: OpportunityRecord) -> Result<OpportunityView, crate::ServiceError> {
-        let stale = services.stale_among([&o]).await?.contains(&o.id);
+        let stale = services.stale_among([&o]).await?.contains_key(&o.id);
         Ok(OpportunityView { stale, ..o.into() })
-    }
-
-    /// Which of many deals are stale, worked out together for their views.
-    pub async fn stale_of(
-        services: &crate::Services,
-        all: &[OpportunityRecord],
-    ) -> Result<std::collections::HashSet<String>, crate::ServiceError> {
-        services.stale_among(all).await
     }
 }
 

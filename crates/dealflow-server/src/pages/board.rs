@@ -176,7 +176,7 @@ async fn board_page(services: &Services, viewer: &Viewer, query: &BoardQuery, me
                         days_in_stage: entered.map(|at| (now - at).as_secs().max(0) / 86_400),
                         next_activity: next.map(|at| format::instant(at, &names.zone, locale)),
                         next_overdue: next.is_some_and(|at| at < now),
-                        stale: stale.contains(&o.id),
+                        stale: stale.contains_key(&o.id),
                     }
                 })
                 .collect(),

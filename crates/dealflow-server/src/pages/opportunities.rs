@@ -186,7 +186,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
             .page
             .items
             .iter()
-            .map(|o| ListRow { stale: stale.contains(&o.id), ..names.row(o, found.next_activity.get(&o.id).copied()) })
+            .map(|o| ListRow { stale: stale.contains_key(&o.id), ..names.row(o, found.next_activity.get(&o.id).copied()) })
             .collect(),
         next,
         paged: query.cursor.is_some(),

@@ -200,7 +200,7 @@ impl Services {
         let mut conn = self.store.read().await?;
         let accounts = conn.accounts().names(&page.items.iter().filter_map(|o| o.account_id.clone()).collect::<Vec<_>>()).await?;
         let ids: Vec<String> = page.items.iter().map(|o| o.id.clone()).collect();
-        let next_activity = conn.opportunities().next_activity(&ids).await?.into_iter().collect();
+        let next_activity = conn.opportunities().next_activity(&ids, None).await?.into_iter().collect();
         Ok(OpportunityList { page, accounts, next_activity })
     }
 
@@ -242,7 +242,7 @@ impl Services {
         for (id, at) in conn.opportunities().stage_entered(&ids).await? {
             facts.entry(id).or_default().0 = Some(at);
         }
-        for (id, at) in conn.opportunities().next_activity(&ids).await? {
+        for (id, at) in conn.opportunities().next_activity(&ids, None).await? {
             facts.entry(id).or_default().1 = Some(at);
         }
         Ok(Board { columns, accounts, facts })
@@ -282,8 +282,7 @@ impl Services {
             }
             _ => Vec::new(),
         };
-        let stale = self.stale_among([&opportunity]).await?.contains(&opportunity.id);
-        let stale_for = if stale { self.stage_catalog().await?.get(opportunity.stage.as_str()).map(|s| s.next_step_days) } else { None };
+        let stale_for = self.stale_among([&opportunity]).await?.get(&opportunity.id).copied();
         Ok(OpportunityView { opportunity, running, latest, definition, activities, history, notes, waiting_on, stale_for })
     }
 

@@ -6,7 +6,7 @@
 //! notices and the run's progress commit together, so a run cut short goes on with the next
 //! owner on whichever node looks next, and each deal is weighed once a day.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use dealflow_core::notification::{self, Notification};
@@ -75,9 +75,9 @@ fn supervisor_notices(supervisor_id: &String, manager: &str, count: u64, named: 
 }
 
 impl Services {
-    /// Which of `deals` are stale now: open, on a watched stage, with nothing planned within
-    /// its period. One query for all of them.
-    pub async fn stale_among<'d>(&self, deals: impl IntoIterator<Item = &'d OpportunityRecord>) -> Result<HashSet<String>> {
+    /// Which of `deals` are stale now (open, on a watched stage, with nothing planned within its
+    /// period), each with that period in days. One query for all of them.
+    pub async fn stale_among<'d>(&self, deals: impl IntoIterator<Item = &'d OpportunityRecord>) -> Result<HashMap<String, u16>> {
         let catalog = self.stage_catalog().await?;
         let watched: Vec<(&OpportunityRecord, u16)> = deals
             .into_iter()
@@ -85,16 +85,16 @@ impl Services {
             .filter_map(|o| catalog.get(o.stage.as_str()).and_then(|s| s.next_step_period()).map(|days| (o, days)))
             .collect();
         if watched.is_empty() {
-            return Ok(HashSet::new());
+            return Ok(HashMap::new());
         }
         let now = self.clock.now();
         let ids: Vec<String> = watched.iter().map(|(o, _)| o.id.clone()).collect();
         let planned: HashMap<String, Timestamp> =
-            self.store.read().await?.opportunities().planned_next(&ids, now).await?.into_iter().collect();
+            self.store.read().await?.opportunities().next_activity(&ids, Some(now)).await?.into_iter().collect();
         Ok(watched
             .into_iter()
             .filter(|(o, days)| is_stale(Some(*days), planned.get(&o.id).copied(), now))
-            .map(|(o, _)| o.id.clone())
+            .map(|(o, days)| (o.id.clone(), days))
             .collect())
     }
 
