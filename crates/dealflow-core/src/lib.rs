@@ -11,6 +11,7 @@ pub mod comparison;
 pub mod criteria;
 pub mod definition;
 pub mod engine;
+pub mod health;
 pub mod lead;
 pub mod money;
 pub mod notification;

@@ -49,13 +49,15 @@ struct ClockMove {
 /// Moves the test clock on by `hours` and runs the daily jobs as a node would at that moment.
 async fn move_test_clock(State(services): State<Services>, axum::extract::Query(by): axum::extract::Query<ClockMove>) -> Response {
     services.clock().advance(jiff::SignedDuration::from_hours(by.hours.clamp(0, 24 * 366)));
-    match services.watch_next_steps().await {
-        Ok(report) => axum::Json(serde_json::json!({
+    let daily = async { Ok::<_, crate::ServiceError>((services.watch_next_steps().await?, services.assess_health().await?)) };
+    match daily.await {
+        Ok((report, health)) => axum::Json(serde_json::json!({
             "now": services.clock().now().to_string(),
             "ran": report.ran,
             "marked": report.marked,
             "escalated": report.escalated,
             "cleared": report.cleared,
+            "assessed": health.assessed,
         }))
         .into_response(),
         Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),

@@ -1,5 +1,6 @@
 //! Opportunities and their stage history.
 
+mod health;
 mod team;
 
 use dealflow_core::analytics;
@@ -69,6 +70,8 @@ pub struct OpportunityFilter {
     pub close_to: Option<String>,
     /// Only the open deals the watchdog last found without a next step.
     pub stale: bool,
+    /// Only the open deals last assessed at this health level (`good`, `at_risk`, `poor`).
+    pub health: Option<String>,
 }
 
 /// What a process command reads besides the opportunity and its process.
@@ -627,6 +630,9 @@ fn push_conditions(sql: &mut Sql, filter: &OpportunityFilter, owner: Option<&str
         sql.push(
             " AND o.closed_at IS NULL AND EXISTS (SELECT 1 FROM stale_deals d WHERE d.owner_id = o.owner_id AND d.opportunity_id = o.id)",
         );
+    }
+    if let Some(level) = &filter.health {
+        sql.push(" AND o.closed_at IS NULL AND o.health = ").bind(level.clone());
     }
     match filter.open {
         Some(true) => {

@@ -114,6 +114,16 @@ impl<A> Processes<'_, A> {
         row.as_ref().map(instance).transpose()
     }
 
+    /// The running instances of those of `opportunity_ids` that have one.
+    pub async fn running_instances(&mut self, opportunity_ids: &[String]) -> Result<Vec<InstanceRecord>> {
+        if opportunity_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT * FROM process_instances WHERE status = 'running' AND");
+        sql.push_in("opportunity_id", opportunity_ids);
+        sql.fetch_all(self.c).await?.iter().map(instance).collect()
+    }
+
     /// The running instance, or else the one that started last.
     pub async fn latest_instance(&mut self, opportunity_id: &str) -> Result<Option<InstanceRecord>> {
         let c = &mut *self.c;

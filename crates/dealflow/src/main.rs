@@ -73,6 +73,9 @@ enum Command {
     /// Run today's next-step watchdog now, unless it has run (servers run it by themselves once
     /// a day), and say what it did and how long it took.
     Watchdog(DatabaseArgs),
+    /// Assess every open deal's health now, unless today's assessment has run (servers assess
+    /// daily by themselves, after the watchdog), and say what changed and how long it took.
+    Health(DatabaseArgs),
     /// Measure the enterprise-sale lifecycle: the engine, the services on SQLite (and PostgreSQL),
     /// the bare storage floor and the HTTP API; one JSON line a measurement.
     Bench(bench::BenchArgs),
@@ -209,6 +212,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Health(args) => {
+            let store = open(&args.database_url).await?;
+            let services = Services::new(store.clone(), Clock::System);
+            let began = std::time::Instant::now();
+            let report = services.assess_health().await.map_err(describe)?;
+            let seconds = began.elapsed().as_secs_f64();
+            store.close().await;
+            if report.ran {
+                println!("assessed {} open deals: {} changed level; {seconds:.2} s", report.assessed, report.changed);
+            } else {
+                println!("today's health assessment has run already, or another node is running it");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo { database, opportunities } => {
             let store = open(&database.database_url).await?;
             let services = Services::new(store.clone(), Clock::System);
@@ -293,6 +310,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tokio::spawn(async move { reminders.remind_until_shutdown().await });
     let watchdog = services.clone();
     tokio::spawn(async move { watchdog.watch_until_shutdown().await });
+    let health = services.clone();
+    tokio::spawn(async move { health.reassess_until_shutdown().await });
     println!("dealflow is listening on http://{}/", listener.local_addr()?);
     dealflow_server::server::launch(listener, services, shutdown_signal()).await?;
     store.close().await;

@@ -164,7 +164,7 @@ pub async fn complete(
     let (activity, opportunity) =
         services.complete_activity_closing(&caller.actor, &id, input.result.as_deref(), input.note.as_deref(), &figures).await?;
     let opportunity = match opportunity {
-        Some(o) => Some(OpportunityView::of(&services, o).await?),
+        Some(o) => Some(OpportunityView::of(&services, caller.locale, o).await?),
         None => None,
     };
     Ok(Json(Completed { activity: ActivityView::new(activity, caller.locale), opportunity }))

@@ -75,6 +75,15 @@ pub struct LostReasonView {
     pub count: u64,
 }
 
+/// Open opportunities of one health level, as last assessed (SPEC §9).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthShareView {
+    /// `good`, `at_risk` or `poor`; null for the deals not assessed yet (listed only when any).
+    pub level: Option<String>,
+    pub count: i64,
+    pub amount: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SummaryView {
     pub won: WonView,
@@ -88,6 +97,8 @@ pub struct SummaryView {
     pub conversion: Vec<ConversionView>,
     /// Lost in the period, by reason, most frequent first.
     pub lost_reasons: Vec<LostReasonView>,
+    /// The open pipeline now (whatever the period) by the health its deals were last assessed at.
+    pub open_by_health: Vec<HealthShareView>,
 }
 
 fn date(field: &str, value: Option<&str>) -> ApiResult<Option<jiff::Timestamp>> {
@@ -109,6 +120,7 @@ pub async fn summary(
         team: None,
     };
     let s = services.analytics(&caller.actor, &query).await?;
+    let by_health = services.pipeline_by_health(&caller.actor, &query).await?;
     Ok(Json(SummaryView {
         won: WonView { count: s.won.count, actual_revenue: s.won.actual_revenue.to_string(), hours_spent: s.won.hours_spent },
         lost: LostView { count: s.lost.count, hours_spent: s.lost.hours_spent },
@@ -122,5 +134,9 @@ pub async fn summary(
             .map(|c| ConversionView { from: c.from, to: c.to, reached: c.reached, advanced: c.advanced, rate: c.rate })
             .collect(),
         lost_reasons: s.lost_reasons.into_iter().map(|r| LostReasonView { reason: r.reason, count: r.count }).collect(),
+        open_by_health: by_health
+            .into_iter()
+            .map(|h| HealthShareView { level: h.level.map(|l| l.as_str().to_owned()), count: h.count, amount: h.amount.to_string() })
+            .collect(),
     }))
 }

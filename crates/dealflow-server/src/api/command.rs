@@ -51,7 +51,7 @@ pub async fn run(State(services): State<Services>, caller: Caller, Body(input): 
             Ok(Json(CommandAnswer {
                 action: "process_started".into(),
                 instance: started.instance.into(),
-                opportunity: OpportunityView::of(&services, started.opportunity).await?,
+                opportunity: OpportunityView::of(&services, caller.locale, started.opportunity).await?,
                 hint: started.hint.get(caller.locale).to_owned(),
             }))
         }

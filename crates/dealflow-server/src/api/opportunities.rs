@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use dealflow_core::check::{FieldProblem, Invalid};
+use dealflow_core::health::HealthLevel;
 use dealflow_core::records::{Competitor, Participant};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -36,6 +37,9 @@ pub struct ListParams {
     /// `true`: only the open opportunities the daily watchdog last found without a next step.
     #[param(value_type = Option<bool>)]
     pub stale: Option<String>,
+    /// Only the open opportunities whose health was last assessed at this level: `good`,
+    /// `at_risk` or `poor` (assessed daily and within seconds of every change to the deal).
+    pub health: Option<String>,
     /// How many items (1–500, default 50; more is clamped to 500).
     #[param(value_type = Option<i64>)]
     pub limit: Option<String>,
@@ -98,6 +102,14 @@ fn date(field: &str, value: Option<String>) -> ApiResult<Option<String>> {
     Ok(value)
 }
 
+/// A health level a list asks for.
+fn health_level(level: &str) -> ApiResult<String> {
+    match HealthLevel::parse(level) {
+        Some(level) => Ok(level.as_str().to_owned()),
+        None => Err(ApiError::field("health", Invalid::NotOneOf { allowed: HealthLevel::ALL.map(|l| l.as_str().to_owned()).to_vec() })),
+    }
+}
+
 /// Opportunities the caller may see, newest first.
 #[utoipa::path(get, path = "/opportunities", operation_id = "list_opportunities", tag = "opportunities", params(ListParams), security(("bearer" = [])),
     responses((status = 200, body = Page<OpportunityView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
@@ -115,11 +127,13 @@ pub async fn list(
         account_id: params.account_id,
         contact_id: params.contact_id,
         stale: flag("stale", params.stale.as_deref())? == Some(true),
+        health: params.health.as_deref().map(health_level).transpose()?,
         ..OpportunityFilter::default()
     };
     let found = services.opportunities(&caller.actor, &filter, &page).await?;
-    let stale = services.stale_among(&found.items).await?;
-    Ok(Json(Page::of(found, |o| OpportunityView { stale: stale.contains_key(&o.id), ..o.into() })))
+    let next_cursor = found.next;
+    let items = OpportunityView::all_of(&services, caller.locale, found.items).await?;
+    Ok(Json(Page { items, next_cursor }))
 }
 
 /// Create an opportunity without a process.
@@ -144,7 +158,7 @@ pub async fn create(
         need: input.need,
     };
     let created = services.create_opportunity(&caller.actor, new).await?;
-    Ok((StatusCode::CREATED, Json(OpportunityView::of(&services, created).await?)))
+    Ok((StatusCode::CREATED, Json(OpportunityView::of(&services, caller.locale, created).await?)))
 }
 
 /// One opportunity, with its running or last process instance.
@@ -153,7 +167,7 @@ pub async fn create(
 pub async fn get(State(services): State<Services>, caller: Caller, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
     let (opportunity, process) = services.opportunity_with_process(&caller.actor, &id).await?;
     let tag = etag(opportunity.version);
-    let opportunity = OpportunityView::of(&services, opportunity).await?;
+    let opportunity = OpportunityView::of(&services, caller.locale, opportunity).await?;
     Ok((tag, Json(OpportunityDetail { opportunity, process: process.map(Into::into) })))
 }
 
@@ -440,7 +454,7 @@ pub async fn update(
     };
     let changed = services.update_opportunity(&caller.actor, &id, changes, if_match(&headers)).await?;
     let tag = etag(changed.version);
-    Ok((tag, Json(OpportunityView::of(&services, changed).await?)))
+    Ok((tag, Json(OpportunityView::of(&services, caller.locale, changed).await?)))
 }
 
 /// Create an order from a won opportunity.

@@ -76,7 +76,7 @@ pub async fn start(
     let started = services.start_process(&caller.actor, &code, input.opportunity_id.as_deref(), via).await?;
     let view = StartedView {
         instance: started.instance.into(),
-        opportunity: OpportunityView::of(&services, started.opportunity).await?,
+        opportunity: OpportunityView::of(&services, caller.locale, started.opportunity).await?,
         hint: started.hint.get(caller.locale).to_owned(),
     };
     Ok((StatusCode::CREATED, Json(view)))

@@ -2,6 +2,7 @@
 //! the reader's language.
 
 use dealflow_core::definition::{ProcessDefinition, ResultEffect};
+use dealflow_core::health::Health;
 use dealflow_core::records::{ActivityRecord, Competitor, HistoryRecord, InstanceRecord, OpportunityRecord, Participant, UserRecord};
 use dealflow_core::{Locale, Money, Stage};
 use serde::Serialize;
@@ -85,13 +86,70 @@ pub struct OpportunityView {
     pub updated_at: String,
     /// Open, and no open activity due within its stage's `next_step_days` (SPEC §9).
     pub stale: bool,
+    /// How the deal is doing and why, assessed now; null once it is closed (SPEC §9).
+    pub health: Option<HealthView>,
+}
+
+/// How an open deal is doing: a level from a score of 100 less what each factor takes off.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthView {
+    /// `good` (a score of 75 or more), `at_risk` (50 or more) or `poor`.
+    pub level: String,
+    /// 100 less the factors' effects, at least 0.
+    pub score: i32,
+    /// The factors that apply to the deal, the heaviest first.
+    pub factors: Vec<HealthFactorView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthFactorView {
+    /// `stage_time` (days on the stage against the team's median for it), `next_step`,
+    /// `overdue`, `close_date` (in the past, moved later more than once), `exit_criteria` (of the
+    /// current stage in the running process), `bant`.
+    pub code: String,
+    /// What it takes off the score: 0 when all is well, else negative.
+    pub effect: i32,
+    /// What it found, in the caller's language.
+    pub text: String,
+}
+
+impl HealthView {
+    pub fn of(health: &Health, locale: Locale) -> HealthView {
+        let factors = health
+            .factors
+            .iter()
+            .map(|f| HealthFactorView {
+                code: f.finding.code().to_owned(),
+                effect: f.effect,
+                text: f.finding.describe().get(locale).to_owned(),
+            })
+            .collect();
+        HealthView { level: health.level.as_str().to_owned(), score: health.score, factors }
+    }
 }
 
 impl OpportunityView {
-    /// The view of a deal with what is worked out about it now: whether it is stale.
-    pub async fn of(services: &crate::Services, o: OpportunityRecord) -> Result<OpportunityView, crate::ServiceError> {
-        let stale = services.stale_among([&o]).await?.contains_key(&o.id);
-        Ok(OpportunityView { stale, ..o.into() })
+    /// The views of deals with what is worked out about them now: their health, and whether
+    /// they are stale.
+    pub async fn all_of(
+        services: &crate::Services,
+        locale: Locale,
+        deals: Vec<OpportunityRecord>,
+    ) -> Result<Vec<OpportunityView>, crate::ServiceError> {
+        let mut health = services.health_among(&deals).await?;
+        Ok(deals
+            .into_iter()
+            .map(|o| {
+                let health = health.remove(&o.id);
+                let stale = health.as_ref().and_then(Health::stale_for).is_some();
+                OpportunityView { stale, health: health.map(|h| HealthView::of(&h, locale)), ..o.into() }
+            })
+            .collect())
+    }
+
+    /// The view of one deal, as [`OpportunityView::all_of`].
+    pub async fn of(services: &crate::Services, locale: Locale, o: OpportunityRecord) -> Result<OpportunityView, crate::ServiceError> {
+        Ok(Self::all_of(services, locale, vec![o]).await?.remove(0))
     }
 }
 
@@ -125,6 +183,7 @@ impl From<OpportunityRecord> for OpportunityView {
             created_at: at(o.created_at),
             updated_at: at(o.updated_at),
             stale: false,
+            health: None,
         }
     }
 }

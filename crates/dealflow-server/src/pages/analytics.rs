@@ -8,6 +8,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use dealflow_core::analytics::Summary;
 use dealflow_core::check::{self, Problems};
+use dealflow_core::health::HealthLevel;
 use dealflow_core::records::LostReason;
 use dealflow_core::{Locale, StageCatalog};
 use serde::Deserialize;
@@ -19,6 +20,7 @@ use super::{Choice, Chrome, FormErrors, OrPage, PageError, PageResult, format};
 use crate::Services;
 use crate::error::ServiceError;
 use crate::services::AnalyticsQuery as Asked;
+use crate::services::HealthShare;
 
 #[derive(Deserialize, Default)]
 pub struct AnalyticsQuery {
@@ -65,6 +67,8 @@ pub struct AnalyticsPage {
     charts: Vec<BarChart>,
     chart_width: u32,
     figures: Vec<Figure>,
+    health: Option<BarChart>,
+    health_links: Vec<Choice>,
     csv_link: String,
 }
 
@@ -245,6 +249,9 @@ struct Analysis {
     trend: Option<TrendChart>,
     charts: Vec<BarChart>,
     figures: Vec<Figure>,
+    /// The open pipeline by health, and the list of each level's deals.
+    health: Option<BarChart>,
+    health_links: Vec<Choice>,
 }
 
 /// The summary for the query, with what is wrong in it; the owner must be one the viewer may pick.
@@ -293,7 +300,63 @@ async fn analyse(services: &Services, viewer: &Viewer, query: &AnalyticsQuery) -
     if people.len() < 2 {
         comparison.clear();
     }
-    Ok(Analysis { errors: FormErrors::default(), owners, teams, headlines, comparison, trend: Some(trend), charts, figures })
+    let shares = services.pipeline_by_health(&viewer.actor, &asked).await.or_page(viewer)?;
+    let (health_chart, health_figures, health_links) = by_health(&shares, &analysis.currency, t, locale, asked.owner_id.as_deref());
+    figures.extend(health_figures);
+    let health = Some(health_chart);
+    Ok(Analysis {
+        errors: FormErrors::default(),
+        owners,
+        teams,
+        headlines,
+        comparison,
+        trend: Some(trend),
+        charts,
+        figures,
+        health,
+        health_links,
+    })
+}
+
+/// The open pipeline by health: a chart, its figures, and a link to each level's deals.
+fn by_health(
+    shares: &[HealthShare],
+    currency: &str,
+    t: &super::i18n::Texts,
+    locale: Locale,
+    owner: Option<&str>,
+) -> (BarChart, Vec<Figure>, Vec<Choice>) {
+    let d = t.deal();
+    let name = |level: Option<HealthLevel>| level.map_or(d.health_unassessed, |l| super::health::level_name(l, t));
+    let shown = |s: &HealthShare| format!("{} · {}", s.count, format::money(s.amount, currency, locale));
+    let tone = |level: Option<HealthLevel>| match level {
+        Some(HealthLevel::Good) => "won",
+        Some(HealthLevel::AtRisk) => "time",
+        Some(HealthLevel::Poor) => "lost",
+        None => "stage",
+    };
+    let bars = shares.iter().map(|s| BarData::new(name(s.level), s.count as f64, shown(s), tone(s.level))).collect();
+    let chart = BarChart::new("open-by-health", d.health_by_level, d.health_by_level_hint, bars, None);
+    let figures = shares
+        .iter()
+        .map(|s| Figure {
+            section: d.health_by_level.to_owned(),
+            subject: None,
+            label: name(s.level).to_owned(),
+            shown: shown(s),
+            raw: s.count.to_string(),
+        })
+        .collect();
+    let owner = owner.map(|o| format!("&owner={o}")).unwrap_or_default();
+    let links = shares
+        .iter()
+        .filter_map(|s| {
+            s.level
+                .filter(|_| s.count > 0)
+                .map(|l| Choice::new(format!("/opportunities?health={}{owner}", l.as_str()), name(s.level), None))
+        })
+        .collect();
+    (chart, figures, links)
 }
 
 fn query_string(query: &AnalyticsQuery) -> String {
@@ -306,7 +369,8 @@ fn query_string(query: &AnalyticsQuery) -> String {
 }
 
 pub async fn page(State(services): State<Services>, viewer: Viewer, Query(query): Query<AnalyticsQuery>) -> PageResult {
-    let Analysis { errors, owners, teams, headlines, comparison, trend, charts, figures } = analyse(&services, &viewer, &query).await?;
+    let Analysis { errors, owners, teams, headlines, comparison, trend, charts, figures, health, health_links } =
+        analyse(&services, &viewer, &query).await?;
     let today = services.clock().now().to_zoned_datetime(viewer.actor.zone().clone()).date();
     let keep = [("owner_id", query.owner_id.trim()), ("team", query.team.trim())];
     let presets = team_analytics::presets(today, viewer.t(), (&query.from, &query.to), &keep);
@@ -326,6 +390,8 @@ pub async fn page(State(services): State<Services>, viewer: Viewer, Query(query)
         charts,
         chart_width: CHART_WIDTH,
         figures,
+        health,
+        health_links,
         csv_link: format!("/analytics.csv?{}", query_string(&query)),
     };
     Ok((status, page).into_response())

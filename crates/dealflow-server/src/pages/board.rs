@@ -32,6 +32,8 @@ pub struct Card {
     pub next_overdue: bool,
     /// No next step planned within its stage's period.
     pub stale: bool,
+    /// While it is open.
+    pub health: Option<super::health::HealthMark>,
 }
 
 pub struct Column {
@@ -130,7 +132,7 @@ async fn board_page(services: &Services, viewer: &Viewer, query: &BoardQuery, me
     };
     let stages = services.stage_catalog().await.or_page(viewer)?;
     let board = services.board(&viewer.actor, &filter).await.or_page(viewer)?;
-    let stale = services.stale_among(board.columns.iter().flat_map(|c| &c.rows)).await.or_page(viewer)?;
+    let mut health = services.health_among(board.columns.iter().flat_map(|c| &c.rows)).await.or_page(viewer)?;
     let currency = services.currency().await.or_page(viewer)?;
     let names = RowNames {
         people: People::load(services, viewer).await?,
@@ -166,6 +168,7 @@ async fn board_page(services: &Services, viewer: &Viewer, query: &BoardQuery, me
                 .map(|o| {
                     let row = names.row(o, None);
                     let (entered, next) = board.facts.get(&o.id).copied().unwrap_or_default();
+                    let health = health.remove(&o.id);
                     Card {
                         id: row.id,
                         title: row.title,
@@ -176,7 +179,8 @@ async fn board_page(services: &Services, viewer: &Viewer, query: &BoardQuery, me
                         days_in_stage: entered.map(|at| (now - at).as_secs().max(0) / 86_400),
                         next_activity: next.map(|at| format::instant(at, &names.zone, locale)),
                         next_overdue: next.is_some_and(|at| at < now),
-                        stale: stale.contains_key(&o.id),
+                        stale: health.as_ref().and_then(dealflow_core::health::Health::stale_for).is_some(),
+                        health: health.map(|h| super::health::mark(&h, t, locale)),
                     }
                 })
                 .collect(),

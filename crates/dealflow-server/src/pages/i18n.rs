@@ -487,7 +487,7 @@ mod tests {
         let allowed_latin = ["BANT", "English", "dealflow", "CSV", "TOML", "RUB", "Ctrl+K"];
         for (ru, en) in pairs {
             // Placeholders such as `{stage}` and `{count}` are filled in later.
-            let mut latin = ru.replace("{stage}", "").replace("{count}", "").replace("{days}", "").replace("{date}", "");
+            let mut latin: String = ru.split('{').map(|part| part.split_once('}').map_or(part, |(_, rest)| rest)).collect();
             for word in allowed_latin {
                 latin = latin.replace(word, "");
             }

@@ -16,6 +16,7 @@ mod customers;
 mod deal_texts;
 mod diagram;
 mod format;
+mod health;
 mod i18n;
 mod knowledge;
 mod lead_forms;

@@ -6,10 +6,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
+use dealflow_core::health::{Health, HealthLevel};
 use dealflow_core::records::{OpportunityRecord, UserRecord};
 use dealflow_core::{Locale, StageCatalog};
 use serde::Deserialize;
 
+use super::health::HealthMark;
 use super::session::Viewer;
 use super::sorting::{self, SortHeader, SortRequest};
 use super::{Choice, Chrome, OrPage, PageResult, format};
@@ -52,6 +54,8 @@ pub struct ListRow {
     pub closed: bool,
     /// No next step planned within its stage's period.
     pub stale: bool,
+    /// While it is open.
+    pub health: Option<HealthMark>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -65,6 +69,7 @@ pub struct ListPage {
     stages: Vec<Choice>,
     owners: Vec<Choice>,
     statuses: Vec<Choice>,
+    healths: Vec<Choice>,
     rows: Vec<ListRow>,
     next: Option<String>,
     paged: bool,
@@ -76,6 +81,7 @@ pub struct ListQuery {
     stage: Option<String>,
     owner: Option<String>,
     status: Option<String>,
+    health: Option<String>,
     sort: Option<String>,
     dir: Option<String>,
     cursor: Option<String>,
@@ -120,6 +126,7 @@ impl RowNames<'_> {
             updated: format::instant(o.updated_at, &self.zone, self.locale),
             closed: self.stages.is_final(o.stage.as_str()),
             stale: false,
+            health: None,
         }
     }
 }
@@ -134,6 +141,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
         owner_id: nonempty(&query.owner),
         q: nonempty(&query.q).map(|q| q.to_lowercase()),
         stale: status.as_deref() == Some("stale"),
+        health: nonempty(&query.health).filter(|level| HealthLevel::parse(level).is_some()),
         open: match status.as_deref() {
             Some("open") => Some(true),
             Some("closed") => Some(false),
@@ -154,7 +162,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
         locale,
         zone: viewer.actor.zone().clone(),
     };
-    let filters = [("q", &query.q), ("stage", &query.stage), ("owner", &query.owner), ("status", &query.status)];
+    let filters = [("q", &query.q), ("stage", &query.stage), ("owner", &query.owner), ("status", &query.status), ("health", &query.health)];
     let params: Vec<(&str, &str)> = filters.iter().map(|(key, value)| (*key, value.as_deref().unwrap_or(""))).collect();
     let next = found.page.next.as_ref().map(|cursor| sorting::next_page("/opportunities", &params, sorted.as_ref(), cursor));
     let columns = [
@@ -169,7 +177,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
         (OpportunitySort::Updated, t.updated, false),
     ];
     let headers = sorting::headers("/opportunities", &params, &columns, sorted.as_ref(), None);
-    let stale = services.stale_among(&found.page.items).await.or_page(&viewer)?;
+    let mut health = services.health_among(&found.page.items).await.or_page(&viewer)?;
     let page = ListPage {
         chrome: Chrome::load(&services, &viewer, "opportunities", "/opportunities").await?,
         q: query.q.clone().unwrap_or_default(),
@@ -182,11 +190,19 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
             Choice::new("stale", t.deal().stale_only, status.as_deref()),
             Choice::new("closed", t.closed_only, status.as_deref()),
         ],
+        healths: super::health::choices(t, filter.health.as_deref()),
         rows: found
             .page
             .items
             .iter()
-            .map(|o| ListRow { stale: stale.contains_key(&o.id), ..names.row(o, found.next_activity.get(&o.id).copied()) })
+            .map(|o| {
+                let health = health.remove(&o.id);
+                ListRow {
+                    stale: health.as_ref().and_then(Health::stale_for).is_some(),
+                    health: health.map(|h| super::health::mark(&h, t, locale)),
+                    ..names.row(o, found.next_activity.get(&o.id).copied())
+                }
+            })
             .collect(),
         next,
         paged: query.cursor.is_some(),

@@ -54,6 +54,8 @@ pub struct Live {
     pub waiting_on: Vec<String>,
     /// Nothing planned within the stage's period: what to say about it.
     pub stale_hint: Option<String>,
+    /// While it is open: its health with every reason.
+    pub health: Option<super::health::HealthPanel>,
     pub refusal: Option<LiveRefusal>,
     /// The timeline, newest first, and how many of its lines are shown.
     pub history: Vec<TimelineLine>,
@@ -271,7 +273,8 @@ fn live_part(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, peo
         panel_note,
         closing_missing: closed && o.hours_spent.is_none() && o.close_reason.is_none(),
         waiting_on: unmet_words(&view.waiting_on, locale),
-        stale_hint: view.stale_for.map(|days| t.deal().stale_hint.replace("{days}", &days.to_string())),
+        stale_hint: view.health.as_ref().and_then(|h| h.stale_for()).map(|days| t.deal().stale_hint.replace("{days}", &days.to_string())),
+        health: view.health.as_ref().map(|h| super::health::panel(h, t, locale)),
         refusal: None,
         history,
         shown: TIMELINE_PAGE,

@@ -283,6 +283,9 @@ impl Services {
             check_links(tx, actor, &record).await?;
             Ok(tx.activities().insert(&record).await?)
         })?;
+        if let Some(opportunity_id) = &record.opportunity_id {
+            self.reassess_later(opportunity_id);
+        }
         Ok(record)
     }
 
@@ -297,6 +300,10 @@ impl Services {
             let (mut activity, _) = visible_locked(tx, actor, id).await?;
             if !activity.status.is_open() {
                 return Err(dealflow_core::EngineError::ActivityNotOpen.into());
+            }
+            // The deal it leaves, if it moves to another, is reassessed as well.
+            if let Some(opportunity_id) = &activity.opportunity_id {
+                self.reassess_later(opportunity_id);
             }
             if activity.process_instance_id.is_some() {
                 let by_process = [
@@ -342,6 +349,9 @@ impl Services {
                 activity.owner_id = assignee(tx, actor, "owner_id", owner_id).await?.id;
             }
             tx.activities().update_details(&activity, now).await?;
+            if let Some(opportunity_id) = &activity.opportunity_id {
+                self.reassess_later(opportunity_id);
+            }
             Ok(tx.activities().get(id).await?)
         })
     }

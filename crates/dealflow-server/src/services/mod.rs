@@ -36,6 +36,7 @@ mod bootstrap;
 mod customers;
 pub mod demo;
 mod header;
+mod health;
 pub mod held;
 mod keyed;
 mod knowledge;
@@ -75,6 +76,7 @@ pub use dealflow_store::SHORTEST_WORD as SHORTEST_SEARCH_WORD;
 /// The filters of the lists, as the store takes them.
 pub use dealflow_store::{AccountSort, ActivityFilter, ContactSort, LeadSort, OpportunityFilter, OpportunitySort, SortColumn, Sorted};
 pub use header::Header;
+pub use health::{HealthReport, HealthShare};
 pub use keyed::{KeyedAnswer, Remembered};
 pub use knowledge::ArticleFields;
 pub use leads::{HANDOFF_PROCESS, LeadChanges, LeadPage, NewLead};
@@ -117,6 +119,7 @@ pub struct Services {
     default_zone: Arc<ZoneCache>,
     live: live::Live,
     metrics: Metrics,
+    health: Arc<health::HealthState>,
 }
 
 /// How often a command is tried again when the database reports a passing conflict.
@@ -132,6 +135,7 @@ impl Services {
             default_zone: Arc::default(),
             live: live::Live::default(),
             metrics: Metrics::default(),
+            health: Arc::default(),
         }
     }
 
@@ -204,6 +208,8 @@ impl Services {
     ) -> Result<OpportunityRecord> {
         let now = self.clock.now();
         self.metrics.record_command(command.name());
+        // Reassessing a deal whose command rolls back after all does no harm.
+        self.reassess_later(&opportunity.id);
         let (state, effects) = self.decide(tx, &opportunity, target_activity, start_with, command, closing).await?;
         let mut notification_id = new_id;
         let changed = tx.apply_effects(&state.opportunity, &effects, now, &mut notification_id).await?;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use dealflow_core::check::{self, Invalid, MAX_TEXT, MAX_TITLE, Problems};
 use dealflow_core::criteria::Unmet;
+use dealflow_core::health::Health;
 use dealflow_core::records::{
     AccountRecord, ActivityRecord, Competitor, ContactRecord, HistoryRecord, InstanceRecord, KnowledgeRecord, LostReason, NoteRecord,
     NoteTarget, OpportunityRecord, OrderRecord, Participant, UserRecord,
@@ -116,8 +117,8 @@ pub struct OpportunityView {
     pub notes: Vec<NoteRecord>,
     /// The exit criteria a finished stage visit waits on before the process moves on (R7).
     pub waiting_on: Vec<Unmet>,
-    /// Its stage's period for planning the next step, when nothing is planned within it.
-    pub stale_for: Option<u16>,
+    /// How it is doing and why, while it is open.
+    pub health: Option<Health>,
 }
 
 /// How many notes an opportunity's timeline reads.
@@ -282,8 +283,8 @@ impl Services {
             }
             _ => Vec::new(),
         };
-        let stale_for = self.stale_among([&opportunity]).await?.get(&opportunity.id).copied();
-        Ok(OpportunityView { opportunity, running, latest, definition, activities, history, notes, waiting_on, stale_for })
+        let health = self.health_among([&opportunity]).await?.remove(&opportunity.id);
+        Ok(OpportunityView { opportunity, running, latest, definition, activities, history, notes, waiting_on, health })
     }
 
     /// Everything an opportunity's page shows.
@@ -350,6 +351,7 @@ impl Services {
                 check_reference(tx, "contact_id", Ref::Contact, record.contact_id.as_deref()).await?;
                 tx.opportunities().insert(&record).await?;
                 tx.opportunities().insert_history(&creation_entry(&record.id, &stage, actor.id(), now)).await?;
+                self.reassess_later(&record.id);
                 Ok(record)
             }
         })
@@ -435,6 +437,7 @@ impl Services {
                 check_reference(tx, &format!("participants[{i}].contact_id"), Ref::Contact, Some(&participant.contact_id)).await?;
             }
             tx.opportunities().update_fields(&next, self.clock.now(), !bumped).await?;
+            self.reassess_later(id);
             let updated = tx.opportunities().get(id).await?;
             self.reconsider(tx, actor, updated).await
         })

@@ -6,11 +6,10 @@
 //! notices and the run's progress commit together, so a run cut short goes on with the next
 //! owner on whichever node looks next, and each deal is weighed once a day.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use dealflow_core::notification::{self, Notification};
-use dealflow_core::records::{NotificationRecord, OpportunityRecord};
+use dealflow_core::records::NotificationRecord;
 use dealflow_store::StaleDeal;
 use jiff::{SignedDuration, Timestamp};
 
@@ -21,7 +20,7 @@ use crate::new_id;
 /// The job's name among the daily runs.
 const JOB: &str = "next_step_watchdog";
 /// How long a node holds the day's run without reporting progress before another may take it.
-const HOLD: SignedDuration = SignedDuration::from_secs(120);
+pub(super) const HOLD: SignedDuration = SignedDuration::from_secs(120);
 /// How often a node looks whether today's run is still to do.
 const LOOK_EVERY: Duration = Duration::from_secs(60);
 
@@ -75,29 +74,6 @@ fn supervisor_notices(supervisor_id: &String, manager: &str, count: u64, named: 
 }
 
 impl Services {
-    /// Which of `deals` are stale now (open, on a watched stage, with nothing planned within its
-    /// period), each with that period in days. One query for all of them.
-    pub async fn stale_among<'d>(&self, deals: impl IntoIterator<Item = &'d OpportunityRecord>) -> Result<HashMap<String, u16>> {
-        let catalog = self.stage_catalog().await?;
-        let watched: Vec<(&OpportunityRecord, u16)> = deals
-            .into_iter()
-            .filter(|o| o.closed_at.is_none())
-            .filter_map(|o| catalog.get(o.stage.as_str()).and_then(|s| s.next_step_period()).map(|days| (o, days)))
-            .collect();
-        if watched.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let now = self.clock.now();
-        let ids: Vec<String> = watched.iter().map(|(o, _)| o.id.clone()).collect();
-        let planned: HashMap<String, Timestamp> =
-            self.store.read().await?.opportunities().next_activity(&ids, Some(now)).await?.into_iter().collect();
-        Ok(watched
-            .into_iter()
-            .filter(|(o, days)| is_stale(Some(*days), planned.get(&o.id).copied(), now))
-            .map(|(o, days)| (o.id.clone(), days))
-            .collect())
-    }
-
     /// Today's run of the watchdog, unless it is done or another node is on it.
     pub async fn watch_next_steps(&self) -> Result<WatchReport> {
         let now = self.clock.now();
@@ -144,8 +120,13 @@ impl Services {
         Ok(report)
     }
 
-    /// Looks every minute whether today's watchdog is still to run, until the server shuts down.
+    /// Looks every minute whether today's watchdog, and after it today's assessment of deal
+    /// health, are still to run, until the server shuts down.
     pub async fn watch_until_shutdown(&self) {
-        self.every_until_shutdown(LOOK_EVERY, "the next-step watchdog", || self.watch_next_steps()).await;
+        let daily = || async {
+            self.watch_next_steps().await?;
+            self.assess_health().await
+        };
+        self.every_until_shutdown(LOOK_EVERY, "the daily jobs", daily).await;
     }
 }

@@ -6,6 +6,7 @@ mod support;
 mod checkpoints;
 mod closing;
 mod concurrency;
+mod health;
 mod leads;
 mod preview;
 mod second_definition;

@@ -26,7 +26,8 @@ async fn stale_since(app: &TestApp, id: &str) -> Option<Timestamp> {
 
 /// Whether the pages and the API mark the deal stale now.
 async fn shown_stale(app: &TestApp, id: &str) -> bool {
-    app.services.stale_among([&app.opportunity(id).await]).await.unwrap().contains_key(id)
+    let health = app.services.health_among([&app.opportunity(id).await]).await.unwrap();
+    health.get(id).and_then(|h| h.stale_for()).is_some()
 }
 
 async fn a_deal_without_a_next_step_is_marked_once_then_escalated_then_cleared_by_a_planned_step(app: TestApp) {
