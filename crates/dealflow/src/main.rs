@@ -196,12 +196,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Process { command: ProcessCommand::Validate { file, database_url } } => validate(&file, database_url.as_deref()).await,
         Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Watchdog(args) => {
-            let store = open(&args.database_url).await?;
-            let services = Services::new(store.clone(), Clock::System);
-            let began = std::time::Instant::now();
-            let report = services.watch_next_steps().await.map_err(describe)?;
-            let seconds = began.elapsed().as_secs_f64();
-            store.close().await;
+            let (report, seconds) = daily_job(&args, |services| async move { services.watch_next_steps().await }).await?;
             if report.ran {
                 println!(
                     "weighed {} open deals: {} became stale, {} stale for twice the period, {} have a next step again; {seconds:.2} s",
@@ -213,12 +208,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Health(args) => {
-            let store = open(&args.database_url).await?;
-            let services = Services::new(store.clone(), Clock::System);
-            let began = std::time::Instant::now();
-            let report = services.assess_health().await.map_err(describe)?;
-            let seconds = began.elapsed().as_secs_f64();
-            store.close().await;
+            let (report, seconds) = daily_job(&args, |services| async move { services.assess_health().await }).await?;
             if report.ran {
                 println!("assessed {} open deals: {} changed level; {seconds:.2} s", report.assessed, report.changed);
             } else {
@@ -262,6 +252,20 @@ async fn open(url: &str) -> anyhow::Result<Store> {
     let store = Store::connect(url).await.with_context(|| format!("cannot open the database {}", dealflow_store::redact(url)))?;
     store.migrate().await.context("cannot migrate the database")?;
     Ok(store)
+}
+
+/// Runs one of the daily jobs by hand on the database `args` name; answers its report and the
+/// seconds it took.
+async fn daily_job<T, F>(args: &DatabaseArgs, job: impl FnOnce(Services) -> F) -> anyhow::Result<(T, f64)>
+where
+    F: Future<Output = Result<T, dealflow_server::ServiceError>>,
+{
+    let store = open(&args.database_url).await?;
+    let began = std::time::Instant::now();
+    let report = job(Services::new(store.clone(), Clock::System)).await.map_err(describe);
+    let seconds = began.elapsed().as_secs_f64();
+    store.close().await;
+    Ok((report?, seconds))
 }
 
 fn describe(error: dealflow_server::ServiceError) -> anyhow::Error {

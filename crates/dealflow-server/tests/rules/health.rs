@@ -2,15 +2,14 @@
 //! the stored level that lists filter by follows the deal's changes and the daily assessment.
 
 use dealflow_core::Money;
-use dealflow_core::definition::ActivityType;
 use dealflow_core::engine::StartedVia;
 use dealflow_core::health::{Health, HealthLevel};
 use dealflow_server::paging::PageRequest;
-use dealflow_server::services::{AnalyticsQuery, NewActivity, NewOpportunity, OpportunityChanges, OpportunityFilter};
+use dealflow_server::services::{AnalyticsQuery, NewOpportunity, OpportunityChanges, OpportunityFilter};
 use jiff::SignedDuration;
 
 use crate::on_both_backends;
-use crate::support::TestApp;
+use crate::support::{TestApp, call_about};
 
 fn days(n: i64) -> SignedDuration {
     SignedDuration::from_hours(24 * n)
@@ -75,17 +74,7 @@ async fn a_deal_is_assessed_from_its_reasons_and_its_stored_level_follows_the_wo
         ..OpportunityChanges::default()
     };
     edit(&app, &id, changes).await;
-    let call = NewActivity {
-        kind: ActivityType::Call,
-        title: "Созвон о сроках".into(),
-        opportunity_id: Some(id.clone()),
-        owner_id: None,
-        account_id: None,
-        contact_id: None,
-        start_at: Some(app.clock.now() + days(1)),
-        due_at: None,
-        duration_minutes: Some(30),
-    };
+    let call = call_about(&id, "Созвон о сроках", app.clock.now() + days(1));
     app.services.create_activity(by, call).await.unwrap();
     let recovered = health(&app, &id).await;
     assert_eq!(effects(&recovered), [("overdue", -20), ("next_step", 0), ("close_date", 0), ("exit_criteria", 0), ("bant", 0)]);

@@ -87,6 +87,21 @@ impl Drop for TestApp {
     }
 }
 
+/// A half-hour call about the deal `opportunity_id` at `start_at`, owned by whoever plans it.
+pub fn call_about(opportunity_id: &str, title: &str, start_at: Timestamp) -> dealflow_server::services::NewActivity {
+    dealflow_server::services::NewActivity {
+        kind: dealflow_core::definition::ActivityType::Call,
+        title: title.into(),
+        opportunity_id: Some(opportunity_id.to_owned()),
+        owner_id: None,
+        account_id: None,
+        contact_id: None,
+        start_at: Some(start_at),
+        due_at: None,
+        duration_minutes: Some(30),
+    }
+}
+
 pub fn start_of_test() -> Timestamp {
     "2026-11-28T09:00:00Z".parse().unwrap()
 }

@@ -2,13 +2,12 @@
 //! marked stale once and its owner told once; its supervisor is told when it stays stale for
 //! twice the period; a next step clears it; the day's run happens once, whichever node looks.
 
-use dealflow_core::definition::ActivityType;
 use dealflow_server::Services;
-use dealflow_server::services::{NewActivity, WatchReport};
+use dealflow_server::services::WatchReport;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::on_both_backends;
-use crate::support::TestApp;
+use crate::support::{TestApp, call_about};
 
 fn days(n: i64) -> SignedDuration {
     SignedDuration::from_hours(24 * n)
@@ -61,17 +60,7 @@ async fn a_deal_without_a_next_step_is_marked_once_then_escalated_then_cleared_b
     assert_eq!(app.services.watch_next_steps().await.unwrap().escalated, 0, "and told once");
 
     // A call planned for tomorrow is a next step: the mark goes, and a later lapse counts anew.
-    let call = NewActivity {
-        kind: ActivityType::Call,
-        title: "Созвон о бюджете".into(),
-        opportunity_id: Some(id.clone()),
-        owner_id: None,
-        account_id: None,
-        contact_id: None,
-        start_at: Some(app.clock.now() + days(1)),
-        due_at: None,
-        duration_minutes: Some(30),
-    };
+    let call = call_about(&id, "Созвон о бюджете", app.clock.now() + days(1));
     app.services.create_activity(app.actor_of(&app.manager), call).await.unwrap();
     app.clock.advance(days(1) - SignedDuration::from_hours(1));
     let cleared = app.services.watch_next_steps().await.unwrap();
