@@ -8,11 +8,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use dealflow_core::Money;
 use dealflow_core::engine::ActivityStatus;
 use dealflow_core::health::{self, Health, HealthInputs, HealthLevel};
 use dealflow_core::records::OpportunityRecord;
-
-use dealflow_core::Money;
 
 use super::watchdog::is_stale;
 use super::{AnalyticsQuery, Services};
@@ -27,7 +26,7 @@ const DEPARTURES_PER_STAGE: i64 = 200;
 const MEDIANS_FRESH: Duration = Duration::from_secs(600);
 /// How often the deals touched since are reassessed.
 const REASSESS_EVERY: Duration = Duration::from_secs(2);
-/// Deals assessed in one go by the daily job.
+/// Deals assessed in one go (their ids are bound in a few statements' lists).
 const ASSESSED_AT_ONCE: usize = 1000;
 const DAY_HOURS: i64 = 24;
 
@@ -136,12 +135,18 @@ impl Services {
             .collect())
     }
 
-    /// Stores the level of each of `deals` that is open; answers how many levels changed.
-    async fn store_levels(&self, deals: &[OpportunityRecord]) -> Result<u64> {
+    /// Stores the level of each of `deals` that is open, unless `stored` (the levels last
+    /// stored, by deal, where known) says it is that already; answers how many levels changed.
+    async fn store_levels(&self, deals: &[OpportunityRecord], stored: &HashMap<&str, &str>) -> Result<u64> {
         let assessed = self.health_among(deals).await?;
         let mut by_level: HashMap<HealthLevel, Vec<String>> = HashMap::new();
         for (id, health) in assessed {
-            by_level.entry(health.level).or_default().push(id);
+            if stored.get(id.as_str()) != Some(&health.level.as_str()) {
+                by_level.entry(health.level).or_default().push(id);
+            }
+        }
+        if by_level.is_empty() {
+            return Ok(0);
         }
         in_write!(self, |tx| {
             let mut changed = 0;
@@ -164,8 +169,11 @@ impl Services {
             return Ok(0);
         }
         let stored = async {
-            let deals = self.store.read().await?.opportunities().of_ids(&ids).await?;
-            self.store_levels(&deals).await
+            for batch in ids.chunks(ASSESSED_AT_ONCE) {
+                let deals = self.store.read().await?.opportunities().of_ids(batch).await?;
+                self.store_levels(&deals, &HashMap::new()).await?;
+            }
+            Ok::<_, crate::ServiceError>(())
         };
         if let Err(error) = stored.await {
             // Tried again at the next look.
@@ -195,9 +203,12 @@ impl Services {
         // The day's assessment weighs against the medians of today.
         *self.health.medians.lock().expect("medians lock") = None;
         while let Some(owner_id) = self.store.read().await?.watchdog().owner_after(&after).await? {
-            let deals = self.store.read().await?.opportunities().open_of_owner(&owner_id).await?;
-            for batch in deals.chunks(ASSESSED_AT_ONCE) {
-                report.changed += usize::try_from(self.store_levels(batch).await?).unwrap_or_default();
+            let (deals, stored): (Vec<OpportunityRecord>, Vec<Option<String>>) =
+                self.store.read().await?.opportunities().open_of_owner(&owner_id).await?.into_iter().unzip();
+            for (batch, levels) in deals.chunks(ASSESSED_AT_ONCE).zip(stored.chunks(ASSESSED_AT_ONCE)) {
+                // Only the levels that change are written: most days, few.
+                let known = batch.iter().zip(levels).filter_map(|(o, level)| Some((o.id.as_str(), level.as_deref()?))).collect();
+                report.changed += usize::try_from(self.store_levels(batch, &known).await?).unwrap_or_default();
             }
             report.assessed += deals.len();
             in_write!(self, |tx| { Ok(tx.watchdog().advance_run(JOB, &day, &owner_id, held(self.clock.now())).await?) })?;

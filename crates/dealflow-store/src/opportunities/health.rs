@@ -47,13 +47,13 @@ impl<A> Opportunities<'_, A> {
         sql.fetch_all(self.c).await?.iter().map(opportunity).collect()
     }
 
-    /// Every open deal of `owner_id`.
-    pub async fn open_of_owner(&mut self, owner_id: &str) -> Result<Vec<OpportunityRecord>> {
+    /// Every open deal of `owner_id`, with the health level it was last assessed at.
+    pub async fn open_of_owner(&mut self, owner_id: &str) -> Result<Vec<(OpportunityRecord, Option<String>)>> {
         let rows = sqlx::query("SELECT * FROM opportunities WHERE owner_id = $1 AND closed_at IS NULL ORDER BY id")
             .bind(owner_id)
             .fetch_all(&mut *self.c)
             .await?;
-        rows.iter().map(opportunity).collect()
+        rows.iter().map(|row| Ok((opportunity(row)?, row.opt_text("health")?))).collect()
     }
 
     /// The open deals of `scope` (everyone's for `None`; one owner's when given) by the level
