@@ -4,7 +4,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::IntoResponse;
 use dealflow_core::analytics::Summary;
 use dealflow_core::check::{self, Problems};
@@ -397,33 +396,20 @@ pub async fn page(State(services): State<Services>, viewer: Viewer, Query(query)
     Ok((status, page).into_response())
 }
 
-/// One CSV field, quoted when it holds a separator, a quote or a line break (RFC 4180).
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
-}
-
 pub async fn csv(State(services): State<Services>, viewer: Viewer, Query(query): Query<AnalyticsQuery>) -> PageResult {
     let Analysis { errors, figures, .. } = analyse(&services, &viewer, &query).await?;
     if !errors.is_empty() {
         return Err(super::PageError::BadRequest(viewer.locale));
     }
     let t = viewer.t();
-    // The byte-order mark makes spreadsheet programs read the Cyrillic as UTF-8.
-    let mut body = String::from("\u{feff}");
-    for row in std::iter::once([t.section, t.figure, t.value].map(str::to_owned)).chain(figures.into_iter().map(|f| {
+    let header = [t.section, t.figure, t.value].map(str::to_owned);
+    let rows = figures.into_iter().map(|f| {
         let label = match f.subject {
             Some(subject) => format!("{subject}: {}", f.label),
             None => f.label,
         };
         [f.section, label, f.raw]
-    })) {
-        body.push_str(&row.iter().map(|field| csv_field(field)).collect::<Vec<_>>().join(","));
-        body.push_str("\r\n");
-    }
+    });
     let name = format!("dealflow-analytics-{}-{}.csv", query.from.trim(), query.to.trim()).replace("--", "-");
-    let headers = [
-        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", name.replace(['"', '\\'], ""))),
-    ];
-    Ok((headers, body).into_response())
+    Ok(super::csv::download(&name, super::csv::document(std::iter::once(header).chain(rows))))
 }

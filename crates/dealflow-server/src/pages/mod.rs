@@ -11,6 +11,7 @@ mod analytics;
 mod assets;
 mod board;
 mod charts;
+mod csv;
 mod customer_lists;
 mod customers;
 mod deal_texts;
@@ -64,6 +65,7 @@ pub fn router() -> Router<Services> {
         .route("/static/board.js", get(assets::board))
         .route("/static/app.css", get(assets::style))
         .route("/opportunities", get(opportunities::list).post(opportunity_forms::create_opportunity))
+        .route("/opportunities.csv", get(opportunities::export))
         .route("/board", get(board::board))
         .route("/board/move", post(board::move_card))
         .route("/opportunities/new", get(opportunity_forms::new_opportunity))

@@ -73,6 +73,8 @@ pub struct ListPage {
     rows: Vec<ListRow>,
     next: Option<String>,
     paged: bool,
+    /// The CSV of what the filters show.
+    export: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -131,12 +133,10 @@ impl RowNames<'_> {
     }
 }
 
-pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
-    let locale = viewer.locale;
-    let t = viewer.t();
-    let stages = services.stage_catalog().await.or_page(&viewer)?;
+/// What the list's filters ask for.
+fn filter_of(query: &ListQuery) -> OpportunityFilter {
     let status = nonempty(&query.status);
-    let filter = OpportunityFilter {
+    OpportunityFilter {
         stage: nonempty(&query.stage),
         owner_id: nonempty(&query.owner),
         q: nonempty(&query.q).map(|q| q.to_lowercase()),
@@ -148,7 +148,55 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
             _ => None,
         },
         ..OpportunityFilter::default()
-    };
+    }
+}
+
+/// The most rows one export holds.
+const EXPORT_LIMIT: usize = 100_000;
+/// Rows read at a time for an export.
+const EXPORT_PAGE: i64 = 500;
+
+/// What the list's filters show, newest first, as a CSV file (up to [`EXPORT_LIMIT`] rows).
+pub async fn export(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
+    let t = viewer.t();
+    let stages = services.stage_catalog().await.or_page(&viewer)?;
+    let people = People::load(&services, &viewer).await?;
+    let zone = viewer.actor.zone().clone();
+    let filter = filter_of(&query);
+    let when = |at: Option<jiff::Timestamp>| at.map(|at| at.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string());
+    let header = [t.title, t.account, t.stage, t.owner, t.amount, t.probability, t.expected_close, t.next_activity, t.updated];
+    let mut rows: Vec<Vec<String>> = vec![header.map(str::to_owned).to_vec()];
+    let mut page = PageRequest::first(EXPORT_PAGE);
+    loop {
+        let found = services.opportunity_list(&viewer.actor, &filter, None, &page).await.or_page(&viewer)?;
+        for o in &found.page.items {
+            rows.push(vec![
+                o.title.clone(),
+                o.account_id.as_ref().and_then(|id| found.accounts.get(id)).cloned().unwrap_or_default(),
+                stages.name_of(o.stage.as_str(), viewer.locale),
+                people.name(&o.owner_id),
+                o.worth().map(|m| m.to_string()).unwrap_or_default(),
+                o.probability.map(|p| p.to_string()).unwrap_or_default(),
+                o.close_date.clone().unwrap_or_default(),
+                when(found.next_activity.get(&o.id).copied()).unwrap_or_default(),
+                when(Some(o.updated_at)).unwrap_or_default(),
+            ]);
+        }
+        match found.page.next {
+            Some(cursor) if rows.len() <= EXPORT_LIMIT => page = PageRequest::lenient(EXPORT_PAGE, Some(&cursor)),
+            _ => break,
+        }
+    }
+    rows.truncate(EXPORT_LIMIT + 1);
+    Ok(super::csv::download("dealflow-opportunities.csv", super::csv::document(rows)))
+}
+
+pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
+    let locale = viewer.locale;
+    let t = viewer.t();
+    let stages = services.stage_catalog().await.or_page(&viewer)?;
+    let status = nonempty(&query.status);
+    let filter = filter_of(&query);
     let request = SortRequest { sort: query.sort.as_deref(), dir: query.dir.as_deref(), cursor: query.cursor.as_deref() };
     let sorted = request.order::<OpportunitySort>(None);
     // A cursor that is not ours starts from the first page rather than failing.
@@ -165,6 +213,8 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
     let filters = [("q", &query.q), ("stage", &query.stage), ("owner", &query.owner), ("status", &query.status), ("health", &query.health)];
     let params: Vec<(&str, &str)> = filters.iter().map(|(key, value)| (*key, value.as_deref().unwrap_or(""))).collect();
     let next = found.page.next.as_ref().map(|cursor| sorting::next_page("/opportunities", &params, sorted.as_ref(), cursor));
+    let filled = params.iter().filter(|(_, value)| !value.is_empty());
+    let export = format!("/opportunities.csv?{}", form_urlencoded::Serializer::new(String::new()).extend_pairs(filled).finish());
     let columns = [
         (OpportunitySort::Title, t.title, false),
         (OpportunitySort::Account, t.account, false),
@@ -206,6 +256,7 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
             .collect(),
         next,
         paged: query.cursor.is_some(),
+        export,
     };
     Ok(page.into_response())
 }

@@ -16,6 +16,7 @@ mod directory;
 mod editing;
 mod errors;
 mod everyday;
+mod exports;
 mod health;
 mod idempotency;
 mod journeys;

