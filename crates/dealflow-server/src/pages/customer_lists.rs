@@ -16,6 +16,9 @@ use crate::services::{AccountSort, ContactSort, SortColumn, Sorted};
 
 /// Rows per page of the lists.
 const LIST_PAGE: i64 = 50;
+/// The most rows one export holds, and how many are read at a time.
+const EXPORT_LIMIT: usize = 100_000;
+const EXPORT_PAGE: i64 = 1000;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -92,6 +95,8 @@ pub struct AccountsPage {
     headers: Vec<SortHeader>,
     rows: Vec<AccountRow>,
     next: Option<String>,
+    /// The CSV of what the search finds.
+    export: String,
 }
 
 pub async fn accounts(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
@@ -120,7 +125,8 @@ pub async fn accounts(State(services): State<Services>, viewer: Viewer, Query(qu
         .collect();
     let here = format!("/accounts?{}", form_urlencoded::Serializer::new(String::new()).append_pair("q", &query.q).finish());
     let chrome = Chrome::load(&services, &viewer, "accounts", &here).await?;
-    let page = AccountsPage { chrome, q: query.q, sort: kept(sorted.as_ref()), headers, rows, next };
+    let export = here.replacen("/accounts?", "/accounts.csv?", 1);
+    let page = AccountsPage { chrome, q: query.q, sort: kept(sorted.as_ref()), headers, rows, next, export };
     Ok(page.into_response())
 }
 
@@ -155,6 +161,8 @@ pub struct ContactsPage {
     headers: Vec<SortHeader>,
     rows: Vec<ContactRow>,
     next: Option<String>,
+    /// The CSV of what the search finds.
+    export: String,
 }
 
 pub async fn contacts(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
@@ -175,6 +183,49 @@ pub async fn contacts(State(services): State<Services>, viewer: Viewer, Query(qu
     let rows = found.into_iter().map(|(c, account)| ContactRow::of(&c, account)).collect();
     let here = format!("/contacts?{}", form_urlencoded::Serializer::new(String::new()).append_pair("q", &query.q).finish());
     let chrome = Chrome::load(&services, &viewer, "contacts", &here).await?;
-    let page = ContactsPage { chrome, q: query.q, sort: kept(sorted.as_ref()), headers, rows, next };
+    let export = here.replacen("/contacts?", "/contacts.csv?", 1);
+    let page = ContactsPage { chrome, q: query.q, sort: kept(sorted.as_ref()), headers, rows, next, export };
     Ok(page.into_response())
+}
+
+/// The accounts the search finds, by name, as a CSV file (up to [`EXPORT_LIMIT`] rows).
+pub async fn export_accounts(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
+    let t = viewer.t();
+    let q = optional(&query.q);
+    let mut rows = vec![[t.name, t.industry, t.phone, t.website].map(str::to_owned).to_vec()];
+    let mut after: Option<(String, String)> = None;
+    while rows.len() <= EXPORT_LIMIT {
+        let position = after.as_ref().map(|(name, id)| (name.as_str(), id.as_str()));
+        let found = services.account_list(&viewer.actor, q.as_deref(), position, None, EXPORT_PAGE).await.or_page(&viewer)?;
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        rows.extend(found.iter().map(|a| vec![a.name.clone(), text(&a.industry), text(&a.phone), text(&a.website)]));
+        match found.last() {
+            Some(last) if found.len() as i64 == EXPORT_PAGE => after = Some((last.name.clone(), last.id.clone())),
+            _ => break,
+        }
+    }
+    rows.truncate(EXPORT_LIMIT + 1);
+    Ok(super::csv::download("dealflow-accounts.csv", super::csv::document(rows)))
+}
+
+/// The contacts the search finds, by name, as a CSV file (up to [`EXPORT_LIMIT`] rows).
+pub async fn export_contacts(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
+    let t = viewer.t();
+    let q = optional(&query.q);
+    let mut rows = vec![[t.name, t.job_title, t.account, t.email, t.phone].map(str::to_owned).to_vec()];
+    let mut after: Option<(String, String)> = None;
+    while rows.len() <= EXPORT_LIMIT {
+        let position = after.as_ref().map(|(name, id)| (name.as_str(), id.as_str()));
+        let found = services.contact_list(&viewer.actor, q.as_deref(), position, None, EXPORT_PAGE).await.or_page(&viewer)?;
+        rows.extend(found.iter().map(|(c, account)| {
+            let c = ContactRow::of(c, account.clone());
+            vec![c.name, c.job_title, c.account.map(|(_, name)| name).unwrap_or_default(), c.email, c.phone]
+        }));
+        match found.last() {
+            Some((last, _)) if found.len() as i64 == EXPORT_PAGE => after = Some((last.name.clone(), last.id.clone())),
+            _ => break,
+        }
+    }
+    rows.truncate(EXPORT_LIMIT + 1);
+    Ok(super::csv::download("dealflow-contacts.csv", super::csv::document(rows)))
 }

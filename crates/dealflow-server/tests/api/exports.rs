@@ -3,7 +3,7 @@
 //! or `@` arrives neutralised, in the list's export and the analytics'. (Typed text is trimmed,
 //! so a leading tab or carriage return never gets this far; `pages::csv`'s own tests cover them.)
 
-use dealflow_server::services::{CloseInput, NewOpportunity};
+use dealflow_server::services::{AccountFields, CloseInput, ContactFields, NewOpportunity};
 use reqwest::StatusCode;
 
 use crate::client::Api;
@@ -58,4 +58,28 @@ async fn exports_neutralise_every_formula_start_and_keep_to_the_filters(app: Tes
     }
 }
 
-on_both_backends!(exports_neutralise_every_formula_start_and_keep_to_the_filters);
+async fn account_and_contact_exports_hold_what_the_search_finds_neutralised(app: TestApp) {
+    let api = Api::start(app).await;
+    let app = &api.app;
+    let by = app.actor_of(&app.manager);
+    let account = AccountFields { name: "=Волга Фарм".into(), phone: Some("+7 495 123-45-67".into()), ..AccountFields::default() };
+    let account = app.services.create_account(by, account).await.unwrap().id;
+    app.services.create_account(by, AccountFields { name: "Уралсталь".into(), ..AccountFields::default() }).await.unwrap();
+    let contact = ContactFields { name: "@Ирина Соколова".into(), account_id: Some(account), ..ContactFields::default() };
+    app.services.create_contact(by, contact).await.unwrap();
+    let browser = Browser::of(&api);
+    let manager = session_for(&api, &app.manager).await;
+
+    let accounts = browser.get("/accounts.csv?q=волга", &manager).await;
+    assert_eq!(accounts.status, StatusCode::OK);
+    let lines: Vec<&str> = accounts.body.trim_start_matches('\u{feff}').split_terminator("\r\n").collect();
+    assert_eq!(lines, ["Название,Отрасль,Телефон,Сайт", "'=Волга Фарм,,'+7 495 123-45-67,"], "the manager reads Russian");
+    let contacts = browser.get("/contacts.csv", &manager).await;
+    let lines: Vec<&str> = contacts.body.trim_start_matches('\u{feff}').split_terminator("\r\n").collect();
+    assert!(lines.contains(&"'@Ирина Соколова,,'=Волга Фарм,,"), "{lines:?}");
+}
+
+on_both_backends!(
+    exports_neutralise_every_formula_start_and_keep_to_the_filters,
+    account_and_contact_exports_hold_what_the_search_finds_neutralised,
+);
