@@ -86,7 +86,7 @@ test('a deal shows its health with every reason, and the lists and analytics fol
   await h.signIn(page, h.people.supervisor);
   await page.goto('/analytics');
   const chart = page.locator('#open-by-health');
-  await expect(chart).toContainText('Открытые продажи по состоянию');
+  await expect(chart).toContainText('Здоровье открытых продаж');
   for (const level of ['В порядке', 'Под угрозой', 'Плохо']) {
     await expect(chart.locator('.label', { hasText: level })).toHaveCount(1);
   }

@@ -13,8 +13,8 @@ catalogue! {
     stale_hint: "Ничего не запланировано на ближайшие {days} дн. Запланируйте звонок, встречу или задачу.", "Nothing is planned for the next {days} days. Plan a call, a meeting or a task.";
     plan_next_step: "Запланировать шаг", "Plan the next step";
     stale_only: "Только без следующего шага", "Without a next step only";
-    health: "Состояние сделки", "Deal health";
-    health_filter: "Состояние", "Health";
+    health: "Здоровье сделки", "Deal health";
+    health_filter: "Здоровье", "Health";
     health_good: "В порядке", "Good";
     health_at_risk: "Под угрозой", "At risk";
     health_poor: "Плохо", "Poor";
@@ -22,7 +22,7 @@ catalogue! {
     health_intro: "Оценка начинается со 100 баллов; каждая причина ниже отнимает свою часть.", "The score starts at 100; each reason below takes its share off.";
     health_fine: "без потерь", "no points off";
     health_points: "{points} б.", "{points} pts";
-    health_by_level: "Открытые продажи по состоянию", "Open pipeline by health";
+    health_by_level: "Здоровье открытых продаж", "Open pipeline by health";
     health_by_level_hint: "По последней оценке: она обновляется в течение нескольких секунд после изменений сделки и раз в день для всех.", "As last assessed: within seconds of a change to the deal, and daily for all of them.";
     health_unassessed: "Ещё не оценены", "Not assessed yet";
 }
