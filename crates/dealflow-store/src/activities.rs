@@ -125,20 +125,27 @@ impl<A> Activities<'_, A> {
     }
 
     /// The activities of the owners in `scope` (everyone's for `None`) with a start or due time in
-    /// `[from, to)`, not cancelled, soonest first, at most `limit`.
+    /// `[from, to)`, soonest first, after the position `after`, at most `limit`; cancelled ones
+    /// only if `cancelled`.
     pub async fn schedule_of(
         &mut self,
         scope: OwnerScope<'_>,
-        from: jiff::Timestamp,
-        to: jiff::Timestamp,
+        (from, to): (jiff::Timestamp, jiff::Timestamp),
+        after: After,
+        cancelled: bool,
         limit: i64,
     ) -> Result<Vec<ActivityRecord>> {
-        let mut sql = Sql::new("SELECT * FROM activities WHERE status <> 'cancelled'");
+        let mut sql = Sql::new("SELECT * FROM activities WHERE ");
+        sql.push(if cancelled { "1 = 1" } else { "status <> 'cancelled'" });
         if let Some(owners) = scope {
             sql.push(" AND").push_in("owner_id", owners);
         }
         sql.push(" AND ((start_at >= ").bind(millis(from)).push(" AND start_at < ").bind(millis(to));
         sql.push(") OR (due_at >= ").bind(millis(from)).push(" AND due_at < ").bind(millis(to)).push("))");
+        if let Some((at, id)) = after {
+            sql.push(" AND (COALESCE(start_at, due_at) > ").bind(at).push(" OR (COALESCE(start_at, due_at) = ").bind(at);
+            sql.push(" AND id > ").bind(id).push("))");
+        }
         sql.push(" ORDER BY COALESCE(start_at, due_at), id LIMIT ").bind(limit);
         sql.fetch_all(self.c).await?.iter().map(activity).collect()
     }

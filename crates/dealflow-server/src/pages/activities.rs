@@ -13,10 +13,12 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Deserialize;
 
+use super::csv::{EXPORT_PAGE, Export};
 use super::opportunity::refusal_words;
 use super::session::{PageForm, Viewer};
 use super::{Choice, Chrome, FormErrors, OrPage, PageError, PageResult, format};
 use crate::Services;
+use crate::paging::PageRequest;
 use crate::services::{ActivityPage as ActivityData, ClosingFigures, ReasonKind, SCHEDULE_PAGE_ROWS, ScheduleOf};
 use dealflow_core::check::{self, Problems};
 use dealflow_core::definition::{ResultEffect, StepResult};
@@ -296,6 +298,8 @@ pub struct SchedulePage {
     next: String,
     /// A new activity on the day shown.
     new_activity: String,
+    /// The window's activities as a CSV file.
+    export: String,
     today_link: String,
     day_link: String,
     week_link: String,
@@ -320,24 +324,76 @@ pub struct ScheduleQuery {
     who: Option<String>,
 }
 
+/// The window a schedule shows: a day, or the week (Monday first) holding it, on the viewer's
+/// clock, and whose activities.
+struct Window {
+    week: bool,
+    today: Date,
+    day: Date,
+    first: Date,
+    length: i64,
+    span: (jiff::Timestamp, jiff::Timestamp),
+    /// The person asked for, or `team`; `None` for the viewer's own.
+    who: Option<String>,
+    whose: ScheduleOf,
+}
+
+impl Window {
+    fn of(services: &Services, viewer: &Viewer, query: &ScheduleQuery) -> PageResult<Window> {
+        let zone = viewer.actor.zone().clone();
+        let today = services.clock().now().to_zoned_datetime(zone.clone()).date();
+        let week = query.view.as_deref() == Some("week");
+        let day = query.date.as_deref().and_then(|d| dealflow_core::check::day(d).ok()).unwrap_or(today);
+        let first = if week { day - (i64::from(day.weekday().to_monday_zero_offset())).days() } else { day };
+        let length: i64 = if week { 7 } else { 1 };
+        let at =
+            |date: Date| date.to_zoned_datetime(zone.clone()).map(|z| z.timestamp()).map_err(|e| PageError::internal(viewer.locale, e));
+        let span = (at(first)?, at(first + length.days())?);
+        let who = query.who.clone().filter(|w| !w.is_empty() && w != viewer.actor.id());
+        let whose = match who.as_deref() {
+            None => ScheduleOf::Own,
+            Some("team") => ScheduleOf::Team,
+            Some(id) => ScheduleOf::Person(id.to_owned()),
+        };
+        Ok(Window { week, today, day, first, length, span, who, whose })
+    }
+}
+
+/// The activities of the schedule's window, soonest first, as a CSV file.
+pub async fn export_schedule(State(services): State<Services>, viewer: Viewer, Query(query): Query<ScheduleQuery>) -> PageResult {
+    let t = viewer.t();
+    let window = Window::of(&services, &viewer, &query)?;
+    let zone = viewer.actor.zone().clone();
+    let people = services.assignable_people(&viewer.actor).await.or_page(&viewer)?;
+    let names: HashMap<&str, &str> = people.iter().map(|u| (u.id.as_str(), u.name.as_str())).collect();
+    let mut export = Export::new(&[t.activity_time, t.activity_type, t.title, t.status, t.opportunity, t.owner]);
+    let mut cursor: Option<Option<String>> = Some(None);
+    while let Some(after) = cursor {
+        let page = PageRequest::lenient(EXPORT_PAGE, after.as_deref());
+        let found = services.schedule_page(&viewer.actor, &window.whose, window.span, &page).await.or_page(&viewer)?;
+        let rows = found.items.iter().map(|entry| {
+            let a = &entry.activity;
+            vec![
+                a.start_at.or(a.due_at).map(|at| format::stamp(at, &zone)).unwrap_or_default(),
+                t.activity_type(a.kind).to_owned(),
+                a.title.get(viewer.locale).to_owned(),
+                t.activity_status(a.status).to_owned(),
+                entry.opportunity_title.clone().unwrap_or_default(),
+                names.get(a.owner_id.as_str()).copied().unwrap_or_default().to_owned(),
+            ]
+        });
+        cursor = export.add(rows, found.next.clone()).map(Some);
+    }
+    Ok(export.download(&format!("dealflow-schedule-{}.csv", window.first)))
+}
+
 pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(query): Query<ScheduleQuery>) -> PageResult {
     let locale = viewer.locale;
     let t = viewer.t();
     let zone = viewer.actor.zone().clone();
     let now = services.clock().now();
-    let today = now.to_zoned_datetime(zone.clone()).date();
-    let week = query.view.as_deref() == Some("week");
-    let day = query.date.as_deref().and_then(|d| dealflow_core::check::day(d).ok()).unwrap_or(today);
-    let first = if week { day - (i64::from(day.weekday().to_monday_zero_offset())).days() } else { day };
-    let length: i64 = if week { 7 } else { 1 };
-    let start = first.to_zoned_datetime(zone.clone()).map_err(|e| PageError::internal(locale, e))?.timestamp();
-    let end = (first + length.days()).to_zoned_datetime(zone.clone()).map_err(|e| PageError::internal(locale, e))?.timestamp();
-    let who = query.who.as_deref().filter(|w| !w.is_empty() && *w != viewer.actor.id());
-    let whose = match who {
-        None => ScheduleOf::Own,
-        Some("team") => ScheduleOf::Team,
-        Some(id) => ScheduleOf::Person(id.to_owned()),
-    };
+    let Window { week, today, day, first, length, span: (start, end), who, whose } = Window::of(&services, &viewer, &query)?;
+    let who = who.as_deref();
     let found = services.schedule_of(&viewer.actor, &whose, start, end).await.or_page(&viewer)?;
     let rows = &found.entries;
     let people = services.assignable_people(&viewer.actor).await.or_page(&viewer)?;
@@ -400,6 +456,7 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
         ),
         previous: link(view, day - step.days()),
         next: link(view, day + step.days()),
+        export: link(view, day).replacen("/schedule?", "/schedule.csv?", 1),
         today_link: link(view, today),
         day_link: link("day", day),
         week_link: link("week", day),

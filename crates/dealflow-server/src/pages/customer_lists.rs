@@ -7,6 +7,7 @@ use axum::response::IntoResponse;
 use dealflow_core::records::ContactRecord;
 use serde::Deserialize;
 
+use super::csv::{EXPORT_PAGE, Export};
 use super::customers::optional;
 use super::session::Viewer;
 use super::sorting::{self, SortHeader, SortRequest, kept};
@@ -16,9 +17,6 @@ use crate::services::{AccountSort, ContactSort, SortColumn, Sorted};
 
 /// Rows per page of the lists.
 const LIST_PAGE: i64 = 50;
-/// The most rows one export holds, and how many are read at a time.
-const EXPORT_LIMIT: usize = 100_000;
-const EXPORT_PAGE: i64 = 1000;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -188,44 +186,38 @@ pub async fn contacts(State(services): State<Services>, viewer: Viewer, Query(qu
     Ok(page.into_response())
 }
 
-/// The accounts the search finds, by name, as a CSV file (up to [`EXPORT_LIMIT`] rows).
+/// The accounts the search finds, by name, as a CSV file.
 pub async fn export_accounts(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
     let t = viewer.t();
     let q = optional(&query.q);
-    let mut rows = vec![[t.name, t.industry, t.phone, t.website].map(str::to_owned).to_vec()];
-    let mut after: Option<(String, String)> = None;
-    while rows.len() <= EXPORT_LIMIT {
-        let position = after.as_ref().map(|(name, id)| (name.as_str(), id.as_str()));
+    let mut export = Export::new(&[t.name, t.industry, t.phone, t.website]);
+    let mut after: Option<Option<(String, String)>> = Some(None);
+    while let Some(position) = after {
+        let position = position.as_ref().map(|(name, id)| (name.as_str(), id.as_str()));
         let found = services.account_list(&viewer.actor, q.as_deref(), position, None, EXPORT_PAGE).await.or_page(&viewer)?;
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        rows.extend(found.iter().map(|a| vec![a.name.clone(), text(&a.industry), text(&a.phone), text(&a.website)]));
-        match found.last() {
-            Some(last) if found.len() as i64 == EXPORT_PAGE => after = Some((last.name.clone(), last.id.clone())),
-            _ => break,
-        }
+        let next = found.last().filter(|_| found.len() as i64 == EXPORT_PAGE).map(|last| (last.name.clone(), last.id.clone()));
+        let rows = found.into_iter().map(|a| vec![a.name.clone(), text(&a.industry), text(&a.phone), text(&a.website)]);
+        after = export.add(rows, next).map(Some);
     }
-    rows.truncate(EXPORT_LIMIT + 1);
-    Ok(super::csv::download("dealflow-accounts.csv", super::csv::document(rows)))
+    Ok(export.download("dealflow-accounts.csv"))
 }
 
-/// The contacts the search finds, by name, as a CSV file (up to [`EXPORT_LIMIT`] rows).
+/// The contacts the search finds, by name, as a CSV file.
 pub async fn export_contacts(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
     let t = viewer.t();
     let q = optional(&query.q);
-    let mut rows = vec![[t.name, t.job_title, t.account, t.email, t.phone].map(str::to_owned).to_vec()];
-    let mut after: Option<(String, String)> = None;
-    while rows.len() <= EXPORT_LIMIT {
-        let position = after.as_ref().map(|(name, id)| (name.as_str(), id.as_str()));
+    let mut export = Export::new(&[t.name, t.job_title, t.account, t.email, t.phone]);
+    let mut after: Option<Option<(String, String)>> = Some(None);
+    while let Some(position) = after {
+        let position = position.as_ref().map(|(name, id)| (name.as_str(), id.as_str()));
         let found = services.contact_list(&viewer.actor, q.as_deref(), position, None, EXPORT_PAGE).await.or_page(&viewer)?;
-        rows.extend(found.iter().map(|(c, account)| {
-            let c = ContactRow::of(c, account.clone());
+        let next = found.last().filter(|_| found.len() as i64 == EXPORT_PAGE).map(|(last, _)| (last.name.clone(), last.id.clone()));
+        let rows = found.into_iter().map(|(c, account)| {
+            let c = ContactRow::of(&c, account);
             vec![c.name, c.job_title, c.account.map(|(_, name)| name).unwrap_or_default(), c.email, c.phone]
-        }));
-        match found.last() {
-            Some((last, _)) if found.len() as i64 == EXPORT_PAGE => after = Some((last.name.clone(), last.id.clone())),
-            _ => break,
-        }
+        });
+        after = export.add(rows, next).map(Some);
     }
-    rows.truncate(EXPORT_LIMIT + 1);
-    Ok(super::csv::download("dealflow-contacts.csv", super::csv::document(rows)))
+    Ok(export.download("dealflow-contacts.csv"))
 }

@@ -32,6 +32,11 @@ pub fn hours(value: f64, locale: Locale) -> String {
     }
 }
 
+/// A moment on the reader's clock as a spreadsheet reads it in any language: `2026-11-28 16:33`.
+pub fn stamp(at: Timestamp, zone: &TimeZone) -> String {
+    at.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
 /// A moment as the reader's clock shows it: `28.11.2026 16:33` or `2026-11-28 16:33`.
 pub fn instant(at: Timestamp, zone: &TimeZone, locale: Locale) -> String {
     let zoned = at.to_zoned_datetime(zone.clone());

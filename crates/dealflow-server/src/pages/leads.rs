@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect};
 use dealflow_core::lead::LeadStage;
 use serde::Deserialize;
 
+use super::csv::{EXPORT_PAGE, Export};
 use super::opportunities::People;
 use super::opportunity::refusal_words;
 use super::session::{PageForm, Viewer};
@@ -39,6 +40,8 @@ pub struct LeadsPage {
     stages: Vec<Choice>,
     rows: Vec<LeadRow>,
     next: Option<String>,
+    /// The CSV of what the filter shows.
+    export: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -96,8 +99,35 @@ pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query)
             })
             .collect(),
         next,
+        export: format!("/leads.csv?{}", form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish()),
     };
     Ok(page.into_response())
+}
+
+/// The leads the filter shows, newest first, as a CSV file.
+pub async fn export(State(services): State<Services>, viewer: Viewer, Query(query): Query<LeadsQuery>) -> PageResult {
+    let t = viewer.t();
+    let stages = services.lead_stages().await.or_page(&viewer)?;
+    let stage = query.stage.as_deref().filter(|s| !s.is_empty());
+    let people = People::load(&services, &viewer).await?;
+    let zone = viewer.actor.zone().clone();
+    let mut export = Export::new(&[t.title, t.stage, t.owner, t.budget, t.need, t.created]);
+    let mut cursor: Option<Option<String>> = Some(None);
+    while let Some(after) = cursor {
+        let found = services.leads(&viewer.actor, stage, &PageRequest::lenient(EXPORT_PAGE, after.as_deref())).await.or_page(&viewer)?;
+        let rows = found.items.iter().map(|l| {
+            vec![
+                l.title.clone(),
+                stage_name(&stages, l.stage.as_str(), viewer.locale),
+                people.name(&l.owner_id),
+                l.budget.map(|b| b.to_string()).unwrap_or_default(),
+                l.need.clone().unwrap_or_default(),
+                format::stamp(l.created_at, &zone),
+            ]
+        });
+        cursor = export.add(rows, found.next.clone()).map(Some);
+    }
+    Ok(export.download("dealflow-leads.csv"))
 }
 
 pub struct LeadBarStage {

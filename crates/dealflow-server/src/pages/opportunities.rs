@@ -11,6 +11,7 @@ use dealflow_core::records::{OpportunityRecord, UserRecord};
 use dealflow_core::{Locale, StageCatalog};
 use serde::Deserialize;
 
+use super::csv::{EXPORT_PAGE, Export};
 use super::health::HealthMark;
 use super::session::Viewer;
 use super::sorting::{self, SortHeader, SortRequest};
@@ -151,26 +152,22 @@ fn filter_of(query: &ListQuery) -> OpportunityFilter {
     }
 }
 
-/// The most rows one export holds.
-const EXPORT_LIMIT: usize = 100_000;
-/// Rows read at a time for an export.
-const EXPORT_PAGE: i64 = 500;
-
-/// What the list's filters show, newest first, as a CSV file (up to [`EXPORT_LIMIT`] rows).
+/// What the list's filters show, newest first, as a CSV file.
 pub async fn export(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {
     let t = viewer.t();
     let stages = services.stage_catalog().await.or_page(&viewer)?;
     let people = People::load(&services, &viewer).await?;
     let zone = viewer.actor.zone().clone();
     let filter = filter_of(&query);
-    let when = |at: Option<jiff::Timestamp>| at.map(|at| at.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string());
-    let header = [t.title, t.account, t.stage, t.owner, t.amount, t.probability, t.expected_close, t.next_activity, t.updated];
-    let mut rows: Vec<Vec<String>> = vec![header.map(str::to_owned).to_vec()];
-    let mut page = PageRequest::first(EXPORT_PAGE);
-    loop {
+    let when = |at: Option<jiff::Timestamp>| at.map(|at| format::stamp(at, &zone)).unwrap_or_default();
+    let mut export =
+        Export::new(&[t.title, t.account, t.stage, t.owner, t.amount, t.probability, t.expected_close, t.next_activity, t.updated]);
+    let mut cursor: Option<Option<String>> = Some(None);
+    while let Some(after) = cursor {
+        let page = PageRequest::lenient(EXPORT_PAGE, after.as_deref());
         let found = services.opportunity_list(&viewer.actor, &filter, None, &page).await.or_page(&viewer)?;
-        for o in &found.page.items {
-            rows.push(vec![
+        let rows = found.page.items.iter().map(|o| {
+            vec![
                 o.title.clone(),
                 o.account_id.as_ref().and_then(|id| found.accounts.get(id)).cloned().unwrap_or_default(),
                 stages.name_of(o.stage.as_str(), viewer.locale),
@@ -178,17 +175,13 @@ pub async fn export(State(services): State<Services>, viewer: Viewer, Query(quer
                 o.worth().map(|m| m.to_string()).unwrap_or_default(),
                 o.probability.map(|p| p.to_string()).unwrap_or_default(),
                 o.close_date.clone().unwrap_or_default(),
-                when(found.next_activity.get(&o.id).copied()).unwrap_or_default(),
-                when(Some(o.updated_at)).unwrap_or_default(),
-            ]);
-        }
-        match found.page.next {
-            Some(cursor) if rows.len() <= EXPORT_LIMIT => page = PageRequest::lenient(EXPORT_PAGE, Some(&cursor)),
-            _ => break,
-        }
+                when(found.next_activity.get(&o.id).copied()),
+                when(Some(o.updated_at)),
+            ]
+        });
+        cursor = export.add(rows, found.page.next.clone()).map(Some);
     }
-    rows.truncate(EXPORT_LIMIT + 1);
-    Ok(super::csv::download("dealflow-opportunities.csv", super::csv::document(rows)))
+    Ok(export.download("dealflow-opportunities.csv"))
 }
 
 pub async fn list(State(services): State<Services>, viewer: Viewer, Query(query): Query<ListQuery>) -> PageResult {

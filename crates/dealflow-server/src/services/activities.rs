@@ -181,6 +181,19 @@ impl Services {
     /// [`SCHEDULE_PAGE_ROWS`] activities, soonest first, and whether there were more. Another
     /// person's or the team's only as far as the actor may see (else nothing of theirs).
     pub async fn schedule_of(&self, actor: &Actor, whose: &ScheduleOf, from: Timestamp, to: Timestamp) -> Result<TeamSchedule> {
+        let page = self.schedule_page(actor, whose, (from, to), &PageRequest::first(SCHEDULE_PAGE_ROWS)).await?;
+        Ok(TeamSchedule { entries: page.items, more: page.next.is_some() })
+    }
+
+    /// A page of the schedule of `whose` for `[from, to)`, soonest first, as
+    /// [`Services::schedule_of`] sees it.
+    pub async fn schedule_page(
+        &self,
+        actor: &Actor,
+        whose: &ScheduleOf,
+        (from, to): (Timestamp, Timestamp),
+        page: &PageRequest,
+    ) -> Result<Page<ScheduleEntry>> {
         check_window(from, to)?;
         let one;
         let scope = match whose {
@@ -196,24 +209,24 @@ impl Services {
             ScheduleOf::Team => actor.owners(),
         };
         if scope.is_some_and(<[String]>::is_empty) {
-            return Ok(TeamSchedule { entries: Vec::new(), more: false });
+            return Ok(Page::all(Vec::new()));
         }
         let mut conn = self.store.read().await?;
-        let mut rows = conn.activities().schedule_of(scope, from, to, SCHEDULE_PAGE_ROWS + 1).await?;
-        let more = rows.len() > SCHEDULE_PAGE_ROWS as usize;
-        rows.truncate(SCHEDULE_PAGE_ROWS as usize);
-        let mut ids: Vec<String> = rows.iter().filter_map(|a| a.opportunity_id.clone()).collect();
+        let rows = conn.activities().schedule_of(scope, (from, to), page.after.clone(), false, page.limit + 1).await?;
+        let rows = Page::of(rows, page.limit, |a| (a.start_at.or(a.due_at).unwrap_or(a.created_at), &a.id));
+        let mut ids: Vec<String> = rows.items.iter().filter_map(|a| a.opportunity_id.clone()).collect();
         ids.sort();
         ids.dedup();
         let titles: HashMap<String, String> = conn.opportunities().titles(&ids).await?.into_iter().collect();
         let entries = rows
+            .items
             .into_iter()
             .map(|activity| {
                 let opportunity_title = activity.opportunity_id.as_ref().map(|id| titles.get(id).cloned().unwrap_or_default());
                 ScheduleEntry { activity, opportunity_title }
             })
             .collect();
-        Ok(TeamSchedule { entries, more })
+        Ok(Page { items: entries, next: rows.next })
     }
 
     /// An activity with its opportunity's title and the results its step offers.
