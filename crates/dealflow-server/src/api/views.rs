@@ -110,7 +110,7 @@ pub struct HealthFactorView {
     /// What it takes off the score: 0 when all is well, else negative.
     pub effect: i32,
     /// What it found, in the caller's language.
-    pub text: String,
+    pub detail: String,
 }
 
 impl HealthView {
@@ -121,7 +121,7 @@ impl HealthView {
             .map(|f| HealthFactorView {
                 code: f.finding.code().to_owned(),
                 effect: f.effect,
-                text: f.finding.describe().get(locale).to_owned(),
+                detail: f.finding.describe().get(locale).to_owned(),
             })
             .collect();
         HealthView { level: health.level.as_str().to_owned(), score: health.score, factors }

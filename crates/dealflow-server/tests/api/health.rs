@@ -1,5 +1,5 @@
 //! Deal health over HTTP (SPEC §9): every opportunity view carries `health {level, score,
-//! factors[]}` with each factor's text in the caller's language, lists filter by the stored
+//! factors[]}` with each factor's detail in the caller's language, lists filter by the stored
 //! level, the analytics summary counts the open pipeline by it, and a wrong level is a 422.
 
 use dealflow_server::services::{CloseInput, NewOpportunity};
@@ -25,9 +25,9 @@ async fn health_travels_with_every_opportunity_view_and_lists_filter_by_it(app: 
     let factors: Vec<(&str, i64)> =
         health["factors"].as_array().unwrap().iter().map(|f| (f["code"].as_str().unwrap(), f["effect"].as_i64().unwrap())).collect();
     assert_eq!(factors, [("next_step", -30), ("close_date", -20), ("bant", -20), ("overdue", 0)]);
-    assert_eq!(health["factors"][1]["text"], "Ожидаемая дата закрытия прошла", "the manager reads Russian");
+    assert_eq!(health["factors"][1]["detail"], "Ожидаемая дата закрытия прошла", "the manager reads Russian");
     let listed = api.get("/opportunities", &supervisor).await;
-    assert_eq!(listed.body["items"][0]["health"]["factors"][1]["text"], "The expected close date has passed", "the supervisor English");
+    assert_eq!(listed.body["items"][0]["health"]["factors"][1]["detail"], "The expected close date has passed", "the supervisor English");
     assert_eq!(listed.body["items"][0]["stale"], true);
 
     // The level lists filter by is stored once the change is taken up.
