@@ -13,6 +13,7 @@ pub mod api;
 pub mod clock;
 pub mod error;
 pub mod http;
+pub mod ical;
 pub mod metrics;
 pub mod pages;
 pub mod paging;

@@ -409,3 +409,18 @@ document.addEventListener('submit', async (event) => {
   dialog.showModal();
   confirm.querySelector('select')?.focus();
 }, true);
+
+// A button that copies a field's text (a calendar address) and says it did; where the clipboard
+// is not offered (plain HTTP off this machine) the text is left selected for Ctrl+C.
+document.addEventListener('click', async (event) => {
+  const button = event.target.closest('button[data-copy]');
+  const field = button && document.getElementById(button.dataset.copy);
+  if (!field) return;
+  field.select();
+  try {
+    await navigator.clipboard.writeText(field.value);
+    button.textContent = button.dataset.copied;
+  } catch {
+    // The selection stays for the person to copy.
+  }
+});

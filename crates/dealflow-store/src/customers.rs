@@ -139,6 +139,19 @@ async fn pick(c: &mut AnyConnection, table: &str, q: &str, account_id: Option<&s
     Ok(rows)
 }
 
+/// The names of the rows of `table` with these ids (those that exist), read in one query.
+async fn names(c: &mut sqlx::AnyConnection, table: &str, ids: &[String]) -> Result<HashMap<String, String>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new(&format!("SELECT id, name FROM {table} WHERE"));
+    sql.push_in("id", &ids);
+    sql.fetch_all(c).await?.iter().map(|row| Ok((row.text("id")?, row.text("name")?))).collect()
+}
+
 impl<A> Accounts<'_, A> {
     /// What the account picker offers for `q` (lower-cased).
     pub async fn pick(&mut self, q: &str, limit: i64) -> Result<Vec<AccountRecord>> {
@@ -147,15 +160,7 @@ impl<A> Accounts<'_, A> {
 
     /// The names of the accounts of these ids (those that exist), read in one query.
     pub async fn names(&mut self, ids: &[String]) -> Result<HashMap<String, String>> {
-        let mut ids = ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let mut sql = Sql::new("SELECT id, name FROM accounts WHERE");
-        sql.push_in("id", &ids);
-        sql.fetch_all(self.c).await?.iter().map(|row| Ok((row.text("id")?, row.text("name")?))).collect()
+        names(self.c, "accounts", ids).await
     }
 
     pub async fn get(&mut self, id: &str) -> Result<AccountRecord> {
@@ -226,6 +231,11 @@ impl Accounts<'_, Write> {
 }
 
 impl<A> Contacts<'_, A> {
+    /// The names of the contacts of these ids (those that exist), read in one query.
+    pub async fn names(&mut self, ids: &[String]) -> Result<HashMap<String, String>> {
+        names(self.c, "contacts", ids).await
+    }
+
     pub async fn get(&mut self, id: &str) -> Result<ContactRecord> {
         let row = sqlx::query("SELECT * FROM contacts WHERE id = $1").bind(id).fetch_one(&mut *self.c).await?;
         contact(&row)

@@ -12,6 +12,7 @@
 
 mod activities;
 pub mod backup;
+mod calendars;
 mod customers;
 mod effects;
 mod error;
@@ -39,6 +40,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use activities::{Activities, ActivityFilter};
+pub use calendars::{CalendarFeedRecord, Calendars};
 pub use customers::{Accounts, Contacts, Orders};
 pub use error::StoreError;
 pub use leads::Leads;
@@ -266,6 +268,8 @@ aggregates! {
     search: Search,
     /// The next-step watchdog's reads and marks, and the daily runs.
     watchdog: Watchdog,
+    /// Users' secret calendar addresses.
+    calendars: Calendars,
 }
 
 fn sqlite_url_creating_folder(url: &str) -> Result<String> {

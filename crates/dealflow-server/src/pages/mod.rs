@@ -10,7 +10,9 @@ mod admin;
 mod analytics;
 mod assets;
 mod board;
+mod calendar;
 mod charts;
+mod connect_texts;
 mod csv;
 mod customer_lists;
 mod customers;
@@ -60,6 +62,9 @@ pub fn router() -> Router<Services> {
         .route("/logout", post(session::logout))
         .route("/locale", post(session::switch_locale))
         .route("/profile", get(profile::page).post(profile::save))
+        .route("/profile/calendar", post(calendar::open))
+        .route("/profile/calendar/off", post(calendar::close))
+        .route("/calendar/{file}", get(calendar::feed))
         .route("/static/app.js", get(assets::script))
         .route("/static/palette.js", get(assets::palette))
         .route("/static/board.js", get(assets::board))

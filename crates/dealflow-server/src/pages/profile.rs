@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Redirect};
 use dealflow_core::check::Invalid;
 use serde::Deserialize;
 
+use super::calendar::CalendarSection;
 use super::session::{PageForm, Viewer};
-use super::{Chrome, FormErrors, OrPage, PageError, PageResult, SavedQuery, zone_choices};
+use super::{Chrome, FormErrors, OrPage, PageError, PageResult, zone_choices};
 use crate::Services;
 use crate::services::{REMINDER_CHOICES, UserChanges};
 
@@ -49,6 +50,7 @@ pub struct ProfilePage {
     reminders: Vec<super::Choice>,
     errors: FormErrors,
     saved: bool,
+    pub(super) calendar: CalendarSection,
 }
 
 async fn profile_page(services: &Services, viewer: &Viewer, input: ProfileInput, errors: FormErrors) -> PageResult<ProfilePage> {
@@ -67,21 +69,35 @@ async fn profile_page(services: &Services, viewer: &Viewer, input: ProfileInput,
         input,
         errors,
         saved: false,
+        calendar: CalendarSection::load(services, viewer).await?,
     })
 }
 
-pub async fn page(State(services): State<Services>, viewer: Viewer, Query(q): Query<SavedQuery>) -> PageResult {
+#[derive(Deserialize, Default)]
+pub struct ProfileQuery {
+    saved: Option<String>,
+    /// `off` once the calendar address was turned off.
+    calendar: Option<String>,
+}
+
+/// The profile as saved.
+pub(super) async fn current(services: &Services, viewer: &Viewer) -> PageResult<ProfilePage> {
     let user = viewer.actor.user();
     let input = ProfileInput {
         name: user.name.clone(),
         locale: user.locale.as_str().to_owned(),
         // The zone in force, the installation's default included, is the one shown chosen.
         time_zone: user.time_zone.clone().unwrap_or_else(|| viewer.actor.zone().iana_name().unwrap_or_default().to_owned()),
-        reminder_minutes: services.reminder_minutes(&viewer.actor).await.or_page(&viewer)?.to_string(),
+        reminder_minutes: services.reminder_minutes(&viewer.actor).await.or_page(viewer)?.to_string(),
         ..ProfileInput::default()
     };
-    let mut page = profile_page(&services, &viewer, input, FormErrors::default()).await?;
+    profile_page(services, viewer, input, FormErrors::default()).await
+}
+
+pub async fn page(State(services): State<Services>, viewer: Viewer, Query(q): Query<ProfileQuery>) -> PageResult {
+    let mut page = current(&services, &viewer).await?;
     page.saved = q.saved.is_some();
+    page.calendar.revoked = q.calendar.as_deref() == Some("off");
     Ok(page.into_response())
 }
 

@@ -30,6 +30,7 @@ pub async fn fingerprint(api: &Api) -> Vec<String> {
         "lost_reasons",
         "won_reasons",
         "notes",
+        "calendar_feeds",
     ] {
         let n = api.app.count(&format!("SELECT COUNT(*) FROM {table}")).await;
         out.push(format!("{table}={n}"));

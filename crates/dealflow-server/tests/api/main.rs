@@ -9,6 +9,7 @@ mod administration;
 mod analytics;
 mod bad_input;
 mod board;
+mod calendar;
 mod checkpoints;
 mod client;
 mod defects;

@@ -161,6 +161,8 @@ async fn every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_n
     let contact =
         dealflow_server::services::ContactFields { name: "Контакт".into(), account_id: Some(account.clone()), ..Default::default() };
     let contact = api.app.services.create_contact(manager_actor, contact).await.unwrap().id;
+    // A calendar address, so that a forged "turn off" would have something to end.
+    api.app.services.open_calendar_feed(manager_actor, "own").await.unwrap();
     let session = session_for(&api, &manager).await;
     let page = browser.get(&format!("/opportunities/{opportunity}"), &session).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -198,6 +200,8 @@ async fn every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_n
         ("/admin/won-reasons".into(), vec![("code", "sneaky"), ("name_ru", "Х"), ("name_en", "X")]),
         ("/admin/won-reasons/other".into(), vec![("name_ru", "Х"), ("name_en", "X")]),
         ("/profile".into(), vec![("name", "X"), ("locale", "en"), ("time_zone", "Asia/Tokyo")]),
+        ("/profile/calendar".into(), vec![("scope", "own")]),
+        ("/profile/calendar/off".into(), vec![]),
         ("/accounts".into(), vec![("name", "Взлом")]),
         (format!("/accounts/{account}"), vec![("name", "Взлом")]),
         (format!("/accounts/{account}/notes"), vec![("body", "Взлом")]),
