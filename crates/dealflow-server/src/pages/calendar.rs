@@ -16,7 +16,7 @@ use super::session::{PageForm, Viewer};
 use super::{OrPage, PageError, PageResult};
 use crate::Services;
 use crate::ical::{self, Ics};
-use crate::services::{CalendarEntry, CalendarEvents, FeedScope};
+use crate::services::{CalendarEntry, CalendarEvents, CalendarOf};
 
 /// How often calendar programs are asked to fetch the feed again.
 const REFRESH: &str = "PT15M";
@@ -52,7 +52,7 @@ impl CalendarSection {
         let state = match &feed {
             None => c.calendar_none.to_owned(),
             Some(feed) => {
-                let scope = if feed.scope == FeedScope::Team { c.calendar_scope_team } else { c.calendar_scope_own };
+                let scope = if feed.scope == CalendarOf::Team { c.calendar_scope_team } else { c.calendar_scope_own };
                 let date = feed.created_at.to_zoned_datetime(viewer.actor.zone().clone()).date().to_string();
                 c.calendar_since.replace("{date}", &super::format::date(&date, viewer.locale)).replace("{scope}", scope)
             }
@@ -60,7 +60,7 @@ impl CalendarSection {
         Ok(CalendarSection {
             state,
             exists: feed.is_some(),
-            team: feed.as_ref().is_some_and(|f| f.scope == FeedScope::Team),
+            team: feed.as_ref().is_some_and(|f| f.scope == CalendarOf::Team),
             team_choice: viewer.actor.user().role != Role::Manager,
             new_address: None,
             revoked: false,
@@ -113,7 +113,7 @@ fn render(events: &CalendarEvents, origin: &str) -> String {
     ics.line("PRODID", &format!("-//dealflow//dealflow {}//{}", env!("CARGO_PKG_VERSION"), t.lang_code.to_uppercase()));
     ics.line("CALSCALE", "GREGORIAN");
     ics.line("METHOD", "PUBLISH");
-    let name = if events.scope == FeedScope::Team { c.calendar_team_name } else { c.calendar_name };
+    let name = if events.scope == CalendarOf::Team { c.calendar_team_name } else { c.calendar_name };
     let name = name.replace("{name}", &events.user.name);
     ics.text("NAME", &name);
     ics.text("X-WR-CALNAME", &name);
@@ -155,7 +155,7 @@ fn event(ics: &mut Ics, entry: &CalendarEntry, events: &CalendarEvents, zone_nam
     let kind = t.activity_type(a.kind);
     let title = a.title.get(events.user.locale);
     let summary = match events.scope {
-        FeedScope::Team if a.owner_id != events.user.id => format!("{kind}: {title} — {}", entry.owner),
+        CalendarOf::Team if a.owner_id != events.user.id => format!("{kind}: {title} — {}", entry.owner),
         _ => format!("{kind}: {title}"),
     };
     ics.text("SUMMARY", &summary);

@@ -21,29 +21,29 @@ pub const FEED_MOST_EVENTS: i64 = 5_000;
 
 /// Whose activities a feed carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeedScope {
+pub enum CalendarOf {
     Own,
     /// Everyone whose records the user sees: a supervisor's team, an administrator's company.
     Team,
 }
 
-impl FeedScope {
+impl CalendarOf {
     pub fn as_str(self) -> &'static str {
         match self {
-            FeedScope::Own => "own",
-            FeedScope::Team => "team",
+            CalendarOf::Own => "own",
+            CalendarOf::Team => "team",
         }
     }
 
-    pub fn parse(text: &str) -> Option<FeedScope> {
-        [FeedScope::Own, FeedScope::Team].into_iter().find(|s| s.as_str() == text)
+    pub fn parse(text: &str) -> Option<CalendarOf> {
+        [CalendarOf::Own, CalendarOf::Team].into_iter().find(|s| s.as_str() == text)
     }
 }
 
 /// A user's feed, as their profile shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CalendarFeed {
-    pub scope: FeedScope,
+    pub scope: CalendarOf,
     pub created_at: Timestamp,
 }
 
@@ -51,7 +51,7 @@ pub struct CalendarFeed {
 pub struct CalendarEvents {
     pub user: UserRecord,
     pub zone: TimeZone,
-    pub scope: FeedScope,
+    pub scope: CalendarOf,
     /// The span the activities were taken from.
     pub window: (Timestamp, Timestamp),
     pub entries: Vec<CalendarEntry>,
@@ -70,14 +70,14 @@ impl Services {
     /// The actor's feed, if they have one.
     pub async fn calendar_feed(&self, actor: &Actor) -> Result<Option<CalendarFeed>> {
         let feed = self.store.read().await?.calendars().of_user(actor.id()).await?;
-        Ok(feed.and_then(|f| Some(CalendarFeed { scope: FeedScope::parse(&f.scope)?, created_at: f.created_at })))
+        Ok(feed.and_then(|f| Some(CalendarFeed { scope: CalendarOf::parse(&f.scope)?, created_at: f.created_at })))
     }
 
     /// A new secret address for the actor's feed of `scope` (`own` or `team`), in place of any
     /// they had; the secret is returned this once.
     pub async fn open_calendar_feed(&self, actor: &Actor, scope: &str) -> Result<String> {
-        let allowed = || vec![FeedScope::Own.as_str().to_owned(), FeedScope::Team.as_str().to_owned()];
-        let scope = FeedScope::parse(scope).ok_or_else(|| ServiceError::invalid("scope", Invalid::NotOneOf { allowed: allowed() }))?;
+        let allowed = || vec![CalendarOf::Own.as_str().to_owned(), CalendarOf::Team.as_str().to_owned()];
+        let scope = CalendarOf::parse(scope).ok_or_else(|| ServiceError::invalid("scope", Invalid::NotOneOf { allowed: allowed() }))?;
         let secret = random_secret();
         let hash = hash_token(&secret);
         let now = self.clock.now();
@@ -96,15 +96,15 @@ impl Services {
     pub async fn calendar_events(&self, secret: &str) -> Result<CalendarEvents> {
         let found = self.store.read().await?.calendars().by_secret(&hash_token(secret)).await?;
         let Some((feed, user)) = found else { return Err(ServiceError::NotFound) };
-        let scope = FeedScope::parse(&feed.scope).unwrap_or(FeedScope::Own);
+        let scope = CalendarOf::parse(&feed.scope).unwrap_or(CalendarOf::Own);
         let actor = self.actor(user.clone()).await?;
         let now = self.clock.now();
         let days = |n: i64| SignedDuration::from_hours(24 * n);
         let window = (now - days(FEED_DAYS_BEHIND), now + days(FEED_DAYS_AHEAD));
         let own = [actor.id().to_owned()];
         let owners = match scope {
-            FeedScope::Own => Some(&own[..]),
-            FeedScope::Team => actor.owners(),
+            CalendarOf::Own => Some(&own[..]),
+            CalendarOf::Team => actor.owners(),
         };
         let mut conn = self.store.read().await?;
         let activities = conn.activities().schedule_of(owners, window, None, true, FEED_MOST_EVENTS).await?;

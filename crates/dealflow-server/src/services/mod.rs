@@ -71,7 +71,7 @@ pub use activities::{
 };
 pub use analytics::{Analysis, AnalyticsQuery, TREND_MONTHS, TeamFigures};
 pub use bootstrap::{Bootstrap, FirstAdmin, shipped_definition};
-pub use calendar::{CalendarEntry, CalendarEvents, CalendarFeed, FEED_MOST_EVENTS, FeedScope};
+pub use calendar::{CalendarEntry, CalendarEvents, CalendarFeed, CalendarOf, FEED_MOST_EVENTS};
 pub use customers::{AccountFields, ContactFields, CustomerPage};
 /// Words shorter than this find only names that start with them.
 pub use dealflow_store::SHORTEST_WORD as SHORTEST_SEARCH_WORD;
