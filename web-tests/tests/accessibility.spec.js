@@ -113,7 +113,7 @@ for (const size of SIZES) {
 const EVERY_PAGE = ['/opportunities', '/opportunities?sort=next&dir=desc', '/board', '/schedule', '/schedule?view=week', '/schedule?view=week&who=team', '/accounts', '/contacts', '/leads',
   '/notifications', '/analytics', '/analytics?from=2026-01-01&to=2027-01-01', '/processes', '/processes/enterprise-sale', '/processes/enterprise-sale-guided', '/knowledge', '/profile', '/run',
   '/opportunities/new', '/leads/new', '/accounts/new', '/contacts/new', '/activities/new?type=call', '/search?q=trade',
-  '/admin/users', '/admin/stages', '/admin/lookups', '/admin/settings'];
+  '/admin/users', '/admin/stages', '/admin/lookups', '/admin/settings', '/admin/webhooks'];
 const FIRST_OF = [['/opportunities', '#opportunity-list td a'], ['/accounts', '#account-list td a'], ['/contacts', '#contact-list td a'],
   ['/leads', '#lead-list td a'], ['/knowledge', '#article-list a'], ['/schedule?view=week&who=team', '.agenda a']];
 

@@ -46,6 +46,8 @@ pub enum Invalid {
         max: i64,
     },
     NotAnEmail,
+    /// Not an absolute `http://` or `https://` address.
+    NotAWebAddress,
     NotMoney,
     NotHours,
     /// Not a date written `YYYY-MM-DD` within [`YEARS`].
@@ -182,6 +184,7 @@ impl Invalid {
             Invalid::AtLeast { min: 1 },
             Invalid::OutOfRange { min: 0, max: 100 },
             Invalid::NotAnEmail,
+            Invalid::NotAWebAddress,
             Invalid::NotMoney,
             Invalid::NotHours,
             Invalid::NotADate,
@@ -234,6 +237,7 @@ impl Invalid {
             Invalid::AtLeast { .. } => "at_least",
             Invalid::OutOfRange { .. } => "out_of_range",
             Invalid::NotAnEmail => "not_an_email",
+            Invalid::NotAWebAddress => "not_a_web_address",
             Invalid::NotMoney => "not_money",
             Invalid::NotHours => "not_hours",
             Invalid::NotADate => "not_a_date",
@@ -332,6 +336,10 @@ impl Invalid {
                 }
             }
             Invalid::NotAnEmail => pick("Укажите адрес эл. почты.", "Enter an email address."),
+            Invalid::NotAWebAddress => pick(
+                "Укажите полный адрес, начинающийся с https:// или http://.",
+                "Enter a full address starting with https:// or http://.",
+            ),
             Invalid::NotMoney => pick(
                 "Введите сумму не меньше нуля, например 150000 или 150000,50.",
                 "Enter an amount of zero or more, such as 150000 or 150000.50.",
@@ -567,7 +575,8 @@ mod tests {
     /// no Cyrillic in English.
     #[test]
     fn every_problem_is_written_in_both_languages_each_in_its_script() {
-        let latin_allowed = ["Europe/Moscow", "enterprise-sale", "2026-11-28T09:00:00Z", "other", "RFC", "RUB", "NUL", "ru", "en"];
+        let latin_allowed =
+            ["https://", "http://", "Europe/Moscow", "enterprise-sale", "2026-11-28T09:00:00Z", "other", "RFC", "RUB", "NUL", "ru", "en"];
         let mut codes = std::collections::BTreeSet::new();
         for invalid in Invalid::examples() {
             assert!(codes.insert(invalid.code()), "a code is used once: {}", invalid.code());

@@ -27,6 +27,14 @@ pub use error::ServiceError;
 pub use services::Services;
 
 /// A fresh record id: UUID v7, so ids sort by creation time.
+/// Has rustls take ring for TLS in this process (webhook deliveries, and every HTTP client the
+/// process makes); calling it again does nothing. Ring lacks post-quantum key exchange, but it
+/// spares the build aws-lc's C toolchain.
+pub fn install_tls() {
+    #[allow(deprecated)]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

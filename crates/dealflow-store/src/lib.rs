@@ -31,6 +31,7 @@ mod tokens;
 mod users;
 mod wakeups;
 mod watchdog;
+mod webhooks;
 mod write;
 
 use std::str::FromStr;
@@ -56,6 +57,7 @@ pub use tokens::{StoredAnswer, Tokens};
 pub use users::Users;
 pub use wakeups::{NOTIFICATION_CHANNEL, Wakeups};
 pub use watchdog::{OwnerWatch, StaleDeal, Watchdog};
+pub use webhooks::{AttemptEnd, AttemptOutcome, DeliveryRecord, OutboxEvent, WebhookEndpointRecord, Webhooks};
 pub use write::WriteTx;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -270,6 +272,8 @@ aggregates! {
     watchdog: Watchdog,
     /// Users' secret calendar addresses.
     calendars: Calendars,
+    /// Webhook endpoints, the outbox of events and their deliveries.
+    webhooks: Webhooks,
 }
 
 fn sqlite_url_creating_folder(url: &str) -> Result<String> {

@@ -504,6 +504,7 @@ async fn http_measurement(db: &Fresh, clients: usize, lifecycles: usize) -> anyh
     let server = tokio::spawn(dealflow_server::server::launch(listener, db.services.clone(), async move {
         stopped.await.ok();
     }));
+    dealflow_server::install_tls();
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
     let answer: Value = http
         .post(format!("{base}/auth/token"))

@@ -316,6 +316,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tokio::spawn(async move { watchdog.watch_until_shutdown().await });
     let health = services.clone();
     tokio::spawn(async move { health.reassess_until_shutdown().await });
+    let webhooks = services.clone();
+    tokio::spawn(async move { webhooks.deliver_webhooks_until_shutdown().await });
     println!("dealflow is listening on http://{}/", listener.local_addr()?);
     dealflow_server::server::launch(listener, services, shutdown_signal()).await?;
     store.close().await;

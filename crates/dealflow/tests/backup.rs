@@ -19,7 +19,7 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
     let live = format!("sqlite://{}", dir.path().join("live/dealflow.db").display());
     let server = Server::start(&live, "warn", None);
-    let http = reqwest::Client::new();
+    let http = common::http().build().unwrap();
     let token = server.admin_token(&http).await;
 
     let stop = Arc::new(AtomicBool::new(false));

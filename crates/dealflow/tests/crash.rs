@@ -62,7 +62,7 @@ async fn acknowledged_writes_survive_kill_9_and_retried_ones_happen_exactly_once
 
 async fn crash_under_load(url: &str) {
     let kills: u64 = std::env::var("DEALFLOW_CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    let http = common::http().timeout(Duration::from_secs(30)).build().unwrap();
     let mut outcomes = Outcomes::new();
     // Starts sent without a key: the opportunities acknowledged, and how many got no answer.
     let (mut unkeyed, mut unkeyed_unanswered) = (Vec::new(), 0);

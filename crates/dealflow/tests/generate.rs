@@ -167,7 +167,7 @@ async fn a_generated_pipeline_is_whole_covers_every_state_and_is_served() {
 
     // The app serves it to the generated team.
     let server = Server::start(&first, "warn", None);
-    let http = reqwest::Client::new();
+    let http = common::http().build().unwrap();
     let signed: Value = http
         .post(format!("{}/api/v1/auth/token", server.base))
         .json(&serde_json::json!({"email": "supervisor1@generated.local", "password": "demo-password"}))

@@ -16,7 +16,7 @@ async fn no_password_token_or_session_secret_ever_reaches_the_log() {
     let log = dir.path().join("server.log");
     let url = format!("sqlite://{}", dir.path().join("dealflow.db").display());
     let server = Server::start(&url, "trace", Some(log.clone()));
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http = common::http().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let wrong_password = "wrong-secret-password-7731";
 
     // The API: a failed and a good sign-in, a request with the token, sign-out.

@@ -13,7 +13,7 @@ use common::{ADMIN_PASSWORD, PgSchema, Server};
 
 /// Signs in through the web form of `base`; answers the session cookie.
 async fn web_session(base: &str) -> String {
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http = common::http().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let form = http.get(format!("{base}/login")).send().await.unwrap();
     let login_cookie = form.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     let page = form.text().await.unwrap();
@@ -38,7 +38,7 @@ async fn two_server_processes_on_one_postgresql_share_notifications_tokens_and_l
     let Some(schema) = PgSchema::create("two_nodes").await else { return };
     let a = Server::start(&schema.url, "warn", None);
     let b = Server::start(&schema.url, "warn", None);
-    let http = reqwest::Client::new();
+    let http = common::http().build().unwrap();
     let token = a.admin_token(&http).await;
     let me = http.get(format!("{}/api/v1/me", b.base)).bearer_auth(&token).send().await.unwrap();
     assert_eq!(me.status(), 200, "a token signed in on node A works on node B");

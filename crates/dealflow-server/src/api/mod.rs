@@ -23,6 +23,7 @@ mod search;
 mod settings;
 mod users;
 mod views;
+mod webhooks;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -142,6 +143,10 @@ fn documented_routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(leads::list, leads::create))
         .routes(routes!(leads::get, leads::update))
         .routes(routes!(leads::change_stage))
+        .routes(routes!(webhooks::list, webhooks::create))
+        .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::resend))
         .routes(routes!(settings::list))
         .routes(routes!(settings::put))
         .routes(routes!(command::run))

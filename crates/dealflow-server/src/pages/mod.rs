@@ -142,6 +142,10 @@ pub fn router() -> Router<Services> {
         .route("/admin/lead-stages/{code}/delete", post(admin::delete_lead_stage))
         .route("/admin/{lookup}", post(admin::create_reason))
         .route("/admin/{lookup}/{code}", post(admin::save_reason))
+        .route("/admin/webhooks", get(admin::webhooks).post(admin::create_webhook))
+        .route("/admin/webhooks/{id}", get(admin::webhook).post(admin::update_webhook))
+        .route("/admin/webhooks/{id}/delete", post(admin::delete_webhook))
+        .route("/admin/webhooks/{id}/deliveries/{delivery}/resend", post(admin::resend_delivery))
         .route("/admin/settings", get(admin::settings))
         .route("/admin/settings/{key}", post(admin::save_setting))
 }

@@ -9,6 +9,7 @@ use dealflow_store::{LeadSort, Sorted, WriteTx};
 
 use super::opportunities::creation_entry;
 use super::references::{Ref, assignee, check_reference};
+use super::webhooks;
 use super::{ClosingFigures, Services};
 use crate::access::Actor;
 use crate::error::{Result, ServiceError};
@@ -235,6 +236,9 @@ impl Services {
         record.budget = lead.budget;
         record.lead_id = Some(lead.id.clone());
         tx.opportunities().insert(&record).await?;
+        webhooks::opportunity_created(tx, &record, now).await?;
+        let converted = serde_json::json!({"lead_id": lead.id, "opportunity_id": record.id});
+        webhooks::record(tx, "lead.converted", Some(&record.id), now, converted).await?;
         match definition {
             Some(definition) => {
                 let command = Command::StartProcess { via: StartedVia::LeadAuto, by: by.to_owned(), new_opportunity: true };

@@ -54,6 +54,7 @@ mod reminders;
 mod search;
 pub mod users;
 mod watchdog;
+mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -77,6 +78,7 @@ pub use customers::{AccountFields, ContactFields, CustomerPage};
 pub use dealflow_store::SHORTEST_WORD as SHORTEST_SEARCH_WORD;
 /// The filters of the lists, as the store takes them.
 pub use dealflow_store::{AccountSort, ActivityFilter, ContactSort, LeadSort, OpportunityFilter, OpportunitySort, SortColumn, Sorted};
+pub use dealflow_store::{DeliveryRecord, OutboxEvent, WebhookEndpointRecord};
 pub use header::Header;
 pub use health::{HealthReport, HealthShare};
 pub use keyed::{KeyedAnswer, Remembered};
@@ -92,6 +94,7 @@ pub use reminders::REMINDER_CHOICES;
 pub use search::{MAX_SEARCH_LIMIT, MAX_SEARCH_TEXT, SearchItem, SearchKind};
 pub use users::{NewUser, UserChanges};
 pub use watchdog::{WatchReport, is_stale};
+pub use webhooks::{EVENT_TYPES, EndpointFields, payload, signature};
 
 use crate::access::Actor;
 use crate::clock::Clock;
@@ -122,6 +125,8 @@ pub struct Services {
     live: live::Live,
     metrics: Metrics,
     health: Arc<health::HealthState>,
+    /// The HTTP client webhook deliveries go out through, made on first use.
+    webhook_client: Arc<std::sync::OnceLock<reqwest::Client>>,
 }
 
 /// How often a command is tried again when the database reports a passing conflict.
@@ -129,6 +134,7 @@ const ATTEMPTS: usize = 5;
 
 impl Services {
     pub fn new(store: Store, clock: Clock) -> Services {
+        crate::install_tls();
         Services {
             store,
             clock,
@@ -138,6 +144,7 @@ impl Services {
             live: live::Live::default(),
             metrics: Metrics::default(),
             health: Arc::default(),
+            webhook_client: Arc::default(),
         }
     }
 
@@ -218,6 +225,7 @@ impl Services {
         // Most commands (a completion that does not end the stage) leave the row as it was.
         let opportunity = if changed { tx.opportunities().get(&opportunity.id).await? } else { opportunity };
         self.after_close(tx, &opportunity, &effects).await?;
+        webhooks::record_effects(tx, &opportunity, &effects, closing, now).await?;
         Ok(opportunity)
     }
 

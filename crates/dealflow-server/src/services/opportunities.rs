@@ -16,6 +16,7 @@ use dealflow_store::{OpportunityFilter, OpportunitySort, Reader, Sorted};
 
 use super::process::locked;
 use super::references::{Ref, assignee, check_reference};
+use super::webhooks;
 use super::{ClosingFigures, Services};
 use crate::access::Actor;
 use crate::error::{Result, ServiceError};
@@ -351,6 +352,7 @@ impl Services {
                 check_reference(tx, "contact_id", Ref::Contact, record.contact_id.as_deref()).await?;
                 tx.opportunities().insert(&record).await?;
                 tx.opportunities().insert_history(&creation_entry(&record.id, &stage, actor.id(), now)).await?;
+                webhooks::opportunity_created(tx, &record, now).await?;
                 self.reassess_later(&record.id);
                 Ok(record)
             }

@@ -13,6 +13,7 @@ use dealflow_core::{LocalizedText, Money};
 use dealflow_store::WriteTx;
 
 use super::activities::visible_locked;
+use super::webhooks;
 use super::{Services, check_version};
 use crate::access::Actor;
 use crate::error::{Result, ServiceError};
@@ -114,6 +115,7 @@ impl Services {
                         let stage = definition.first_stage().stage.clone();
                         let record = OpportunityRecord::new(new_id(), title, actor.id().to_owned(), stage, self.clock.now());
                         tx.opportunities().insert(&record).await?;
+                        webhooks::opportunity_created(tx, &record, record.created_at).await?;
                         (record, true)
                     }
                 };
@@ -332,7 +334,10 @@ impl Services {
         if result != engine::DEFAULT_RESULT {
             return Err(ServiceError::invalid("result", Invalid::UnknownResult));
         }
-        tx.activities().set_completed(&activity.id, result, note, self.clock.now()).await?;
+        let now = self.clock.now();
+        tx.activities().set_completed(&activity.id, result, note, now).await?;
+        let data = serde_json::json!({"activity_id": activity.id, "opportunity_id": null, "result": result, "note": note});
+        webhooks::record(tx, "activity.completed", None, now, data).await?;
         Ok(tx.activities().get(&activity.id).await?)
     }
 }

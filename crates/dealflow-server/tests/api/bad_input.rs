@@ -31,6 +31,8 @@ pub async fn fingerprint(api: &Api) -> Vec<String> {
         "won_reasons",
         "notes",
         "calendar_feeds",
+        "webhook_endpoints",
+        "webhook_deliveries",
     ] {
         let n = api.app.count(&format!("SELECT COUNT(*) FROM {table}")).await;
         out.push(format!("{table}={n}"));

@@ -35,3 +35,4 @@ mod sign_in;
 mod supervision;
 mod upgrades;
 mod web;
+mod webhooks;

@@ -220,6 +220,12 @@ async fn every_typed_problem_a_person_can_cause_reads_beside_its_field_in_their_
                 ("max_probability", "5"),
             ],
         )),
+        by_admin(post(
+            Invalid::NotAWebAddress,
+            Place::Field("url"),
+            "/admin/webhooks",
+            &[("url", "ftp://example.test/hooks"), ("lead.converted", "on"), ("active", "on")],
+        )),
         by_admin(post(Invalid::NotACurrency, Place::Field("value"), "/admin/settings/currency", &[("kind", "text"), ("value", "roubles")])),
         post(
             Invalid::NotATimeOfDay,

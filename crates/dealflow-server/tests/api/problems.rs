@@ -155,6 +155,13 @@ async fn every_typed_problem_reaches_an_api_client_in_its_language(app: TestApp)
             json!({"title": "x", "probability": 101}),
         ),
         case(Invalid::NotAnEmail, "email", post.clone(), "/contacts", json!({"name": "Ivan", "email": "ivan-at-example"})),
+        by_admin(case(
+            Invalid::NotAWebAddress,
+            "url",
+            post.clone(),
+            "/webhooks",
+            json!({"url": "ftp://example.test/hooks", "event_types": ["lead.converted"]}),
+        )),
         case(Invalid::NotMoney, "amount", post.clone(), "/opportunities", json!({"title": "x", "amount": "-5"})),
         case(
             Invalid::NotHours,

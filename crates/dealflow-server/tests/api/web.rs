@@ -163,6 +163,36 @@ async fn every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_n
     let contact = api.app.services.create_contact(manager_actor, contact).await.unwrap().id;
     // A calendar address, so that a forged "turn off" would have something to end.
     api.app.services.open_calendar_feed(manager_actor, "own").await.unwrap();
+    // A webhook with a delivery, for the forged changes, deletion and resend.
+    let admin = api.app.actor(&api.app.admin().await.id);
+    let endpoint = dealflow_server::services::EndpointFields {
+        url: "https://example.test/hooks".into(),
+        event_types: vec!["activity.created".into()],
+        ..Default::default()
+    };
+    let webhook = api.app.services.create_webhook_endpoint(admin, endpoint).await.unwrap().id;
+    api.app
+        .services
+        .create_activity(
+            manager_actor,
+            dealflow_server::services::NewActivity {
+                kind: dealflow_core::definition::ActivityType::Task,
+                title: "Вебхук".into(),
+                owner_id: None,
+                opportunity_id: None,
+                account_id: None,
+                contact_id: None,
+                start_at: None,
+                due_at: None,
+                duration_minutes: None,
+            },
+        )
+        .await
+        .unwrap();
+    let mut tx = api.app.store.begin_write().await.unwrap();
+    tx.webhooks().fan_out(api.app.clock.now(), 500, &mut dealflow_server::new_id).await.unwrap();
+    let delivery = tx.webhooks().deliveries(&webhook, None, 1).await.unwrap().remove(0).0.id;
+    tx.commit().await.unwrap();
     let session = session_for(&api, &manager).await;
     let page = browser.get(&format!("/opportunities/{opportunity}"), &session).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -202,6 +232,10 @@ async fn every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_n
         ("/profile".into(), vec![("name", "X"), ("locale", "en"), ("time_zone", "Asia/Tokyo")]),
         ("/profile/calendar".into(), vec![("scope", "own")]),
         ("/profile/calendar/off".into(), vec![]),
+        ("/admin/webhooks".into(), vec![("url", "https://evil.example/"), ("lead.converted", "on")]),
+        (format!("/admin/webhooks/{webhook}"), vec![("url", "https://evil.example/"), ("lead.converted", "on")]),
+        (format!("/admin/webhooks/{webhook}/delete"), vec![]),
+        (format!("/admin/webhooks/{webhook}/deliveries/{delivery}/resend"), vec![]),
         ("/accounts".into(), vec![("name", "Взлом")]),
         (format!("/accounts/{account}"), vec![("name", "Взлом")]),
         (format!("/accounts/{account}/notes"), vec![("body", "Взлом")]),

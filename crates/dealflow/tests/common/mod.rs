@@ -108,3 +108,9 @@ impl Drop for PgSchema {
         .ok();
     }
 }
+
+/// An HTTP client builder with TLS ready (rustls on ring, as the server sets it up).
+pub fn http() -> reqwest::ClientBuilder {
+    dealflow_server::install_tls();
+    reqwest::Client::builder()
+}

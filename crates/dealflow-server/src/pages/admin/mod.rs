@@ -1,5 +1,5 @@
 //! Administration (SPEC §6): the opportunity stages lookup, the lead stages and lost reasons,
-//! system settings and users. Every page here is for administrators only (the services refuse
+//! system settings, users and webhooks. Every page here is for administrators only (the services refuse
 //! anyone else; the pages do not even draw their forms for them); a form refused by a check
 //! comes back with what was typed and the message beside the field.
 
@@ -7,11 +7,13 @@ mod lookups;
 mod settings;
 mod stages;
 mod users;
+mod webhooks;
 
 pub use lookups::{create_lead_stage, create_reason, delete_lead_stage, lookups, save_lead_stage, save_reason};
 pub use settings::{save_setting, settings};
 pub use stages::{create_stage, delete_stage, edit_stage, move_stage, new_stage, stages, update_stage};
 pub use users::{create_user, update_user, user, users};
+pub use webhooks::{create_webhook, delete_webhook, resend_delivery, update_webhook, webhook, webhooks};
 
 use axum::response::{IntoResponse, Redirect, Response};
 
