@@ -17,15 +17,18 @@ pub enum NotificationKind {
     /// An open deal has no next step planned within its stage's period: to its owner when it
     /// becomes stale, to the supervisor when it stays so for twice the period.
     OpportunityStale,
+    /// A webhook endpoint gave up on a delivery after a day of failures: to every administrator.
+    WebhookFailing,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 5] = [
+    pub const ALL: [NotificationKind; 6] = [
         NotificationKind::ActivityAssigned,
         NotificationKind::ActivityReminder,
         NotificationKind::OpportunityStale,
         NotificationKind::OpportunityWon,
         NotificationKind::OpportunityLost,
+        NotificationKind::WebhookFailing,
     ];
 
     pub fn parse(text: &str) -> Option<NotificationKind> {
@@ -39,6 +42,7 @@ impl NotificationKind {
             NotificationKind::OpportunityLost => "opportunity_lost",
             NotificationKind::ActivityReminder => "activity_reminder",
             NotificationKind::OpportunityStale => "opportunity_stale",
+            NotificationKind::WebhookFailing => "webhook_failing",
         }
     }
 }
@@ -50,6 +54,7 @@ pub enum EntityType {
     Opportunity,
     /// The list of the recipient's (or their team's) deals without a next step.
     StaleOpportunities,
+    WebhookEndpoint,
 }
 
 impl EntityType {
@@ -58,6 +63,7 @@ impl EntityType {
             EntityType::Activity => "activity",
             EntityType::Opportunity => "opportunity",
             EntityType::StaleOpportunities => "stale_opportunities",
+            EntityType::WebhookEndpoint => "webhook_endpoint",
         }
     }
 }
@@ -255,6 +261,21 @@ pub fn opportunity_stalled(supervisor_id: &Id, opportunity_id: &Id, opportunity_
         body: LocalizedText::new(
             format!("Менеджер: {manager}. Следующий шаг не запланирован уже {days} дн."),
             format!("Manager: {manager}. No next step has been planned for {days} days."),
+        ),
+    }
+}
+
+/// The notice to an administrator that a webhook endpoint stopped taking deliveries.
+pub fn webhook_failing(admin_id: &Id, endpoint_id: &Id, url: &str) -> Notification {
+    Notification {
+        user_id: admin_id.clone(),
+        kind: NotificationKind::WebhookFailing,
+        entity_type: EntityType::WebhookEndpoint,
+        entity_id: endpoint_id.clone(),
+        title: LocalizedText::new(format!("Вебхук не отвечает: {url}"), format!("Webhook failing: {url}")),
+        body: LocalizedText::new(
+            "Событие не удалось доставить за сутки попыток. Проверьте получателя и отправьте событие снова из журнала.".to_owned(),
+            "An event could not be delivered in a day of tries. Check the receiver and send the event again from the log.".to_owned(),
         ),
     }
 }

@@ -343,6 +343,28 @@ impl Webhooks<'_, Write> {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Forgets what is older than `before`: each endpoint's finished deliveries, then up to
+    /// `limit` of the oldest events that have no delivery left to make. Answers the events gone.
+    pub async fn sweep(&mut self, before: Timestamp, limit: i64) -> Result<u64> {
+        let endpoints: Vec<String> = sqlx::query_scalar("SELECT id FROM webhook_endpoints").fetch_all(&mut *self.c).await?;
+        for endpoint in endpoints {
+            sqlx::query("DELETE FROM webhook_deliveries WHERE endpoint_id = $1 AND created_at < $2 AND status <> 'pending'")
+                .bind(&endpoint)
+                .bind(millis(before))
+                .execute(&mut *self.c)
+                .await?;
+        }
+        let done = sqlx::query(
+            "DELETE FROM webhook_outbox WHERE seq IN (SELECT seq FROM webhook_outbox WHERE fanned_out = 1 ORDER BY seq LIMIT $2) \
+             AND occurred_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = webhook_outbox.seq)",
+        )
+        .bind(millis(before))
+        .bind(limit)
+        .execute(&mut *self.c)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Queues the event of a delivery once more to its endpoint, as a new delivery due now.
     pub async fn resend(&mut self, delivery: &DeliveryRecord, id: &str, now: Timestamp) -> Result<()> {
         sqlx::query(

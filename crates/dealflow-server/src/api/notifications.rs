@@ -17,8 +17,9 @@ use crate::Services;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntityRef {
-    /// `opportunity`, `activity`, `lead`, or `stale_opportunities`: the list of the recipient's
-    /// (a supervisor's: the team's) deals without a next step, `id` being the recipient's.
+    /// `opportunity`, `activity`, `lead`, `webhook_endpoint`, or `stale_opportunities`: the list
+    /// of the recipient's (a supervisor's: the team's) deals without a next step, `id` being the
+    /// recipient's.
     #[serde(rename = "type")]
     pub kind: String,
     pub id: String,
@@ -28,8 +29,8 @@ pub struct EntityRef {
 pub struct NotificationView {
     pub id: String,
     pub user_id: String,
-    /// `activity_assigned`, `activity_reminder`, `opportunity_won`, `opportunity_lost` or
-    /// `opportunity_stale` (the next-step watchdog's).
+    /// `activity_assigned`, `activity_reminder`, `opportunity_won`, `opportunity_lost`,
+    /// `opportunity_stale` (the next-step watchdog's) or `webhook_failing` (to administrators).
     pub kind: String,
     /// In the reader's language.
     pub title: String,

@@ -23,6 +23,7 @@ catalogue! {
     calendar_team_name: "dealflow: дела команды — {name}", "dealflow: team activities — {name}";
     calendar_not_found: "Такого календаря нет: адрес неверен или отключён.", "There is no such calendar: the address is wrong or has been turned off.";
     webhooks: "Вебхуки", "Webhooks";
+    kind_webhook_failing: "Вебхук не отвечает", "Webhook failing";
     webhooks_intro: "Другие системы узнают о событиях сразу: dealflow отправляет каждое событие запросом на указанный адрес, подписывая его секретом. Не дошедшее повторяется сутки, по порядку.", "Other systems hear of events at once: dealflow posts each event to the address you give, signed with its secret. What does not get through is tried again, in order, for a day.";
     webhook_headers: "Подпись и время в заголовках:", "The signature and its time come in the headers:";
     no_webhooks: "Адресов пока нет.", "No endpoints yet.";

@@ -46,6 +46,7 @@ fn kind_words(kind: NotificationKind, t: &super::i18n::Texts) -> &'static str {
         NotificationKind::OpportunityStale => t.deal().kind_stale,
         NotificationKind::OpportunityWon => t.kind_won,
         NotificationKind::OpportunityLost => t.kind_lost,
+        NotificationKind::WebhookFailing => t.connect().kind_webhook_failing,
     }
 }
 
@@ -95,6 +96,7 @@ pub async fn open(State(services): State<Services>, Path(id): Path<String>, form
         "activity" => format!("/activities/{}", notification.entity_id),
         "lead" => format!("/leads/{}", notification.entity_id),
         "stale_opportunities" => "/opportunities?status=stale".to_owned(),
+        "webhook_endpoint" => format!("/admin/webhooks/{}", notification.entity_id),
         _ => "/notifications".to_owned(),
     };
     Ok(Redirect::to(&target).into_response())

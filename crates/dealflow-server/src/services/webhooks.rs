@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use dealflow_core::check::{Invalid, Problems};
 use dealflow_core::engine::Effect;
-use dealflow_core::records::OpportunityRecord;
+use dealflow_core::notification;
+use dealflow_core::records::{NotificationRecord, OpportunityRecord, Role};
 use dealflow_store::{AttemptEnd, AttemptOutcome, DeliveryRecord, OutboxEvent, WebhookEndpointRecord, WriteTx};
 use hmac::{KeyInit, Mac};
 use jiff::{SignedDuration, Timestamp};
@@ -47,6 +48,8 @@ const CONCURRENT_ENDPOINTS: usize = 8;
 const FIRST_PAUSE: SignedDuration = SignedDuration::from_secs(10);
 const LONGEST_PAUSE: SignedDuration = SignedDuration::from_hours(1);
 const GIVE_UP_AFTER: SignedDuration = SignedDuration::from_hours(24);
+/// How long events and finished deliveries are kept (for the log and for sending again).
+const KEPT_FOR: SignedDuration = SignedDuration::from_hours(24 * 30);
 
 /// What an administrator sets on an endpoint.
 #[derive(Debug, Clone, Default)]
@@ -320,8 +323,18 @@ impl Services {
             let now = self.clock.now();
             in_write!(self, |tx| {
                 tx.webhooks().record_attempt(&delivery.id, now, &outcome).await?;
-                if gave_up {
-                    tx.webhooks().set_failing(endpoint_id, Some(now)).await?;
+                if gave_up && tx.webhooks().set_failing(endpoint_id, Some(now)).await? {
+                    let admins = tx.users().list().await?.into_iter().filter(|u| u.active && u.role == Role::Admin);
+                    let notices: Vec<NotificationRecord> = admins
+                        .map(|admin| {
+                            NotificationRecord::unread(
+                                new_id(),
+                                &notification::webhook_failing(&admin.id, &endpoint.id, &endpoint.url),
+                                now,
+                            )
+                        })
+                        .collect();
+                    tx.notifications().insert_many(&notices).await?;
                 } else if delivered {
                     tx.webhooks().set_failing(endpoint_id, None).await?;
                 }
@@ -382,10 +395,33 @@ impl Services {
         })
     }
 
-    /// The delivery worker of this node: a round every second until shutdown.
+    /// Forgets events and finished deliveries older than a month, a batch at a time.
+    pub async fn sweep_webhooks(&self) -> Result<u64> {
+        let before = self.clock.now() - KEPT_FOR;
+        let mut gone = 0;
+        loop {
+            let swept = in_write!(self, |tx| { Ok(tx.webhooks().sweep(before, 1000).await?) })?;
+            gone += swept;
+            if swept < 1000 {
+                return Ok(gone);
+            }
+        }
+    }
+
+    /// The delivery worker of this node: a round every second until shutdown, and a sweep of
+    /// what is a month old every hour.
     pub async fn deliver_webhooks_until_shutdown(&self) {
         let node = new_id();
-        self.every_until_shutdown(Duration::from_secs(1), "delivering webhooks", || self.deliver_webhooks(&node)).await;
+        let swept_at = std::sync::Mutex::new(None::<std::time::Instant>);
+        let round = || async {
+            let due = swept_at.lock().expect("sweep time lock").is_none_or(|at| at.elapsed() >= Duration::from_secs(3600));
+            if due {
+                *swept_at.lock().expect("sweep time lock") = Some(std::time::Instant::now());
+                self.sweep_webhooks().await?;
+            }
+            self.deliver_webhooks(&node).await
+        };
+        self.every_until_shutdown(Duration::from_secs(1), "delivering webhooks", round).await;
     }
 }
 

@@ -261,6 +261,10 @@ async fn a_receiver_that_was_down_gets_everything_in_order_and_a_day_of_failures
     assert!(endpoint.body["secret"].is_null(), "the secret is not shown again");
     let log = api.get(&format!("/webhooks/{id}/deliveries?limit=500"), &admin).await;
     assert!(log.body["items"].as_array().unwrap().iter().any(|d| d["status"] == "failed"));
+    let told = api.get("/notifications", &admin).await;
+    let failing: Vec<&Value> = told.body["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "webhook_failing").collect();
+    assert_eq!(failing.len(), 1, "the administrator is told once: {:?}", told.body);
+    assert_eq!((failing[0]["entity"]["type"].as_str(), failing[0]["entity"]["id"].as_str()), (Some("webhook_endpoint"), Some(id.as_str())));
     // It answers again: the next deliveries go through and the mark goes.
     receiver.set_down(false);
     deliver_all(app, "node-a").await;
@@ -295,6 +299,16 @@ async fn a_dead_nodes_endpoint_passes_to_another_and_two_nodes_deliver_each_even
     assert_eq!(receiver.received() - before, a + b, "every attempt was a delivery");
     assert_eq!(receiver.received() as i64, outbox, "no event twice: {a} by A, {b} by B");
     assert_eq!(receiver.deduplicated().len() as i64, outbox);
+
+    // A month on, the delivered events and their log are swept away; newer ones stay.
+    app.clock.advance(SignedDuration::from_hours(24 * 30) + SignedDuration::from_mins(5));
+    app.start_new(&app.teammate).await;
+    let newer = app.count("SELECT COUNT(*) FROM webhook_outbox").await - outbox;
+    assert_eq!(app.services.sweep_webhooks().await.unwrap() as i64, outbox, "every delivered month-old event");
+    assert_eq!(app.count("SELECT COUNT(*) FROM webhook_deliveries").await, 0);
+    deliver_all(app, "node-a").await;
+    assert_eq!(app.services.sweep_webhooks().await.unwrap(), 0, "the newer ones stay");
+    assert_eq!(app.count("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'delivered'").await, newer);
 }
 
 async fn endpoints_refuse_bad_input_and_change_nothing(app: TestApp) {

@@ -48,3 +48,5 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (endpoint_id, status, event_seq);
 CREATE INDEX webhook_deliveries_log ON webhook_deliveries (endpoint_id, created_at);
+-- Whether an event still has a delivery to make, for sweeping old events away.
+CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_seq);
