@@ -12,6 +12,7 @@ pub mod criteria;
 pub mod definition;
 pub mod engine;
 pub mod health;
+pub mod import;
 pub mod lead;
 pub mod money;
 pub mod notification;
