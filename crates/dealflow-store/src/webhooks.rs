@@ -176,9 +176,17 @@ impl<A> Webhooks<'_, A> {
             .collect()
     }
 
-    /// Events not yet turned into deliveries.
-    pub async fn waiting_events(&mut self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM webhook_outbox WHERE fanned_out = 0").fetch_one(&mut *self.c).await?)
+    /// Whether any event waits to be turned into deliveries, and whether any delivery is due by
+    /// `now`: the worker's look before it opens a write transaction.
+    pub async fn work_waiting(&mut self, now: Timestamp) -> Result<(bool, bool)> {
+        let events: Option<i64> =
+            sqlx::query_scalar("SELECT seq FROM webhook_outbox WHERE fanned_out = 0 LIMIT 1").fetch_optional(&mut *self.c).await?;
+        let due: Option<String> =
+            sqlx::query_scalar("SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1")
+                .bind(millis(now))
+                .fetch_optional(&mut *self.c)
+                .await?;
+        Ok((events.is_some(), due.is_some()))
     }
 }
 

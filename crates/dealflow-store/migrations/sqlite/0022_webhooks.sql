@@ -47,6 +47,8 @@ CREATE TABLE webhook_deliveries (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (endpoint_id, status, event_seq);
+-- Whether anything is due, asked every second by each node's worker.
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
 CREATE INDEX webhook_deliveries_log ON webhook_deliveries (endpoint_id, created_at);
 -- Whether an event still has a delivery to make, for sweeping old events away.
 CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_seq);
