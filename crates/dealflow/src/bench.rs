@@ -332,7 +332,8 @@ fn now_ms() -> i64 {
 /// The rows the services write for the lifecycle, command by command, as bare SQL: the
 /// opportunity, its history, the instance, every activity and its notification; then per
 /// completion the activity, and at the end of a visit the stage, history, instance and the next
-/// visit's activities. No reads, no checks, no engine.
+/// visit's activities; and the webhook outbox's event of each change. No reads, no checks, no
+/// engine.
 async fn floor_lifecycle(store: &Store, owner: &str, definition: &ProcessDefinition) -> anyhow::Result<usize> {
     let now = now_ms;
     let opportunity = dealflow_server::new_id();
@@ -361,6 +362,8 @@ async fn floor_lifecycle(store: &Store, owner: &str, definition: &ProcessDefinit
             ],
         )
         .await?;
+    event(&mut tx, "opportunity.created", &opportunity).await?;
+    event(&mut tx, "process.started", &opportunity).await?;
     let mut open = create_visit(&mut tx, first, &opportunity, &instance, owner).await?;
     tx.commit().await?;
     let mut commands = 1;
@@ -375,6 +378,7 @@ async fn floor_lifecycle(store: &Store, owner: &str, definition: &ProcessDefinit
                 &[V::from(activity.as_str()), now().into()],
             )
             .await?;
+        event(&mut tx, "activity.completed", &opportunity).await?;
         if open.is_empty() {
             // The visit is done: on to the next stage.
             seq += 1;
@@ -387,6 +391,10 @@ async fn floor_lifecycle(store: &Store, owner: &str, definition: &ProcessDefinit
                 )
                 .await?;
             history(&mut tx, &opportunity, seq, Some(stage.stage.as_str()), next, owner, &instance).await?;
+            event(&mut tx, "opportunity.stage_changed", &opportunity).await?;
+            if won {
+                event(&mut tx, "opportunity.closed", &opportunity).await?;
+            }
             *visits.entry(next.to_owned()).or_default() += 1;
             let status = if won { "completed" } else { "running" };
             tx.raw()
@@ -410,6 +418,18 @@ async fn floor_lifecycle(store: &Store, owner: &str, definition: &ProcessDefinit
         commands += 1;
     }
     Ok(commands)
+}
+
+/// An event in the webhook outbox, with a payload of the size the services write.
+async fn event(tx: &mut dealflow_store::WriteTx, kind: &str, opportunity: &str) -> anyhow::Result<()> {
+    let data = format!("{{\"opportunity_id\":\"{opportunity}\",\"detail\":\"{}\"}}", "x".repeat(120));
+    tx.raw()
+        .execute(
+            "INSERT INTO webhook_outbox (id, type, opportunity_id, occurred_at, data) VALUES ($1, $2, $3, $4, $5)",
+            &[V::from(dealflow_server::new_id()), kind.into(), opportunity.into(), now_ms().into(), data.into()],
+        )
+        .await?;
+    Ok(())
 }
 
 async fn history(
@@ -488,6 +508,7 @@ async fn create_visit(
                 ],
             )
             .await?;
+        event(tx, "activity.created", opportunity).await?;
         ids.push(id);
     }
     ids.reverse();

@@ -271,15 +271,14 @@ impl Services {
         if !events && !due {
             return Ok(0);
         }
-        while events {
+        // Waiting events become deliveries, 500 at a time.
+        let mut taken = if events { 500 } else { 0 };
+        while taken == 500 {
             let now = self.clock.now();
-            let taken = in_write!(self, |tx| {
+            taken = in_write!(self, |tx| {
                 let mut make_id = new_id;
                 Ok(tx.webhooks().fan_out(now, 500, &mut make_id).await?)
             })?;
-            if taken < 500 {
-                break;
-            }
         }
         let now = self.clock.now();
         let leased = in_write!(self, |tx| { Ok(tx.webhooks().lease(node, now, now + LEASE, 64).await?) })?;
