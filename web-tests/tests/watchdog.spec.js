@@ -76,7 +76,10 @@ test('a deal whose planned call has passed is marked stale and its owner told', 
   await expect(told).toHaveCount(1);
   await expect(told).toContainText('Нет следующего шага');
   await h.screenshot(page, 'stale-notified-ru-1440');
-  expect((await moveClock(request, 24)).marked).toBe(0);
+  // A day on the watchdog runs again: the deal stays marked and its owner is not told twice.
+  // (Other demo deals may fall behind that day, depending on the date the demo was seeded.)
+  expect((await moveClock(request, 24)).ran).toBe(true);
+  expect((await manager.get(`/opportunities/${deal.id}`)).stale).toBe(true);
   await page.reload();
   await expect(told).toHaveCount(1);
 
