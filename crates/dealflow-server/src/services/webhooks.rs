@@ -324,7 +324,7 @@ impl Services {
             let gave_up = outcome.end == AttemptEnd::GaveUp;
             let delivered = outcome.end == AttemptEnd::Delivered;
             let now = self.clock.now();
-            in_write!(self, |tx| {
+            let still_held = in_write!(self, |tx| {
                 tx.webhooks().record_attempt(&delivery.id, now, &outcome).await?;
                 if gave_up && tx.webhooks().set_failing(endpoint_id, Some(now)).await? {
                     let admins = tx.users().list().await?.into_iter().filter(|u| u.active && u.role == Role::Admin);
@@ -344,7 +344,8 @@ impl Services {
                 Ok(tx.webhooks().renew(endpoint_id, node, now + LEASE).await?)
             })?;
             attempts += 1;
-            if retrying {
+            // A lease that lapsed meanwhile went to another node, which carries on from here.
+            if retrying || !still_held {
                 break;
             }
         }
