@@ -120,6 +120,16 @@ fn delivery(row: &AnyRow) -> Result<DeliveryRecord> {
     })
 }
 
+/// Deliveries with their events, read in one query.
+const DELIVERIES_WITH_EVENTS: &str = "SELECT d.*, e.seq, e.id AS event_id, e.type, e.opportunity_id, e.occurred_at, e.data \
+     FROM webhook_deliveries d JOIN webhook_outbox e ON e.seq = d.event_seq WHERE d.endpoint_id = ";
+
+fn delivery_with_event(row: &AnyRow) -> Result<(DeliveryRecord, OutboxEvent)> {
+    // Both tables have an `id`: the event's comes as `event_id`.
+    let event = OutboxEvent { id: row.text("event_id")?, ..event(row)? };
+    Ok((delivery(row)?, event))
+}
+
 /// PostgreSQL's way for two nodes to take different rows; SQLite's writer is alone anyway.
 fn skip_locked(c: &sqlx::AnyConnection) -> &'static str {
     if crate::sql::for_update(c).is_empty() { "" } else { " FOR UPDATE SKIP LOCKED" }
@@ -139,41 +149,19 @@ impl<A> Webhooks<'_, A> {
     /// The endpoint's deliveries, newest first, with their events; before the delivery `before`
     /// (its creation time and id) when given.
     pub async fn deliveries(&mut self, endpoint_id: &str, before: crate::After, limit: i64) -> Result<Vec<(DeliveryRecord, OutboxEvent)>> {
-        let mut sql = crate::sql::Sql::new(
-            "SELECT d.*, e.seq, e.id AS event_id, e.type, e.opportunity_id, e.occurred_at, e.data FROM webhook_deliveries d \
-             JOIN webhook_outbox e ON e.seq = d.event_seq WHERE d.endpoint_id = ",
-        );
+        let mut sql = crate::sql::Sql::new(DELIVERIES_WITH_EVENTS);
         sql.bind(endpoint_id.to_owned());
         sql.push_before("d.created_at", "d.id", &before);
         sql.push(" ORDER BY d.created_at DESC, d.id DESC LIMIT ").bind(limit);
-        let rows = sql.fetch_all(self.c).await?;
-        rows.iter()
-            .map(|row| {
-                let mut event = event(row)?;
-                event.id = row.text("event_id")?;
-                Ok((delivery(row)?, event))
-            })
-            .collect()
+        sql.fetch_all(self.c).await?.iter().map(delivery_with_event).collect()
     }
 
     /// The endpoint's pending deliveries in the order of their events, with the events: the
     /// worker sends them one after another, so that a receiver gets each deal's events in order.
     pub async fn pending(&mut self, endpoint_id: &str, limit: i64) -> Result<Vec<(DeliveryRecord, OutboxEvent)>> {
-        let rows = sqlx::query(
-            "SELECT d.*, e.seq, e.id AS event_id, e.type, e.opportunity_id, e.occurred_at, e.data FROM webhook_deliveries d \
-             JOIN webhook_outbox e ON e.seq = d.event_seq WHERE d.endpoint_id = $1 AND d.status = 'pending' ORDER BY d.event_seq, d.id LIMIT $2",
-        )
-        .bind(endpoint_id)
-        .bind(limit)
-        .fetch_all(&mut *self.c)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let mut event = event(row)?;
-                event.id = row.text("event_id")?;
-                Ok((delivery(row)?, event))
-            })
-            .collect()
+        let mut sql = crate::sql::Sql::new(DELIVERIES_WITH_EVENTS);
+        sql.bind(endpoint_id.to_owned()).push(" AND d.status = 'pending' ORDER BY d.event_seq, d.id LIMIT ").bind(limit);
+        sql.fetch_all(self.c).await?.iter().map(delivery_with_event).collect()
     }
 
     /// Whether any event waits to be turned into deliveries, and whether any delivery is due by
