@@ -4,7 +4,6 @@ const fs = require('node:fs');
 const { test, expect } = require('@playwright/test');
 const h = require('./helpers');
 
-const ADMIN = { email: 'admin@localhost', password: 'admin-password-for-tests' };
 const SUPERVISOR = { email: 'olga.smirnova@test.local', name: 'Ольга Смирнова' };
 const MANAGER = { email: 'pavel.orlov@test.local', name: 'Павел Орлов' };
 const NEW_STEP_TITLE = 'Отправить материалы после презентации';
@@ -17,13 +16,6 @@ results = [{ code = "done", name = { ru = "Выполнено", en = "Done" }, e
 
 `;
 
-async function signInAdmin(page) {
-  await page.goto('/login');
-  await page.locator('input[name=email]').fill(ADMIN.email);
-  await page.locator('input[name=password]').fill(ADMIN.password);
-  await page.locator('form[action="/login"] button[type=submit]').click();
-  await expect(page).toHaveURL(/\/opportunities$/);
-}
 
 /// The document with one more step at the end of its second stage (Presentation).
 function withNewStep(document) {
@@ -40,7 +32,7 @@ async function completeOpen(api, opportunityId) {
 }
 
 test('1. an administrator adds a supervisor and a manager of her team from the users page', async ({ page }) => {
-  await signInAdmin(page);
+  await h.signInAdmin(page);
   await page.locator('nav.side').getByRole('link', { name: 'Пользователи' }).click();
   const form = page.locator('#new-user');
   // A short password is refused beside its field, with what was typed kept.
@@ -67,7 +59,7 @@ test('2. a new version adds a step to Presentation: only processes started after
   const manager = await h.apiAs(request, h.people.secondManager);
   const earlier = await manager.post('/processes/enterprise-sale/start', {});
 
-  await signInAdmin(page);
+  await h.signInAdmin(page);
   await page.locator('nav.side').getByRole('link', { name: 'Библиотека процессов' }).click();
   await page.getByRole('link', { name: 'Корпоративная продажа', exact: true }).click();
   await expect(page.locator('svg.diagram')).toBeVisible();
@@ -123,7 +115,7 @@ test('2. a new version adds a step to Presentation: only processes started after
   await expect(page.locator('.mini-card h3')).toHaveText(['Презентация', NEW_STEP_TITLE]);
 
   // Back to the shipped steps for the other tests: publishing the old document again.
-  await signInAdmin(page);
+  await h.signInAdmin(page);
   await page.goto('/processes/enterprise-sale/upload');
   await document.fill(original);
   await page.getByRole('button', { name: 'Опубликовать' }).click();
@@ -190,7 +182,7 @@ test('3. a supervisor reads her team\'s won/lost analytics, as worked out by han
   await h.switchLanguage(page, 'ru');
 
   // A deactivated user's token stops working at once.
-  await signInAdmin(page);
+  await h.signInAdmin(page);
   await page.goto('/admin/users');
   await page.getByRole('link', { name: MANAGER.name }).click();
   await page.locator('#edit-user input[name=active]').uncheck();

@@ -4,6 +4,7 @@ const path = require('node:path');
 const { expect } = require('@playwright/test');
 
 const PASSWORD = 'demo-password';
+const ADMIN = { email: 'admin@localhost', password: 'admin-password-for-tests' };
 const people = {
   supervisor: 'irina.sokolova@demo.local',
   manager: 'alexey.petrov@demo.local',
@@ -26,6 +27,15 @@ async function signIn(page, email) {
   await page.goto('/login');
   await page.locator('input[name=email]').fill(email);
   await page.locator('input[name=password]').fill(PASSWORD);
+  await page.locator('form[action="/login"] button[type=submit]').click();
+  await expect(page).toHaveURL(/\/opportunities$/);
+}
+
+/// Signs in as the administrator `playwright.config.js` has the server create.
+async function signInAdmin(page) {
+  await page.goto('/login');
+  await page.locator('input[name=email]').fill(ADMIN.email);
+  await page.locator('input[name=password]').fill(ADMIN.password);
   await page.locator('form[action="/login"] button[type=submit]').click();
   await expect(page).toHaveURL(/\/opportunities$/);
 }
@@ -133,5 +143,5 @@ async function expectSamePage(page) {
 module.exports = {
   confirmMove,
   axeViolations,
-  people, signIn, miniCard, switchLanguage, apiAs, screenshot, expectOneLanguage, runFromSidePanel, completeCard, markPage, expectSamePage,
+  people, signIn, signInAdmin, miniCard, switchLanguage, apiAs, screenshot, expectOneLanguage, runFromSidePanel, completeCard, markPage, expectSamePage,
 };

@@ -7,8 +7,6 @@ const http = require('node:http');
 const { test, expect } = require('@playwright/test');
 const h = require('./helpers');
 
-const ADMIN = { email: 'admin@localhost', password: 'admin-password-for-tests' };
-
 /// A receiver on a free port: every request with its verdict on the signature.
 async function startReceiver() {
   const receiver = { received: [], secret: null, down: false };
@@ -33,19 +31,12 @@ async function startReceiver() {
   return receiver;
 }
 
-async function signInAdmin(page) {
-  await page.goto('/login');
-  await page.locator('input[name=email]').fill(ADMIN.email);
-  await page.locator('input[name=password]').fill(ADMIN.password);
-  await page.locator('form[action="/login"] button[type=submit]').click();
-  await expect(page).toHaveURL(/\/opportunities$/);
-}
 
 test('an administrator connects a receiver, watches deliveries and sends one again', async ({ page, request }) => {
   test.setTimeout(120_000);
   const receiver = await startReceiver();
   try {
-    await signInAdmin(page);
+    await h.signInAdmin(page);
     await page.goto('/admin/webhooks');
     await expect(page.locator('h1')).toHaveText('Вебхуки');
     const form = page.locator('#new-webhook');
