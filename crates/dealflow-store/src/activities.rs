@@ -100,7 +100,6 @@ impl<A> Activities<'_, A> {
         rows.iter().map(activity).collect()
     }
 
-    /// A user's activities with a start or due time in `[from, to)`, not cancelled: the schedule.
     /// A page of a user's schedule: activities with a start or due time in `[from, to)`, not
     /// cancelled, soonest first (by start, else due time); `after` is the last one of the page
     /// before.
@@ -112,16 +111,7 @@ impl<A> Activities<'_, A> {
         after: After,
         limit: i64,
     ) -> Result<Vec<ActivityRecord>> {
-        let mut sql = Sql::new("SELECT * FROM activities WHERE owner_id = ");
-        sql.bind(owner_id.to_owned()).push(" AND status <> 'cancelled' AND ((start_at >= ");
-        sql.bind(millis(from)).push(" AND start_at < ").bind(millis(to)).push(") OR (due_at >= ").bind(millis(from));
-        sql.push(" AND due_at < ").bind(millis(to)).push("))");
-        if let Some((at, id)) = after {
-            sql.push(" AND (COALESCE(start_at, due_at) > ").bind(at).push(" OR (COALESCE(start_at, due_at) = ").bind(at);
-            sql.push(" AND id > ").bind(id).push("))");
-        }
-        sql.push(" ORDER BY COALESCE(start_at, due_at), id LIMIT ").bind(limit);
-        sql.fetch_all(self.c).await?.iter().map(activity).collect()
+        self.schedule_of(Some(&[owner_id.to_owned()]), (from, to), after, false, limit).await
     }
 
     /// The activities of the owners in `scope` (everyone's for `None`) with a start or due time in

@@ -25,8 +25,7 @@ const REFRESH: &str = "PT15M";
 /// says so, else `http`.
 fn origin(headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    let forwarded = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok());
-    let scheme = if forwarded.is_some_and(|v| v.eq_ignore_ascii_case("https")) { "https" } else { "http" };
+    let scheme = if super::session::forwarded_tls(headers) { "https" } else { "http" };
     format!("{scheme}://{host}")
 }
 

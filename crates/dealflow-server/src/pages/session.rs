@@ -55,10 +55,15 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value)
 }
 
+/// Whether the proxy in front says the request came over TLS (`X-Forwarded-Proto: https`).
+pub(super) fn forwarded_tls(headers: &HeaderMap) -> bool {
+    headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
 /// Browsers keep `Secure` cookies over TLS and on the loopback address; elsewhere over plain
 /// HTTP they drop them, and sign-in would silently fail.
 fn is_secure_context(headers: &HeaderMap) -> bool {
-    let forwarded_tls = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    let forwarded_tls = forwarded_tls(headers);
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     let hostname = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
     forwarded_tls || matches!(hostname, "localhost" | "127.0.0.1" | "[::1]")

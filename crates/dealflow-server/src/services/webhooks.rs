@@ -311,8 +311,10 @@ impl Services {
 
     /// Sends the endpoint's due deliveries in order until one fails (the rest wait for it).
     async fn deliver_to(&self, endpoint_id: &str, node: &str) -> Result<usize> {
-        let endpoint = self.store.read().await?.webhooks().endpoint(endpoint_id).await?;
-        let pending = self.store.read().await?.webhooks().pending(endpoint_id, 100).await?;
+        let mut conn = self.store.read().await?;
+        let endpoint = conn.webhooks().endpoint(endpoint_id).await?;
+        let pending = conn.webhooks().pending(endpoint_id, 100).await?;
+        drop(conn);
         let mut attempts = 0;
         for (delivery, event) in pending {
             let now = self.clock.now();
@@ -387,8 +389,8 @@ impl Services {
     }
 
     fn webhook_client(&self) -> &reqwest::Client {
+        // TLS was set up with the services (`Services::new`).
         self.webhook_client.get_or_init(|| {
-            crate::install_tls();
             reqwest::Client::builder()
                 .timeout(ANSWER_TIMEOUT)
                 .connect_timeout(CONNECT_TIMEOUT)
