@@ -71,6 +71,8 @@ pub struct AccountRecord {
     pub industry: Option<String>,
     pub website: Option<String>,
     pub phone: Option<String>,
+    /// The company's tax number (INN in Russia, a VAT number elsewhere), which imports match by.
+    pub tax_number: Option<String>,
     pub owner_id: Option<String>,
     pub created_at: Timestamp,
 }
@@ -252,6 +254,8 @@ pub struct HistoryRecord {
     pub instance_id: Option<String>,
     /// Why the exit criteria were overridden, when they were.
     pub override_reason: Option<String>,
+    /// The name of the file an import made the opportunity from (on its first entry).
+    pub imported_from: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -25,6 +25,8 @@ pub enum Forbidden {
     OtherUsers,
     /// Exit criteria are overridden by a supervisor or an administrator.
     SupervisorOrAdmin,
+    /// Imports are made by supervisors and administrators.
+    ImportersOnly,
 }
 
 impl Forbidden {
@@ -48,6 +50,9 @@ impl Forbidden {
                 "Перевести продажу дальше без выполненных условий может только руководитель или администратор.",
                 "Only a supervisor or an administrator may move a deal on with its exit criteria unmet.",
             ),
+            Forbidden::ImportersOnly => {
+                ("Загружать данные из файлов могут руководители и администраторы.", "Only supervisors and administrators may import files.")
+            }
         };
         if locale == Locale::Ru { ru } else { en }
     }
@@ -80,6 +85,9 @@ pub enum ServiceError {
     /// A unique value already taken: the field it is about.
     #[error("already exists: {0}")]
     AlreadyExists(String),
+    /// An import that is being worked through, or has been imported, takes no new pass.
+    #[error("the import is running or done")]
+    ImportBusy,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -167,6 +175,10 @@ impl ServiceError {
                 pick("Заказ создаётся только из выигранной продажи.", "Orders are made from won opportunities only.")
             }
             ServiceError::AlreadyExists(_) => pick("Такая запись уже есть.", "This already exists."),
+            ServiceError::ImportBusy => pick(
+                "Этот импорт сейчас выполняется или уже выполнен; для нового загрузите файл ещё раз.",
+                "This import is running or already done; upload the file again for a new one.",
+            ),
             ServiceError::Store(_) => None,
         }
     }

@@ -21,6 +21,7 @@ pub mod password;
 pub mod secrets;
 pub mod server;
 pub mod services;
+pub mod upload;
 
 pub use clock::Clock;
 pub use error::ServiceError;

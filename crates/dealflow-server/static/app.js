@@ -424,3 +424,28 @@ document.addEventListener('click', async (event) => {
     // The selection stays for the person to copy.
   }
 });
+
+// An import under way: its progress bar follows the worker, and the page comes back with the
+// results once the pass ends.
+const importProgress = document.querySelector('[data-import-progress]');
+if (importProgress) {
+  const bar = importProgress.querySelector('progress');
+  const text = document.getElementById('progress-text');
+  const poll = async () => {
+    try {
+      const answer = await fetch(importProgress.dataset.importProgress, { headers: { Accept: 'application/json' } });
+      const progress = await answer.json();
+      bar.max = progress.total_rows;
+      bar.value = progress.done_rows;
+      text.textContent = text.dataset.template.replace('{done}', progress.done_rows).replace('{total}', progress.total_rows);
+      if (progress.status !== 'checking' && progress.status !== 'importing') {
+        window.location.reload();
+        return;
+      }
+    } catch {
+      // A missed look is taken again at the next one.
+    }
+    setTimeout(poll, 700);
+  };
+  setTimeout(poll, 700);
+}

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use dealflow_core::Money;
+use dealflow_core::import::name_key;
 use dealflow_core::records::{AccountRecord, ContactRecord, OrderRecord};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -22,6 +23,7 @@ pub(crate) fn account(row: &AnyRow) -> Result<AccountRecord> {
         industry: row.opt_text("industry")?,
         website: row.opt_text("website")?,
         phone: row.opt_text("phone")?,
+        tax_number: row.opt_text("tax_number")?,
         owner_id: row.opt_text("owner_id")?,
         created_at: row.at("created_at")?,
     })
@@ -196,8 +198,8 @@ impl<A> Accounts<'_, A> {
 impl Accounts<'_, Write> {
     pub async fn insert(&mut self, a: &AccountRecord) -> Result<()> {
         sqlx::query(
-            "INSERT INTO accounts (id, name, name_lower, industry, website, phone, owner_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            "INSERT INTO accounts (id, name, name_lower, industry, website, phone, owner_id, created_at, updated_at, tax_number, name_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
         )
         .bind(&a.id)
         .bind(&a.name)
@@ -207,6 +209,8 @@ impl Accounts<'_, Write> {
         .bind(&a.phone)
         .bind(&a.owner_id)
         .bind(millis(a.created_at))
+        .bind(&a.tax_number)
+        .bind(name_key(&a.name))
         .execute(&mut *self.c)
         .await?;
         Ok(())
@@ -214,7 +218,8 @@ impl Accounts<'_, Write> {
 
     pub async fn update(&mut self, a: &AccountRecord, now: jiff::Timestamp) -> Result<()> {
         sqlx::query(
-            "UPDATE accounts SET name = $2, name_lower = $3, industry = $4, website = $5, phone = $6, owner_id = $7, updated_at = $8 WHERE id = $1",
+            "UPDATE accounts SET name = $2, name_lower = $3, industry = $4, website = $5, phone = $6, owner_id = $7, updated_at = $8,
+                 tax_number = $9, name_key = $10 WHERE id = $1",
         )
         .bind(&a.id)
         .bind(&a.name)
@@ -224,6 +229,8 @@ impl Accounts<'_, Write> {
         .bind(&a.phone)
         .bind(&a.owner_id)
         .bind(millis(now))
+        .bind(&a.tax_number)
+        .bind(name_key(&a.name))
         .execute(&mut *self.c)
         .await?;
         Ok(())

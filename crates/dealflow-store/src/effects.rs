@@ -145,5 +145,6 @@ fn history(opportunity_id: &str, change: &StageChange, now: jiff::Timestamp) -> 
         visit: change.visit,
         instance_id: change.instance_id.clone(),
         override_reason: change.override_reason.clone(),
+        imported_from: None,
     }
 }

@@ -16,6 +16,7 @@ mod calendars;
 mod customers;
 mod effects;
 mod error;
+mod imports;
 mod leads;
 mod lookups;
 mod notes;
@@ -44,6 +45,7 @@ pub use activities::{Activities, ActivityFilter};
 pub use calendars::{CalendarFeedRecord, Calendars};
 pub use customers::{Accounts, Contacts, Orders};
 pub use error::StoreError;
+pub use imports::{ImportMatch, ImportProblemRecord, ImportRecord, Imports, NewDeal};
 pub use leads::Leads;
 pub use lookups::{Articles, LeadStages, LostReasons, Settings, Stages, WonReasons};
 pub use notes::Notes;
@@ -274,6 +276,8 @@ aggregates! {
     calendars: Calendars,
     /// Webhook endpoints, the outbox of events and their deliveries.
     webhooks: Webhooks,
+    /// CSV imports, their problems and their batches' writes.
+    imports: Imports,
 }
 
 fn sqlite_url_creating_folder(url: &str) -> Result<String> {

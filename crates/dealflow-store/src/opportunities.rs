@@ -267,8 +267,13 @@ impl<A> Opportunities<'_, A> {
 
     pub async fn history(&mut self, opportunity_id: &str) -> Result<Vec<HistoryRecord>> {
         let c = &mut *self.c;
-        let rows =
-            sqlx::query("SELECT * FROM stage_history WHERE opportunity_id = $1 ORDER BY seq").bind(opportunity_id).fetch_all(c).await?;
+        let rows = sqlx::query(
+            "SELECT h.*, i.file_name AS imported_from FROM stage_history h LEFT JOIN imports i ON i.id = h.import_id \
+             WHERE h.opportunity_id = $1 ORDER BY h.seq",
+        )
+        .bind(opportunity_id)
+        .fetch_all(c)
+        .await?;
         rows.iter()
             .map(|row| {
                 Ok(HistoryRecord {
@@ -282,6 +287,7 @@ impl<A> Opportunities<'_, A> {
                     visit: row.opt_int("visit")?.map(|v| v as u32),
                     instance_id: row.opt_text("instance_id")?,
                     override_reason: row.opt_text("override_reason")?,
+                    imported_from: row.opt_text("imported_from")?,
                 })
             })
             .collect()

@@ -131,7 +131,7 @@ fn delivery_with_event(row: &AnyRow) -> Result<(DeliveryRecord, OutboxEvent)> {
 }
 
 /// PostgreSQL's way for two nodes to take different rows; SQLite's writer is alone anyway.
-fn skip_locked(c: &sqlx::AnyConnection) -> &'static str {
+pub(crate) fn skip_locked(c: &sqlx::AnyConnection) -> &'static str {
     if crate::sql::for_update(c).is_empty() { "" } else { " FOR UPDATE SKIP LOCKED" }
 }
 

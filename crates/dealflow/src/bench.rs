@@ -9,7 +9,8 @@
 //! - `storage-floor`: the same row writes, command by command, as a hand-written SQL loop with no
 //!   engine and no services, through the same write transactions (group commit on SQLite): what
 //!   any design would pay this disk; printed with the ratio;
-//! - `http`: the lifecycle over the real HTTP API with 16 and 64 clients, latency percentiles.
+//! - `http`: the lifecycle over the real HTTP API with 16 and 64 clients, latency percentiles;
+//! - `import`: the dry run and the import of a generated CSV file (`import_bench`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -50,12 +51,22 @@ pub struct BenchArgs {
     /// PostgreSQL to measure as well (a schema of its own is made and dropped).
     #[arg(long, env = "DEALFLOW_BENCH_POSTGRES_URL", hide_env_values = true)]
     postgres_url: Option<String>,
-    /// Only these measurements (engine, lifecycle-sqlite, storage-floor, lifecycle-postgres, http).
+    /// Rows of the generated CSV file the import measurements dry-run and import.
+    #[arg(long, default_value_t = 100_000)]
+    import_rows: usize,
+    /// Only write that generated file (`--import-rows` rows, deals owned by this e-mail) here.
+    #[arg(long, value_names = ["PATH", "OWNER_EMAIL"], num_args = 2)]
+    write_import_file: Option<Vec<String>>,
+    /// Only these measurements (engine, lifecycle-sqlite, storage-floor, lifecycle-postgres, http, import).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if let Some([path, owner]) = args.write_import_file.as_deref() {
+        std::fs::write(path, crate::import_bench::generated(args.import_rows, owner)).with_context(|| format!("cannot write {path}"))?;
+        return Ok(());
+    }
     let wants = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
     if wants("engine") {
         print(engine_measurement(args.engine_lifecycles)?);
@@ -104,6 +115,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         for &clients in &args.http_clients {
             let db = Fresh::sqlite().await?;
             print(http_measurement(&db, clients, args.lifecycles.max(clients)).await?);
+            db.drop().await;
+        }
+    }
+    if wants("import") {
+        let db = Fresh::sqlite().await?;
+        crate::import_bench::measure(&db.services, &db.owner, "sqlite", args.import_rows).await?.into_iter().for_each(print);
+        db.drop().await;
+        if let Some(url) = &args.postgres_url {
+            let db = Fresh::postgres(url).await?;
+            crate::import_bench::measure(&db.services, &db.owner, "postgres", args.import_rows).await?.into_iter().for_each(print);
             db.drop().await;
         }
     }

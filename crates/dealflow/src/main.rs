@@ -4,6 +4,7 @@
 
 mod bench;
 mod generate;
+mod import_bench;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -318,6 +319,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tokio::spawn(async move { health.reassess_until_shutdown().await });
     let webhooks = services.clone();
     tokio::spawn(async move { webhooks.deliver_webhooks_until_shutdown().await });
+    let imports = services.clone();
+    tokio::spawn(async move { imports.import_until_shutdown().await });
     println!("dealflow is listening on http://{}/", listener.local_addr()?);
     dealflow_server::server::launch(listener, services, shutdown_signal()).await?;
     store.close().await;

@@ -21,6 +21,8 @@ pub struct AccountView {
     pub industry: Option<String>,
     pub website: Option<String>,
     pub phone: Option<String>,
+    /// The company's tax number (INN, VAT number), which imports match accounts by.
+    pub tax_number: Option<String>,
     pub owner_id: Option<String>,
     pub created_at: String,
 }
@@ -33,6 +35,7 @@ impl From<AccountRecord> for AccountView {
             industry: a.industry,
             website: a.website,
             phone: a.phone,
+            tax_number: a.tax_number,
             owner_id: a.owner_id,
             created_at: a.created_at.to_string(),
         }
@@ -73,6 +76,7 @@ pub struct AccountInput {
     pub industry: Option<String>,
     pub website: Option<String>,
     pub phone: Option<String>,
+    pub tax_number: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -99,7 +103,7 @@ pub struct SearchParams {
 }
 
 fn account_fields(input: AccountInput) -> AccountFields {
-    AccountFields { name: input.name, industry: input.industry, website: input.website, phone: input.phone }
+    AccountFields { name: input.name, industry: input.industry, website: input.website, phone: input.phone, tax_number: input.tax_number }
 }
 
 fn contact_fields(input: ContactInput) -> ContactFields {

@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use dealflow_core::check::Invalid;
 use sha2::{Digest, Sha256};
 
-use super::BODY_LIMIT;
 use super::extract::Caller;
 use super::problem::ApiError;
 use crate::Services;
@@ -59,7 +58,7 @@ async fn keyed(services: &Services, key: &str, request: Request, next: Next) -> 
     let (mut parts, body) = request.into_parts();
     // The handler's `Caller` is this one: the token is looked up once.
     parts.extensions.insert(caller);
-    let bytes: Bytes = to_bytes(body, BODY_LIMIT).await.map_err(|_| ApiError::too_large())?;
+    let bytes: Bytes = to_bytes(body, super::body_limit(parts.uri.path())).await.map_err(|_| ApiError::too_large())?;
     let mut hasher = Sha256::new();
     hasher.update(parts.uri.path().as_bytes());
     hasher.update([0]);

@@ -10,6 +10,7 @@ mod command;
 mod customers;
 mod extract;
 mod idempotency;
+mod imports;
 mod json;
 mod knowledge;
 mod leads;
@@ -32,6 +33,7 @@ use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::routes;
 
 pub use extract::Caller;
@@ -41,6 +43,11 @@ use crate::Services;
 
 /// Request bodies above this answer 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The body limit of a request to `path`: an import's upload may be a large file.
+pub(crate) fn body_limit(path: &str) -> usize {
+    if path.trim_end_matches('/').ends_with("/imports") { crate::services::MAX_FILE_BYTES + 64 * 1024 } else { BODY_LIMIT }
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -68,6 +75,7 @@ fn meaning(status: &str) -> &'static str {
     match status {
         "200" => "Done: the answer described below.",
         "201" => "Created: the new record.",
+        "202" => "Accepted: the work runs in the background; poll the answer's `Location`.",
         "204" => "Done; nothing to answer.",
         "400" => "The body is not valid JSON (`malformed_request`).",
         "401" => "Not signed in, or the token is no longer valid (`unauthorized`).",
@@ -78,7 +86,7 @@ fn meaning(status: &str) -> &'static str {
                   `version_conflict`, `already_exists`, …)."
         }
         "412" => "`If-Match` does not hold: the record has another version (`version_conflict`).",
-        "413" => "The body is larger than 1 MiB (`payload_too_large`).",
+        "413" => "The body is larger than 1 MiB, or an upload larger than 64 MiB (`payload_too_large`).",
         "415" => "The body's media type is not one this route takes (`unsupported_media_type`).",
         "422" => "The input has problems: `errors` lists each with its field, machine code and message (`validation_failed`).",
         "429" => "Too many failed sign-ins for this account (`rate_limited`).",
@@ -147,6 +155,11 @@ fn documented_routes() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(webhooks::resend))
+        .routes(routes!(imports::list, imports::create).layer(DefaultBodyLimit::max(body_limit("/imports"))))
+        .routes(routes!(imports::get))
+        .routes(routes!(imports::run))
+        .routes(routes!(imports::problems))
+        .routes(routes!(imports::rejected))
         .routes(routes!(settings::list))
         .routes(routes!(settings::put))
         .routes(routes!(command::run))
@@ -187,7 +200,7 @@ pub fn router(services: Services) -> Router<Services> {
 async fn refuse_oversized(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     let declared =
         request.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+    if declared.is_some_and(|n| n > body_limit(request.uri().path()) as u64) {
         return ApiError::too_large().into_response();
     }
     next.run(request).await

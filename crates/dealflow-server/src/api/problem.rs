@@ -236,6 +236,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ServiceError::OpportunityNotWon => (StatusCode::CONFLICT, "opportunity_not_won"),
             ServiceError::AlreadyExists(_) => (StatusCode::CONFLICT, "already_exists"),
+            ServiceError::ImportBusy => (StatusCode::CONFLICT, "import_busy"),
             ServiceError::Store(cause) => {
                 tracing::error!(error = %cause, "storage failure");
                 return ApiError::internal();

@@ -2,6 +2,8 @@
 //! `Accept-Language`, the one parser of `Authorization: Bearer`, the security headers every
 //! answer carries, and the middleware that counts requests.
 
+pub mod csv;
+
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};

@@ -35,6 +35,8 @@ pub struct AccountInput {
     website: String,
     #[serde(default)]
     phone: String,
+    #[serde(default)]
+    tax_number: String,
 }
 
 impl AccountInput {
@@ -44,6 +46,7 @@ impl AccountInput {
             industry: a.industry.clone().unwrap_or_default(),
             website: a.website.clone().unwrap_or_default(),
             phone: a.phone.clone().unwrap_or_default(),
+            tax_number: a.tax_number.clone().unwrap_or_default(),
         }
     }
 
@@ -53,6 +56,7 @@ impl AccountInput {
             industry: optional(&self.industry),
             website: optional(&self.website),
             phone: optional(&self.phone),
+            tax_number: optional(&self.tax_number),
         }
     }
 }
@@ -171,6 +175,7 @@ pub struct AccountPage {
     industry: String,
     website: String,
     phone: String,
+    tax_number: String,
     owner: String,
     created: String,
     contacts: Vec<ContactRow>,
@@ -205,6 +210,7 @@ async fn account_page(
         industry: a.industry.clone().unwrap_or_default(),
         website: a.website.clone().unwrap_or_default(),
         phone: a.phone.clone().unwrap_or_default(),
+        tax_number: a.tax_number.clone().unwrap_or_default(),
         owner: a.owner_id.as_deref().map(|o| people.name(o)).unwrap_or_default(),
         created: format::instant(a.created_at, viewer.actor.zone(), viewer.locale),
         can_edit,

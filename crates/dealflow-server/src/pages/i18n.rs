@@ -472,29 +472,5 @@ pub fn texts(locale: Locale) -> &'static Texts {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Russian texts carry no Latin words and English texts no Cyrillic (names and acronyms aside).
-    #[test]
-    fn each_language_is_written_in_its_own_script() {
-        let others =
-            super::super::deal_texts::DealTexts::all_pairs().into_iter().chain(super::super::connect_texts::ConnectTexts::all_pairs());
-        written_in_own_scripts(Texts::all_pairs().into_iter().skip(1).chain(others));
-    }
-
-    fn written_in_own_scripts(pairs: impl Iterator<Item = (&'static str, &'static str)>) {
-        let allowed_latin =
-            ["BANT", "English", "dealflow", "CSV", "TOML", "RUB", "Ctrl+K", "Google", "Outlook", "Apple", "Thunderbird", "URL"];
-        for (ru, en) in pairs {
-            // Placeholders such as `{stage}` and `{count}` are filled in later.
-            let mut latin: String = ru.split('{').map(|part| part.split_once('}').map_or(part, |(_, rest)| rest)).collect();
-            for word in allowed_latin {
-                latin = latin.replace(word, "");
-            }
-            assert!(!latin.chars().any(|c| c.is_ascii_alphabetic()), "Latin letters in the Russian text {ru:?}");
-            let cyrillic = en.replace("Русский", "");
-            assert!(!cyrillic.chars().any(|c| ('\u{400}'..='\u{4FF}').contains(&c)), "Cyrillic in the English text {en:?}");
-        }
-    }
-}
+#[path = "i18n_tests.rs"]
+mod tests;

@@ -21,6 +21,8 @@ mod diagram;
 mod format;
 mod health;
 mod i18n;
+mod import_texts;
+mod imports;
 mod knowledge;
 mod lead_forms;
 mod leads;
@@ -43,6 +45,7 @@ mod words;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -146,6 +149,13 @@ pub fn router() -> Router<Services> {
         .route("/admin/webhooks/{id}", get(admin::webhook).post(admin::update_webhook))
         .route("/admin/webhooks/{id}/delete", post(admin::delete_webhook))
         .route("/admin/webhooks/{id}/deliveries/{delivery}/resend", post(admin::resend_delivery))
+        .route(
+            "/imports",
+            get(imports::imports).post(imports::upload).layer(DefaultBodyLimit::max(crate::services::MAX_FILE_BYTES + 64 * 1024)),
+        )
+        .route("/imports/{id}", get(imports::import).post(imports::run))
+        .route("/imports/{id}/progress", get(imports::progress))
+        .route("/imports/{id}/rejected.csv", get(imports::rejected))
         .route("/admin/settings", get(admin::settings))
         .route("/admin/settings/{key}", post(admin::save_setting))
 }
@@ -284,6 +294,8 @@ pub struct Chrome {
     pub processes: Vec<ProcessChoice>,
     pub section: &'static str,
     pub admin: bool,
+    /// Whether the viewer may import files (supervisors and administrators).
+    pub importer: bool,
     /// This page's address, to come back to after switching language.
     pub here: String,
     pub command_text: String,
@@ -307,6 +319,7 @@ impl Chrome {
             processes: header.processes.into_iter().map(|(code, name)| ProcessChoice { code, name: name.get(locale).to_owned() }).collect(),
             section,
             admin: viewer.actor.is_admin(),
+            importer: viewer.actor.require_overrider().is_ok(),
             here: here.to_owned(),
             command_text: String::new(),
             time_zone: viewer.actor.zone().iana_name().unwrap_or("UTC").to_owned(),

@@ -44,9 +44,10 @@ pub fn timeline(viewer: &Viewer, view: &OpportunityView, stages: &StageCatalog, 
             _ => t.by_process.to_owned(),
         };
         // An override says so, and its reason is the line's detail.
-        let (text, detail) = match &h.override_reason {
-            Some(reason) => (format!("{text} · {}", t.criteria_overridden), reason.clone()),
-            None => (text, String::new()),
+        let (text, detail) = match (&h.override_reason, &h.imported_from) {
+            (Some(reason), _) => (format!("{text} · {}", t.criteria_overridden), reason.clone()),
+            (None, Some(file)) => (format!("{text} · {}", t.import().imported_from.replace("{file}", file)), String::new()),
+            (None, None) => (text, String::new()),
         };
         events.push(line("stage", h.at, text, "", detail, who));
     }

@@ -296,11 +296,7 @@ impl Services {
             assignee(tx, actor, "owner_id", &record.owner_id).await?;
             check_links(tx, actor, &record).await?;
             tx.activities().insert(&record).await?;
-            let data = serde_json::json!({"opportunity_id": record.opportunity_id, "activity": {
-                "id": record.id, "type": record.kind.as_str(), "title": record.title, "owner_id": record.owner_id,
-                "opportunity_id": record.opportunity_id, "account_id": record.account_id, "contact_id": record.contact_id,
-                "start_at": record.start_at.map(|t| t.to_string()), "due_at": record.due_at.map(|t| t.to_string()),
-            }});
+            let data = webhooks::activity_created_data(&record);
             webhooks::record(tx, "activity.created", record.opportunity_id.as_deref(), now, data).await
         })?;
         if let Some(opportunity_id) = &record.opportunity_id {

@@ -18,6 +18,7 @@ pub struct AccountFields {
     pub industry: Option<String>,
     pub website: Option<String>,
     pub phone: Option<String>,
+    pub tax_number: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -58,6 +59,16 @@ fn checked_name(name: &str, others: &[(&str, Option<&str>)]) -> Result<String> {
     }
     problems.finish().map_err(ServiceError::Invalid)?;
     Ok(name.unwrap_or_default())
+}
+
+fn checked_account(fields: &AccountFields) -> Result<String> {
+    let others = [
+        ("industry", fields.industry.as_deref()),
+        ("website", fields.website.as_deref()),
+        ("phone", fields.phone.as_deref()),
+        ("tax_number", fields.tax_number.as_deref()),
+    ];
+    checked_name(&fields.name, &others)
 }
 
 /// A contact's email address, when one is given; an empty one is none.
@@ -217,16 +228,14 @@ impl Services {
 
     /// A new account, owned by the actor.
     pub async fn create_account(&self, actor: &Actor, fields: AccountFields) -> Result<AccountRecord> {
-        let name = checked_name(
-            &fields.name,
-            &[("industry", fields.industry.as_deref()), ("website", fields.website.as_deref()), ("phone", fields.phone.as_deref())],
-        )?;
+        let name = checked_account(&fields)?;
         let record = AccountRecord {
             id: new_id(),
             name,
             industry: fields.industry,
             website: fields.website,
             phone: fields.phone,
+            tax_number: fields.tax_number,
             owner_id: Some(actor.id().to_owned()),
             created_at: self.clock.now(),
         };
@@ -240,11 +249,9 @@ impl Services {
         in_write!(self, |tx| {
             let mut account = tx.accounts().get(id).await?;
             may_change(actor, &account.owner_id)?;
-            account.name = checked_name(
-                &fields.name,
-                &[("industry", fields.industry.as_deref()), ("website", fields.website.as_deref()), ("phone", fields.phone.as_deref())],
-            )?;
-            (account.industry, account.website, account.phone) = (fields.industry.clone(), fields.website.clone(), fields.phone.clone());
+            account.name = checked_account(&fields)?;
+            (account.industry, account.website, account.phone, account.tax_number) =
+                (fields.industry.clone(), fields.website.clone(), fields.phone.clone(), fields.tax_number.clone());
             tx.accounts().update(&account, now).await?;
             Ok(account)
         })

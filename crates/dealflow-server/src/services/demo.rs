@@ -100,6 +100,7 @@ impl Services {
                     industry: Some((*industry).into()),
                     website: Some(format!("https://{}.example", name.to_lowercase().replace(' ', "-"))),
                     phone: Some(format!("+7 495 000-{:02}-{:02}", 10 + i, 20 + i)),
+                    tax_number: Some(format!("77{:08}", 10_203_040 + i)),
                     owner_id: Some(owner.clone()),
                     created_at: now,
                 };

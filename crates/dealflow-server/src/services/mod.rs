@@ -39,6 +39,8 @@ pub mod demo;
 mod header;
 mod health;
 pub mod held;
+mod import_batch;
+mod imports;
 mod keyed;
 mod knowledge;
 mod leads;
@@ -74,6 +76,7 @@ pub use analytics::{Analysis, AnalyticsQuery, TREND_MONTHS, TeamFigures};
 pub use bootstrap::{Bootstrap, FirstAdmin, shipped_definition};
 pub use calendar::{CalendarEntry, CalendarEvents, CalendarFeed, CalendarOf, FEED_MOST_EVENTS};
 pub use customers::{AccountFields, ContactFields, CustomerPage};
+pub use dealflow_store::ImportRecord;
 /// Words shorter than this find only names that start with them.
 pub use dealflow_store::SHORTEST_WORD as SHORTEST_SEARCH_WORD;
 /// The filters of the lists, as the store takes them.
@@ -81,6 +84,7 @@ pub use dealflow_store::{AccountSort, ActivityFilter, ContactSort, LeadSort, Opp
 pub use dealflow_store::{DeliveryRecord, OutboxEvent, WebhookEndpointRecord};
 pub use header::Header;
 pub use health::{HealthReport, HealthShare};
+pub use imports::{ImportCounts, ImportPreview, ImportProblem, MAX_FILE_BYTES, NewImport, PROBLEMS_PAGE, Pass, RejectedRows, Tally};
 pub use keyed::{KeyedAnswer, Remembered};
 pub use knowledge::ArticleFields;
 pub use leads::{HANDOFF_PROCESS, LeadChanges, LeadPage, NewLead};
@@ -127,6 +131,8 @@ pub struct Services {
     health: Arc<health::HealthState>,
     /// The HTTP client webhook deliveries go out through, made on first use.
     webhook_client: Arc<std::sync::OnceLock<reqwest::Client>>,
+    /// Woken when an import is started, so the worker need not wait for its next look.
+    imports_waiting: Arc<tokio::sync::Notify>,
 }
 
 /// How often a command is tried again when the database reports a passing conflict.
@@ -145,6 +151,7 @@ impl Services {
             metrics: Metrics::default(),
             health: Arc::default(),
             webhook_client: Arc::default(),
+            imports_waiting: Arc::default(),
         }
     }
 

@@ -493,5 +493,6 @@ pub(super) fn creation_entry(opportunity_id: &str, stage: &dealflow_core::StageC
         visit: None,
         instance_id: None,
         override_reason: None,
+        imported_from: None,
     }
 }

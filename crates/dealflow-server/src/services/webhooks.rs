@@ -11,7 +11,7 @@ use std::time::Duration;
 use dealflow_core::check::{Invalid, Problems};
 use dealflow_core::engine::Effect;
 use dealflow_core::notification;
-use dealflow_core::records::{NotificationRecord, OpportunityRecord, Role};
+use dealflow_core::records::{ActivityRecord, NotificationRecord, OpportunityRecord, Role};
 use dealflow_store::{AttemptEnd, AttemptOutcome, DeliveryRecord, OutboxEvent, WebhookEndpointRecord, WriteTx};
 use hmac::{KeyInit, Mac};
 use jiff::{SignedDuration, Timestamp};
@@ -69,11 +69,24 @@ pub(super) async fn record(tx: &mut WriteTx, kind: &str, opportunity_id: Option<
 
 /// `opportunity.created` for a deal just written.
 pub(super) async fn opportunity_created(tx: &mut WriteTx, o: &OpportunityRecord, now: Timestamp) -> Result<()> {
-    let data = json!({"opportunity_id": o.id, "opportunity": {
+    record(tx, "opportunity.created", Some(&o.id), now, opportunity_created_data(o)).await
+}
+
+/// The `data` of `opportunity.created`.
+pub(super) fn opportunity_created_data(o: &OpportunityRecord) -> Value {
+    json!({"opportunity_id": o.id, "opportunity": {
         "id": o.id, "title": o.title, "stage": o.stage.as_str(), "owner_id": o.owner_id, "account_id": o.account_id,
         "amount": o.amount.map(|m| m.to_string()), "close_date": o.close_date, "lead_id": o.lead_id,
-    }});
-    record(tx, "opportunity.created", Some(&o.id), now, data).await
+    }})
+}
+
+/// The `data` of `activity.created` for an activity made by a person or an import.
+pub(super) fn activity_created_data(a: &ActivityRecord) -> Value {
+    json!({"opportunity_id": a.opportunity_id, "activity": {
+        "id": a.id, "type": a.kind.as_str(), "title": a.title, "owner_id": a.owner_id,
+        "opportunity_id": a.opportunity_id, "account_id": a.account_id, "contact_id": a.contact_id,
+        "start_at": a.start_at.map(|t| t.to_string()), "due_at": a.due_at.map(|t| t.to_string()),
+    }})
 }
 
 /// The events of a process command's effects on `opportunity` (as the command left it).

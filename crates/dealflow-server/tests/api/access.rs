@@ -113,6 +113,17 @@ async fn fixture(api: &Api, kind: &str, owner: &UserRecord) -> String {
             tx.commit().await.unwrap();
             format!("{endpoint}|{delivery}")
         }
+        "import" => {
+            // Imports belong to the supervisor or administrator who made them; the supervisor
+            // of the fixture's owner makes this one.
+            let supervisor = api.app.actor(&api.app.supervisor.id);
+            let upload = dealflow_server::services::NewImport {
+                file_name: "import.csv".into(),
+                bytes: b"Account,Deal\nAcme,ERP\n".to_vec(),
+                ..Default::default()
+            };
+            services.create_import(supervisor, upload).await.unwrap().id
+        }
         "stage" => "presentation".into(),
         "setting" => "currency".into(),
         "process" => "enterprise-sale".into(),
@@ -181,11 +192,13 @@ async fn every_route_answers_each_role_as_the_access_matrix_says(app: TestApp) {
         let foreign = [own[0], own[2], own[1], own[2], own[2], own[5]];
         let variants: Vec<(&str, Option<&UserRecord>, [u16; 6])> = if names_a_record {
             let (missing, missing_admin) = row.missing.expect("a row naming a record gives the missing statuses");
-            vec![
-                ("own", Some(&api.app.manager), own),
-                ("foreign", Some(&api.app.loner), foreign),
-                ("missing", None, [401, missing, missing, missing, missing, missing_admin]),
-            ]
+            // An import is no manager's: another team's is the same as a missing one.
+            let other_team = (row.fixture != "import").then_some(("foreign", Some(&api.app.loner), foreign));
+            vec![("own", Some(&api.app.manager), own)]
+                .into_iter()
+                .chain(other_team)
+                .chain([("missing", None, [401, missing, missing, missing, missing, missing_admin])])
+                .collect()
         } else {
             vec![("route", None, own)]
         };

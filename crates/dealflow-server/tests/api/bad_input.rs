@@ -33,6 +33,8 @@ pub async fn fingerprint(api: &Api) -> Vec<String> {
         "calendar_feeds",
         "webhook_endpoints",
         "webhook_deliveries",
+        "imports",
+        "import_problems",
     ] {
         let n = api.app.count(&format!("SELECT COUNT(*) FROM {table}")).await;
         out.push(format!("{table}={n}"));

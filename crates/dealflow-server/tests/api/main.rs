@@ -20,6 +20,7 @@ mod everyday;
 mod exports;
 mod health;
 mod idempotency;
+mod imports;
 mod journeys;
 mod layering;
 mod leads;

@@ -250,6 +250,13 @@ async fn every_form_refuses_a_post_without_the_sessions_csrf_token_and_changes_n
         ("/leads".into(), vec![("title", "Взлом")]),
         (format!("/leads/{}", lead.id), vec![("title", "Взлом")]),
     ];
+    let supervisor = api.app.actor_of(&api.app.supervisor);
+    let upload = dealflow_server::services::NewImport { bytes: b"Account\nAcme\n".to_vec(), ..Default::default() };
+    let import = api.app.services.create_import(supervisor, upload).await.unwrap().id;
+    let forms: Vec<(String, Vec<(&str, &str)>)> = forms
+        .into_iter()
+        .chain([("/imports".into(), vec![("file", "Account\nAcme")]), (format!("/imports/{import}"), vec![("action", "import")])])
+        .collect();
     let before = fingerprint(&api).await;
     for (path, fields) in &forms {
         for csrf in [None, Some("forged-token")] {

@@ -6,6 +6,13 @@
 
 use std::fmt;
 
+mod rows;
+
+pub use rows::{
+    AccountPart, ActivityPart, ContactPart, Dedupe, Lookups, OpportunityPart, Person, RowPlan, RowProblem, email_key, name_key, plan_row,
+    problem_from_code,
+};
+
 /// The records an import makes or updates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Entity {
@@ -22,6 +29,7 @@ pub enum Field {
     AccountIndustry,
     AccountWebsite,
     AccountPhone,
+    AccountTaxNumber,
     ContactName,
     ContactFirstName,
     ContactLastName,
@@ -41,11 +49,12 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 20] = [
+    pub const ALL: [Field; 21] = [
         Field::AccountName,
         Field::AccountIndustry,
         Field::AccountWebsite,
         Field::AccountPhone,
+        Field::AccountTaxNumber,
         Field::ContactName,
         Field::ContactFirstName,
         Field::ContactLastName,
@@ -71,6 +80,7 @@ impl Field {
             Field::AccountIndustry => "account.industry",
             Field::AccountWebsite => "account.website",
             Field::AccountPhone => "account.phone",
+            Field::AccountTaxNumber => "account.tax_number",
             Field::ContactName => "contact.name",
             Field::ContactFirstName => "contact.first_name",
             Field::ContactLastName => "contact.last_name",
@@ -124,6 +134,7 @@ impl Field {
             Field::AccountIndustry => &["отрасль", "industry", "organization - industry", "company industry"],
             Field::AccountWebsite => &["сайт", "website", "web site", "company domain name", "organization - website"],
             Field::AccountPhone => &["телефон клиента", "телефон компании", "account phone", "company phone", "organization - phone"],
+            Field::AccountTaxNumber => &["инн", "инн клиента", "tax number", "tax id", "vat number", "inn", "organization - tax id"],
             Field::ContactName => &["контакт", "контактное лицо", "фио", "contact", "contact name", "person", "person - name", "full name"],
             Field::ContactFirstName => &["имя", "first name", "firstname", "person - first name"],
             Field::ContactLastName => &["фамилия", "last name", "lastname", "person - last name"],
@@ -202,6 +213,8 @@ pub struct Table {
     pub separator: u8,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// Each row's number as a spreadsheet shows it (the header is row 1).
+    pub numbers: Vec<u64>,
 }
 
 /// Why a file could not be read at all.
@@ -227,19 +240,20 @@ pub fn read(bytes: &[u8]) -> Result<Table, ReadError> {
     if headers.iter().all(String::is_empty) {
         return Err(ReadError::Empty);
     }
-    let mut rows = Vec::new();
-    for record in records {
+    let (mut rows, mut numbers) = (Vec::new(), Vec::new());
+    for (number, record) in (2..).zip(records) {
         let record = record.map_err(malformed)?;
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
+        numbers.push(number);
         let mut row: Vec<String> = record.iter().map(|cell| cell.trim().to_owned()).collect();
         if row.len() < headers.len() {
             row.resize(headers.len(), String::new());
         }
         rows.push(row);
     }
-    Ok(Table { encoding, separator, headers, rows })
+    Ok(Table { encoding, separator, headers, rows, numbers })
 }
 
 /// A header as it is compared: lower case, spaces squeezed, a trailing `*` or `:` dropped.
@@ -278,6 +292,7 @@ mod tests {
         assert_eq!((table.encoding, table.separator), (Encoding::Windows1251, b';'));
         assert_eq!(table.headers, ["Клиент", "Сумма", "Стадия"]);
         assert_eq!(table.rows, [["Волга; Фарм", "150000", "Презентация"]], "quoted separators stay, blank lines go");
+        assert_eq!(table.numbers, [2]);
     }
 
     #[test]
