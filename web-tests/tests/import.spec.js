@@ -1,7 +1,7 @@
 // Importing from another CRM as a supervisor meets it: a Pipedrive export uploaded through the
 // wizard, its columns proposed from Pipedrive's headers, one mapping changed by hand, a dry run
 // that lists the problem rows, the import with its progress bar, the rejected rows downloaded,
-// and the imported deal in the list. In both languages and on a phone.
+// and the imported deal in the list with the process asked for. In both languages and on a phone.
 const { test, expect } = require('@playwright/test');
 const h = require('./helpers');
 
@@ -75,9 +75,11 @@ test('a supervisor brings a Pipedrive export over through the wizard', async ({ 
   await h.screenshot(page, 'import-dry-run-ru');
 
   // The import: its progress, then what it made; the rejected rows download with their reasons.
+  await page.locator('select[name=start_process]').selectOption({ label: 'Корпоративная продажа' });
   await page.getByRole('button', { name: 'Импортировать', exact: true }).click();
   await expect(summary.locator('h2')).toHaveText('Импорт завершён', { timeout: 30_000 });
   await expect(tally('Продажи').locator('td')).toHaveText(['2', '0', '0']);
+  await expect(page.locator('#processes-started')).toHaveText('Процесс запущен на открытых продажах: 2.');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Скачать отклонённые строки', exact: true }).click()]);
   const rejected = require('node:fs').readFileSync(await download.path(), 'utf8');
   const lines = rejected.replace(/^\uFEFF/, '').trim().split('\r\n');

@@ -92,11 +92,19 @@ pub enum StartedVia {
     OpportunityPage,
     LeadAuto,
     Api,
+    /// Asked for by an import, for the open deals it made.
+    Import,
 }
 
 impl StartedVia {
-    pub const ALL: [StartedVia; 5] =
-        [StartedVia::SidePanel, StartedVia::CommandLine, StartedVia::OpportunityPage, StartedVia::LeadAuto, StartedVia::Api];
+    pub const ALL: [StartedVia; 6] = [
+        StartedVia::SidePanel,
+        StartedVia::CommandLine,
+        StartedVia::OpportunityPage,
+        StartedVia::LeadAuto,
+        StartedVia::Api,
+        StartedVia::Import,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -105,6 +113,7 @@ impl StartedVia {
             StartedVia::OpportunityPage => "opportunity_page",
             StartedVia::LeadAuto => "lead_auto",
             StartedVia::Api => "api",
+            StartedVia::Import => "import",
         }
     }
 

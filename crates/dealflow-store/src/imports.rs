@@ -27,6 +27,8 @@ pub struct ImportRecord {
     /// The field code each column fills, or `None` when it is left out.
     pub mapping: Vec<Option<String>>,
     pub dedupe: String,
+    /// The process started on the open opportunities the import makes, if any.
+    pub start_process: Option<String>,
     /// `draft`, `checking`, `checked`, `importing`, `done` or `failed`.
     pub status: String,
     pub total_rows: i64,
@@ -71,7 +73,7 @@ pub struct NewDeal<'a> {
     pub search_text: String,
 }
 
-const SUMMARY: &str = "id, created_by, file_name, headers, mapping, dedupe, status, total_rows, done_rows, counts, rejected_rows, \
+const SUMMARY: &str = "id, created_by, file_name, headers, mapping, dedupe, start_process, status, total_rows, done_rows, counts, rejected_rows, \
      error, created_at, updated_at, finished_at";
 
 fn import(row: &AnyRow) -> Result<ImportRecord> {
@@ -82,6 +84,7 @@ fn import(row: &AnyRow) -> Result<ImportRecord> {
         headers: row.json("headers")?,
         mapping: row.json("mapping")?,
         dedupe: row.text("dedupe")?,
+        start_process: row.opt_text("start_process")?,
         status: row.text("status")?,
         total_rows: row.int("total_rows")?,
         done_rows: row.int("done_rows")?,
@@ -217,6 +220,19 @@ impl<A> Imports<'_, A> {
         }
         Ok(found)
     }
+
+    /// Open opportunities the import made that no process has run on yet, a page at a time.
+    pub async fn deals_without_process(&mut self, import_id: &str, limit: i64) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT o.id FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage \
+             WHERE o.import_id = $1 AND s.is_final = 0 AND NOT EXISTS (SELECT 1 FROM process_instances i WHERE i.opportunity_id = o.id) \
+             ORDER BY o.id LIMIT $2",
+        )
+        .bind(import_id)
+        .bind(limit)
+        .fetch_all(&mut *self.c)
+        .await?)
+    }
 }
 
 /// One multi-row `INSERT` per [`ROWS_PER_STATEMENT`] items: `head` then a `(…)` per item.
@@ -237,8 +253,8 @@ async fn insert_many<T>(c: &mut sqlx::AnyConnection, head: &str, items: &[T], mu
 impl Imports<'_, Write> {
     pub async fn insert(&mut self, record: &ImportRecord, file: &[u8]) -> Result<()> {
         sqlx::query(
-            "INSERT INTO imports (id, created_by, file_name, file, headers, mapping, dedupe, status, total_rows, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+            "INSERT INTO imports (id, created_by, file_name, file, headers, mapping, dedupe, status, total_rows, created_at, updated_at, \
+             start_process) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
         )
         .bind(&record.id)
         .bind(&record.created_by)
@@ -250,6 +266,7 @@ impl Imports<'_, Write> {
         .bind(&record.status)
         .bind(record.total_rows)
         .bind(millis(record.created_at))
+        .bind(&record.start_process)
         .execute(&mut *self.c)
         .await?;
         Ok(())
@@ -257,16 +274,18 @@ impl Imports<'_, Write> {
 
     /// Sets the mapping and the dedupe policy, and starts a pass (`checking` or `importing`) from
     /// the first row with the last pass's problems and counts gone; or leaves it a `draft`.
-    pub async fn start(&mut self, id: &str, mapping: &[Option<String>], dedupe: &str, status: &str, now: Timestamp) -> Result<()> {
+    pub async fn start(&mut self, record: &ImportRecord, status: &str, now: Timestamp) -> Result<()> {
+        let id = record.id.as_str();
         let done = sqlx::query(
             "UPDATE imports SET mapping = $2, dedupe = $3, status = $4, done_rows = 0, counts = '{}', rejected_rows = 0, error = NULL, \
-             lease_owner = NULL, lease_until = NULL, updated_at = $5, finished_at = NULL WHERE id = $1",
+             lease_owner = NULL, lease_until = NULL, updated_at = $5, finished_at = NULL, start_process = $6 WHERE id = $1",
         )
         .bind(id)
-        .bind(crate::sql::to_json(&mapping))
-        .bind(dedupe)
+        .bind(crate::sql::to_json(&record.mapping))
+        .bind(&record.dedupe)
         .bind(status)
         .bind(millis(now))
+        .bind(&record.start_process)
         .execute(&mut *self.c)
         .await?;
         one_row(&done)?;

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use dealflow_server::Services;
 use dealflow_server::access::Actor;
-use dealflow_server::services::{ImportCounts, NewImport, Pass};
+use dealflow_server::services::{ImportChanges, ImportCounts, NewImport, Pass};
 use serde_json::{Value, json};
 
 const HEADER: &str = "Account,Tax number,Industry,Contact,Email,Phone,Deal,Amount,Stage,Owner,Close date,Subject,Type,Due,Done";
@@ -79,7 +79,7 @@ pub async fn measure(services: &Services, importer: &Actor, backend: &str, rows:
     let checked = services.import_record(importer, &record.id).await.map_err(failed)?;
     let dry_run = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    services.start_import(importer, &record.id, None, None, Some(Pass::Import)).await.map_err(failed)?;
+    services.start_import(importer, &record.id, ImportChanges::default(), Some(Pass::Import)).await.map_err(failed)?;
     services.run_waiting_imports("bench").await.map_err(failed)?;
     let done = services.import_record(importer, &record.id).await.map_err(failed)?;
     let import = started.elapsed().as_secs_f64();

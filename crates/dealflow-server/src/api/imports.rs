@@ -16,7 +16,7 @@ use super::extract::{Body, Caller, Params};
 use super::problem::{ApiError, ApiResult, Problem};
 use super::views::Page;
 use crate::Services;
-use crate::services::{ImportCounts, ImportProblem, ImportRecord, NewImport, PROBLEMS_PAGE, Pass, Tally};
+use crate::services::{ImportChanges, ImportCounts, ImportProblem, ImportRecord, NewImport, PROBLEMS_PAGE, Pass, Tally};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TallyView {
@@ -40,6 +40,8 @@ pub struct ImportCountsView {
     pub activities: TallyView,
     /// Rows whose mapped columns were all empty.
     pub empty_rows: i64,
+    /// Processes started on the open opportunities the import made.
+    pub processes_started: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -55,6 +57,8 @@ pub struct ImportView {
     pub mapping: Vec<Option<String>>,
     /// What a match does: `update`, `skip` or `create`.
     pub dedupe: String,
+    /// The process started on each open opportunity the import makes (a process code), or null.
+    pub start_process: Option<String>,
     pub total_rows: i64,
     /// Rows the current or last pass has been through.
     pub done_rows: i64,
@@ -77,6 +81,7 @@ impl From<ImportRecord> for ImportView {
                 opportunities: c.opportunities.into(),
                 activities: c.activities.into(),
                 empty_rows: c.empty_rows,
+                processes_started: c.processes_started,
             },
             id: r.id,
             file_name: r.file_name,
@@ -84,6 +89,7 @@ impl From<ImportRecord> for ImportView {
             headers: r.headers,
             mapping: r.mapping,
             dedupe: r.dedupe,
+            start_process: r.start_process,
             total_rows: r.total_rows,
             done_rows: r.done_rows,
             rejected_rows: r.rejected_rows,
@@ -136,6 +142,9 @@ pub struct ImportUpload {
     dedupe: Option<String>,
     /// `true`: a dry run; `false` (the default): the import.
     dry_run: Option<bool>,
+    /// A process code (`enterprise-sale`): started on each open opportunity the import makes.
+    /// Without it they enter their stage with no process.
+    start_process: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -144,6 +153,8 @@ pub struct ImportRun {
     /// A field code or null per column; kept as it is when not given.
     pub mapping: Option<Vec<Option<String>>>,
     pub dedupe: Option<String>,
+    /// A process code to start on each open opportunity the import makes; empty for none.
+    pub start_process: Option<String>,
     /// `true`: a dry run; `false` (the default): the import.
     pub dry_run: Option<bool>,
 }
@@ -211,8 +222,14 @@ pub async fn create(
     if !problems.is_empty() {
         return Err(ApiError::invalid(problems));
     }
-    let new =
-        NewImport { file_name: upload.file_name, bytes, mapping, dedupe: upload.fields.get("dedupe").cloned(), pass: Some(pass(dry_run)) };
+    let new = NewImport {
+        file_name: upload.file_name,
+        bytes,
+        mapping,
+        dedupe: upload.fields.get("dedupe").cloned(),
+        start_process: upload.fields.get("start_process").cloned(),
+        pass: Some(pass(dry_run)),
+    };
     Ok(accepted(services.create_import(&caller.actor, new).await?))
 }
 
@@ -244,7 +261,8 @@ pub async fn run(
     Body(input): Body<ImportRun>,
 ) -> ApiResult<Response> {
     let pass = pass(input.dry_run.unwrap_or(false));
-    Ok(accepted(services.start_import(&caller.actor, &id, input.mapping, input.dedupe, Some(pass)).await?))
+    let changes = ImportChanges { mapping: input.mapping, dedupe: input.dedupe, start_process: input.start_process };
+    Ok(accepted(services.start_import(&caller.actor, &id, changes, Some(pass)).await?))
 }
 
 /// The last pass's problems, by row: each row's column, typed problem and value.

@@ -69,7 +69,10 @@ catalogue! {
     dry_run: "Проверить без загрузки", "Dry run";
     import_now: "Импортировать", "Import";
     save_mapping: "Сохранить сопоставление", "Save the mapping";
-    stages_note: "Продажи встают на указанную стадию без запуска процесса; в истории отмечается импорт. Ответственными могут быть только те, кому вы можете поручать работу.", "Opportunities enter their stage without starting a process, and their history records the import. Owners can only be people you may give work to.";
+    stages_note: "Продажи встают на указанную стадию, а их история отмечает импорт. Ответственными могут быть только те, кому вы можете поручать работу.", "Opportunities enter their stage, and their history records the import. Owners can only be people you may give work to.";
+    start_process: "Процесс для новых открытых продаж", "Process for the new open opportunities";
+    no_process: "— не запускать —", "— start none —";
+    processes_started: "Процесс запущен на открытых продажах: {count}.", "Processes started on open opportunities: {count}.";
     checking_progress: "Проверено строк: {done} из {total}", "Rows checked: {done} of {total}";
     importing_progress: "Загружено строк: {done} из {total}", "Rows imported: {done} of {total}";
     progress_label: "Ход работы", "Progress";

@@ -18,7 +18,7 @@ use super::import_texts::ImportTexts;
 use super::session::{PageForm, Viewer};
 use super::{Chrome, FormErrors, OrPage, PageError, PageResult, format};
 use crate::Services;
-use crate::services::{ImportCounts, ImportProblem, ImportRecord, NewImport, Pass, Tally};
+use crate::services::{ImportChanges, ImportCounts, ImportProblem, ImportRecord, NewImport, Pass, Tally};
 
 /// Rows of the file the mapping shows as examples.
 const SAMPLE_ROWS: usize = 3;
@@ -133,6 +133,8 @@ pub struct ImportPage {
     mapping: Vec<MappingRow>,
     groups: Vec<FieldGroup>,
     dedupe: String,
+    start_process: String,
+    processes_started: i64,
     done_rows: i64,
     total_rows: i64,
     progress: String,
@@ -224,6 +226,8 @@ async fn import_page(services: &Services, viewer: &Viewer, id: &str, errors: For
         mapping,
         groups: field_groups(it),
         dedupe: record.dedupe.clone(),
+        start_process: record.start_process.clone().unwrap_or_default(),
+        processes_started: counts.processes_started,
         done_rows: record.done_rows,
         total_rows: record.total_rows,
         progress: progress_text.replace("{done}", &record.done_rows.to_string()).replace("{total}", &record.total_rows.to_string()),
@@ -252,7 +256,12 @@ pub async fn run(State(services): State<Services>, Path(id): Path<String>, form:
         Some("check") => Some(Pass::Check),
         _ => None,
     };
-    match services.start_import(&viewer.actor, &id, Some(mapping), form.input.get("dedupe").cloned(), pass).await {
+    let changes = ImportChanges {
+        mapping: Some(mapping),
+        dedupe: form.input.get("dedupe").cloned(),
+        start_process: Some(form.input.get("start_process").cloned().unwrap_or_default()),
+    };
+    match services.start_import(&viewer.actor, &id, changes, pass).await {
         Ok(_) => Ok(Redirect::to(&format!("/imports/{id}")).into_response()),
         Err(crate::error::ServiceError::Invalid(problems)) => {
             let errors = super::FormErrors::of(&problems, viewer.locale);

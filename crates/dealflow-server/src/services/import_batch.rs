@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use dealflow_core::LocalizedText;
-use dealflow_core::engine::{ActivityStatus, DEFAULT_RESULT};
+use dealflow_core::engine::{ActivityStatus, DEFAULT_RESULT, StartedVia};
 use dealflow_core::import::{self, AccountPart, ContactPart, Dedupe, Field, Lookups, OpportunityPart, Person, RowPlan, RowProblem};
 use dealflow_core::records::{AccountRecord, ActivityRecord, ContactRecord, HistoryRecord, OpportunityRecord};
 use dealflow_store::{ImportMatch, ImportProblemRecord, NewDeal, WriteTx};
@@ -21,6 +21,8 @@ use crate::new_id;
 
 /// Rows per batch (and per transaction).
 const BATCH_ROWS: usize = 500;
+/// Imported deals a look finds to start their process on.
+const PROCESS_STARTS_AT_ONCE: i64 = 200;
 
 /// What a pass has matched or made, by key: accounts by tax number and by name, contacts by
 /// e-mail and (without one) by account and name, opportunities by account and title.
@@ -518,8 +520,53 @@ impl Services {
                 }
             }
         }
+        if pass == Pass::Import
+            && let Some(code) = &record.start_process
+            && !self.start_imported_processes(node, id, code, &ctx.actor, (&mut counts, rejected, done)).await?
+        {
+            return Ok(());
+        }
         let now = self.clock.now();
         let status = if pass == Pass::Import { "done" } else { "checked" };
         in_write!(self, |tx| { Ok(tx.imports().finish(id, status, None, now).await?) })
+    }
+
+    /// Starts process `code` on the open deals the import made, each start a command of its
+    /// own, a page at a time with the lease renewed after each; after a restart it carries on
+    /// with the deals still without one. False when the lease was lost or the server stops.
+    async fn start_imported_processes(
+        &self,
+        node: &str,
+        id: &str,
+        code: &str,
+        actor: &Actor,
+        (counts, rejected, done): (&mut ImportCounts, i64, usize),
+    ) -> Result<bool> {
+        let shutdown = self.shutting_down();
+        loop {
+            if *shutdown.borrow() {
+                return Ok(false);
+            }
+            let deals = self.store.read().await?.imports().deals_without_process(id, PROCESS_STARTS_AT_ONCE).await?;
+            let mut started = 0;
+            for deal in &deals {
+                match self.start_process(actor, code, Some(deal), StartedVia::Import).await {
+                    Ok(_) => started += 1,
+                    Err(error) => tracing::warn!(%error, deal, "an imported deal's process did not start"),
+                }
+            }
+            counts.processes_started += started;
+            let counts_json = serde_json::to_string(&counts).expect("counts serialize");
+            let now = self.clock.now();
+            let held =
+                in_write!(self, |tx| { Ok(tx.imports().advance(id, node, done as i64, &counts_json, rejected, now, now + LEASE).await?) });
+            match held {
+                Ok(()) if started > 0 => {}
+                // Nothing left, or nothing that would start (the rest stay as they are).
+                Ok(()) => return Ok(true),
+                Err(ServiceError::NotFound) => return Ok(false),
+                Err(other) => return Err(other),
+            }
+        }
     }
 }

@@ -50,7 +50,18 @@ pub struct NewImport {
     pub bytes: Vec<u8>,
     pub mapping: Option<Vec<Option<String>>>,
     pub dedupe: Option<String>,
+    /// The process to start on the open opportunities the import makes (none when empty).
+    pub start_process: Option<String>,
     pub pass: Option<Pass>,
+}
+
+/// What a new pass may change before it starts; `None` keeps what the import has.
+#[derive(Debug, Clone, Default)]
+pub struct ImportChanges {
+    pub mapping: Option<Vec<Option<String>>>,
+    pub dedupe: Option<String>,
+    /// A process code, or empty for none.
+    pub start_process: Option<String>,
 }
 
 /// How many records of one kind a pass created, updated and left as they were.
@@ -70,6 +81,9 @@ pub struct ImportCounts {
     pub activities: Tally,
     /// Rows whose mapped columns were all empty.
     pub empty_rows: i64,
+    /// Processes started on the open opportunities the import made, when it was asked to.
+    #[serde(default)]
+    pub processes_started: i64,
 }
 
 impl ImportCounts {
@@ -153,6 +167,17 @@ pub(super) fn parse_mapping(mapping: &[Option<String>], columns: usize) -> Resul
     if problems.is_empty() { Ok(fields) } else { Err(ServiceError::Invalid(problems)) }
 }
 
+/// The process to start on imported deals: one that exists and is active, or none.
+async fn checked_process(services: &Services, code: Option<&str>) -> Result<Option<String>> {
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else { return Ok(None) };
+    let found = match services.store.read().await?.processes().current(code).await {
+        Ok(definition) => definition,
+        Err(dealflow_store::StoreError::NotFound) => return Err(ServiceError::invalid("start_process", Invalid::UnknownReference)),
+        Err(other) => return Err(other.into()),
+    };
+    if found.active { Ok(Some(code.to_owned())) } else { Err(ServiceError::invalid("start_process", Invalid::ProcessInactive)) }
+}
+
 fn parse_dedupe(dedupe: Option<&str>) -> Result<Dedupe> {
     match dedupe {
         None | Some("") => Ok(Dedupe::Update),
@@ -201,6 +226,7 @@ impl Services {
             None => import::propose(&table.headers).iter().map(|f| f.map(|f| f.code().to_owned())).collect(),
         };
         let dedupe = parse_dedupe(upload.dedupe.as_deref())?;
+        let start_process = checked_process(self, upload.start_process.as_deref()).await?;
         let file_name = upload.file_name.trim().chars().take(200).collect::<String>();
         let now = self.clock.now();
         let record = ImportRecord {
@@ -210,6 +236,7 @@ impl Services {
             headers: table.headers.clone(),
             mapping,
             dedupe: dedupe.as_str().to_owned(),
+            start_process,
             status: upload.pass.map_or("draft", Pass::status).to_owned(),
             total_rows: table.rows.len() as i64,
             done_rows: 0,
@@ -256,34 +283,28 @@ impl Services {
         })
     }
 
-    /// Sets the mapping and the dedupe policy (each kept as it was when not given) and starts a
-    /// dry run or the import, or only keeps them (`pass` none). A running or finished import
-    /// takes no new pass.
-    pub async fn start_import(
-        &self,
-        actor: &Actor,
-        id: &str,
-        mapping: Option<Vec<Option<String>>>,
-        dedupe: Option<String>,
-        pass: Option<Pass>,
-    ) -> Result<ImportRecord> {
-        let record = self.import_record(actor, id).await?;
+    /// Sets the mapping, the dedupe policy and the process to start (each kept as it was when
+    /// not given) and starts a dry run or the import, or only keeps them (`pass` none). A running
+    /// or finished import takes no new pass.
+    pub async fn start_import(&self, actor: &Actor, id: &str, changes: ImportChanges, pass: Option<Pass>) -> Result<ImportRecord> {
+        let mut record = self.import_record(actor, id).await?;
         may_import(actor)?;
-        let mapping = match mapping {
-            Some(given) => parse_mapping(&given, record.headers.len())?.iter().map(|f| f.map(|f| f.code().to_owned())).collect(),
-            None => record.mapping.clone(),
-        };
-        let dedupe = match dedupe {
-            Some(given) => parse_dedupe(Some(&given))?.as_str().to_owned(),
-            None => record.dedupe.clone(),
-        };
+        if let Some(given) = changes.mapping {
+            record.mapping = parse_mapping(&given, record.headers.len())?.iter().map(|f| f.map(|f| f.code().to_owned())).collect();
+        }
+        if let Some(given) = changes.dedupe {
+            record.dedupe = parse_dedupe(Some(&given))?.as_str().to_owned();
+        }
+        if let Some(given) = changes.start_process {
+            record.start_process = checked_process(self, Some(&given)).await?;
+        }
         let now = self.clock.now();
         in_write!(self, |tx| {
             let current = tx.imports().get(id).await?;
             if matches!(current.status.as_str(), "checking" | "importing" | "done") {
                 return Err(ServiceError::ImportBusy);
             }
-            tx.imports().start(id, &mapping, &dedupe, pass.map_or("draft", Pass::status), now).await?;
+            tx.imports().start(&record, pass.map_or("draft", Pass::status), now).await?;
             Ok(())
         })?;
         self.imports_waiting.notify_one();

@@ -84,7 +84,9 @@ pub use dealflow_store::{AccountSort, ActivityFilter, ContactSort, LeadSort, Opp
 pub use dealflow_store::{DeliveryRecord, OutboxEvent, WebhookEndpointRecord};
 pub use header::Header;
 pub use health::{HealthReport, HealthShare};
-pub use imports::{ImportCounts, ImportPreview, ImportProblem, MAX_FILE_BYTES, NewImport, PROBLEMS_PAGE, Pass, RejectedRows, Tally};
+pub use imports::{
+    ImportChanges, ImportCounts, ImportPreview, ImportProblem, MAX_FILE_BYTES, NewImport, PROBLEMS_PAGE, Pass, RejectedRows, Tally,
+};
 pub use keyed::{KeyedAnswer, Remembered};
 pub use knowledge::ArticleFields;
 pub use leads::{HANDOFF_PROCESS, LeadChanges, LeadPage, NewLead};

@@ -182,6 +182,29 @@ async fn matches_follow_the_dedupe_policy(app: TestApp) {
     assert_eq!((count("accounts").await, count("contacts").await), (accounts + 2, contacts + 1));
 }
 
+async fn imported_open_deals_start_the_process_asked_for(app: TestApp) {
+    let api = Api::start(app).await;
+    let app = &api.app;
+    let token = api.token(&app.supervisor).await;
+    let unknown = upload(&api, &token, "deals.csv", b"Deal\nX\n".to_vec(), &[("start_process", "no-such-process")]).await;
+    assert_eq!((unknown.status, unknown.body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("start_process")));
+    let file = format!("Deal,Stage,Owner\nPilot,Presentation,{}\nLost one,Closed lost,\n", app.manager.email);
+    let answer = upload(&api, &token, "deals.csv", file.into_bytes(), &[("start_process", "enterprise-sale")]).await;
+    let id = answer.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(answer.body["start_process"], "enterprise-sale");
+    let done = worked(&api, &token, &id).await;
+    assert_eq!((done["status"].as_str(), done["counts"]["processes_started"].as_i64()), (Some("done"), Some(1)));
+    let pilot = app.sql_texts("SELECT id FROM opportunities WHERE title = 'Pilot'").await.remove(0);
+    let instances = app.instances(&pilot).await;
+    assert_eq!(instances.len(), 1);
+    assert_eq!(instances[0].started_via, dealflow_core::engine::StartedVia::Import);
+    assert_eq!(app.opportunity(&pilot).await.stage.as_str(), "presentation", "the process starts at the deal's stage");
+    let open = app.open_process_activities(&pilot).await;
+    assert!(!open.is_empty() && open.iter().all(|a| a.owner_id == app.manager.id), "the owner gets the stage's work: {open:?}");
+    let lost = app.sql_texts("SELECT id FROM opportunities WHERE title = 'Lost one'").await.remove(0);
+    assert!(app.instances(&lost).await.is_empty(), "a closed deal gets no process");
+}
+
 /// A generated file of `rows` deals, each with an account, a contact and an activity; rows
 /// `bad` returns a reason for are broken that way.
 fn generated(rows: usize, bad: impl Fn(usize) -> Option<&'static str>) -> Vec<u8> {
@@ -250,6 +273,7 @@ async fn an_import_left_by_a_stopped_node_is_finished_by_another_with_no_row_twi
 on_both_backends!(
     a_pipedrive_export_is_dry_run_then_imported_with_its_links_and_problems,
     matches_follow_the_dedupe_policy,
+    imported_open_deals_start_the_process_asked_for,
     a_thousand_bad_rows_come_back_exactly_and_the_rest_is_imported,
     an_import_left_by_a_stopped_node_is_finished_by_another_with_no_row_twice,
 );

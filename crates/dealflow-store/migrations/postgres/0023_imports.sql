@@ -10,6 +10,8 @@ CREATE TABLE imports (
     headers TEXT NOT NULL,
     mapping TEXT NOT NULL,
     dedupe TEXT NOT NULL,
+    -- The process to start on the open opportunities the import makes, if any.
+    start_process TEXT,
     -- draft, checking, checked, importing, done or failed.
     status TEXT NOT NULL,
     total_rows BIGINT NOT NULL,
