@@ -471,9 +471,11 @@ impl Imports<'_, Write> {
         one_row(&done)
     }
 
+    /// Fills a contact's fields from an import row; an empty name keeps the one it has.
     pub async fn fill_contact(&mut self, x: &ContactRecord, now: Timestamp) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE contacts SET name = $2, name_lower = $3, phone = COALESCE($4, phone), job_title = COALESCE($5, job_title), \
+            "UPDATE contacts SET name = CASE WHEN $2 = '' THEN name ELSE $2 END, \
+             name_lower = CASE WHEN $3 = '' THEN name_lower ELSE $3 END, phone = COALESCE($4, phone), job_title = COALESCE($5, job_title), \
              account_id = COALESCE($6, account_id), updated_at = $7 WHERE id = $1",
         )
         .bind(&x.id)

@@ -130,6 +130,9 @@ pub struct AccountPart {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactPart {
     pub name: String,
+    /// Whether the row names the person (else the name is their e-mail address, and a match
+    /// keeps the name it has).
+    pub named: bool,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub job_title: Option<String>,
@@ -183,8 +186,16 @@ pub struct RowProblem {
     pub value: String,
 }
 
-/// Rebuilds a stored problem from its code and bounds (the kinds rows can have).
-pub fn problem_from_code(code: &str, min: Option<i64>, max: Option<i64>) -> Option<Invalid> {
+/// The values a field with a closed list takes, as its problem names them.
+fn allowed(field: Field) -> Vec<String> {
+    match field {
+        Field::ActivityDone => ["yes", "no", "да", "нет"].map(String::from).to_vec(),
+        _ => ActivityType::ALL.iter().map(|t| t.as_str().to_owned()).collect(),
+    }
+}
+
+/// Rebuilds a stored problem of `field` from its code and bounds (the kinds rows can have).
+pub fn problem_from_code(field: Field, code: &str, min: Option<i64>, max: Option<i64>) -> Option<Invalid> {
     Some(match code {
         "required" => Invalid::Required,
         "too_long" => Invalid::TooLong { max: usize::try_from(max?).ok()? },
@@ -193,7 +204,7 @@ pub fn problem_from_code(code: &str, min: Option<i64>, max: Option<i64>) -> Opti
         "not_money" => Invalid::NotMoney,
         "not_a_date" => Invalid::NotADate,
         "not_a_date_or_time" => Invalid::NotADateOrTime,
-        "not_one_of" => Invalid::NotOneOf { allowed: vec![] },
+        "not_one_of" => Invalid::NotOneOf { allowed: allowed(field) },
         "unknown_reference" => Invalid::UnknownReference,
         "not_in_team" => Invalid::NotInTeam,
         "deactivated" => Invalid::Deactivated,
@@ -273,9 +284,10 @@ pub fn plan_row(row: u64, cells: &[String], mapping: &[Option<Field>], lookups: 
         let email = c.checked(ContactEmail, check::email);
         let parts: Vec<&str> = [c.get(ContactFirstName), c.get(ContactLastName)].into_iter().flatten().collect();
         let fallback = if parts.is_empty() { c.get(ContactEmail).map(str::to_owned) } else { Some(parts.join(" ")) };
+        let named = !parts.is_empty() || c.get(ContactName).is_some();
         let name = c.required(ContactName, fallback);
         let (phone, job_title) = (c.text(ContactPhone), c.text(ContactJobTitle));
-        plan.contact = Some(ContactPart { name, email, phone, job_title });
+        plan.contact = Some(ContactPart { name, named, email, phone, job_title });
     }
     let opportunity_owner = c.checked(OpportunityOwner, |v| lookups.owner(v));
     if c.any(&[OpportunityTitle, OpportunityAmount, OpportunityStage, OpportunityOwner, OpportunityCloseDate, OpportunityProbability]) {
@@ -358,7 +370,7 @@ fn activity_type(text: &str) -> Result<ActivityType, Invalid> {
         "call" | "phone call" | "звонок" => ActivityType::Call,
         "meeting" | "lunch" | "встреча" | "обед" => ActivityType::Meeting,
         "email" | "e-mail" | "письмо" | "эл. почта" => ActivityType::Email,
-        _ => return Err(Invalid::NotOneOf { allowed: ActivityType::ALL.iter().map(|t| t.as_str().to_owned()).collect() }),
+        _ => return Err(Invalid::NotOneOf { allowed: allowed(Field::ActivityType) }),
     };
     Ok(kind)
 }
@@ -367,7 +379,7 @@ fn yes_or_no(text: &str) -> Result<bool, Invalid> {
     match name_key(text).as_str() {
         "1" | "yes" | "true" | "done" | "completed" | "x" | "да" | "выполнено" | "завершено" => Ok(true),
         "0" | "no" | "false" | "open" | "not started" | "нет" | "не выполнено" | "открыто" => Ok(false),
-        _ => Err(Invalid::NotOneOf { allowed: vec!["yes".into(), "no".into()] }),
+        _ => Err(Invalid::NotOneOf { allowed: allowed(Field::ActivityDone) }),
     }
 }
 
@@ -482,8 +494,11 @@ mod tests {
     fn stored_problems_read_back() {
         for invalid in [Invalid::Required, Invalid::TooLong { max: 500 }, Invalid::OutOfRange { min: 0, max: 100 }, Invalid::NotInTeam] {
             let (min, max) = invalid.bounds();
-            assert_eq!(problem_from_code(invalid.code(), min, max), Some(invalid));
+            assert_eq!(problem_from_code(Field::OpportunityTitle, invalid.code(), min, max), Some(invalid));
         }
+        let done = plan_row(2, &cells(&["X", "maybe"]), &[Some(Field::ActivityTitle), Some(Field::ActivityDone)], &lookups());
+        let invalid = done.unwrap_err().remove(0).invalid;
+        assert_eq!(problem_from_code(Field::ActivityDone, "not_one_of", None, None), Some(invalid), "the list comes back too");
         assert_eq!(Dedupe::parse("skip"), Some(Dedupe::Skip));
     }
 }

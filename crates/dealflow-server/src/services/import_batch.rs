@@ -203,7 +203,11 @@ impl Batch<'_> {
             Some(m) if self.is_own(&m) => m.id,
             Some(m) => {
                 if self.may_fill(&m) {
-                    self.contact_fills.push(record(m.id.clone()));
+                    let mut fill = record(m.id.clone());
+                    if !c.named {
+                        fill.name.clear();
+                    }
+                    self.contact_fills.push(fill);
                     self.counts.contacts.updated += 1;
                 } else {
                     self.counts.contacts.skipped += 1;

@@ -205,7 +205,7 @@ fn typed_problem(p: ImportProblemRecord, headers: &[String]) -> ImportProblem {
     ImportProblem {
         row: p.row,
         column: p.column.and_then(|c| headers.get(usize::try_from(c).ok()?).cloned()),
-        invalid: import::problem_from_code(&p.code, p.min, p.max).unwrap_or(Invalid::WrongType),
+        invalid: Field::parse(&p.field).and_then(|f| import::problem_from_code(f, &p.code, p.min, p.max)).unwrap_or(Invalid::WrongType),
         field: p.field,
         value: p.value,
         seq: p.seq,

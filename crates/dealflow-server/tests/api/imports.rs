@@ -149,9 +149,12 @@ async fn matches_follow_the_dedupe_policy(app: TestApp) {
     let kama = app.services.create_account(by, taxed).await.unwrap();
     let anna = ContactFields { name: "Анна".into(), email: Some("Anna@Volga.example".into()), ..ContactFields::default() };
     let anna = app.services.create_contact(by, anna).await.unwrap();
+    let boris = ContactFields { name: "Борис".into(), email: Some("boris@volga.example".into()), ..ContactFields::default() };
+    let boris = app.services.create_contact(by, boris).await.unwrap();
     let file = "Клиент;ИНН;Отрасль;Контакт;Эл. почта;Должность\n\
                 \"  волга   фарм \";;Фармацевтика;Анна Смирнова;anna@volga.example;Закупки\n\
-                Кама;7701 234 567;Металлы;;;\n";
+                Кама;7701 234 567;Металлы;;;\n\
+                ;;;;Boris@Volga.example;Директор\n";
     let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(file);
     let count = |table: &str| {
         let sql = format!("SELECT COUNT(*) FROM {table}");
@@ -161,25 +164,28 @@ async fn matches_follow_the_dedupe_policy(app: TestApp) {
 
     let id = upload(&api, &token, "клиенты.csv", bytes.to_vec(), &[("dedupe", "skip")]).await.body["id"].as_str().unwrap().to_owned();
     let skipped = worked(&api, &token, &id).await;
-    assert_eq!((tally(&skipped, "accounts"), tally(&skipped, "contacts")), ((0, 0, 2), (0, 0, 1)), "{skipped}");
+    assert_eq!((tally(&skipped, "accounts"), tally(&skipped, "contacts")), ((0, 0, 2), (0, 0, 2)), "{skipped}");
     let kept = app.store.read().await.unwrap().accounts().get(&volga.id).await.unwrap();
     assert_eq!(kept.industry, None, "skip leaves a match as it was");
 
     let id = upload(&api, &token, "клиенты.csv", bytes.to_vec(), &[("dedupe", "update")]).await.body["id"].as_str().unwrap().to_owned();
     let updated = worked(&api, &token, &id).await;
-    assert_eq!((tally(&updated, "accounts"), tally(&updated, "contacts")), ((0, 2, 0), (0, 1, 0)), "{updated}");
+    assert_eq!((tally(&updated, "accounts"), tally(&updated, "contacts")), ((0, 2, 0), (0, 2, 0)), "{updated}");
     let reader = || async { app.store.read().await.unwrap() };
     assert_eq!(reader().await.accounts().get(&volga.id).await.unwrap().industry.as_deref(), Some("Фармацевтика"), "matched by name");
     let kama = reader().await.accounts().get(&kama.id).await.unwrap();
     assert_eq!((kama.name.as_str(), kama.industry.as_deref()), ("ООО «Кама»", Some("Металлы")), "matched by tax number");
     let anna = reader().await.contacts().get(&anna.id).await.unwrap();
-    assert_eq!((anna.job_title.as_deref(), anna.account_id.as_deref()), (Some("Закупки"), Some(volga.id.as_str())));
+    assert_eq!((anna.name.as_str(), anna.job_title.as_deref()), ("Анна Смирнова", Some("Закупки")));
+    assert_eq!(anna.account_id.as_deref(), Some(volga.id.as_str()));
+    let boris = reader().await.contacts().get(&boris.id).await.unwrap();
+    assert_eq!((boris.name.as_str(), boris.job_title.as_deref()), ("Борис", Some("Директор")), "no name in the row keeps the name");
     assert_eq!((count("accounts").await, count("contacts").await), (accounts, contacts), "nothing new so far");
 
     let id = upload(&api, &token, "клиенты.csv", bytes.to_vec(), &[("dedupe", "create")]).await.body["id"].as_str().unwrap().to_owned();
     let made = worked(&api, &token, &id).await;
-    assert_eq!((tally(&made, "accounts"), tally(&made, "contacts")), ((2, 0, 0), (1, 0, 0)), "{made}");
-    assert_eq!((count("accounts").await, count("contacts").await), (accounts + 2, contacts + 1));
+    assert_eq!((tally(&made, "accounts"), tally(&made, "contacts")), ((2, 0, 0), (2, 0, 0)), "{made}");
+    assert_eq!((count("accounts").await, count("contacts").await), (accounts + 2, contacts + 2));
 }
 
 async fn imported_open_deals_start_the_process_asked_for(app: TestApp) {
