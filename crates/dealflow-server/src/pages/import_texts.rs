@@ -17,6 +17,7 @@ catalogue! {
     no_imports: "Импортов пока не было.", "No imports yet.";
     col_file: "Файл", "File";
     col_uploaded: "Загружен", "Uploaded";
+    col_by: "Загрузил", "Uploaded by";
     col_status: "Состояние", "Status";
     col_rows: "Строк", "Rows";
     col_rejected: "Отклонено", "Rejected";

@@ -15,6 +15,7 @@ use dealflow_core::import::{Encoding, Field};
 use serde::Serialize;
 
 use super::import_texts::ImportTexts;
+use super::opportunities::People;
 use super::session::{PageForm, Viewer};
 use super::{Chrome, FormErrors, OrPage, PageError, PageResult, format};
 use crate::Services;
@@ -29,6 +30,7 @@ pub struct ImportRow {
     pub id: String,
     pub file_name: String,
     pub uploaded: String,
+    pub by: String,
     pub status: &'static str,
     pub rows: i64,
     pub rejected: i64,
@@ -45,10 +47,12 @@ pub struct ImportsPage {
 async fn imports_page(services: &Services, viewer: &Viewer, errors: FormErrors) -> PageResult<ImportsPage> {
     let found = services.imports(&viewer.actor, 50).await.or_page(viewer)?;
     let it = viewer.t().import();
+    let people = People::load(services, viewer).await?;
     let rows = found
         .into_iter()
         .map(|r| ImportRow {
             uploaded: format::instant(r.created_at, viewer.actor.zone(), viewer.locale),
+            by: people.name(&r.created_by),
             status: it.status(&r.status),
             rows: r.total_rows,
             rejected: r.rejected_rows,
