@@ -2,6 +2,8 @@
 //! the security headers on every answer.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
@@ -9,6 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::services::Services;
 
@@ -30,15 +33,58 @@ pub fn router(services: Services) -> Router {
         .with_state(services)
 }
 
-/// Serves until `shutdown` resolves, then finishes the requests in flight.
+/// How long a connection may take to send a request's headers, and how long one may sit idle
+/// between requests: slow and silent clients are cut off after this.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest pause between two pieces of a request's body.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections served at once; further ones wait in the listen queue until one closes.
+pub const MAX_CONNECTIONS: usize = 4_096;
+
+/// Serves HTTP/1.1 until `shutdown` resolves, then finishes the requests in flight. Each
+/// connection shares the one router (a clone per connection is a reference count; axum's own
+/// `serve` rebuilt every route for each connection, about 2 MB each), answers within the header
+/// and body timeouts, and holds a place among [`MAX_CONNECTIONS`].
 pub async fn launch(listener: TcpListener, services: Services, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    let app = router(services.clone());
-    let shutdown = async move {
-        shutdown.await;
-        // Open event streams end now, or they would hold the graceful shutdown forever.
-        services.begin_shutdown();
-    };
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    let app = router(services.clone()).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT));
+    let places = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let place = tokio::select! {
+            place = places.clone().acquire_owned() => place.expect("the connection places are never closed"),
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        stream.set_nodelay(true).ok();
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), hyper_util::service::TowerToHyperService::new(app.clone()));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended");
+            }
+            drop(place);
+        });
+    }
+    drop(listener);
+    // Open event streams end now, or they would hold the graceful shutdown forever.
+    services.begin_shutdown();
+    graceful.shutdown().await;
+    Ok(())
 }
 
 #[derive(serde::Deserialize)]

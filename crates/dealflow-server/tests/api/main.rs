@@ -12,6 +12,7 @@ mod board;
 mod calendar;
 mod checkpoints;
 mod client;
+mod connections;
 mod defects;
 mod directory;
 mod editing;
