@@ -9,6 +9,9 @@
 //! - `storage-floor`: the same row writes, command by command, as a hand-written SQL loop with no
 //!   engine and no services, through the same write transactions (group commit on SQLite): what
 //!   any design would pay this disk; printed with the ratio;
+//! - `storage-floor-native`: those writes by a minimal rusqlite loop on one connection (one
+//!   transaction per command, `synchronous=FULL`): the floor of any SQLite program on this disk;
+//!   each `lifecycle-sqlite` line carries `lifecycle_to_native_floor`, its ratio to it;
 //! - `http`: the lifecycle over the real HTTP API with 16 and 64 clients, latency percentiles;
 //! - `import`: the dry run and the import of a generated CSV file (`import_bench`).
 
@@ -57,7 +60,8 @@ pub struct BenchArgs {
     /// Only write that generated file (`--import-rows` rows, deals owned by this e-mail) here.
     #[arg(long, value_names = ["PATH", "OWNER_EMAIL"], num_args = 2)]
     write_import_file: Option<Vec<String>>,
-    /// Only these measurements (engine, lifecycle-sqlite, storage-floor, lifecycle-postgres, http, import).
+    /// Only these measurements (engine, lifecycle-sqlite, storage-floor, storage-floor-native, lifecycle-postgres, http,
+    /// import).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -72,12 +76,22 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         print(engine_measurement(args.engine_lifecycles)?);
     }
     let counts = [1, args.clients.max(1)];
+    let native = if wants("storage-floor-native") || wants("lifecycle-sqlite") {
+        let line = native_floor(args.lifecycles).await?;
+        print(line.clone());
+        Some(line)
+    } else {
+        None
+    };
     if wants("lifecycle-sqlite") || wants("storage-floor") {
         for clients in counts {
             let lifecycle = if wants("lifecycle-sqlite") {
                 let db = Fresh::sqlite().await?;
-                let line = durable("lifecycle-sqlite", &db, clients, args.lifecycles, Walk::Services).await?;
+                let mut line = durable("lifecycle-sqlite", &db, clients, args.lifecycles, Walk::Services).await?;
                 db.drop().await;
+                if let Some(native) = &native {
+                    line["lifecycle_to_native_floor"] = ratio(&line, native);
+                }
                 Some(line)
             } else {
                 None
@@ -129,6 +143,19 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `storage-floor-native` on a fresh database: one client, the same rows by rusqlite.
+async fn native_floor(lifecycles: usize) -> anyhow::Result<Value> {
+    let db = Fresh::sqlite().await?;
+    let (owner, definition) = (db.owner.id().to_owned(), db.definition.clone());
+    db.store.close().await;
+    let Cleanup::Folder(folder) = &db.cleanup else { anyhow::bail!("the native floor runs on SQLite") };
+    let path = folder.join("bench.db");
+    let measured = tokio::task::spawn_blocking(move || crate::native_floor::measure(&path, &owner, &definition, lifecycles)).await?;
+    db.drop().await;
+    let (commands, seconds) = measured?;
+    Ok(rates("storage-floor-native", 1, lifecycles, commands, Duration::from_secs_f64(seconds)))
 }
 
 fn print(line: Value) {

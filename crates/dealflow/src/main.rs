@@ -5,6 +5,7 @@
 mod bench;
 mod generate;
 mod import_bench;
+mod native_floor;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
