@@ -29,6 +29,8 @@ use dealflow_server::clock::Clock;
 use dealflow_server::services::Bootstrap;
 use dealflow_store::Store;
 use dealflow_store::raw::Value as V;
+
+use crate::native_floor::floor_sql;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
@@ -390,15 +392,21 @@ async fn floor_lifecycle(store: &Store, owner: &str, definition: &ProcessDefinit
     let mut tx = store.begin_write().await?;
     tx.raw()
         .execute(
-            "INSERT INTO opportunities (id, title, owner_id, stage, search_text, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
-            &[V::from(opportunity.as_str()), "Новая продажа".into(), owner.into(), first.stage.as_str().into(), "новая продажа".into(), now().into()],
+            floor_sql::NEW_OPPORTUNITY,
+            &[
+                V::from(opportunity.as_str()),
+                "Новая продажа".into(),
+                owner.into(),
+                first.stage.as_str().into(),
+                "новая продажа".into(),
+                now().into(),
+            ],
         )
         .await?;
     history(&mut tx, &opportunity, 1, None, first.stage.as_str(), owner, &instance).await?;
     tx.raw()
         .execute(
-            "INSERT INTO process_instances (id, process_code, process_version, opportunity_id, status, started_via, started_by, started_at, visits)
-             VALUES ($1, $2, $3, $4, 'running', 'api', $5, $6, $7)",
+            floor_sql::NEW_INSTANCE,
             &[
                 V::from(instance.as_str()),
                 PROCESS.into(),
@@ -420,12 +428,7 @@ async fn floor_lifecycle(store: &Store, owner: &str, definition: &ProcessDefinit
     let mut stage = first;
     while let Some(activity) = open.pop() {
         let mut tx = store.begin_write().await?;
-        tx.raw()
-            .execute(
-                "UPDATE activities SET status = 'completed', result = 'done', completed_at = $2, updated_at = $2, version = version + 1 WHERE id = $1",
-                &[V::from(activity.as_str()), now().into()],
-            )
-            .await?;
+        tx.raw().execute(floor_sql::COMPLETE_ACTIVITY, &[V::from(activity.as_str()), now().into()]).await?;
         event(&mut tx, "activity.completed", &opportunity).await?;
         if open.is_empty() {
             // The visit is done: on to the next stage.
@@ -433,10 +436,7 @@ async fn floor_lifecycle(store: &Store, owner: &str, definition: &ProcessDefinit
             let next = stage.next.as_str();
             let won = definition.stage(next).is_none();
             tx.raw()
-                .execute(
-                    "UPDATE opportunities SET stage = $2, closed_at = $3, updated_at = $4, version = version + 1 WHERE id = $1",
-                    &[V::from(opportunity.as_str()), next.into(), won.then(now).into(), now().into()],
-                )
+                .execute(floor_sql::MOVE_OPPORTUNITY, &[V::from(opportunity.as_str()), next.into(), won.then(now).into(), now().into()])
                 .await?;
             history(&mut tx, &opportunity, seq, Some(stage.stage.as_str()), next, owner, &instance).await?;
             event(&mut tx, "opportunity.stage_changed", &opportunity).await?;
@@ -447,7 +447,7 @@ async fn floor_lifecycle(store: &Store, owner: &str, definition: &ProcessDefinit
             let status = if won { "completed" } else { "running" };
             tx.raw()
                 .execute(
-                    "UPDATE process_instances SET status = $2, outcome = $3, finished_at = $4, visits = $5 WHERE id = $1",
+                    floor_sql::UPDATE_INSTANCE,
                     &[
                         V::from(instance.as_str()),
                         status.into(),
@@ -472,10 +472,7 @@ async fn floor_lifecycle(store: &Store, owner: &str, definition: &ProcessDefinit
 async fn event(tx: &mut dealflow_store::WriteTx, kind: &str, opportunity: &str) -> anyhow::Result<()> {
     let data = format!("{{\"opportunity_id\":\"{opportunity}\",\"detail\":\"{}\"}}", "x".repeat(120));
     tx.raw()
-        .execute(
-            "INSERT INTO webhook_outbox (id, type, opportunity_id, occurred_at, data) VALUES ($1, $2, $3, $4, $5)",
-            &[V::from(dealflow_server::new_id()), kind.into(), opportunity.into(), now_ms().into(), data.into()],
-        )
+        .execute(floor_sql::NEW_EVENT, &[V::from(dealflow_server::new_id()), kind.into(), opportunity.into(), now_ms().into(), data.into()])
         .await?;
     Ok(())
 }
@@ -491,8 +488,7 @@ async fn history(
 ) -> anyhow::Result<()> {
     tx.raw()
         .execute(
-            "INSERT INTO stage_history (opportunity_id, seq, from_stage, to_stage, at, by_user_id, by_process, visit, instance_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
+            floor_sql::NEW_HISTORY,
             &[
                 V::from(opportunity),
                 seq.into(),
@@ -522,9 +518,7 @@ async fn create_visit(
         let at = now_ms();
         tx.raw()
             .execute(
-                "INSERT INTO activities (id, type, title_ru, title_en, owner_id, status, due_at, opportunity_id, process_instance_id, stage, step,
-                     stage_visit, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, 'not_started', $6, $7, $8, $9, $10, 1, $11, $11)",
+                floor_sql::NEW_ACTIVITY,
                 &[
                     V::from(id.as_str()),
                     step.kind.as_str().into(),
@@ -542,8 +536,7 @@ async fn create_visit(
             .await?;
         tx.raw()
             .execute(
-                "INSERT INTO notifications (id, user_id, kind, title_ru, title_en, body_ru, body_en, entity_type, entity_id, created_at)
-                 VALUES ($1, $2, 'activity_assigned', $3, $4, $5, $6, 'activity', $7, $8)",
+                floor_sql::NEW_NOTIFICATION,
                 &[
                     V::from(dealflow_server::new_id()),
                     owner.into(),
