@@ -228,6 +228,15 @@ pub enum ReadError {
 
 /// Reads a whole file: its encoding and separator found, cells trimmed, blank lines skipped.
 pub fn read(bytes: &[u8]) -> Result<Table, ReadError> {
+    read_rows(bytes, usize::MAX)
+}
+
+/// The file's header and its first `most` rows, for showing it without reading all of it.
+pub fn read_head(bytes: &[u8], most: usize) -> Result<Table, ReadError> {
+    read_rows(bytes, most)
+}
+
+fn read_rows(bytes: &[u8], most: usize) -> Result<Table, ReadError> {
     let (text, encoding) = decode(bytes);
     let separator = separator(&text);
     let mut reader = csv::ReaderBuilder::new().delimiter(separator).flexible(true).has_headers(false).from_reader(text.as_bytes());
@@ -242,6 +251,9 @@ pub fn read(bytes: &[u8]) -> Result<Table, ReadError> {
     }
     let (mut rows, mut numbers) = (Vec::new(), Vec::new());
     for (number, record) in (2..).zip(records) {
+        if rows.len() == most {
+            break;
+        }
         let record = record.map_err(malformed)?;
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;

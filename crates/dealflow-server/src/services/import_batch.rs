@@ -90,7 +90,30 @@ fn lookup<'m, K: std::hash::Hash + Eq>(seen: &'m HashMap<K, String>, added: &'m 
     added.get(key).or_else(|| seen.get(key))
 }
 
-impl Batch<'_> {
+impl<'a> Batch<'a> {
+    fn new(ctx: &'a PassContext, seen: &'a Seen, counts: ImportCounts, now: Timestamp) -> Batch<'a> {
+        Batch {
+            ctx,
+            seen,
+            added: Seen::default(),
+            counts,
+            now,
+            db_accounts_by_tax: HashMap::new(),
+            db_accounts_by_name: HashMap::new(),
+            db_contacts: HashMap::new(),
+            db_deals: HashMap::new(),
+            accounts: Vec::new(),
+            account_fills: Vec::new(),
+            contacts: Vec::new(),
+            contact_fills: Vec::new(),
+            deals: Vec::new(),
+            deal_fills: Vec::new(),
+            activities: Vec::new(),
+            problems: Vec::new(),
+            rejected: 0,
+        }
+    }
+
     fn only_own(&self) -> Option<&str> {
         (self.ctx.dedupe == Dedupe::Create).then_some(self.ctx.import_id.as_str())
     }
@@ -477,26 +500,7 @@ impl Services {
                 .collect();
             let now = self.clock.now();
             let outcome = in_write!(self, |tx| {
-                let mut batch = Batch {
-                    ctx: &ctx,
-                    seen: &seen,
-                    added: Seen::default(),
-                    counts: counts.clone(),
-                    now,
-                    db_accounts_by_tax: HashMap::new(),
-                    db_accounts_by_name: HashMap::new(),
-                    db_contacts: HashMap::new(),
-                    db_deals: HashMap::new(),
-                    accounts: Vec::new(),
-                    account_fills: Vec::new(),
-                    contacts: Vec::new(),
-                    contact_fills: Vec::new(),
-                    deals: Vec::new(),
-                    deal_fills: Vec::new(),
-                    activities: Vec::new(),
-                    problems: Vec::new(),
-                    rejected: 0,
-                };
+                let mut batch = Batch::new(&ctx, &seen, counts.clone(), now);
                 let touched = batch.run(tx, &plans).await?;
                 if ctx.pass == Pass::Import {
                     batch.write(tx).await?;

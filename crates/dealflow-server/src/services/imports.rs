@@ -271,10 +271,11 @@ impl Services {
         Ok(self.store.read().await?.imports().list(mine, limit).await?)
     }
 
-    /// The import with its first rows, for choosing the mapping.
+    /// The import with its first rows, for choosing the mapping (the rest of the file unread).
     pub async fn import_preview(&self, actor: &Actor, id: &str, rows: usize) -> Result<ImportPreview> {
         let record = self.import_record(actor, id).await?;
-        let table = read_file(&self.store.read().await?.imports().file(id).await?)?;
+        let bytes = self.store.read().await?.imports().file(id).await?;
+        let table = import::read_head(&bytes, rows).map_err(|_| ServiceError::invalid("file", Invalid::WrongType))?;
         Ok(ImportPreview {
             sample: table.rows.into_iter().take(rows).collect(),
             encoding: table.encoding,
