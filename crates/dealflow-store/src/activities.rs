@@ -1,10 +1,10 @@
 //! Activities: process-created and manual.
 
+use crate::db::Row;
 use dealflow_core::LocalizedText;
 use dealflow_core::definition::ActivityType;
 use dealflow_core::engine::ActivityStatus;
 use dealflow_core::records::ActivityRecord;
-use sqlx::any::AnyRow;
 
 use crate::sql::{After, OwnerScope, RowExt, Sql, millis};
 use crate::{Result, StoreError, Write};
@@ -14,7 +14,7 @@ crate::handle!(
     Activities
 );
 
-pub(crate) fn activity(row: &AnyRow) -> Result<ActivityRecord> {
+pub(crate) fn activity(row: &Row) -> Result<ActivityRecord> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("activities.{what}"));
     Ok(ActivityRecord {
         id: row.text("id")?,
@@ -58,14 +58,14 @@ pub struct ActivityFilter {
 impl<A> Activities<'_, A> {
     pub async fn get(&mut self, id: &str) -> Result<ActivityRecord> {
         let c = &mut *self.c;
-        let row = sqlx::query("SELECT * FROM activities WHERE id = $1").bind(id).fetch_one(c).await?;
+        let row = crate::db::query("SELECT * FROM activities WHERE id = $1").bind(id).fetch_one(c).await?;
         activity(&row)
     }
 
     /// Every activity of a process instance, oldest first.
     pub async fn of_instance(&mut self, instance_id: &str) -> Result<Vec<ActivityRecord>> {
         let c = &mut *self.c;
-        let rows = sqlx::query("SELECT * FROM activities WHERE process_instance_id = $1 ORDER BY created_at, stage_visit, id")
+        let rows = crate::db::query("SELECT * FROM activities WHERE process_instance_id = $1 ORDER BY created_at, stage_visit, id")
             .bind(instance_id)
             .fetch_all(c)
             .await?;
@@ -75,7 +75,7 @@ impl<A> Activities<'_, A> {
     /// Every activity of an opportunity, process and manual, oldest first.
     pub async fn of_opportunity(&mut self, opportunity_id: &str) -> Result<Vec<ActivityRecord>> {
         let c = &mut *self.c;
-        let rows = sqlx::query("SELECT * FROM activities WHERE opportunity_id = $1 ORDER BY created_at, id")
+        let rows = crate::db::query("SELECT * FROM activities WHERE opportunity_id = $1 ORDER BY created_at, id")
             .bind(opportunity_id)
             .fetch_all(c)
             .await?;
@@ -86,7 +86,7 @@ impl<A> Activities<'_, A> {
     /// first. Reminders reach a day ahead at most.
     pub async fn due_reminders(&mut self, now: jiff::Timestamp, limit: i64) -> Result<Vec<ActivityRecord>> {
         let now = millis(now);
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT a.* FROM activities a JOIN users u ON u.id = a.owner_id
              WHERE a.reminded_at IS NULL AND a.status IN ('not_started', 'in_progress')
                AND COALESCE(a.start_at, a.due_at) > $1 AND COALESCE(a.start_at, a.due_at) <= $1 + 86400000
@@ -188,7 +188,7 @@ impl<A> Activities<'_, A> {
 impl Activities<'_, Write> {
     pub async fn insert(&mut self, a: &ActivityRecord) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO activities (id, type, title_ru, title_en, owner_id, status, result, result_note, start_at, due_at, completed_at,
                  opportunity_id, process_instance_id, stage, step, stage_visit, created_by, version, created_at, updated_at,
                  account_id, contact_id, duration_minutes)
@@ -225,7 +225,7 @@ impl Activities<'_, Write> {
     /// A person's own changes to an activity: status in progress, times, owner, what it is about.
     pub async fn update_details(&mut self, a: &ActivityRecord, now: jiff::Timestamp) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query(
+        crate::db::query(
             "UPDATE activities SET title_ru = $2, title_en = $3, owner_id = $4, status = $5, start_at = $6, due_at = $7,
                  reminded_at = CASE WHEN COALESCE(start_at, -1) = COALESCE($6, -1) AND COALESCE(due_at, -1) = COALESCE($7, -1)
                      THEN reminded_at ELSE NULL END,
@@ -252,7 +252,7 @@ impl Activities<'_, Write> {
 
     pub async fn set_completed(&mut self, id: &str, result: &str, note: Option<&str>, now: jiff::Timestamp) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query(
+        crate::db::query(
             "UPDATE activities SET status = 'completed', result = $2, result_note = $3, completed_at = $4, version = version + 1, updated_at = $4
              WHERE id = $1",
         )
@@ -267,7 +267,7 @@ impl Activities<'_, Write> {
 
     pub async fn set_cancelled(&mut self, id: &str, now: jiff::Timestamp) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query("UPDATE activities SET status = 'cancelled', version = version + 1, updated_at = $2 WHERE id = $1")
+        crate::db::query("UPDATE activities SET status = 'cancelled', version = version + 1, updated_at = $2 WHERE id = $1")
             .bind(id)
             .bind(millis(now))
             .execute(c)
@@ -277,7 +277,7 @@ impl Activities<'_, Write> {
 
     /// Marks the activity's reminder sent; false when it already was (by another node).
     pub async fn mark_reminded(&mut self, id: &str, now: jiff::Timestamp) -> Result<bool> {
-        let done = sqlx::query("UPDATE activities SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL")
+        let done = crate::db::query("UPDATE activities SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL")
             .bind(id)
             .bind(millis(now))
             .execute(&mut *self.c)
@@ -287,7 +287,7 @@ impl Activities<'_, Write> {
 
     pub async fn set_owner(&mut self, id: &str, owner_id: &str, now: jiff::Timestamp) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query("UPDATE activities SET owner_id = $2, version = version + 1, updated_at = $3 WHERE id = $1")
+        crate::db::query("UPDATE activities SET owner_id = $2, version = version + 1, updated_at = $3 WHERE id = $1")
             .bind(id)
             .bind(owner_id)
             .bind(millis(now))

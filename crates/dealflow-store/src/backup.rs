@@ -4,9 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sqlx::Connection;
-
-use crate::{Backend, Result, Store, StoreError};
+use crate::{Pools, Result, Store, StoreError};
 
 /// The file an `sqlite://PATH` URL names.
 pub fn sqlite_path(url: &str) -> Result<PathBuf> {
@@ -24,14 +22,19 @@ pub fn sqlite_path(url: &str) -> Result<PathBuf> {
 impl Store {
     /// Writes a consistent copy of the database to `target`, which must not exist yet.
     pub async fn backup_to(&self, target: &Path) -> Result<()> {
-        if self.backend == Backend::Postgres {
+        let Pools::Sqlite { readers, .. } = &self.pools else {
             return Err(StoreError::Config("back up PostgreSQL with pg_dump (see the README)".into()));
-        }
+        };
         if target.exists() {
             return Err(StoreError::Config(format!("{} already exists; choose a new file", target.display())));
         }
         let text = target.to_str().ok_or_else(|| StoreError::Config("the backup path is not UTF-8".into()))?;
-        sqlx::query("VACUUM INTO $1").bind(text).execute(&self.pool).await?;
+        let conn = readers.acquire().await?;
+        let text = text.to_owned();
+        // Copying the whole file takes a while: on a blocking thread.
+        tokio::task::spawn_blocking(move || conn.connection().execute("VACUUM INTO ?1", [text]).map(drop))
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))??;
         Ok(())
     }
 }
@@ -46,16 +49,17 @@ pub async fn restore_sqlite(backup: &Path, url: &str) -> Result<PathBuf> {
     if !backup.is_file() {
         return Err(StoreError::Config(format!("{} is not a file", backup.display())));
     }
-    let mut check = sqlx::sqlite::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", backup.display())).await?;
-    let verdict: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut check).await?;
+    let check = rusqlite::Connection::open_with_flags(backup, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let verdict: String = check.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
     if verdict != "ok" {
         return Err(StoreError::Corrupt(format!("{} fails the integrity check: {verdict}", backup.display())));
     }
-    let tables: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('opportunities', '_sqlx_migrations')")
-            .fetch_one(&mut check)
-            .await?;
-    check.close().await?;
+    let tables: i64 = check.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('opportunities', '_sqlx_migrations')",
+        [],
+        |r| r.get(0),
+    )?;
+    drop(check);
     if tables != 2 {
         return Err(StoreError::Config(format!("{} is not a dealflow database", backup.display())));
     }

@@ -22,7 +22,7 @@ pub struct CalendarFeedRecord {
 
 impl<A> Calendars<'_, A> {
     pub async fn of_user(&mut self, user_id: &str) -> Result<Option<CalendarFeedRecord>> {
-        let row = sqlx::query("SELECT user_id, scope, created_at FROM calendar_feeds WHERE user_id = $1")
+        let row = crate::db::query("SELECT user_id, scope, created_at FROM calendar_feeds WHERE user_id = $1")
             .bind(user_id)
             .fetch_optional(&mut *self.c)
             .await?;
@@ -39,7 +39,7 @@ impl<A> Calendars<'_, A> {
              WHERE f.secret_hash = $1 AND u.active = 1",
             crate::users::COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(secret_hash).fetch_optional(&mut *self.c).await?;
+        let row = crate::db::query(sql).bind(secret_hash).fetch_optional(&mut *self.c).await?;
         let Some(row) = row else { return Ok(None) };
         let user = crate::users::user(&row)?;
         let feed = CalendarFeedRecord { user_id: user.id.clone(), scope: row.text("feed_scope")?, created_at: row.at("feed_created_at")? };
@@ -52,7 +52,7 @@ impl Calendars<'_, Write> {
     /// working).
     pub async fn replace(&mut self, user_id: &str, secret_hash: &str, scope: &str, now: Timestamp) -> Result<()> {
         self.revoke(user_id).await?;
-        sqlx::query("INSERT INTO calendar_feeds (user_id, secret_hash, scope, created_at) VALUES ($1, $2, $3, $4)")
+        crate::db::query("INSERT INTO calendar_feeds (user_id, secret_hash, scope, created_at) VALUES ($1, $2, $3, $4)")
             .bind(user_id)
             .bind(secret_hash)
             .bind(scope)
@@ -64,7 +64,7 @@ impl Calendars<'_, Write> {
 
     /// Ends the user's feed; whether they had one.
     pub async fn revoke(&mut self, user_id: &str) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(user_id).execute(&mut *self.c).await?;
+        let done = crate::db::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(user_id).execute(&mut *self.c).await?;
         Ok(done.rows_affected() > 0)
     }
 }

@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
+use crate::db::Conn;
+use crate::db::Row;
 use dealflow_core::Money;
 use dealflow_core::import::name_key;
 use dealflow_core::records::{AccountRecord, ContactRecord, OrderRecord};
-use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 use crate::order::{AccountSort, ContactSort, Sorted};
 use crate::sql::{RowExt, Sql, millis};
@@ -16,7 +16,7 @@ crate::handle!(Accounts);
 crate::handle!(Contacts);
 crate::handle!(Orders);
 
-pub(crate) fn account(row: &AnyRow) -> Result<AccountRecord> {
+pub(crate) fn account(row: &Row) -> Result<AccountRecord> {
     Ok(AccountRecord {
         id: row.text("id")?,
         name: row.text("name")?,
@@ -29,7 +29,7 @@ pub(crate) fn account(row: &AnyRow) -> Result<AccountRecord> {
     })
 }
 
-pub(crate) fn contact(row: &AnyRow) -> Result<ContactRecord> {
+pub(crate) fn contact(row: &Row) -> Result<ContactRecord> {
     Ok(ContactRecord {
         id: row.text("id")?,
         name: row.text("name")?,
@@ -43,14 +43,16 @@ pub(crate) fn contact(row: &AnyRow) -> Result<ContactRecord> {
 }
 
 /// The account and contact names that an opportunity's search text is made of.
-pub(crate) async fn names_for_search(c: &mut AnyConnection, account_id: Option<&str>, contact_id: Option<&str>) -> Result<String> {
+pub(crate) async fn names_for_search(c: &mut Conn, account_id: Option<&str>, contact_id: Option<&str>) -> Result<String> {
     let mut names = String::new();
     if let Some(id) = account_id {
-        let name: Option<String> = sqlx::query_scalar("SELECT name FROM accounts WHERE id = $1").bind(id).fetch_optional(&mut *c).await?;
+        let name: Option<String> =
+            crate::db::query_scalar("SELECT name FROM accounts WHERE id = $1").bind(id).fetch_optional(&mut *c).await?;
         names.extend(name.map(|n| format!(" {n}")));
     }
     if let Some(id) = contact_id {
-        let name: Option<String> = sqlx::query_scalar("SELECT name FROM contacts WHERE id = $1").bind(id).fetch_optional(&mut *c).await?;
+        let name: Option<String> =
+            crate::db::query_scalar("SELECT name FROM contacts WHERE id = $1").bind(id).fetch_optional(&mut *c).await?;
         names.extend(name.map(|n| format!(" {n}")));
     }
     Ok(names)
@@ -58,13 +60,13 @@ pub(crate) async fn names_for_search(c: &mut AnyConnection, account_id: Option<&
 
 /// Rows of a customer table by name whose name contains `q` (lower-cased), after a (name, id).
 async fn by_name(
-    c: &mut AnyConnection,
+    c: &mut Conn,
     table: &str,
     q: Option<&str>,
     account_id: Option<&str>,
     after: Option<(&str, &str)>,
     limit: i64,
-) -> Result<Vec<AnyRow>> {
+) -> Result<Vec<Row>> {
     let mut sql = Sql::new(&format!("SELECT * FROM {table} WHERE 1 = 1"));
     if let Some(q) = q {
         sql.push(" AND").push_contains("name_lower", q);
@@ -85,19 +87,13 @@ const CANDIDATES: i64 = 200;
 
 /// The lower-cased name as its index orders it: in code point order on PostgreSQL whatever the
 /// database's collation, so that a prefix is one range of the index.
-fn ordered_name(c: &AnyConnection) -> &'static str {
+fn ordered_name(c: &Conn) -> &'static str {
     if c.backend_name() == "PostgreSQL" { "(name_lower COLLATE \"C\")" } else { "name_lower" }
 }
 
 /// Rows of a customer table whose name starts with `q` (lower-cased), by name: one range of the
 /// lower-cased name index.
-pub(crate) async fn starting_with(
-    c: &mut AnyConnection,
-    table: &str,
-    q: &str,
-    account_id: Option<&str>,
-    limit: i64,
-) -> Result<Vec<AnyRow>> {
+pub(crate) async fn starting_with(c: &mut Conn, table: &str, q: &str, account_id: Option<&str>, limit: i64) -> Result<Vec<Row>> {
     let column = ordered_name(c);
     let mut sql = Sql::new(&format!("SELECT * FROM {table} WHERE {column} >= "));
     sql.bind(q.to_owned()).push(&format!(" AND {column} < ")).bind(format!("{q}\u{10FFFF}"));
@@ -110,7 +106,7 @@ pub(crate) async fn starting_with(
 
 /// What a picker offers for `q` (lower-cased): names that start with it first, by name; then, to
 /// fill `limit`, names that contain it.
-async fn pick(c: &mut AnyConnection, table: &str, q: &str, account_id: Option<&str>, limit: i64) -> Result<Vec<AnyRow>> {
+async fn pick(c: &mut Conn, table: &str, q: &str, account_id: Option<&str>, limit: i64) -> Result<Vec<Row>> {
     let column = ordered_name(c);
     let upper = format!("{q}\u{10FFFF}");
     let mut rows = starting_with(c, table, q, account_id, limit).await?;
@@ -142,7 +138,7 @@ async fn pick(c: &mut AnyConnection, table: &str, q: &str, account_id: Option<&s
 }
 
 /// The names of the rows of `table` with these ids (those that exist), read in one query.
-async fn names(c: &mut sqlx::AnyConnection, table: &str, ids: &[String]) -> Result<HashMap<String, String>> {
+async fn names(c: &mut crate::db::Conn, table: &str, ids: &[String]) -> Result<HashMap<String, String>> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -166,7 +162,7 @@ impl<A> Accounts<'_, A> {
     }
 
     pub async fn get(&mut self, id: &str) -> Result<AccountRecord> {
-        let row = sqlx::query("SELECT * FROM accounts WHERE id = $1").bind(id).fetch_one(&mut *self.c).await?;
+        let row = crate::db::query("SELECT * FROM accounts WHERE id = $1").bind(id).fetch_one(&mut *self.c).await?;
         account(&row)
     }
 
@@ -197,7 +193,7 @@ impl<A> Accounts<'_, A> {
 
 impl Accounts<'_, Write> {
     pub async fn insert(&mut self, a: &AccountRecord) -> Result<()> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO accounts (id, name, name_lower, industry, website, phone, owner_id, created_at, updated_at, tax_number, name_key)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
         )
@@ -217,7 +213,7 @@ impl Accounts<'_, Write> {
     }
 
     pub async fn update(&mut self, a: &AccountRecord, now: jiff::Timestamp) -> Result<()> {
-        sqlx::query(
+        crate::db::query(
             "UPDATE accounts SET name = $2, name_lower = $3, industry = $4, website = $5, phone = $6, owner_id = $7, updated_at = $8,
                  tax_number = $9, name_key = $10 WHERE id = $1",
         )
@@ -244,7 +240,7 @@ impl<A> Contacts<'_, A> {
     }
 
     pub async fn get(&mut self, id: &str) -> Result<ContactRecord> {
-        let row = sqlx::query("SELECT * FROM contacts WHERE id = $1").bind(id).fetch_one(&mut *self.c).await?;
+        let row = crate::db::query("SELECT * FROM contacts WHERE id = $1").bind(id).fetch_one(&mut *self.c).await?;
         contact(&row)
     }
 
@@ -287,7 +283,7 @@ impl<A> Contacts<'_, A> {
 
 impl Contacts<'_, Write> {
     pub async fn insert(&mut self, x: &ContactRecord) -> Result<()> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO contacts (id, name, name_lower, email, phone, job_title, account_id, owner_id, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
         )
@@ -306,7 +302,7 @@ impl Contacts<'_, Write> {
     }
 
     pub async fn update(&mut self, x: &ContactRecord, now: jiff::Timestamp) -> Result<()> {
-        sqlx::query(
+        crate::db::query(
             "UPDATE contacts SET name = $2, name_lower = $3, email = $4, phone = $5, job_title = $6, account_id = $7, owner_id = $8, updated_at = $9 WHERE id = $1",
         )
         .bind(&x.id)
@@ -327,7 +323,7 @@ impl Contacts<'_, Write> {
 impl<A> Orders<'_, A> {
     /// The orders made from one opportunity, oldest first.
     pub async fn of_opportunity(&mut self, opportunity_id: &str) -> Result<Vec<OrderRecord>> {
-        let rows = sqlx::query("SELECT * FROM orders WHERE opportunity_id = $1 ORDER BY created_at, id")
+        let rows = crate::db::query("SELECT * FROM orders WHERE opportunity_id = $1 ORDER BY created_at, id")
             .bind(opportunity_id)
             .fetch_all(&mut *self.c)
             .await?;
@@ -348,7 +344,7 @@ impl<A> Orders<'_, A> {
 
 impl Orders<'_, Write> {
     pub async fn insert(&mut self, o: &OrderRecord) -> Result<()> {
-        sqlx::query("INSERT INTO orders (id, opportunity_id, amount, status, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        crate::db::query("INSERT INTO orders (id, opportunity_id, amount, status, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&o.id)
             .bind(&o.opportunity_id)
             .bind(o.amount.minor_units())

@@ -22,7 +22,7 @@ impl WriteTx {
 }
 
 async fn apply(
-    c: &mut sqlx::AnyConnection,
+    c: &mut crate::db::Conn,
     after: &OpportunityState,
     effects: &[Effect],
     now: jiff::Timestamp,
@@ -32,7 +32,7 @@ async fn apply(
     for effect in effects {
         match effect {
             Effect::InstanceStarted { id, process_code, process_version, via, started_by } => {
-                sqlx::query(
+                crate::db::query(
                     "INSERT INTO process_instances (id, process_code, process_version, opportunity_id, status, started_via, started_by, started_at, visits)
                      VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, '{}')",
                 )
@@ -47,14 +47,14 @@ async fn apply(
                 .await?;
             }
             Effect::InstanceVisited { id, visits } => {
-                sqlx::query("UPDATE process_instances SET visits = $2 WHERE id = $1")
+                crate::db::query("UPDATE process_instances SET visits = $2 WHERE id = $1")
                     .bind(id)
                     .bind(to_json(visits))
                     .execute(&mut *c)
                     .await?;
             }
             Effect::InstanceFinished { id, status, outcome } => {
-                sqlx::query(
+                crate::db::query(
                     "UPDATE process_instances SET status = $2, outcome = $3, finished_at = $4 WHERE id = $1 AND status = 'running'",
                 )
                 .bind(id)
@@ -108,7 +108,7 @@ async fn apply(
         }
     }
     if opportunity_changed {
-        let done = sqlx::query(
+        let done = crate::db::query(
             "UPDATE opportunities SET stage = $2, owner_id = $3, closed_at = $4, version = version + 1, updated_at = $5 WHERE id = $1",
         )
         .bind(&after.id)
@@ -123,7 +123,7 @@ async fn apply(
         }
         if after.closed_at.is_some() {
             // A closed deal needs no next step: the watchdog's mark goes with the close.
-            sqlx::query("DELETE FROM stale_deals WHERE owner_id = $1 AND opportunity_id = $2")
+            crate::db::query("DELETE FROM stale_deals WHERE owner_id = $1 AND opportunity_id = $2")
                 .bind(&after.owner_id)
                 .bind(&after.id)
                 .execute(&mut *c)

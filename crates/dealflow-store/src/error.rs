@@ -1,5 +1,6 @@
 //! Storage errors are small: callers care whether a row was missing, whether a constraint
-//! refused the write (a race or a duplicate), or whether something else broke.
+//! refused the write (a race or a duplicate), whether a retry may succeed, or whether something
+//! else broke.
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -17,8 +18,12 @@ pub enum StoreError {
     /// The shared commit of a batch of commands failed (the batch's commands are all undone).
     #[error("commit failed: {0}")]
     Commit(String),
-    #[error(transparent)]
-    Other(sqlx::Error),
+    /// A lock, a serialization failure or a deadlock, or no connection free in time: a retry may
+    /// succeed.
+    #[error("busy: {0}")]
+    Busy(String),
+    #[error("{0}")]
+    Other(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -29,7 +34,9 @@ impl From<sqlx::Error> for StoreError {
                 let constraint = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
                 StoreError::Conflict { constraint }
             }
-            _ => StoreError::Other(error),
+            sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40001" | "40P01")) => StoreError::Busy(error.to_string()),
+            sqlx::Error::PoolTimedOut => StoreError::Busy(error.to_string()),
+            _ => StoreError::Other(error.to_string()),
         }
     }
 }
@@ -37,12 +44,6 @@ impl From<sqlx::Error> for StoreError {
 impl StoreError {
     /// PostgreSQL serialization failures and deadlocks, SQLite's busy database: worth a retry.
     pub fn is_retryable(&self) -> bool {
-        match self {
-            StoreError::Other(sqlx::Error::Database(db)) => {
-                matches!(db.code().as_deref(), Some("40001" | "40P01" | "5" | "6" | "517"))
-            }
-            StoreError::Other(sqlx::Error::PoolTimedOut) => true,
-            _ => false,
-        }
+        matches!(self, StoreError::Busy(_))
     }
 }

@@ -3,9 +3,9 @@
 //! rejected row's problems, the matches a batch looks up, and the batch's rows written many to a
 //! statement.
 
+use crate::db::Row;
 use dealflow_core::records::{AccountRecord, ActivityRecord, ContactRecord, HistoryRecord, OpportunityRecord};
 use jiff::Timestamp;
-use sqlx::any::AnyRow;
 
 use crate::sql::{RowExt, Sql, flag, millis, one_row};
 use crate::{Result, StoreError, Write};
@@ -76,7 +76,7 @@ pub struct NewDeal<'a> {
 const SUMMARY: &str = "id, created_by, file_name, headers, mapping, dedupe, start_process, status, total_rows, done_rows, counts, rejected_rows, \
      error, created_at, updated_at, finished_at";
 
-fn import(row: &AnyRow) -> Result<ImportRecord> {
+fn import(row: &Row) -> Result<ImportRecord> {
     Ok(ImportRecord {
         id: row.text("id")?,
         created_by: row.text("created_by")?,
@@ -97,7 +97,7 @@ fn import(row: &AnyRow) -> Result<ImportRecord> {
     })
 }
 
-fn problem(row: &AnyRow) -> Result<ImportProblemRecord> {
+fn problem(row: &Row) -> Result<ImportProblemRecord> {
     Ok(ImportProblemRecord {
         row: row.int("row_number")?,
         seq: row.int("seq")?,
@@ -110,7 +110,7 @@ fn problem(row: &AnyRow) -> Result<ImportProblemRecord> {
     })
 }
 
-fn matched(row: &AnyRow) -> Result<ImportMatch> {
+fn matched(row: &Row) -> Result<ImportMatch> {
     Ok(ImportMatch {
         id: row.text("id")?,
         key: row.opt_text("match_key")?.unwrap_or_default(),
@@ -133,12 +133,12 @@ const RUNNING: &str = "('checking', 'importing')";
 impl<A> Imports<'_, A> {
     pub async fn get(&mut self, id: &str) -> Result<ImportRecord> {
         let sql = format!("SELECT {SUMMARY} FROM imports WHERE id = $1");
-        import(&sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&mut *self.c).await?)
+        import(&crate::db::query(sql).bind(id).fetch_one(&mut *self.c).await?)
     }
 
     /// The uploaded file's bytes.
     pub async fn file(&mut self, id: &str) -> Result<Vec<u8>> {
-        Ok(sqlx::query_scalar("SELECT file FROM imports WHERE id = $1").bind(id).fetch_one(&mut *self.c).await?)
+        crate::db::query_scalar("SELECT file FROM imports WHERE id = $1").bind(id).fetch_one(&mut *self.c).await
     }
 
     /// The newest imports, of one person or of everyone.
@@ -168,7 +168,7 @@ impl<A> Imports<'_, A> {
         let sql = format!(
             "SELECT COUNT(*) FROM imports WHERE status IN {RUNNING} AND (lease_until IS NULL OR lease_until < $1 OR lease_owner = $2)"
         );
-        let waiting: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(millis(now)).bind(node).fetch_one(&mut *self.c).await?;
+        let waiting: i64 = crate::db::query_scalar(sql).bind(millis(now)).bind(node).fetch_one(&mut *self.c).await?;
         Ok(waiting > 0)
     }
 
@@ -223,7 +223,7 @@ impl<A> Imports<'_, A> {
 
     /// Open opportunities the import made that no process has run on yet, a page at a time.
     pub async fn deals_without_process(&mut self, import_id: &str, limit: i64) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
+        crate::db::query_scalar(
             "SELECT o.id FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage \
              WHERE o.import_id = $1 AND s.is_final = 0 AND NOT EXISTS (SELECT 1 FROM process_instances i WHERE i.opportunity_id = o.id) \
              ORDER BY o.id LIMIT $2",
@@ -231,12 +231,12 @@ impl<A> Imports<'_, A> {
         .bind(import_id)
         .bind(limit)
         .fetch_all(&mut *self.c)
-        .await?)
+        .await
     }
 }
 
 /// One multi-row `INSERT` per [`ROWS_PER_STATEMENT`] items: `head` then a `(…)` per item.
-async fn insert_many<T>(c: &mut sqlx::AnyConnection, head: &str, items: &[T], mut values: impl FnMut(&mut Sql, &T)) -> Result<()> {
+async fn insert_many<T>(c: &mut crate::db::Conn, head: &str, items: &[T], mut values: impl FnMut(&mut Sql, &T)) -> Result<()> {
     for chunk in items.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new(head);
         sql.push(" VALUES ");
@@ -252,7 +252,7 @@ async fn insert_many<T>(c: &mut sqlx::AnyConnection, head: &str, items: &[T], mu
 
 impl Imports<'_, Write> {
     pub async fn insert(&mut self, record: &ImportRecord, file: &[u8]) -> Result<()> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO imports (id, created_by, file_name, file, headers, mapping, dedupe, status, total_rows, created_at, updated_at, \
              start_process) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
         )
@@ -276,7 +276,7 @@ impl Imports<'_, Write> {
     /// the first row with the last pass's problems and counts gone; or leaves it a `draft`.
     pub async fn start(&mut self, record: &ImportRecord, status: &str, now: Timestamp) -> Result<()> {
         let id = record.id.as_str();
-        let done = sqlx::query(
+        let done = crate::db::query(
             "UPDATE imports SET mapping = $2, dedupe = $3, status = $4, done_rows = 0, counts = '{}', rejected_rows = 0, error = NULL, \
              lease_owner = NULL, lease_until = NULL, updated_at = $5, finished_at = NULL, start_process = $6 WHERE id = $1",
         )
@@ -299,10 +299,9 @@ impl Imports<'_, Write> {
              ORDER BY created_at, id LIMIT 1{}",
             crate::webhooks::skip_locked(self.c)
         );
-        let id: Option<String> =
-            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(millis(now)).bind(node).fetch_optional(&mut *self.c).await?;
+        let id: Option<String> = crate::db::query_scalar(sql).bind(millis(now)).bind(node).fetch_optional(&mut *self.c).await?;
         if let Some(id) = &id {
-            sqlx::query("UPDATE imports SET lease_owner = $2, lease_until = $3 WHERE id = $1")
+            crate::db::query("UPDATE imports SET lease_owner = $2, lease_until = $3 WHERE id = $1")
                 .bind(id)
                 .bind(node)
                 .bind(millis(until))
@@ -314,7 +313,7 @@ impl Imports<'_, Write> {
 
     /// Extends `node`'s lease to `until`; whether it still held it.
     pub async fn renew(&mut self, id: &str, node: &str, until: Timestamp) -> Result<bool> {
-        let done = sqlx::query("UPDATE imports SET lease_until = $3 WHERE id = $1 AND lease_owner = $2")
+        let done = crate::db::query("UPDATE imports SET lease_until = $3 WHERE id = $1 AND lease_owner = $2")
             .bind(id)
             .bind(node)
             .bind(millis(until))
@@ -337,7 +336,7 @@ impl Imports<'_, Write> {
         now: Timestamp,
         lease_until: Timestamp,
     ) -> Result<()> {
-        let done = sqlx::query(
+        let done = crate::db::query(
             "UPDATE imports SET done_rows = $3, counts = $4, rejected_rows = $5, updated_at = $6, lease_until = $7 \
              WHERE id = $1 AND lease_owner = $2",
         )
@@ -355,13 +354,13 @@ impl Imports<'_, Write> {
 
     /// Drops the problems of a dry run that starts again.
     pub async fn clear_problems(&mut self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM import_problems WHERE import_id = $1").bind(id).execute(&mut *self.c).await?;
+        crate::db::query("DELETE FROM import_problems WHERE import_id = $1").bind(id).execute(&mut *self.c).await?;
         Ok(())
     }
 
     /// Ends a pass: `checked`, `done` or `failed` (with why).
     pub async fn finish(&mut self, id: &str, status: &str, error: Option<&str>, now: Timestamp) -> Result<()> {
-        let done = sqlx::query(
+        let done = crate::db::query(
             "UPDATE imports SET status = $2, error = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4, finished_at = $4 WHERE id = $1",
         )
         .bind(id)
@@ -456,7 +455,7 @@ impl Imports<'_, Write> {
 
     /// Fills an account's fields from an import row (empty cells leave a field as it is).
     pub async fn fill_account(&mut self, a: &AccountRecord, now: Timestamp) -> Result<()> {
-        let done = sqlx::query(
+        let done = crate::db::query(
             "UPDATE accounts SET industry = COALESCE($2, industry), website = COALESCE($3, website), phone = COALESCE($4, phone), \
              tax_number = COALESCE($5, tax_number), updated_at = $6 WHERE id = $1",
         )
@@ -473,7 +472,7 @@ impl Imports<'_, Write> {
 
     /// Fills a contact's fields from an import row; an empty name keeps the one it has.
     pub async fn fill_contact(&mut self, x: &ContactRecord, now: Timestamp) -> Result<()> {
-        let done = sqlx::query(
+        let done = crate::db::query(
             "UPDATE contacts SET name = CASE WHEN $2 = '' THEN name ELSE $2 END, \
              name_lower = CASE WHEN $3 = '' THEN name_lower ELSE $3 END, phone = COALESCE($4, phone), job_title = COALESCE($5, job_title), \
              account_id = COALESCE($6, account_id), updated_at = $7 WHERE id = $1",
@@ -493,7 +492,7 @@ impl Imports<'_, Write> {
     /// An opportunity's amount, probability and expected close date from an import row; its
     /// stage moves only through the process or a person.
     pub async fn fill_opportunity(&mut self, o: &OpportunityRecord, now: Timestamp) -> Result<()> {
-        let done = sqlx::query(
+        let done = crate::db::query(
             "UPDATE opportunities SET amount = COALESCE($2, amount), probability = COALESCE($3, probability), \
              close_date = COALESCE($4, close_date), version = version + 1, updated_at = $5 WHERE id = $1",
         )

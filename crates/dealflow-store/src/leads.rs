@@ -1,7 +1,7 @@
 //! Leads: the prospects that sales receives from marketing.
 
+use crate::db::Row;
 use dealflow_core::records::LeadRecord;
-use sqlx::any::AnyRow;
 
 use crate::order::{LeadSort, Sorted};
 use crate::sql::{After, OwnerScope, RowExt, Sql, for_update, millis, one_row};
@@ -9,7 +9,7 @@ use crate::{Result, Write};
 
 crate::handle!(Leads);
 
-pub(crate) fn lead(row: &AnyRow) -> Result<LeadRecord> {
+pub(crate) fn lead(row: &Row) -> Result<LeadRecord> {
     Ok(LeadRecord {
         id: row.text("id")?,
         title: row.text("title")?,
@@ -29,7 +29,7 @@ pub(crate) fn lead(row: &AnyRow) -> Result<LeadRecord> {
 impl<A> Leads<'_, A> {
     pub async fn get(&mut self, id: &str) -> Result<LeadRecord> {
         let c = &mut *self.c;
-        let row = sqlx::query("SELECT * FROM leads WHERE id = $1").bind(id).fetch_one(c).await?;
+        let row = crate::db::query("SELECT * FROM leads WHERE id = $1").bind(id).fetch_one(c).await?;
         lead(&row)
     }
 
@@ -77,7 +77,7 @@ impl<A> Leads<'_, A> {
 impl Leads<'_, Write> {
     pub async fn insert(&mut self, l: &LeadRecord) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO leads (id, title, need, contact_id, account_id, owner_id, budget, stage, opportunity_id, version, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
@@ -101,27 +101,28 @@ impl Leads<'_, Write> {
     pub async fn get_for_update(&mut self, id: &str) -> Result<LeadRecord> {
         let c = &mut *self.c;
         let sql = format!("SELECT * FROM leads WHERE id = $1{}", for_update(c));
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(c).await?;
+        let row = crate::db::query(sql).bind(id).fetch_one(c).await?;
         lead(&row)
     }
 
     /// Moves the lead to `stage` and links it to its opportunity, if it has one.
     pub async fn set_stage(&mut self, id: &str, stage: &str, opportunity_id: Option<&str>, now: jiff::Timestamp) -> Result<()> {
         let c = &mut *self.c;
-        let done = sqlx::query("UPDATE leads SET stage = $2, opportunity_id = $3, version = version + 1, updated_at = $4 WHERE id = $1")
-            .bind(id)
-            .bind(stage)
-            .bind(opportunity_id)
-            .bind(millis(now))
-            .execute(c)
-            .await?;
+        let done =
+            crate::db::query("UPDATE leads SET stage = $2, opportunity_id = $3, version = version + 1, updated_at = $4 WHERE id = $1")
+                .bind(id)
+                .bind(stage)
+                .bind(opportunity_id)
+                .bind(millis(now))
+                .execute(c)
+                .await?;
         one_row(&done)
     }
 
     /// Writes a lead's editable fields (not its stage or opportunity) and bumps its version.
     pub async fn update(&mut self, l: &LeadRecord, now: jiff::Timestamp) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query(
+        crate::db::query(
             "UPDATE leads SET title = $2, need = $3, contact_id = $4, account_id = $5, owner_id = $6, budget = $7, version = version + 1, updated_at = $8
              WHERE id = $1",
         )

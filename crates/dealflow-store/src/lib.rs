@@ -1,5 +1,5 @@
-//! dealflow's storage: one portable schema served on SQLite (default) and PostgreSQL through
-//! sqlx's Any driver, behind a narrow interface of domain operations.
+//! dealflow's storage: one portable schema served on SQLite (default, through rusqlite) and
+//! PostgreSQL (through sqlx's PostgreSQL driver), behind a narrow interface of domain operations.
 //!
 //! The interface: a [`Store`] hands out a [`Reader`] (a pooled connection for reads) or a
 //! [`WriteTx`] (one command's writes, committed or rolled back as a whole). Both give the same
@@ -14,11 +14,14 @@ mod activities;
 pub mod backup;
 mod calendars;
 mod customers;
+mod db;
 mod effects;
 mod error;
 mod imports;
 mod leads;
+mod lite;
 mod lookups;
+mod migrate;
 mod notes;
 mod notifications;
 mod opportunities;
@@ -36,10 +39,14 @@ mod webhooks;
 mod write;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Connection, Executor};
+
+use db::Conn;
+use lite::{Location, ReadPool};
 
 pub use activities::{Activities, ActivityFilter};
 pub use calendars::{CalendarFeedRecord, Calendars};
@@ -75,105 +82,110 @@ pub struct Read;
 /// A handle borrowed from a [`WriteTx`]: it reads and writes within the transaction.
 pub struct Write;
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
-    backend: Backend,
+    pools: Pools,
     /// Kept for PostgreSQL, whose LISTEN needs a connection of its own.
     url: String,
-    /// SQLite's commands share transactions (group commit).
-    group: std::sync::Arc<write::Group>,
+}
+
+/// Each backend's connections.
+#[derive(Clone)]
+enum Pools {
+    /// Reads on a pool of connections; writes on the one writer, commands sharing commits.
+    Sqlite {
+        readers: Arc<ReadPool>,
+        writer: Arc<write::Group>,
+        location: Location,
+    },
+    Postgres(PgPool),
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+        f.debug_struct("Store").field("backend", &self.backend()).finish_non_exhaustive()
     }
 }
 
 /// A pooled connection for reads outside a transaction.
-pub struct Reader(sqlx::pool::PoolConnection<sqlx::Any>);
+pub struct Reader(Conn);
 
 impl Store {
     /// Connects to `sqlite://PATH` (creating the file and its folder) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Store> {
-        sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres
+        let pools = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                // Kept open so that a team's search finds a second one idle (`try_read`).
+                .min_connections(2)
+                .acquire_timeout(Duration::from_secs(10))
+                // A generic plan would not know that a search word is common or rare, or whose
+                // deals are few, and the searches and lists depend on it.
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute("SET plan_cache_mode = force_custom_plan").await?;
+                        Ok(())
+                    })
+                })
+                .connect_with(options)
+                .await?;
+            Pools::Postgres(pool)
         } else if url.starts_with("sqlite:") {
-            Backend::Sqlite
+            let location = Location::parse(&sqlite_url_creating_folder(url)?);
+            let writer = tokio::task::spawn_blocking({
+                let location = location.clone();
+                move || location.open()
+            })
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))??;
+            Pools::Sqlite { readers: ReadPool::new(location.clone()), writer: Arc::new(write::Group::new(writer)?), location }
         } else {
             return Err(StoreError::Config(format!("unsupported database URL (use sqlite://PATH or postgres://…): {}", redact(url))));
         };
-        let url = match backend {
-            Backend::Sqlite => sqlite_url_creating_folder(url)?,
-            Backend::Postgres => url.to_owned(),
-        };
-        let options = AnyConnectOptions::from_str(&url).map_err(StoreError::from)?;
-        let pool = match backend {
-            Backend::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                        )
-                        .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
-            }
-            Backend::Postgres => {
-                AnyPoolOptions::new()
-                    .max_connections(16)
-                    // Kept open so that a team's search finds a second one idle (`try_read`).
-                    .min_connections(2)
-                    .acquire_timeout(Duration::from_secs(10))
-                    // Statements stay prepared; a generic plan would not know that a search word is
-                    // common or rare, or whose deals are few, and the searches and lists depend on it.
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            conn.execute("SET plan_cache_mode = force_custom_plan").await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
-            }
-        };
-        Ok(Store { pool, backend, url, group: Default::default() })
+        Ok(Store { pools, url: url.to_owned() })
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
     }
 
     pub async fn migrate(&self) -> Result<()> {
-        self.migrator().run(&self.pool).await.map_err(|e| StoreError::Migration(e.to_string()))
+        self.migrate_up_to(i64::MAX).await
     }
 
     /// Applies the migrations up to and including `version` only (upgrade tests build an older
     /// schema with it).
     pub async fn migrate_to(&self, version: i64) -> Result<()> {
-        self.migrator().run_to(version, &self.pool).await.map_err(|e| StoreError::Migration(e.to_string()))
+        self.migrate_up_to(version).await
+    }
+
+    async fn migrate_up_to(&self, version: i64) -> Result<()> {
+        match &self.pools {
+            Pools::Sqlite { location, .. } => {
+                let location = location.clone();
+                tokio::task::spawn_blocking(move || migrate::sqlite(&location.open()?, &migrate::SQLITE, version))
+                    .await
+                    .map_err(|e| StoreError::Migration(e.to_string()))?
+            }
+            Pools::Postgres(pool) => {
+                let migrator = &*migrate::POSTGRES;
+                let ran = if version == i64::MAX { migrator.run(pool).await } else { migrator.run_to(version, pool).await };
+                ran.map_err(|e| StoreError::Migration(e.to_string()))
+            }
+        }
     }
 
     /// The versions of this backend's migrations, oldest first.
     pub fn migration_versions(&self) -> Vec<i64> {
-        self.migrator().iter().map(|m| m.version).collect()
-    }
-
-    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
-        match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        }
+        let migrator = match self.backend() {
+            Backend::Sqlite => &*migrate::SQLITE,
+            Backend::Postgres => &*migrate::POSTGRES,
+        };
+        migrator.iter().filter(|m| !m.migration_type.is_down_migration()).map(|m| m.version).collect()
     }
 
     /// One command's writes. On SQLite a savepoint in the shared write transaction (`BEGIN
@@ -181,32 +193,46 @@ impl Store {
     /// the commands that arrive meanwhile (see `write`); on PostgreSQL a transaction of its own,
     /// and the commands lock the opportunity row they work on.
     pub async fn begin_write(&self) -> Result<WriteTx> {
-        match self.backend {
-            Backend::Sqlite => self.group.begin(&self.pool).await,
-            Backend::Postgres => Ok(WriteTx::own(self.pool.begin().await?)),
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => writer.begin().await,
+            Pools::Postgres(pool) => Ok(WriteTx::own(Conn::PgTx(pool.begin().await?))),
         }
     }
 
     /// A pooled connection for reads outside a transaction.
     pub async fn read(&self) -> Result<Reader> {
-        Ok(Reader(self.pool.acquire().await?))
+        Ok(Reader(self.connection().await?))
+    }
+
+    async fn connection(&self) -> Result<Conn> {
+        Ok(match &self.pools {
+            Pools::Sqlite { readers, .. } => Conn::Lite(readers.acquire().await?),
+            Pools::Postgres(pool) => Conn::Pg(pool.acquire().await?),
+        })
     }
 
     /// A second connection for a read that can go faster in two halves, only if one is idle now:
     /// a request that waited for it while holding another could starve the pool.
     pub fn try_read(&self) -> Option<Reader> {
-        self.pool.try_acquire().map(Reader)
+        match &self.pools {
+            Pools::Sqlite { readers, .. } => readers.try_acquire().map(|c| Reader(Conn::Lite(c))),
+            Pools::Postgres(pool) => pool.try_acquire().map(|c| Reader(Conn::Pg(c))),
+        }
     }
 
     /// For `/readyz`: the database answers a query.
     pub async fn ping(&self) -> Result<()> {
-        let mut conn = self.pool.acquire().await?;
-        conn.execute("SELECT 1").await?;
-        Ok(())
+        match &self.pools {
+            Pools::Sqlite { readers, .. } => readers.acquire().await?.execute_batch("SELECT 1"),
+            Pools::Postgres(pool) => Ok(pool.acquire().await?.ping().await?),
+        }
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        match &self.pools {
+            Pools::Sqlite { readers, .. } => readers.close(),
+            Pools::Postgres(pool) => pool.close().await,
+        }
     }
 }
 
@@ -216,12 +242,12 @@ macro_rules! handle {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         pub struct $name<'c, A = crate::Read> {
-            c: &'c mut sqlx::AnyConnection,
+            c: &'c mut crate::db::Conn,
             _access: std::marker::PhantomData<A>,
         }
 
         impl<'c, A> $name<'c, A> {
-            pub(crate) fn on(c: &'c mut sqlx::AnyConnection) -> Self {
+            pub(crate) fn on(c: &'c mut crate::db::Conn) -> Self {
                 $name { c, _access: std::marker::PhantomData }
             }
         }

@@ -1,10 +1,10 @@
 //! Lookups and reference data: opportunity stages, lead stages, lost reasons, system settings,
 //! the knowledge base.
 
+use crate::db::Row;
 use dealflow_core::lead::LeadStage;
 use dealflow_core::records::{KnowledgeRecord, LostReason, SettingRecord};
 use dealflow_core::{LocalizedText, Stage, StageCatalog};
-use sqlx::any::AnyRow;
 
 use crate::sql::{RowExt, Sql, flag, millis, one_row, to_json};
 use crate::{Result, StoreError, Write};
@@ -16,7 +16,7 @@ crate::handle!(WonReasons);
 crate::handle!(Settings);
 crate::handle!(Articles);
 
-fn stage(row: &AnyRow) -> Result<Stage> {
+fn stage(row: &Row) -> Result<Stage> {
     Ok(Stage {
         code: row.stage("code")?,
         name: LocalizedText::new(row.text("name_ru")?, row.text("name_en")?),
@@ -32,7 +32,7 @@ fn stage(row: &AnyRow) -> Result<Stage> {
     })
 }
 
-fn lead_stage(row: &AnyRow) -> Result<LeadStage> {
+fn lead_stage(row: &Row) -> Result<LeadStage> {
     Ok(LeadStage {
         code: row.stage("code")?,
         name: LocalizedText::new(row.text("name_ru")?, row.text("name_en")?),
@@ -44,7 +44,7 @@ fn lead_stage(row: &AnyRow) -> Result<LeadStage> {
     })
 }
 
-fn article(row: &AnyRow) -> Result<KnowledgeRecord> {
+fn article(row: &Row) -> Result<KnowledgeRecord> {
     Ok(KnowledgeRecord {
         id: row.text("id")?,
         title: row.text("title")?,
@@ -67,7 +67,7 @@ impl<A> Articles<'_, A> {
 
     pub async fn get(&mut self, id: &str) -> Result<KnowledgeRecord> {
         let c = &mut *self.c;
-        let row = sqlx::query("SELECT * FROM knowledge_articles WHERE id = $1").bind(id).fetch_one(c).await?;
+        let row = crate::db::query("SELECT * FROM knowledge_articles WHERE id = $1").bind(id).fetch_one(c).await?;
         article(&row)
     }
 
@@ -85,7 +85,7 @@ impl<A> Articles<'_, A> {
 impl Articles<'_, Write> {
     pub async fn insert(&mut self, a: &KnowledgeRecord) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO knowledge_articles (id, title, body, tags, search_text, author_id, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -104,7 +104,7 @@ impl Articles<'_, Write> {
 
     pub async fn update(&mut self, a: &KnowledgeRecord) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query("UPDATE knowledge_articles SET title = $2, body = $3, tags = $4, search_text = $6, updated_at = $5 WHERE id = $1")
+        crate::db::query("UPDATE knowledge_articles SET title = $2, body = $3, tags = $4, search_text = $6, updated_at = $5 WHERE id = $1")
             .bind(&a.id)
             .bind(&a.title)
             .bind(&a.body)
@@ -120,13 +120,14 @@ impl Articles<'_, Write> {
 impl<A> LeadStages<'_, A> {
     pub async fn list(&mut self) -> Result<Vec<LeadStage>> {
         let c = &mut *self.c;
-        let rows = sqlx::query("SELECT * FROM lead_stages ORDER BY position, code").fetch_all(c).await?;
+        let rows = crate::db::query("SELECT * FROM lead_stages ORDER BY position, code").fetch_all(c).await?;
         rows.iter().map(lead_stage).collect()
     }
 
     pub async fn in_use(&mut self, code: &str) -> Result<bool> {
         let c = &mut *self.c;
-        let used: Option<i64> = sqlx::query_scalar("SELECT 1 FROM leads WHERE stage = $1 LIMIT 1").bind(code).fetch_optional(c).await?;
+        let used: Option<i64> =
+            crate::db::query_scalar("SELECT 1 FROM leads WHERE stage = $1 LIMIT 1").bind(code).fetch_optional(c).await?;
         Ok(used.is_some())
     }
 }
@@ -134,7 +135,7 @@ impl<A> LeadStages<'_, A> {
 impl LeadStages<'_, Write> {
     pub async fn insert(&mut self, s: &LeadStage) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO lead_stages (code, name_ru, name_en, position, is_final, hands_off, is_converted, active)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -153,7 +154,7 @@ impl LeadStages<'_, Write> {
 
     pub async fn update(&mut self, s: &LeadStage) -> Result<()> {
         let c = &mut *self.c;
-        let done = sqlx::query(
+        let done = crate::db::query(
             "UPDATE lead_stages SET name_ru = $2, name_en = $3, position = $4, is_final = $5, hands_off = $6, is_converted = $7,
                  active = $8 WHERE code = $1",
         )
@@ -172,23 +173,23 @@ impl LeadStages<'_, Write> {
 
     pub async fn delete(&mut self, code: &str) -> Result<()> {
         let c = &mut *self.c;
-        let done = sqlx::query("DELETE FROM lead_stages WHERE code = $1").bind(code).execute(c).await?;
+        let done = crate::db::query("DELETE FROM lead_stages WHERE code = $1").bind(code).execute(c).await?;
         one_row(&done)
     }
 }
 
 /// Why deals are lost and why they are won: two lookups of one shape, in tables of their own.
 mod reasons {
+    use crate::db::Conn;
     use dealflow_core::LocalizedText;
     use dealflow_core::records::LostReason;
-    use sqlx::AnyConnection;
 
     use crate::Result;
     use crate::sql::{RowExt, flag, one_row};
 
-    pub(super) async fn list(c: &mut AnyConnection, table: &str) -> Result<Vec<LostReason>> {
+    pub(super) async fn list(c: &mut Conn, table: &str) -> Result<Vec<LostReason>> {
         let sql = format!("SELECT * FROM {table} ORDER BY position, code");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(c).await?;
+        let rows = crate::db::query(sql).fetch_all(c).await?;
         rows.iter()
             .map(|row| {
                 Ok(LostReason {
@@ -201,9 +202,9 @@ mod reasons {
             .collect()
     }
 
-    pub(super) async fn insert(c: &mut AnyConnection, table: &str, r: &LostReason) -> Result<()> {
+    pub(super) async fn insert(c: &mut Conn, table: &str, r: &LostReason) -> Result<()> {
         let sql = format!("INSERT INTO {table} (code, name_ru, name_en, position, active) VALUES ($1, $2, $3, $4, $5)");
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+        crate::db::query(sql)
             .bind(&r.code)
             .bind(&r.name.ru)
             .bind(&r.name.en)
@@ -214,9 +215,9 @@ mod reasons {
         Ok(())
     }
 
-    pub(super) async fn update(c: &mut AnyConnection, table: &str, r: &LostReason) -> Result<()> {
+    pub(super) async fn update(c: &mut Conn, table: &str, r: &LostReason) -> Result<()> {
         let sql = format!("UPDATE {table} SET name_ru = $2, name_en = $3, position = $4, active = $5 WHERE code = $1");
-        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let done = crate::db::query(sql)
             .bind(&r.code)
             .bind(&r.name.ru)
             .bind(&r.name.en)
@@ -263,7 +264,7 @@ impl WonReasons<'_, Write> {
 impl<A> Settings<'_, A> {
     pub async fn list(&mut self) -> Result<Vec<SettingRecord>> {
         let c = &mut *self.c;
-        let rows = sqlx::query("SELECT key, value, description_ru, description_en FROM settings ORDER BY key").fetch_all(c).await?;
+        let rows = crate::db::query("SELECT key, value, description_ru, description_en FROM settings ORDER BY key").fetch_all(c).await?;
         rows.iter()
             .map(|row| {
                 Ok(SettingRecord {
@@ -278,7 +279,8 @@ impl<A> Settings<'_, A> {
     /// The JSON value of a setting, if it exists.
     pub async fn get(&mut self, key: &str) -> Result<Option<serde_json::Value>> {
         let c = &mut *self.c;
-        let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(c).await?;
+        let value: Option<String> =
+            crate::db::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(c).await?;
         value.map(|v| serde_json::from_str(&v).map_err(|e| StoreError::Corrupt(format!("setting {key}: {e}")))).transpose()
     }
 }
@@ -287,7 +289,7 @@ impl Settings<'_, Write> {
     /// Creates the setting with its description, or leaves an existing value alone.
     pub async fn ensure(&mut self, s: &SettingRecord, now: jiff::Timestamp) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO settings (key, value, description_ru, description_en, updated_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (key) DO NOTHING",
         )
@@ -303,7 +305,7 @@ impl Settings<'_, Write> {
 
     pub async fn put(&mut self, key: &str, value: &serde_json::Value, now: jiff::Timestamp) -> Result<()> {
         let c = &mut *self.c;
-        let done = sqlx::query("UPDATE settings SET value = $2, updated_at = $3 WHERE key = $1")
+        let done = crate::db::query("UPDATE settings SET value = $2, updated_at = $3 WHERE key = $1")
             .bind(key)
             .bind(value.to_string())
             .bind(millis(now))
@@ -316,21 +318,23 @@ impl Settings<'_, Write> {
 impl<A> Stages<'_, A> {
     pub async fn catalog(&mut self) -> Result<StageCatalog> {
         let c = &mut *self.c;
-        let rows = sqlx::query("SELECT * FROM opportunity_stages ORDER BY position, code").fetch_all(c).await?;
+        let rows = crate::db::query("SELECT * FROM opportunity_stages ORDER BY position, code").fetch_all(c).await?;
         Ok(StageCatalog::new(rows.iter().map(stage).collect::<Result<_>>()?))
     }
 
     /// The stage lookup's stamp: a new one whenever the lookup changes (migration 0005's triggers).
     pub async fn stamp(&mut self) -> Result<i64> {
         let c = &mut *self.c;
-        Ok(sqlx::query_scalar("SELECT stamp FROM stage_catalog_stamp").fetch_one(c).await?)
+        crate::db::query_scalar("SELECT stamp FROM stage_catalog_stamp").fetch_one(c).await
     }
 
     /// Whether any opportunity is, or ever was, on this stage (then it may only be deactivated).
     pub async fn in_use(&mut self, code: &str) -> Result<bool> {
         let c = &mut *self.c;
-        let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM stage_history WHERE to_stage = $1 OR from_stage = $1").bind(code).fetch_one(c).await?;
+        let n: i64 = crate::db::query_scalar("SELECT COUNT(*) FROM stage_history WHERE to_stage = $1 OR from_stage = $1")
+            .bind(code)
+            .fetch_one(c)
+            .await?;
         Ok(n > 0)
     }
 }
@@ -338,7 +342,7 @@ impl<A> Stages<'_, A> {
 impl Stages<'_, Write> {
     pub async fn insert(&mut self, s: &Stage) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO opportunity_stages (code, name_ru, name_en, position, description_ru, description_en, max_probability,
                  is_final, is_won, show_in_funnel, show_in_progress_bar, active, next_step_days)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -363,7 +367,7 @@ impl Stages<'_, Write> {
 
     pub async fn update(&mut self, s: &Stage) -> Result<()> {
         let c = &mut *self.c;
-        let done = sqlx::query(
+        let done = crate::db::query(
             "UPDATE opportunity_stages SET name_ru = $2, name_en = $3, position = $4, description_ru = $5, description_en = $6,
                  max_probability = $7, is_final = $8, is_won = $9, show_in_funnel = $10, show_in_progress_bar = $11, active = $12,
                  next_step_days = $13
@@ -390,7 +394,7 @@ impl Stages<'_, Write> {
     /// Deletes a stage nothing has used; the caller checks that first.
     pub async fn delete(&mut self, code: &str) -> Result<()> {
         let c = &mut *self.c;
-        let done = sqlx::query("DELETE FROM opportunity_stages WHERE code = $1").bind(code).execute(c).await?;
+        let done = crate::db::query("DELETE FROM opportunity_stages WHERE code = $1").bind(code).execute(c).await?;
         one_row(&done)
     }
 }

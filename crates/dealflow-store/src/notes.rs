@@ -1,7 +1,7 @@
 //! Notes on opportunities, accounts and contacts.
 
+use crate::db::Row;
 use dealflow_core::records::{NoteRecord, NoteTarget};
-use sqlx::any::AnyRow;
 
 use crate::sql::{RowExt, millis};
 use crate::{Result, StoreError, Write};
@@ -11,7 +11,7 @@ crate::handle!(
     Notes
 );
 
-fn note(row: &AnyRow) -> Result<NoteRecord> {
+fn note(row: &Row) -> Result<NoteRecord> {
     let target = match (row.opt_text("opportunity_id")?, row.opt_text("account_id")?, row.opt_text("contact_id")?) {
         (Some(id), _, _) => NoteTarget::Opportunity(id),
         (_, Some(id), _) => NoteTarget::Account(id),
@@ -41,7 +41,7 @@ impl<A> Notes<'_, A> {
     pub async fn written_on(&mut self, target: &NoteTarget, limit: i64) -> Result<Vec<NoteRecord>> {
         let (column, id) = column(target);
         let sql = format!("SELECT * FROM notes WHERE {column} = $1 ORDER BY created_at DESC, id DESC LIMIT $2");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(limit).fetch_all(&mut *self.c).await?;
+        let rows = crate::db::query(sql).bind(id).bind(limit).fetch_all(&mut *self.c).await?;
         rows.iter().map(note).collect()
     }
 }
@@ -50,7 +50,7 @@ impl Notes<'_, Write> {
     pub async fn insert(&mut self, n: &NoteRecord) -> Result<()> {
         let (column, id) = column(&n.target);
         let sql = format!("INSERT INTO notes (id, body, author_id, {column}, created_at) VALUES ($1, $2, $3, $4, $5)");
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+        crate::db::query(sql)
             .bind(&n.id)
             .bind(&n.body)
             .bind(&n.author_id)

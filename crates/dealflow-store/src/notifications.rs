@@ -1,8 +1,8 @@
 //! The notification centre's rows. Texts are kept in both languages; the reader's is shown.
 
+use crate::db::Row;
 use dealflow_core::LocalizedText;
 use dealflow_core::records::NotificationRecord;
-use sqlx::any::AnyRow;
 
 use crate::sql::{After, RowExt, Sql, millis};
 use crate::{Result, Write};
@@ -12,7 +12,7 @@ crate::handle!(
     Notifications
 );
 
-fn notification(row: &AnyRow) -> Result<NotificationRecord> {
+fn notification(row: &Row) -> Result<NotificationRecord> {
     Ok(NotificationRecord {
         id: row.text("id")?,
         user_id: row.text("user_id")?,
@@ -30,7 +30,7 @@ impl<A> Notifications<'_, A> {
     /// A user's notifications, newest first.
     pub async fn of_user(&mut self, user_id: &str) -> Result<Vec<NotificationRecord>> {
         let c = &mut *self.c;
-        let rows = sqlx::query("SELECT * FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id DESC")
+        let rows = crate::db::query("SELECT * FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id DESC")
             .bind(user_id)
             .fetch_all(c)
             .await?;
@@ -63,22 +63,22 @@ impl<A> Notifications<'_, A> {
 
     pub async fn unread_count(&mut self, user_id: &str) -> Result<i64> {
         let c = &mut *self.c;
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+        crate::db::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
             .bind(user_id)
             .fetch_one(c)
-            .await?)
+            .await
     }
 
     pub async fn get(&mut self, id: &str) -> Result<NotificationRecord> {
         let c = &mut *self.c;
-        let row = sqlx::query("SELECT * FROM notifications WHERE id = $1").bind(id).fetch_one(c).await?;
+        let row = crate::db::query("SELECT * FROM notifications WHERE id = $1").bind(id).fetch_one(c).await?;
         notification(&row)
     }
 
     /// Notifications created at or after `since` (ms), oldest first: for live delivery.
     pub async fn created_since(&mut self, since: i64) -> Result<Vec<NotificationRecord>> {
         let c = &mut *self.c;
-        let rows = sqlx::query("SELECT * FROM notifications WHERE created_at >= $1 ORDER BY created_at, id LIMIT 1000")
+        let rows = crate::db::query("SELECT * FROM notifications WHERE created_at >= $1 ORDER BY created_at, id LIMIT 1000")
             .bind(since)
             .fetch_all(c)
             .await?;
@@ -87,7 +87,7 @@ impl<A> Notifications<'_, A> {
 
     pub async fn latest_created_at(&mut self) -> Result<i64> {
         let c = &mut *self.c;
-        let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(created_at) FROM notifications").fetch_one(c).await?;
+        let latest: Option<i64> = crate::db::query_scalar("SELECT MAX(created_at) FROM notifications").fetch_one(c).await?;
         Ok(latest.unwrap_or(0))
     }
 }
@@ -95,7 +95,7 @@ impl<A> Notifications<'_, A> {
 impl Notifications<'_, Write> {
     pub async fn insert(&mut self, n: &NotificationRecord) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO notifications (id, user_id, kind, title_ru, title_en, body_ru, body_en, entity_type, entity_id, created_at, read_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
@@ -114,7 +114,7 @@ impl Notifications<'_, Write> {
         .await?;
         // Other nodes LISTEN for this; PostgreSQL delivers it only when the transaction commits.
         if !c.backend_name().eq_ignore_ascii_case("sqlite") {
-            sqlx::query("SELECT pg_notify($1, '')").bind(crate::NOTIFICATION_CHANNEL).execute(c).await?;
+            crate::db::query("SELECT pg_notify($1, '')").bind(crate::NOTIFICATION_CHANNEL).execute(c).await?;
         }
         Ok(())
     }
@@ -138,14 +138,14 @@ impl Notifications<'_, Write> {
         }
         let c = &mut *self.c;
         if !all.is_empty() && !c.backend_name().eq_ignore_ascii_case("sqlite") {
-            sqlx::query("SELECT pg_notify($1, '')").bind(crate::NOTIFICATION_CHANNEL).execute(c).await?;
+            crate::db::query("SELECT pg_notify($1, '')").bind(crate::NOTIFICATION_CHANNEL).execute(c).await?;
         }
         Ok(())
     }
 
     pub async fn mark_read(&mut self, id: &str, now: jiff::Timestamp) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query("UPDATE notifications SET read_at = $2 WHERE id = $1 AND read_at IS NULL")
+        crate::db::query("UPDATE notifications SET read_at = $2 WHERE id = $1 AND read_at IS NULL")
             .bind(id)
             .bind(millis(now))
             .execute(c)
@@ -155,7 +155,7 @@ impl Notifications<'_, Write> {
 
     pub async fn mark_all_read(&mut self, user_id: &str, now: jiff::Timestamp) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
+        crate::db::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
             .bind(user_id)
             .bind(millis(now))
             .execute(c)

@@ -3,10 +3,10 @@
 mod health;
 mod team;
 
+use crate::db::Conn;
+use crate::db::Row;
 use dealflow_core::analytics;
 use dealflow_core::records::{HistoryRecord, OpportunityRecord};
-use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 use crate::order::{OpportunitySort, Sorted};
 use crate::sql::{After, OwnerScope, RowExt, Sql, flag, for_update, millis, to_json};
@@ -17,7 +17,7 @@ crate::handle!(
     Opportunities
 );
 
-pub(crate) fn opportunity(row: &AnyRow) -> Result<OpportunityRecord> {
+pub(crate) fn opportunity(row: &Row) -> Result<OpportunityRecord> {
     Ok(OpportunityRecord {
         id: row.text("id")?,
         title: row.text("title")?,
@@ -49,7 +49,7 @@ pub(crate) fn opportunity(row: &AnyRow) -> Result<OpportunityRecord> {
     })
 }
 
-async fn search_text(c: &mut AnyConnection, o: &OpportunityRecord) -> Result<String> {
+async fn search_text(c: &mut Conn, o: &OpportunityRecord) -> Result<String> {
     let names = customers::names_for_search(c, o.account_id.as_deref(), o.contact_id.as_deref()).await?;
     Ok(format!("{}{names}", o.title).to_lowercase())
 }
@@ -92,7 +92,7 @@ pub struct CommandContext {
 impl<A> Opportunities<'_, A> {
     pub async fn get(&mut self, id: &str) -> Result<OpportunityRecord> {
         let c = &mut *self.c;
-        let row = sqlx::query("SELECT * FROM opportunities WHERE id = $1").bind(id).fetch_one(c).await?;
+        let row = crate::db::query("SELECT * FROM opportunities WHERE id = $1").bind(id).fetch_one(c).await?;
         opportunity(&row)
     }
 
@@ -262,12 +262,12 @@ impl<A> Opportunities<'_, A> {
 
     pub async fn count(&mut self) -> Result<i64> {
         let c = &mut *self.c;
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM opportunities").fetch_one(c).await?)
+        crate::db::query_scalar("SELECT COUNT(*) FROM opportunities").fetch_one(c).await
     }
 
     pub async fn history(&mut self, opportunity_id: &str) -> Result<Vec<HistoryRecord>> {
         let c = &mut *self.c;
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT h.*, i.file_name AS imported_from FROM stage_history h LEFT JOIN imports i ON i.id = h.import_id \
              WHERE h.opportunity_id = $1 ORDER BY h.seq",
         )
@@ -296,7 +296,7 @@ impl<A> Opportunities<'_, A> {
     /// A command's context in one query (each query costs a trip to the database's thread).
     pub async fn command_context(&mut self, owner_id: &str, opportunity_id: &str) -> Result<CommandContext> {
         let c = &mut *self.c;
-        let row = sqlx::query(
+        let row = crate::db::query(
             "SELECT (SELECT supervisor_id FROM users WHERE id = $1) AS supervisor_id,
                     (SELECT COUNT(*) FROM stage_history WHERE opportunity_id = $2) AS history_len,
                     (SELECT stamp FROM stage_catalog_stamp) AS catalog_stamp,
@@ -471,7 +471,7 @@ impl Opportunities<'_, Write> {
     pub async fn insert(&mut self, o: &OpportunityRecord) -> Result<()> {
         let c = &mut *self.c;
         let search = search_text(c, o).await?;
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO opportunities (id, title, account_id, contact_id, owner_id, stage, amount, probability, close_date, budget,
                  budget_confirmed, decision_maker_id, need, timeframe, tactic, participants, competitors, presentation_id,
                  actual_revenue, hours_spent, close_reason, closed_at, lead_id, search_text, version, created_at, updated_at)
@@ -524,7 +524,7 @@ impl Opportunities<'_, Write> {
              WHERE id = $1 RETURNING version",
             i64::from(bump)
         );
-        let version: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        let version: Option<i64> = crate::db::query_scalar(sql)
             .bind(&o.id)
             .bind(&o.title)
             .bind(&o.account_id)
@@ -562,7 +562,7 @@ impl Opportunities<'_, Write> {
         close_reason: Option<&str>,
     ) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query(
+        crate::db::query(
             "UPDATE opportunities SET actual_revenue = COALESCE($2, actual_revenue), hours_spent = COALESCE($3, hours_spent),
                  close_reason = COALESCE($4, close_reason) WHERE id = $1",
         )
@@ -580,13 +580,13 @@ impl Opportunities<'_, Write> {
     pub async fn get_for_update(&mut self, id: &str) -> Result<OpportunityRecord> {
         let c = &mut *self.c;
         let sql = format!("SELECT * FROM opportunities WHERE id = $1{}", for_update(c));
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(c).await?;
+        let row = crate::db::query(sql).bind(id).fetch_one(c).await?;
         opportunity(&row)
     }
 
     pub async fn insert_history(&mut self, h: &HistoryRecord) -> Result<()> {
         let c = &mut *self.c;
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO stage_history (opportunity_id, seq, from_stage, to_stage, at, by_user_id, by_process, visit, instance_id, override_reason)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )

@@ -1,9 +1,9 @@
 //! The process library (definitions by version) and process instances.
 
+use crate::db::Row;
 use dealflow_core::ProcessDefinition;
 use dealflow_core::engine::{InstanceStatus, Outcome, StartedVia};
 use dealflow_core::records::{InstanceRecord, ProcessVersionRecord};
-use sqlx::any::AnyRow;
 
 use crate::sql::{OwnerScope, RowExt, Sql, flag, millis, one_row};
 use crate::{Result, StoreError, Write};
@@ -17,7 +17,7 @@ fn decode_definition(document: &str, version: i64) -> Result<ProcessDefinition> 
     Ok(definition)
 }
 
-fn instance(row: &AnyRow) -> Result<InstanceRecord> {
+fn instance(row: &Row) -> Result<InstanceRecord> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("process_instances.{what}"));
     Ok(InstanceRecord {
         id: row.text("id")?,
@@ -43,7 +43,7 @@ impl<A> Processes<'_, A> {
     /// The current version of a process, with its `active` flag from the library.
     pub async fn current(&mut self, code: &str) -> Result<ProcessDefinition> {
         let c = &mut *self.c;
-        let row = sqlx::query(
+        let row = crate::db::query(
             "SELECT d.document, d.version, p.active FROM processes p
              JOIN process_definitions d ON d.code = p.code AND d.version = p.current_version WHERE p.code = $1",
         )
@@ -58,7 +58,7 @@ impl<A> Processes<'_, A> {
     /// The current version of every process in the library, by code.
     pub async fn library(&mut self) -> Result<Vec<ProcessDefinition>> {
         let c = &mut *self.c;
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT d.document, d.version, p.active FROM processes p
              JOIN process_definitions d ON d.code = p.code AND d.version = p.current_version ORDER BY p.code",
         )
@@ -75,7 +75,7 @@ impl<A> Processes<'_, A> {
 
     pub async fn version(&mut self, code: &str, version: u32) -> Result<ProcessDefinition> {
         let c = &mut *self.c;
-        let document: String = sqlx::query_scalar("SELECT document FROM process_definitions WHERE code = $1 AND version = $2")
+        let document: String = crate::db::query_scalar("SELECT document FROM process_definitions WHERE code = $1 AND version = $2")
             .bind(code)
             .bind(i64::from(version))
             .fetch_one(c)
@@ -85,7 +85,7 @@ impl<A> Processes<'_, A> {
 
     pub async fn versions(&mut self, code: &str) -> Result<Vec<ProcessVersionRecord>> {
         let c = &mut *self.c;
-        let rows = sqlx::query("SELECT * FROM process_definitions WHERE code = $1 ORDER BY version").bind(code).fetch_all(c).await?;
+        let rows = crate::db::query("SELECT * FROM process_definitions WHERE code = $1 ORDER BY version").bind(code).fetch_all(c).await?;
         rows.iter()
             .map(|row| {
                 Ok(ProcessVersionRecord {
@@ -101,13 +101,13 @@ impl<A> Processes<'_, A> {
 
     pub async fn instance(&mut self, id: &str) -> Result<InstanceRecord> {
         let c = &mut *self.c;
-        let row = sqlx::query("SELECT * FROM process_instances WHERE id = $1").bind(id).fetch_one(c).await?;
+        let row = crate::db::query("SELECT * FROM process_instances WHERE id = $1").bind(id).fetch_one(c).await?;
         instance(&row)
     }
 
     pub async fn running_instance(&mut self, opportunity_id: &str) -> Result<Option<InstanceRecord>> {
         let c = &mut *self.c;
-        let row = sqlx::query("SELECT * FROM process_instances WHERE opportunity_id = $1 AND status = 'running'")
+        let row = crate::db::query("SELECT * FROM process_instances WHERE opportunity_id = $1 AND status = 'running'")
             .bind(opportunity_id)
             .fetch_optional(c)
             .await?;
@@ -127,7 +127,7 @@ impl<A> Processes<'_, A> {
     /// The running instance, or else the one that started last.
     pub async fn latest_instance(&mut self, opportunity_id: &str) -> Result<Option<InstanceRecord>> {
         let c = &mut *self.c;
-        let row = sqlx::query(
+        let row = crate::db::query(
             "SELECT * FROM process_instances WHERE opportunity_id = $1
              ORDER BY CASE WHEN status = 'running' THEN 0 ELSE 1 END, started_at DESC, id DESC LIMIT 1",
         )
@@ -139,7 +139,7 @@ impl<A> Processes<'_, A> {
 
     pub async fn instances_of(&mut self, opportunity_id: &str) -> Result<Vec<InstanceRecord>> {
         let c = &mut *self.c;
-        let rows = sqlx::query("SELECT * FROM process_instances WHERE opportunity_id = $1 ORDER BY started_at, id")
+        let rows = crate::db::query("SELECT * FROM process_instances WHERE opportunity_id = $1 ORDER BY started_at, id")
             .bind(opportunity_id)
             .fetch_all(c)
             .await?;
@@ -162,7 +162,7 @@ impl Processes<'_, Write> {
     /// Stores `definition` as the next version of its code, makes it current, and returns the number.
     pub async fn publish(&mut self, definition: &ProcessDefinition, by: Option<&str>, now: jiff::Timestamp) -> Result<u32> {
         let c = &mut *self.c;
-        let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM process_definitions WHERE code = $1")
+        let latest: Option<i64> = crate::db::query_scalar("SELECT MAX(version) FROM process_definitions WHERE code = $1")
             .bind(&definition.code)
             .fetch_one(&mut *c)
             .await?;
@@ -170,15 +170,17 @@ impl Processes<'_, Write> {
         let mut stored = definition.clone();
         stored.version = u32::try_from(version).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let document = serde_json::to_string(&stored).expect("definitions serialize to JSON");
-        sqlx::query("INSERT INTO process_definitions (code, version, document, published_by, published_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&definition.code)
-            .bind(version)
-            .bind(document)
-            .bind(by)
-            .bind(millis(now))
-            .execute(&mut *c)
-            .await?;
-        sqlx::query(
+        crate::db::query(
+            "INSERT INTO process_definitions (code, version, document, published_by, published_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&definition.code)
+        .bind(version)
+        .bind(document)
+        .bind(by)
+        .bind(millis(now))
+        .execute(&mut *c)
+        .await?;
+        crate::db::query(
             "INSERT INTO processes (code, current_version, active, updated_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (code) DO UPDATE SET current_version = excluded.current_version, active = excluded.active, updated_at = excluded.updated_at",
         )
@@ -194,7 +196,7 @@ impl Processes<'_, Write> {
     /// Offers a process to start (active) or stops offering it; running instances go on either way.
     pub async fn set_active(&mut self, code: &str, active: bool, now: jiff::Timestamp) -> Result<()> {
         let c = &mut *self.c;
-        let done = sqlx::query("UPDATE processes SET active = $2, updated_at = $3 WHERE code = $1")
+        let done = crate::db::query("UPDATE processes SET active = $2, updated_at = $3 WHERE code = $1")
             .bind(code)
             .bind(flag(active))
             .bind(millis(now))

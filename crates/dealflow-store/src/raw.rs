@@ -3,71 +3,30 @@
 //! fingerprint the database or break its rules on purpose. Behind the `raw` feature; the
 //! server's own code never uses it (`dealflow-server`'s layering test checks).
 
-use sqlx::AnyConnection;
-use sqlx::Executor;
-
+use crate::db::{Conn, Query, Row, query_scalar};
 use crate::{Result, Store, WriteTx};
 
-/// A value to bind. The null variants say the column's type, which PostgreSQL needs.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    Text(String),
-    Int(i64),
-    Float(f64),
-    NullText,
-    NullInt,
-    NullFloat,
+pub use crate::db::Value;
+
+macro_rules! value_from {
+    ($($t:ty),*) => {
+        $(impl From<$t> for Value {
+            fn from(v: $t) -> Value {
+                crate::db::Bind::value(v)
+            }
+        })*
+    };
 }
 
-impl From<&str> for Value {
-    fn from(text: &str) -> Value {
-        Value::Text(text.to_owned())
-    }
-}
-
-impl From<String> for Value {
-    fn from(text: String) -> Value {
-        Value::Text(text)
-    }
-}
-
-impl From<i64> for Value {
-    fn from(n: i64) -> Value {
-        Value::Int(n)
-    }
-}
-
-impl From<f64> for Value {
-    fn from(x: f64) -> Value {
-        Value::Float(x)
-    }
-}
-
-impl From<Option<i64>> for Value {
-    fn from(n: Option<i64>) -> Value {
-        n.map_or(Value::NullInt, Value::Int)
-    }
-}
-
-impl From<Option<&str>> for Value {
-    fn from(text: Option<&str>) -> Value {
-        text.map_or(Value::NullText, Value::from)
-    }
-}
-
-impl From<Option<f64>> for Value {
-    fn from(x: Option<f64>) -> Value {
-        x.map_or(Value::NullFloat, Value::Float)
-    }
-}
+value_from!(&str, String, i64, f64, Option<i64>, Option<&str>, Option<f64>);
 
 /// Raw SQL on one connection: a write transaction's, or a pooled one.
 pub struct Raw<'c> {
-    c: &'c mut AnyConnection,
+    c: &'c mut Conn,
 }
 
 /// A pooled connection for raw SQL outside a transaction.
-pub struct RawConnection(sqlx::pool::PoolConnection<sqlx::Any>);
+pub struct RawConnection(Conn);
 
 impl RawConnection {
     pub fn sql(&mut self) -> Raw<'_> {
@@ -77,7 +36,7 @@ impl RawConnection {
 
 impl Store {
     pub async fn raw(&self) -> Result<RawConnection> {
-        Ok(RawConnection(self.pool.acquire().await?))
+        Ok(RawConnection(self.connection().await?))
     }
 }
 
@@ -87,49 +46,33 @@ impl WriteTx {
     }
 }
 
-fn query<'q>(sql: &'q str, values: &'q [Value], keep_prepared: bool) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(keep_prepared);
-    for value in values {
-        query = match value {
-            Value::Text(v) => query.bind(v.as_str()),
-            Value::Int(v) => query.bind(*v),
-            Value::Float(v) => query.bind(*v),
-            Value::NullText => query.bind(None::<String>),
-            Value::NullInt => query.bind(None::<i64>),
-            Value::NullFloat => query.bind(None::<f64>),
-        };
-    }
-    query
+fn query(sql: &str, values: &[Value]) -> Query {
+    Query::from_parts(sql.to_owned(), values.to_vec())
 }
 
 impl Raw<'_> {
     /// Runs one statement; answers how many rows it changed.
     pub async fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64> {
-        Ok(query(sql, values, true).execute(&mut *self.c).await?.rows_affected())
-    }
-
-    /// As [`Raw::execute`], without keeping the statement prepared: on PostgreSQL sqlx's Any
-    /// driver declares a NULL double as `real`, so a statement prepared with a NULL in a place
-    /// refuses a number there later.
-    pub async fn execute_once(&mut self, sql: &str, values: &[Value]) -> Result<u64> {
-        Ok(query(sql, values, false).execute(&mut *self.c).await?.rows_affected())
+        Ok(query(sql, values).execute(self.c).await?.rows_affected())
     }
 
     /// Runs several statements separated by semicolons, without values.
     pub async fn script(&mut self, sql: &str) -> Result<()> {
-        self.c.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))).await?;
-        Ok(())
+        self.c.script(sql).await
     }
 
     /// The first column of the first row, as a whole number (`None` for NULL).
     pub async fn int(&mut self, sql: &str, values: &[Value]) -> Result<Option<i64>> {
-        let row = query(sql, values, true).fetch_one(&mut *self.c).await?;
-        Ok(sqlx::Row::try_get(&row, 0)?)
+        let row: Row = query(sql, values).fetch_one(self.c).await?;
+        crate::db::FromColumn::from_column(&row, crate::db::Col::Index(0))
     }
 
     /// The first column of every row, as text.
     pub async fn texts(&mut self, sql: &str, values: &[Value]) -> Result<Vec<String>> {
-        let rows = query(sql, values, true).fetch_all(&mut *self.c).await?;
-        rows.iter().map(|row| Ok(sqlx::Row::try_get(row, 0)?)).collect()
+        let mut scalar = query_scalar::<String>(sql.to_owned());
+        for value in values {
+            scalar = scalar.bind(value.clone());
+        }
+        scalar.fetch_all(self.c).await
     }
 }

@@ -2,11 +2,11 @@
 //! (migration 0013). SQLite asks its FTS5 trigram tables, whose scope column carries each owner's
 //! mark; PostgreSQL its trigram GIN indexes, whose first column is the owner.
 
+use crate::db::Conn;
+use crate::db::Row;
 use dealflow_core::records::{AccountRecord, ActivityRecord, ContactRecord, LeadRecord, OpportunityRecord};
-use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
-use crate::sql::{OwnerScope, Sql};
+use crate::sql::{OwnerScope, RowExt, Sql};
 use crate::{Result, activities, customers, leads, opportunities};
 
 crate::handle!(
@@ -54,7 +54,7 @@ impl SearchWords {
     }
 }
 
-fn sqlite(c: &AnyConnection) -> bool {
+fn sqlite(c: &Conn) -> bool {
     c.backend_name().eq_ignore_ascii_case("sqlite")
 }
 
@@ -78,7 +78,7 @@ const CANDIDATES: i64 = 25;
 /// another owner's too (the owner is checked on the record itself).
 const SPARE: i64 = 16;
 
-async fn scoped(c: &mut AnyConnection, kind: &Scoped, words: &SearchWords, scope: OwnerScope<'_>, limit: i64) -> Result<Vec<AnyRow>> {
+async fn scoped(c: &mut Conn, kind: &Scoped, words: &SearchWords, scope: OwnerScope<'_>, limit: i64) -> Result<Vec<Row>> {
     if !words.indexed() || scope.is_some_and(<[String]>::is_empty) {
         return Ok(Vec::new());
     }
@@ -137,7 +137,7 @@ async fn scoped(c: &mut AnyConnection, kind: &Scoped, words: &SearchWords, scope
 
 /// The whole team's directory: names that start with the text first (from the names' own index),
 /// then, newest first, records with every word in their name, web site, e-mail or phone.
-async fn directory(c: &mut AnyConnection, table: &str, words: &SearchWords, limit: i64) -> Result<Vec<AnyRow>> {
+async fn directory(c: &mut Conn, table: &str, words: &SearchWords, limit: i64) -> Result<Vec<Row>> {
     let (fts, text) = if table == "accounts" { ("account_search", "website") } else { ("contact_search", "email") };
     let starting = customers::starting_with(c, table, &words.start, None, limit).await?;
     let wanted = limit - i64::try_from(starting.len()).unwrap_or(limit);
@@ -162,7 +162,7 @@ async fn directory(c: &mut AnyConnection, table: &str, words: &SearchWords, limi
         sql.push(&format!(" LIMIT {})", CANDIDATES.max(limit * 5)));
         sql
     };
-    sql.push(" AND NOT").push_in("t.id", &starting.iter().map(|r| sqlx::Row::get::<String, _>(r, "id")).collect::<Vec<_>>());
+    sql.push(" AND NOT").push_in("t.id", &starting.iter().map(|r| r.text("id")).collect::<Result<Vec<_>>>()?);
     sql.push(if sqlite(c) { " ORDER BY f.key DESC" } else { " ORDER BY t.updated_at DESC, t.id DESC" });
     sql.push(" LIMIT ").bind(wanted);
     let mut rows = starting;

@@ -2,9 +2,8 @@
 //! conversions between domain values and the portable schema's columns.
 
 use jiff::Timestamp;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
+use crate::db::{Bind, Col, Conn, Done, FromColumn, Query, Row, Value};
 use crate::{Result, StoreError};
 use dealflow_core::{Money, StageCode};
 
@@ -21,7 +20,7 @@ pub(crate) fn flag(value: bool) -> i64 {
 }
 
 /// An update or delete of one row by its key: `NotFound` when there was none.
-pub(crate) fn one_row(done: &sqlx::any::AnyQueryResult) -> Result<()> {
+pub(crate) fn one_row(done: &Done) -> Result<()> {
     if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
 
@@ -62,21 +61,21 @@ pub(crate) trait RowExt {
     }
 }
 
-impl RowExt for AnyRow {
+impl RowExt for Row {
     fn text(&self, column: &str) -> Result<String> {
-        Ok(self.try_get(column)?)
+        String::from_column(self, Col::Name(column))
     }
     fn opt_text(&self, column: &str) -> Result<Option<String>> {
-        Ok(self.try_get(column)?)
+        Option::from_column(self, Col::Name(column))
     }
     fn int(&self, column: &str) -> Result<i64> {
-        Ok(self.try_get(column)?)
+        i64::from_column(self, Col::Name(column))
     }
     fn opt_int(&self, column: &str) -> Result<Option<i64>> {
-        Ok(self.try_get(column)?)
+        Option::from_column(self, Col::Name(column))
     }
     fn opt_float(&self, column: &str) -> Result<Option<f64>> {
-        Ok(self.try_get(column)?)
+        Option::from_column(self, Col::Name(column))
     }
 }
 
@@ -84,17 +83,16 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("records serialize to JSON")
 }
 
-/// Builds SQL with `$1, $2, …` placeholders for both backends (sqlx's QueryBuilder writes `?`
-/// for the Any driver, which PostgreSQL does not take).
+/// Builds SQL with `$1, $2, …` placeholders for both backends, binding each value where it is
+/// written.
 pub(crate) struct Sql {
     text: String,
-    args: sqlx::any::AnyArguments,
-    count: usize,
+    args: Vec<Value>,
 }
 
 impl Sql {
     pub(crate) fn new(text: &str) -> Sql {
-        Sql { text: text.to_owned(), args: sqlx::any::AnyArguments::default(), count: 0 }
+        Sql { text: text.to_owned(), args: Vec::new() }
     }
 
     pub(crate) fn push(&mut self, text: &str) -> &mut Sql {
@@ -102,14 +100,9 @@ impl Sql {
         self
     }
 
-    pub(crate) fn bind<T>(&mut self, value: T) -> &mut Sql
-    where
-        T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
-    {
-        use sqlx::Arguments;
-        self.count += 1;
-        self.text.push_str(&format!("${}", self.count));
-        self.args.add(value).expect("values of the portable types always encode");
+    pub(crate) fn bind(&mut self, value: impl Bind) -> &mut Sql {
+        self.args.push(value.value());
+        self.text.push_str(&format!("${}", self.args.len()));
         self
     }
 
@@ -145,12 +138,12 @@ impl Sql {
         self
     }
 
-    pub(crate) async fn execute(self, c: &mut AnyConnection) -> Result<u64> {
-        Ok(sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.args).execute(c).await?.rows_affected())
+    pub(crate) async fn execute(self, c: &mut Conn) -> Result<u64> {
+        Ok(Query::from_parts(self.text, self.args).execute(c).await?.rows_affected())
     }
 
-    pub(crate) async fn fetch_all(self, c: &mut AnyConnection) -> Result<Vec<AnyRow>> {
-        Ok(sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.args).fetch_all(c).await?)
+    pub(crate) async fn fetch_all(self, c: &mut Conn) -> Result<Vec<Row>> {
+        Query::from_parts(self.text, self.args).fetch_all(c).await
     }
 }
 
@@ -162,13 +155,13 @@ pub type After = Option<(i64, String)>;
 
 /// PostgreSQL takes `SELECT … FOR UPDATE`; SQLite has no row locks and needs none, because its
 /// write transactions already hold the database lock.
-pub(crate) fn for_update(conn: &AnyConnection) -> &'static str {
-    if conn.backend_name().eq_ignore_ascii_case("sqlite") { "" } else { " FOR UPDATE" }
+pub(crate) fn for_update(conn: &Conn) -> &'static str {
+    if conn.is_sqlite() { "" } else { " FOR UPDATE" }
 }
 
 /// Whether a row with this id exists in `table` (a name of ours, never input).
-pub(crate) async fn exists(c: &mut AnyConnection, table: &'static str, id: &str) -> Result<bool> {
+pub(crate) async fn exists(c: &mut Conn, table: &'static str, id: &str) -> Result<bool> {
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1");
-    let found: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(c).await?;
+    let found: i64 = crate::db::query_scalar(sql).bind(id).fetch_one(c).await?;
     Ok(found > 0)
 }

@@ -3,7 +3,7 @@
 
 use dealflow_core::records::UserRecord;
 
-use crate::sql::millis;
+use crate::sql::{RowExt, millis};
 use crate::{Result, Write};
 
 crate::handle!(
@@ -27,32 +27,32 @@ impl<A> Tokens<'_, A> {
             "SELECT {} FROM users WHERE active = 1 AND id = (SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL)",
             crate::users::COLUMNS
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(token_hash).fetch_optional(&mut *self.c).await?;
+        let row = crate::db::query(sql).bind(token_hash).fetch_optional(&mut *self.c).await?;
         row.as_ref().map(crate::users::user).transpose()
     }
 
     pub async fn failures_since(&mut self, email: &str, since: jiff::Timestamp) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE email_lower = $1 AND at >= $2")
+        crate::db::query_scalar("SELECT COUNT(*) FROM login_failures WHERE email_lower = $1 AND at >= $2")
             .bind(email.trim().to_lowercase())
             .bind(millis(since))
             .fetch_one(&mut *self.c)
-            .await?)
+            .await
     }
 
     pub async fn stored_answer(&mut self, user_id: &str, key: &str) -> Result<Option<StoredAnswer>> {
-        let row: Option<(String, i64, String)> =
-            sqlx::query_as("SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2")
-                .bind(user_id)
-                .bind(key)
-                .fetch_optional(&mut *self.c)
-                .await?;
-        Ok(row.map(|(request_hash, status, body)| StoredAnswer { request_hash, status: status as u16, body }))
+        let row = crate::db::query("SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2")
+            .bind(user_id)
+            .bind(key)
+            .fetch_optional(&mut *self.c)
+            .await?;
+        row.map(|row| Ok(StoredAnswer { request_hash: row.text("request_hash")?, status: row.number("status")?, body: row.text("body")? }))
+            .transpose()
     }
 }
 
 impl Tokens<'_, Write> {
     pub async fn insert(&mut self, token_hash: &str, user_id: &str, now: jiff::Timestamp) -> Result<()> {
-        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
+        crate::db::query("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
             .bind(token_hash)
             .bind(user_id)
             .bind(millis(now))
@@ -62,7 +62,7 @@ impl Tokens<'_, Write> {
     }
 
     pub async fn revoke(&mut self, token_hash: &str, now: jiff::Timestamp) -> Result<()> {
-        sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL")
+        crate::db::query("UPDATE api_tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL")
             .bind(token_hash)
             .bind(millis(now))
             .execute(&mut *self.c)
@@ -71,7 +71,7 @@ impl Tokens<'_, Write> {
     }
 
     pub async fn record_failure(&mut self, email: &str, now: jiff::Timestamp) -> Result<()> {
-        sqlx::query("INSERT INTO login_failures (email_lower, at) VALUES ($1, $2)")
+        crate::db::query("INSERT INTO login_failures (email_lower, at) VALUES ($1, $2)")
             .bind(email.trim().to_lowercase())
             .bind(millis(now))
             .execute(&mut *self.c)
@@ -80,14 +80,17 @@ impl Tokens<'_, Write> {
     }
 
     pub async fn clear_failures(&mut self, email: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE email_lower = $1").bind(email.trim().to_lowercase()).execute(&mut *self.c).await?;
+        crate::db::query("DELETE FROM login_failures WHERE email_lower = $1")
+            .bind(email.trim().to_lowercase())
+            .execute(&mut *self.c)
+            .await?;
         Ok(())
     }
 
     /// Remembers the answer to a keyed request; `false` when the key already has one (another
     /// send of the same request got there first).
     pub async fn save_answer(&mut self, user_id: &str, key: &str, answer: &StoredAnswer, now: jiff::Timestamp) -> Result<bool> {
-        let done = sqlx::query(
+        let done = crate::db::query(
             "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (user_id, key) DO NOTHING",
         )

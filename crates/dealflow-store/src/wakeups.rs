@@ -37,7 +37,7 @@ impl Wakeups {
 impl Store {
     /// Announcements of committed notifications: LISTEN on PostgreSQL, nothing on SQLite.
     pub async fn wakeups(&self) -> Wakeups {
-        if self.backend != Backend::Postgres {
+        if self.backend() != Backend::Postgres {
             return Wakeups(None);
         }
         let listener = async {

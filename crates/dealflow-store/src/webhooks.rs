@@ -2,8 +2,8 @@
 //! transaction of the change they report), and the deliveries of each event to each endpoint,
 //! which one node at a time works through per endpoint, in order, under a lease.
 
+use crate::db::Row;
 use jiff::Timestamp;
-use sqlx::any::AnyRow;
 
 use crate::sql::{RowExt, flag, millis, one_row, to_json};
 use crate::{Result, StoreError, Write};
@@ -77,7 +77,7 @@ pub struct AttemptOutcome {
     pub duration_ms: i64,
 }
 
-fn endpoint(row: &AnyRow) -> Result<WebhookEndpointRecord> {
+fn endpoint(row: &Row) -> Result<WebhookEndpointRecord> {
     let types = row.text("event_types")?;
     Ok(WebhookEndpointRecord {
         id: row.text("id")?,
@@ -92,7 +92,7 @@ fn endpoint(row: &AnyRow) -> Result<WebhookEndpointRecord> {
     })
 }
 
-fn event(row: &AnyRow) -> Result<OutboxEvent> {
+fn event(row: &Row) -> Result<OutboxEvent> {
     Ok(OutboxEvent {
         seq: row.int("seq")?,
         id: row.text("id")?,
@@ -103,7 +103,7 @@ fn event(row: &AnyRow) -> Result<OutboxEvent> {
     })
 }
 
-fn delivery(row: &AnyRow) -> Result<DeliveryRecord> {
+fn delivery(row: &Row) -> Result<DeliveryRecord> {
     Ok(DeliveryRecord {
         id: row.text("id")?,
         endpoint_id: row.text("endpoint_id")?,
@@ -124,25 +124,25 @@ fn delivery(row: &AnyRow) -> Result<DeliveryRecord> {
 const DELIVERIES_WITH_EVENTS: &str = "SELECT d.*, e.seq, e.id AS event_id, e.type, e.opportunity_id, e.occurred_at, e.data \
      FROM webhook_deliveries d JOIN webhook_outbox e ON e.seq = d.event_seq WHERE d.endpoint_id = ";
 
-fn delivery_with_event(row: &AnyRow) -> Result<(DeliveryRecord, OutboxEvent)> {
+fn delivery_with_event(row: &Row) -> Result<(DeliveryRecord, OutboxEvent)> {
     // Both tables have an `id`: the event's comes as `event_id`.
     let event = OutboxEvent { id: row.text("event_id")?, ..event(row)? };
     Ok((delivery(row)?, event))
 }
 
 /// PostgreSQL's way for two nodes to take different rows; SQLite's writer is alone anyway.
-pub(crate) fn skip_locked(c: &sqlx::AnyConnection) -> &'static str {
+pub(crate) fn skip_locked(c: &crate::db::Conn) -> &'static str {
     if crate::sql::for_update(c).is_empty() { "" } else { " FOR UPDATE SKIP LOCKED" }
 }
 
 impl<A> Webhooks<'_, A> {
     pub async fn endpoints(&mut self) -> Result<Vec<WebhookEndpointRecord>> {
-        let rows = sqlx::query("SELECT * FROM webhook_endpoints ORDER BY created_at, id").fetch_all(&mut *self.c).await?;
+        let rows = crate::db::query("SELECT * FROM webhook_endpoints ORDER BY created_at, id").fetch_all(&mut *self.c).await?;
         rows.iter().map(endpoint).collect()
     }
 
     pub async fn endpoint(&mut self, id: &str) -> Result<WebhookEndpointRecord> {
-        let row = sqlx::query("SELECT * FROM webhook_endpoints WHERE id = $1").bind(id).fetch_optional(&mut *self.c).await?;
+        let row = crate::db::query("SELECT * FROM webhook_endpoints WHERE id = $1").bind(id).fetch_optional(&mut *self.c).await?;
         endpoint(&row.ok_or(StoreError::NotFound)?)
     }
 
@@ -168,9 +168,9 @@ impl<A> Webhooks<'_, A> {
     /// `now`: the worker's look before it opens a write transaction.
     pub async fn work_waiting(&mut self, now: Timestamp) -> Result<(bool, bool)> {
         let events: Option<i64> =
-            sqlx::query_scalar("SELECT seq FROM webhook_outbox WHERE fanned_out = 0 LIMIT 1").fetch_optional(&mut *self.c).await?;
+            crate::db::query_scalar("SELECT seq FROM webhook_outbox WHERE fanned_out = 0 LIMIT 1").fetch_optional(&mut *self.c).await?;
         let due: Option<String> =
-            sqlx::query_scalar("SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1")
+            crate::db::query_scalar("SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1")
                 .bind(millis(now))
                 .fetch_optional(&mut *self.c)
                 .await?;
@@ -181,7 +181,7 @@ impl<A> Webhooks<'_, A> {
 impl Webhooks<'_, Write> {
     /// Writes an event to the outbox, in the transaction of the change it reports.
     pub async fn add_event(&mut self, id: &str, kind: &str, opportunity_id: Option<&str>, at: Timestamp, data: &str) -> Result<()> {
-        sqlx::query("INSERT INTO webhook_outbox (id, type, opportunity_id, occurred_at, data) VALUES ($1, $2, $3, $4, $5)")
+        crate::db::query("INSERT INTO webhook_outbox (id, type, opportunity_id, occurred_at, data) VALUES ($1, $2, $3, $4, $5)")
             .bind(id)
             .bind(kind)
             .bind(opportunity_id)
@@ -193,7 +193,7 @@ impl Webhooks<'_, Write> {
     }
 
     pub async fn insert_endpoint(&mut self, e: &WebhookEndpointRecord) -> Result<()> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO webhook_endpoints (id, url, secret, event_types, active, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -212,22 +212,23 @@ impl Webhooks<'_, Write> {
 
     /// Writes an endpoint's url, secret, event types and whether it is active.
     pub async fn update_endpoint(&mut self, e: &WebhookEndpointRecord) -> Result<()> {
-        let done =
-            sqlx::query("UPDATE webhook_endpoints SET url = $2, secret = $3, event_types = $4, active = $5, updated_at = $6 WHERE id = $1")
-                .bind(&e.id)
-                .bind(&e.url)
-                .bind(&e.secret)
-                .bind(to_json(&e.event_types))
-                .bind(flag(e.active))
-                .bind(millis(e.updated_at))
-                .execute(&mut *self.c)
-                .await?;
+        let done = crate::db::query(
+            "UPDATE webhook_endpoints SET url = $2, secret = $3, event_types = $4, active = $5, updated_at = $6 WHERE id = $1",
+        )
+        .bind(&e.id)
+        .bind(&e.url)
+        .bind(&e.secret)
+        .bind(to_json(&e.event_types))
+        .bind(flag(e.active))
+        .bind(millis(e.updated_at))
+        .execute(&mut *self.c)
+        .await?;
         one_row(&done)
     }
 
     pub async fn delete_endpoint(&mut self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM webhook_deliveries WHERE endpoint_id = $1").bind(id).execute(&mut *self.c).await?;
-        let done = sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1").bind(id).execute(&mut *self.c).await?;
+        crate::db::query("DELETE FROM webhook_deliveries WHERE endpoint_id = $1").bind(id).execute(&mut *self.c).await?;
+        let done = crate::db::query("DELETE FROM webhook_endpoints WHERE id = $1").bind(id).execute(&mut *self.c).await?;
         one_row(&done)
     }
 
@@ -236,14 +237,14 @@ impl Webhooks<'_, Write> {
     pub async fn fan_out(&mut self, now: Timestamp, limit: i64, new_id: &mut (dyn FnMut() -> String + Send)) -> Result<usize> {
         let sql = format!("SELECT * FROM webhook_outbox WHERE fanned_out = 0 ORDER BY seq LIMIT $1{}", skip_locked(self.c));
         let events: Vec<OutboxEvent> =
-            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(&mut *self.c).await?.iter().map(event).collect::<Result<_>>()?;
+            crate::db::query(sql).bind(limit).fetch_all(&mut *self.c).await?.iter().map(event).collect::<Result<_>>()?;
         if events.is_empty() {
             return Ok(0);
         }
         let endpoints: Vec<WebhookEndpointRecord> = self.endpoints().await?.into_iter().filter(|e| e.active).collect();
         for e in &events {
             for endpoint in endpoints.iter().filter(|p| p.created_at <= e.occurred_at && p.event_types.contains(&e.kind)) {
-                sqlx::query(
+                crate::db::query(
                     "INSERT INTO webhook_deliveries (id, endpoint_id, event_seq, status, next_attempt_at, created_at) \
                      VALUES ($1, $2, $3, 'pending', $4, $4)",
                 )
@@ -270,8 +271,7 @@ impl Webhooks<'_, Write> {
              ORDER BY id LIMIT $3{}",
             skip_locked(self.c)
         );
-        let ids: Vec<String> =
-            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(millis(now)).bind(node).bind(limit).fetch_all(&mut *self.c).await?;
+        let ids: Vec<String> = crate::db::query_scalar(sql).bind(millis(now)).bind(node).bind(limit).fetch_all(&mut *self.c).await?;
         if !ids.is_empty() {
             let mut sql = crate::sql::Sql::new("UPDATE webhook_endpoints SET lease_owner = ");
             sql.bind(node.to_owned()).push(", lease_until = ").bind(millis(until)).push(" WHERE");
@@ -283,7 +283,7 @@ impl Webhooks<'_, Write> {
 
     /// Extends `node`'s lease of the endpoint to `until`; whether it still held it.
     pub async fn renew(&mut self, endpoint_id: &str, node: &str, until: Timestamp) -> Result<bool> {
-        let done = sqlx::query("UPDATE webhook_endpoints SET lease_until = $3 WHERE id = $1 AND lease_owner = $2")
+        let done = crate::db::query("UPDATE webhook_endpoints SET lease_until = $3 WHERE id = $1 AND lease_owner = $2")
             .bind(endpoint_id)
             .bind(node)
             .bind(millis(until))
@@ -294,7 +294,7 @@ impl Webhooks<'_, Write> {
 
     /// Gives up `node`'s lease of the endpoint.
     pub async fn release(&mut self, endpoint_id: &str, node: &str) -> Result<()> {
-        sqlx::query("UPDATE webhook_endpoints SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2")
+        crate::db::query("UPDATE webhook_endpoints SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2")
             .bind(endpoint_id)
             .bind(node)
             .execute(&mut *self.c)
@@ -310,7 +310,7 @@ impl Webhooks<'_, Write> {
             AttemptEnd::Retry(at) => ("pending", *at),
             AttemptEnd::GaveUp => ("failed", now),
         };
-        let done = sqlx::query(
+        let done = crate::db::query(
             "UPDATE webhook_deliveries SET status = $2, attempts = attempts + 1, next_attempt_at = $3, \
              first_attempt_at = COALESCE(first_attempt_at, $4), last_attempt_at = $4, answer_code = $5, error = $6, duration_ms = $7 \
              WHERE id = $1 AND status = 'pending'",
@@ -335,22 +335,22 @@ impl Webhooks<'_, Write> {
         } else {
             "UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NOT NULL"
         };
-        let done = sqlx::query(sql).bind(endpoint_id).bind(since.map(millis)).execute(&mut *self.c).await?;
+        let done = crate::db::query(sql).bind(endpoint_id).bind(since.map(millis)).execute(&mut *self.c).await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// Forgets what is older than `before`: each endpoint's finished deliveries, then up to
     /// `limit` of the oldest events that have no delivery left to make. Answers the events gone.
     pub async fn sweep(&mut self, before: Timestamp, limit: i64) -> Result<u64> {
-        let endpoints: Vec<String> = sqlx::query_scalar("SELECT id FROM webhook_endpoints").fetch_all(&mut *self.c).await?;
+        let endpoints: Vec<String> = crate::db::query_scalar("SELECT id FROM webhook_endpoints").fetch_all(&mut *self.c).await?;
         for endpoint in endpoints {
-            sqlx::query("DELETE FROM webhook_deliveries WHERE endpoint_id = $1 AND created_at < $2 AND status <> 'pending'")
+            crate::db::query("DELETE FROM webhook_deliveries WHERE endpoint_id = $1 AND created_at < $2 AND status <> 'pending'")
                 .bind(&endpoint)
                 .bind(millis(before))
                 .execute(&mut *self.c)
                 .await?;
         }
-        let done = sqlx::query(
+        let done = crate::db::query(
             "DELETE FROM webhook_outbox WHERE seq IN (SELECT seq FROM webhook_outbox WHERE fanned_out = 1 ORDER BY seq LIMIT $2) \
              AND occurred_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = webhook_outbox.seq)",
         )
@@ -363,7 +363,7 @@ impl Webhooks<'_, Write> {
 
     /// Queues the event of a delivery once more to its endpoint, as a new delivery due now.
     pub async fn resend(&mut self, delivery: &DeliveryRecord, id: &str, now: Timestamp) -> Result<()> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO webhook_deliveries (id, endpoint_id, event_seq, status, next_attempt_at, created_at) VALUES ($1, $2, $3, 'pending', $4, $4)",
         )
         .bind(id)
@@ -378,12 +378,12 @@ impl Webhooks<'_, Write> {
 
 impl<A> Webhooks<'_, A> {
     pub async fn event(&mut self, seq: i64) -> Result<OutboxEvent> {
-        let row = sqlx::query("SELECT * FROM webhook_outbox WHERE seq = $1").bind(seq).fetch_optional(&mut *self.c).await?;
+        let row = crate::db::query("SELECT * FROM webhook_outbox WHERE seq = $1").bind(seq).fetch_optional(&mut *self.c).await?;
         event(&row.ok_or(StoreError::NotFound)?)
     }
 
     pub async fn delivery(&mut self, id: &str) -> Result<DeliveryRecord> {
-        let row = sqlx::query("SELECT * FROM webhook_deliveries WHERE id = $1").bind(id).fetch_optional(&mut *self.c).await?;
+        let row = crate::db::query("SELECT * FROM webhook_deliveries WHERE id = $1").bind(id).fetch_optional(&mut *self.c).await?;
         delivery(&row.ok_or(StoreError::NotFound)?)
     }
 }

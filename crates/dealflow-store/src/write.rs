@@ -9,34 +9,45 @@
 //! command is acknowledged only after the commit of its batch, so every acknowledged command is
 //! durable; if that commit fails, every command of the batch gets the error.
 //!
+//! The commands run their statements on the writer's connection on their own task; only what
+//! waits goes to a blocking thread: the commit (the disk's flush), and a `BEGIN` that finds
+//! another process holding the lock.
+//!
 //! PostgreSQL runs concurrent transactions and shares WAL flushes between commits itself, so
 //! there each command keeps a transaction of its own.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
 
-use sqlx::{AnyConnection, AnyPool, Executor};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
+use crate::db::Conn;
+use crate::lite::{BUSY_WAIT, LiteConn};
 use crate::{Result, StoreError};
-
-/// A database transaction of its own.
-type Transaction = sqlx::Transaction<'static, sqlx::Any>;
 
 /// What became of a batch's commit: `None` until it is known.
 type Outcome = Option<Result<(), Arc<str>>>;
 
-/// The shared state of group commit: the open batch, if any, and how many writes wait to join.
-#[derive(Default)]
+/// The shared state of group commit: the writer's connection with the open batch, if any, and
+/// how many writes wait to join.
 pub(crate) struct Group {
-    open: Arc<Mutex<Option<Batch>>>,
+    open: Arc<Mutex<Writer>>,
     waiting: AtomicUsize,
     batches: AtomicU64,
 }
 
+/// SQLite's one writing connection and the batch open on it.
+struct Writer {
+    conn: Conn,
+    batch: Option<Batch>,
+}
+
+/// The writer, locked by the command whose turn it is.
+type Guard = OwnedMutexGuard<Writer>;
+
 /// Commands sharing one SQLite transaction.
 struct Batch {
-    tx: Transaction,
     id: u64,
     /// How many commands joined it.
     members: usize,
@@ -60,8 +71,9 @@ enum Scope {
 pub struct WriteTx(Option<Inner>);
 
 enum Inner {
-    Own(Transaction),
-    Batched { guard: OwnedMutexGuard<Option<Batch>>, group: Arc<Group> },
+    /// Boxed: a PostgreSQL transaction is large, and a write is passed around by value.
+    Own(Box<Conn>),
+    Batched { guard: Guard, group: Arc<Group> },
 }
 
 /// Counts a write waiting to join the batch, until it gets its turn or gives up.
@@ -81,29 +93,34 @@ impl Drop for Waiting<'_> {
 }
 
 impl Group {
+    /// The writer's connection. It waits for no lock by itself (`BEGIN` handles another
+    /// process's lock off the runtime's threads).
+    pub(crate) fn new(conn: rusqlite::Connection) -> Result<Group> {
+        conn.busy_timeout(Duration::ZERO)?;
+        let writer = Writer { conn: Conn::Lite(LiteConn::own(conn)), batch: None };
+        Ok(Group { open: Arc::new(Mutex::new(writer)), waiting: AtomicUsize::new(0), batches: AtomicU64::new(0) })
+    }
+
     /// Joins the open batch with a savepoint for one command, or opens a batch.
-    pub(crate) async fn begin(self: &Arc<Self>, pool: &AnyPool) -> Result<WriteTx> {
+    pub(crate) async fn begin(self: &Arc<Self>) -> Result<WriteTx> {
         let mut guard = {
             let _waiting = Waiting::new(&self.waiting);
             self.open.clone().lock_owned().await
         };
-        roll_back_unsettled(&mut guard).await;
-        let scope = match guard.as_mut() {
-            Some(batch) => {
-                if let Err(error) = batch.tx.execute("SAVEPOINT command").await {
-                    fail(&mut guard, &error.to_string()).await;
-                    return Err(error.into());
-                }
-                Scope::Savepoint
+        roll_back_unsettled(&mut guard);
+        let scope = if guard.batch.is_some() {
+            if let Err(error) = lite(&guard.conn).execute_batch("SAVEPOINT command") {
+                fail(&mut guard, &error.to_string());
+                return Err(error);
             }
-            None => {
-                let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let id = self.batches.fetch_add(1, Ordering::Relaxed);
-                *guard = Some(Batch { tx, id, members: 0, unsettled: None, done: watch::channel(None).0 });
-                Scope::Transaction
-            }
+            Scope::Savepoint
+        } else {
+            guard = begin_immediate(guard).await?;
+            let id = self.batches.fetch_add(1, Ordering::Relaxed);
+            guard.batch = Some(Batch { id, members: 0, unsettled: None, done: watch::channel(None).0 });
+            Scope::Transaction
         };
-        let batch = guard.as_mut().expect("a batch is open");
+        let batch = guard.batch.as_mut().expect("a batch is open");
         batch.unsettled = Some(scope);
         batch.members += 1;
         Ok(WriteTx(Some(Inner::Batched { guard, group: self.clone() })))
@@ -111,10 +128,10 @@ impl Group {
 
     /// The batch's commit, by this command if nobody else waits to join, else by whichever
     /// member's turn comes first once the waiting commands have joined.
-    async fn finish(self: &Arc<Self>, mut guard: OwnedMutexGuard<Option<Batch>>) -> Result<()> {
-        let batch = guard.as_ref().expect("a batch is open");
+    async fn finish(self: &Arc<Self>, guard: Guard) -> Result<()> {
+        let batch = guard.batch.as_ref().expect("a batch is open");
         if self.waiting.load(Ordering::SeqCst) == 0 {
-            return commit(&mut guard).await;
+            return commit(guard).await;
         }
         let (id, mut done) = (batch.id, batch.done.subscribe());
         drop(guard);
@@ -122,10 +139,10 @@ impl Group {
         // The mutex is fair: this turn comes after every command that waited to join.
         let mut guard = self.open.clone().lock_owned().await;
         pending.disarm();
-        if guard.as_ref().is_some_and(|b| b.id == id) {
-            roll_back_unsettled(&mut guard).await;
-            if guard.is_some() {
-                return commit(&mut guard).await;
+        if guard.batch.as_ref().is_some_and(|b| b.id == id) {
+            roll_back_unsettled(&mut guard);
+            if guard.batch.is_some() {
+                return commit(guard).await;
             }
         }
         drop(guard);
@@ -140,9 +157,9 @@ impl Group {
     /// Commits batch `id` if it is still open (nobody is left to).
     async fn commit_if_open(self: Arc<Self>, id: Option<u64>) {
         let mut guard = self.open.clone().lock_owned().await;
-        roll_back_unsettled(&mut guard).await;
-        if guard.as_ref().is_some_and(|b| id.is_none_or(|id| b.id == id)) {
-            commit(&mut guard).await.ok();
+        roll_back_unsettled(&mut guard);
+        if guard.batch.as_ref().is_some_and(|b| id.is_none_or(|id| b.id == id)) {
+            commit(guard).await.ok();
         }
     }
 }
@@ -170,42 +187,81 @@ impl Drop for Pending {
     }
 }
 
+fn lite(conn: &Conn) -> &LiteConn {
+    match conn {
+        Conn::Lite(c) => c,
+        _ => unreachable!("group commit is SQLite's"),
+    }
+}
+
+/// `BEGIN IMMEDIATE` on the writer: at once when no other process holds the lock (the usual
+/// case, one node per file), else on a blocking thread that waits for it.
+async fn begin_immediate(guard: Guard) -> Result<Guard> {
+    match lite(&guard.conn).execute_batch("BEGIN IMMEDIATE") {
+        Err(StoreError::Busy(_)) => {}
+        other => return other.map(|()| guard),
+    }
+    let waited = tokio::task::spawn_blocking(move || {
+        let conn = lite(&guard.conn).connection();
+        let begun =
+            conn.busy_timeout(BUSY_WAIT).map_err(StoreError::from).and_then(|()| lite(&guard.conn).execute_batch("BEGIN IMMEDIATE"));
+        conn.busy_timeout(Duration::ZERO).ok();
+        begun.map(|()| guard)
+    })
+    .await;
+    waited.map_err(|e| StoreError::Other(e.to_string()))?
+}
+
 /// Rolls back the command under way in the batch, if any: to its savepoint, or the whole
 /// transaction when it was the first.
-async fn roll_back_unsettled(guard: &mut Option<Batch>) {
-    let Some(batch) = guard.as_mut() else { return };
-    match batch.unsettled {
+fn roll_back_unsettled(guard: &mut Writer) {
+    match guard.batch.as_ref().and_then(|b| b.unsettled) {
         None => {}
-        Some(Scope::Transaction) => fail(guard, "rolled back").await,
-        Some(Scope::Savepoint) => match batch.tx.execute("ROLLBACK TO command; RELEASE command").await {
-            Ok(_) => batch.unsettled = None,
-            Err(error) => fail(guard, &error.to_string()).await,
+        Some(Scope::Transaction) => fail(guard, "rolled back"),
+        Some(Scope::Savepoint) => match lite(&guard.conn).execute_batch("ROLLBACK TO command; RELEASE command") {
+            Ok(()) => guard.batch.as_mut().expect("a batch is open").unsettled = None,
+            Err(error) => fail(guard, &error.to_string()),
         },
     }
 }
 
-/// Commits the open batch and tells its members.
-async fn commit(guard: &mut Option<Batch>) -> Result<()> {
-    let batch = guard.take().expect("a batch is open");
-    let result = batch.tx.commit().await;
-    tracing::trace!(members = batch.members, "group commit");
-    let outcome = result.as_ref().map(|_| ()).map_err(|e| Arc::from(e.to_string()));
-    batch.done.send_replace(Some(outcome));
-    Ok(result?)
+/// Commits the open batch on a blocking thread (the flush waits for the disk) and tells its
+/// members. The writer goes with it and is released there, so a caller that stops waiting
+/// leaves neither the batch nor the writer behind.
+async fn commit(mut guard: Guard) -> Result<()> {
+    let batch = guard.batch.take().expect("a batch is open");
+    let committed = tokio::task::spawn_blocking(move || {
+        let conn = lite(&guard.conn);
+        let result = conn.execute_batch("COMMIT");
+        if result.is_err() && !conn.connection().is_autocommit() {
+            conn.execute_batch("ROLLBACK").ok();
+        }
+        tracing::trace!(members = batch.members, "group commit");
+        let outcome = result.as_ref().map(|_| ()).map_err(|e| Arc::from(e.to_string()));
+        batch.done.send_replace(Some(outcome));
+        drop(guard);
+        result
+    })
+    .await;
+    // Should the commit's thread have panicked, the batch's members find its channel closed.
+    committed.map_err(|e| StoreError::Commit(e.to_string()))?
 }
 
 /// Ends a batch that cannot go on (SQLite may roll the whole transaction back on an I/O error,
 /// taking the savepoints with it): rolled back, and every member told.
-async fn fail(guard: &mut Option<Batch>, message: &str) {
-    if let Some(batch) = guard.take() {
-        batch.tx.rollback().await.ok();
+fn fail(guard: &mut Writer, message: &str) {
+    if let Some(batch) = guard.batch.take() {
+        let conn = lite(&guard.conn);
+        if !conn.connection().is_autocommit() {
+            conn.execute_batch("ROLLBACK").ok();
+        }
         batch.done.send_replace(Some(Err(Arc::from(message))));
     }
 }
 
 impl WriteTx {
-    pub(crate) fn own(tx: Transaction) -> WriteTx {
-        WriteTx(Some(Inner::Own(tx)))
+    pub(crate) fn own(conn: Conn) -> WriteTx {
+        WriteTx(Some(Inner::Own(Box::new(conn))))
     }
 
     fn settle(&mut self) -> Inner {
@@ -215,16 +271,19 @@ impl WriteTx {
     /// Makes the writes durable; on SQLite together with the batch they joined.
     pub async fn commit(mut self) -> Result<()> {
         match self.settle() {
-            Inner::Own(tx) => Ok(tx.commit().await?),
+            Inner::Own(conn) => match *conn {
+                Conn::PgTx(tx) => Ok(tx.commit().await?),
+                _ => unreachable!("an own write is a PostgreSQL transaction"),
+            },
             Inner::Batched { mut guard, group } => {
-                let batch = guard.as_mut().expect("a batch is open");
+                let batch = guard.batch.as_mut().expect("a batch is open");
                 if let Some(Scope::Savepoint) = batch.unsettled
-                    && let Err(error) = batch.tx.execute("RELEASE command").await
+                    && let Err(error) = lite(&guard.conn).execute_batch("RELEASE command")
                 {
-                    fail(&mut guard, &error.to_string()).await;
-                    return Err(error.into());
+                    fail(&mut guard, &error.to_string());
+                    return Err(error);
                 }
-                batch.unsettled = None;
+                guard.batch.as_mut().expect("a batch is open").unsettled = None;
                 group.finish(guard).await
             }
         }
@@ -233,10 +292,13 @@ impl WriteTx {
     /// Undoes the writes; on SQLite only this command's, the rest of its batch goes on.
     pub async fn rollback(mut self) -> Result<()> {
         match self.settle() {
-            Inner::Own(tx) => Ok(tx.rollback().await?),
+            Inner::Own(conn) => match *conn {
+                Conn::PgTx(tx) => Ok(tx.rollback().await?),
+                _ => unreachable!("an own write is a PostgreSQL transaction"),
+            },
             Inner::Batched { mut guard, group } => {
-                roll_back_unsettled(&mut guard).await;
-                if guard.is_some() {
+                roll_back_unsettled(&mut guard);
+                if guard.batch.is_some() {
                     // The others' writes still need their commit; this one waits for it too,
                     // so that what its caller reads next includes them.
                     group.finish(guard).await.ok();
@@ -247,10 +309,10 @@ impl WriteTx {
     }
 
     /// The connection the writes go to: the transaction's own, or the batch's.
-    pub(crate) fn connection(&mut self) -> &mut AnyConnection {
+    pub(crate) fn connection(&mut self) -> &mut Conn {
         match self.0.as_mut().expect("an unsettled write") {
-            Inner::Own(tx) => tx,
-            Inner::Batched { guard, .. } => &mut guard.as_mut().expect("a batch is open").tx,
+            Inner::Own(conn) => conn,
+            Inner::Batched { guard, .. } => &mut guard.conn,
         }
     }
 }
@@ -260,7 +322,7 @@ impl Drop for WriteTx {
         // An own transaction rolls itself back when dropped; an abandoned savepoint is rolled
         // back by the next holder of the batch, or by a task if none comes.
         if let Some(Inner::Batched { guard, group }) = self.0.take() {
-            let id = guard.as_ref().map(|b| b.id);
+            let id = guard.batch.as_ref().map(|b| b.id);
             drop(guard);
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(group.commit_if_open(id));

@@ -102,8 +102,7 @@ impl Table {
         self.rows.push(row);
     }
 
-    /// `keep_prepared`: reuse the statement (SQLite); see below why PostgreSQL does not.
-    async fn write(&mut self, tx: &mut dealflow_store::WriteTx, keep_prepared: bool) -> anyhow::Result<usize> {
+    async fn write(&mut self, tx: &mut dealflow_store::WriteTx) -> anyhow::Result<usize> {
         let written = self.rows.len();
         let per_statement = (MAX_PARAMS / self.columns.len()).max(1);
         let rows = std::mem::take(&mut self.rows);
@@ -121,10 +120,7 @@ impl Table {
                 sql.push(')');
             }
             let values: Vec<Value> = chunk.into_iter().flatten().map(Value::from).collect();
-            // On PostgreSQL a statement prepared with a NULL in a place may refuse a number there
-            // later (see `Raw::execute_once`): there each is prepared anew.
-            let written = if keep_prepared { tx.raw().execute(&sql, &values).await } else { tx.raw().execute_once(&sql, &values).await };
-            written.with_context(|| format!("cannot write {}", self.name))?;
+            tx.raw().execute(&sql, &values).await.with_context(|| format!("cannot write {}", self.name))?;
         }
         Ok(written)
     }
@@ -226,11 +222,10 @@ impl Tables {
     }
 
     async fn write(&mut self, store: &Store) -> anyhow::Result<usize> {
-        let keep_prepared = store.backend() == dealflow_store::Backend::Sqlite;
         let mut tx = store.begin_write().await?;
         let mut rows = 0;
         for table in [&mut self.opportunities, &mut self.instances, &mut self.history, &mut self.activities, &mut self.notifications] {
-            rows += table.write(&mut tx, keep_prepared).await?;
+            rows += table.write(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(rows)
@@ -370,10 +365,9 @@ async fn make_customers(store: &Store, team: &Team, count: usize, now: i64, dice
         ]);
         customers.push(Customer { account_id, account, contact_id, contact });
     }
-    let keep_prepared = store.backend() == dealflow_store::Backend::Sqlite;
     let mut tx = store.begin_write().await?;
-    accounts.write(&mut tx, keep_prepared).await?;
-    contacts.write(&mut tx, keep_prepared).await?;
+    accounts.write(&mut tx).await?;
+    contacts.write(&mut tx).await?;
     tx.commit().await?;
     Ok(customers)
 }

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use sqlx::Connection;
 
 mod common;
 use common::{Server, dealflow};
@@ -59,10 +58,12 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_write() {
     let restored_url = format!("sqlite://{}", dir.path().join("restored/dealflow.db").display());
     let (code, output) = dealflow(&["restore", "--database-url", &restored_url, &backup.display().to_string()]);
     assert_eq!(code, 0, "{output}");
-    let mut restored = sqlx::sqlite::SqliteConnection::connect(&restored_url).await.unwrap();
-    let verdict: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut restored).await.unwrap();
+    // Read as any SQLite client would.
+    let restored = rusqlite::Connection::open(dir.path().join("restored/dealflow.db")).unwrap();
+    let verdict: String = restored.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(verdict, "ok");
-    let present: Vec<String> = sqlx::query_scalar("SELECT id FROM opportunities").fetch_all(&mut restored).await.unwrap();
+    let present: Vec<String> =
+        restored.prepare("SELECT id FROM opportunities").unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
     let present: std::collections::HashSet<String> = present.into_iter().collect();
     let missing = before.iter().filter(|id| !present.contains(id.as_str())).count();
     assert_eq!(missing, 0, "acknowledged writes missing from the backup");

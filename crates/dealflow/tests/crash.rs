@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use sqlx::Connection;
 
 mod common;
 use common::{PgSchema, Server};
@@ -131,13 +130,13 @@ async fn crash_under_load(url: &str) {
         }
     }
 
-    sqlx::any::install_default_drivers();
-    let mut db = sqlx::AnyConnection::connect(url).await.unwrap();
+    let store = dealflow_store::Store::connect(url).await.unwrap();
+    let mut db = store.raw().await.unwrap();
     if url.starts_with("sqlite:") {
-        let verdict: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut db).await.unwrap();
-        assert_eq!(verdict, "ok");
+        let verdict = db.sql().texts("PRAGMA integrity_check", &[]).await.unwrap();
+        assert_eq!(verdict, ["ok"]);
     }
-    let stored: Vec<String> = sqlx::query_scalar("SELECT id FROM opportunities").fetch_all(&mut db).await.unwrap();
+    let stored: Vec<String> = db.sql().texts("SELECT id FROM opportunities", &[]).await.unwrap();
     let stored: std::collections::BTreeSet<String> = stored.into_iter().collect();
     let keyed: std::collections::BTreeSet<&String> = outcomes.values().map(|o| o.as_ref().unwrap()).collect();
     assert_eq!(keyed.len(), outcomes.len(), "two keys never answer with one opportunity");
@@ -150,7 +149,7 @@ async fn crash_under_load(url: &str) {
     assert!(extra <= unkeyed_unanswered, "none twice, none unasked for: {extra} more than acknowledged, {unkeyed_unanswered} unanswered");
     // Each start is whole: one running instance, the two Qualification activities, one history entry.
     for (table, per_opportunity) in [("process_instances", 1), ("activities", 2), ("stage_history", 1)] {
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&mut db).await.unwrap();
+        let n = db.sql().int(&format!("SELECT COUNT(*) FROM {table}"), &[]).await.unwrap().unwrap();
         assert_eq!(n, per_opportunity * stored.len() as i64, "{table}");
     }
     println!(

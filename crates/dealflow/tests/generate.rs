@@ -4,7 +4,6 @@
 //! same N, refuses a database that has a pipeline already, and is served by the app.
 
 use serde_json::Value;
-use sqlx::Row;
 
 mod common;
 use common::{PgSchema, Server, dealflow};
@@ -50,11 +49,10 @@ async fn check(url: &str) -> Vec<String> {
     let (code, output) = dealflow(&["demo", "--opportunities", N, "--database-url", url]);
     assert_eq!(code, 0, "{output}");
     assert!(output.contains(&format!("Generated {N} opportunities")), "{output}");
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let store = dealflow_store::Store::connect(url).await.unwrap();
     let count = |sql: &'static str| {
-        let pool = pool.clone();
-        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
+        let store = store.clone();
+        async move { store.raw().await.unwrap().sql().int(sql, &[]).await.unwrap().unwrap() }
     };
     assert_eq!(count("SELECT COUNT(*) FROM opportunities").await, 400);
     for (what, sql) in BROKEN {
@@ -78,8 +76,8 @@ async fn check(url: &str) -> Vec<String> {
     let (again, message) = dealflow(&["demo", "--opportunities", "10", "--database-url", url]);
     assert_ne!(again, 0);
     assert!(message.contains("already has opportunities"), "{message}");
-    let rows = sqlx::query("SELECT title, amount, stage FROM opportunities ORDER BY title, amount, stage").fetch_all(&pool).await.unwrap();
-    rows.iter().map(|r| format!("{}|{}|{}", r.get::<String, _>(0), r.get::<i64, _>(1), r.get::<String, _>(2))).collect()
+    let sql = "SELECT title || '|' || CAST(amount AS TEXT) || '|' || stage FROM opportunities ORDER BY title, amount, stage";
+    store.raw().await.unwrap().sql().texts(sql, &[]).await.unwrap()
 }
 
 /// The analytics the database adds up are the ones the rows themselves make: for the company, a

@@ -64,3 +64,41 @@ async fn an_older_postgresql_database_with_data_migrates_in_place_and_keeps_work
     admin.raw().await.unwrap().sql().script(&format!("DROP SCHEMA {schema} CASCADE")).await.unwrap();
     admin.close().await;
 }
+
+/// A database the last landed release wrote (`dealflow demo --opportunities 12` by commit
+/// 2efe465, whose migrations sqlx ran; gzipped): the native store reads sqlx's bookkeeping, finds
+/// every migration applied with the same checksums, and the current code works on the data.
+#[tokio::test]
+async fn a_database_made_by_the_last_release_opens_migrates_and_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dealflow.db");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/fixtures/release-2efe465.db.gz");
+    let unpacked = std::process::Command::new("gzip").args(["-dc", fixture]).output().expect("gzip runs");
+    assert!(unpacked.status.success());
+    std::fs::write(&file, unpacked.stdout).unwrap();
+    let url = format!("sqlite://{}", file.display());
+
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.expect("the release's bookkeeping is read as ours");
+    let mut raw = store.raw().await.unwrap();
+    let applied = raw.sql().int("SELECT COUNT(*) FROM _sqlx_migrations WHERE success", &[]).await.unwrap();
+    assert_eq!(applied, Some(store.migration_versions().len() as i64));
+    assert_eq!(raw.sql().int("SELECT COUNT(*) FROM opportunities", &[]).await.unwrap(), Some(12));
+    let open = "SELECT o.id FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage \
+                WHERE s.is_final = 0 AND o.stage <> 'qualification' ORDER BY o.id LIMIT 1";
+    let id = raw.sql().texts(open, &[]).await.unwrap().remove(0);
+    drop(raw);
+
+    let deal = store.read().await.unwrap().opportunities().get(&id).await.unwrap();
+    let owner = store.read().await.unwrap().users().get(&deal.owner_id).await.unwrap();
+    let services = Services::new(store.clone(), Clock::System);
+    let owner = services.actor(owner).await.unwrap();
+    let moved = services.change_stage(&owner, &id, "qualification", Some(deal.version)).await.unwrap();
+    assert_eq!((moved.stage.as_str(), moved.version), ("qualification", deal.version + 1));
+
+    // A migration changed after it was applied is refused.
+    store.raw().await.unwrap().sql().execute("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 1", &[]).await.unwrap();
+    let refused = store.migrate().await.unwrap_err().to_string();
+    assert!(refused.contains("migration 1 was changed"), "{refused}");
+    store.close().await;
+}

@@ -15,7 +15,7 @@ impl<A> Opportunities<'_, A> {
     /// How long (milliseconds) the latest `per_stage` departures from `stage` spent on it, from
     /// the entry that left it and the one before (the departures index, migration 0020).
     pub async fn recent_stage_times(&mut self, stage: &str, per_stage: i64) -> Result<Vec<i64>> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT h.at - p.at AS spent FROM (
                  SELECT opportunity_id, seq, at FROM stage_history WHERE from_stage = $1 ORDER BY at DESC LIMIT $2) AS h
              JOIN stage_history p ON p.opportunity_id = h.opportunity_id AND p.seq = h.seq - 1",
@@ -49,7 +49,7 @@ impl<A> Opportunities<'_, A> {
 
     /// Every open deal of `owner_id`, with the health level it was last assessed at.
     pub async fn open_of_owner(&mut self, owner_id: &str) -> Result<Vec<(OpportunityRecord, Option<String>)>> {
-        let rows = sqlx::query("SELECT * FROM opportunities WHERE owner_id = $1 AND closed_at IS NULL ORDER BY id")
+        let rows = crate::db::query("SELECT * FROM opportunities WHERE owner_id = $1 AND closed_at IS NULL ORDER BY id")
             .bind(owner_id)
             .fetch_all(&mut *self.c)
             .await?;
