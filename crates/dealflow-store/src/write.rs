@@ -73,7 +73,10 @@ pub struct WriteTx(Option<Inner>);
 enum Inner {
     /// Boxed: a PostgreSQL transaction is large, and a write is passed around by value.
     Own(Box<Conn>),
-    Batched { guard: Guard, group: Arc<Group> },
+    Batched {
+        guard: Guard,
+        group: Arc<Group>,
+    },
 }
 
 /// Counts a write waiting to join the batch, until it gets its turn or gives up.
@@ -230,7 +233,7 @@ fn roll_back_unsettled(guard: &mut Writer) {
 /// leaves neither the batch nor the writer behind.
 async fn commit(mut guard: Guard) -> Result<()> {
     let batch = guard.batch.take().expect("a batch is open");
-    let committed = tokio::task::spawn_blocking(move || {
+    let committed = off_the_runtime(move || {
         let conn = lite(&guard.conn);
         let result = conn.execute_batch("COMMIT");
         if result.is_err() && !conn.connection().is_autocommit() {
@@ -241,10 +244,18 @@ async fn commit(mut guard: Guard) -> Result<()> {
         batch.done.send_replace(Some(outcome));
         drop(guard);
         result
-    })
-    .await;
-    // Should the commit's thread have panicked, the batch's members find its channel closed.
-    committed.map_err(|e| StoreError::Commit(e.to_string()))?
+    });
+    committed
+}
+
+/// Runs `work`, which waits for the disk, on this thread without holding up the runtime: on a
+/// multi-threaded runtime another thread takes over this one's other tasks meanwhile (no hop
+/// for this command, unlike a blocking task); a single-threaded runtime (tests) just waits.
+fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
 }
 
 /// Ends a batch that cannot go on (SQLite may roll the whole transaction back on an I/O error,

@@ -133,6 +133,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             print(http_measurement(&db, clients, args.lifecycles.max(clients)).await?);
             db.drop().await;
         }
+        if let Some(url) = &args.postgres_url {
+            for &clients in &args.http_clients {
+                let db = Fresh::postgres(url).await?;
+                print(http_measurement(&db, clients, args.lifecycles.max(clients)).await?);
+                db.drop().await;
+            }
+        }
     }
     if wants("import") {
         let db = Fresh::sqlite().await?;
@@ -606,7 +613,10 @@ async fn http_measurement(db: &Fresh, clients: usize, lifecycles: usize) -> anyh
     line["p50_ms"] = json!(percentile(0.50));
     line["p95_ms"] = json!(percentile(0.95));
     line["p99_ms"] = json!(percentile(0.99));
-    line["database"] = json!("sqlite");
+    line["database"] = json!(match db.store.backend() {
+        dealflow_store::Backend::Sqlite => "sqlite",
+        dealflow_store::Backend::Postgres => "postgres",
+    });
     Ok(line)
 }
 
