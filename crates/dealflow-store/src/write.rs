@@ -228,12 +228,12 @@ fn roll_back_unsettled(guard: &mut Writer) {
     }
 }
 
-/// Commits the open batch on a blocking thread (the flush waits for the disk) and tells its
-/// members. The writer goes with it and is released there, so a caller that stops waiting
-/// leaves neither the batch nor the writer behind.
+/// Commits the open batch (the flush waits for the disk, off the runtime) and tells its members;
+/// the writer is released once they know. It runs to its end in one go: a caller that stops
+/// waiting cannot leave the batch or the writer behind.
 async fn commit(mut guard: Guard) -> Result<()> {
     let batch = guard.batch.take().expect("a batch is open");
-    let committed = off_the_runtime(move || {
+    off_the_runtime(move || {
         let conn = lite(&guard.conn);
         let result = conn.execute_batch("COMMIT");
         if result.is_err() && !conn.connection().is_autocommit() {
@@ -244,8 +244,7 @@ async fn commit(mut guard: Guard) -> Result<()> {
         batch.done.send_replace(Some(outcome));
         drop(guard);
         result
-    });
-    committed
+    })
 }
 
 /// Runs `work`, which waits for the disk, on this thread without holding up the runtime: on a
