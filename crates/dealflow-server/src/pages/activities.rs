@@ -277,7 +277,13 @@ pub struct ScheduleDay {
     pub heading: String,
     pub today: bool,
     pub items: Vec<ScheduleItem>,
+    /// In the week view, a full day shows its first activities and links to the rest.
+    pub more: Option<(String, String)>,
 }
+
+/// Activities a day of the week view shows before it links to its own page: a week of a
+/// thousand tasks stays a page one can read (and render quickly).
+const WEEK_DAY_ROWS: usize = 25;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "schedule.html")]
@@ -404,17 +410,27 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
         choices.push(Choice::new("team", t.whole_team, who));
         choices.extend(people.iter().filter(|u| u.id != viewer.actor.id()).map(|u| Choice::new(u.id.as_str(), u.name.as_str(), who)));
     }
+    let view = if week { "week" } else { "day" };
+    let step = if week { 7 } else { 1 };
+    let person = who.map(|w| format!("&who={}", form_urlencoded::byte_serialize(w.as_bytes()).collect::<String>())).unwrap_or_default();
+    let link = |view: &str, date: Date| format!("/schedule?view={view}&date={date}{person}");
+    // Each activity's day in the viewer's zone, worked out once.
+    let mut by_day: Vec<Vec<&_>> = vec![Vec::new(); usize::try_from(length).unwrap_or(1)];
+    for entry in rows {
+        let at = entry.activity.start_at.or(entry.activity.due_at);
+        let offset = at.and_then(|at| (at.to_zoned_datetime(zone.clone()).date() - first).get_days().try_into().ok());
+        if let Some(day_rows) = offset.and_then(|o: usize| by_day.get_mut(o)) {
+            day_rows.push(entry);
+        }
+    }
     let mut days = Vec::new();
     let mut overdue = 0;
-    for offset in 0..length {
+    for (offset, day_rows) in (0..length).zip(by_day) {
         let date = first + offset.days();
         let mut items = Vec::new();
-        for entry in rows {
+        for entry in day_rows {
             let a = &entry.activity;
             let at = a.start_at.or(a.due_at);
-            if at.map(|at| at.to_zoned_datetime(zone.clone()).date()) != Some(date) {
-                continue;
-            }
             let is_overdue = a.status.is_open() && a.due_at.is_some_and(|d| d < now);
             overdue += usize::from(is_overdue);
             items.push(ScheduleItem {
@@ -430,12 +446,11 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
             });
         }
         items.sort_by(|a, b| a.time.cmp(&b.time));
-        days.push(ScheduleDay { heading: format::weekday(date, locale), today: date == today, items });
+        let hidden = if week { items.len().saturating_sub(WEEK_DAY_ROWS) } else { 0 };
+        items.truncate(items.len() - hidden);
+        let more = (hidden > 0).then(|| (link("day", date), t.schedule_day_more.replace("{count}", &hidden.to_string())));
+        days.push(ScheduleDay { heading: format::weekday(date, locale), today: date == today, items, more });
     }
-    let view = if week { "week" } else { "day" };
-    let step = if week { 7 } else { 1 };
-    let person = who.map(|w| format!("&who={}", form_urlencoded::byte_serialize(w.as_bytes()).collect::<String>())).unwrap_or_default();
-    let link = |view: &str, date: Date| format!("/schedule?view={view}&date={date}{person}");
     let page = SchedulePage {
         chrome: Chrome::load(&services, &viewer, "schedule", &link(view, day)).await?,
         week,

@@ -202,6 +202,7 @@ catalogue! {
     my_activities: "Мои дела", "My activities";
     whole_team: "Вся команда", "Whole team";
     schedule_more: "Показаны первые {count} дел. Выберите человека или день, чтобы увидеть остальные.", "Showing the first {count} activities. Pick a person or a day to see the rest.";
+    schedule_day_more: "Ещё {count} — весь день", "{count} more — the whole day";
     week: "Неделя", "Week";
     today: "Сегодня", "Today";
     previous: "Назад", "Previous";

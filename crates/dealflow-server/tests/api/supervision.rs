@@ -71,6 +71,26 @@ async fn a_supervisor_opens_a_team_members_schedule_or_the_whole_teams(app: Test
     assert!(!theirs.body.contains(r#"<select name="who">"#));
 }
 
+/// A day of thirty calls: the week shows its first 25 and links to the whole day, which shows all.
+async fn a_full_day_of_the_week_shows_its_first_activities_and_links_to_the_rest(app: TestApp) {
+    let api = Api::start(app).await;
+    let app = &api.app;
+    for n in 1..=30 {
+        call(app, &app.manager, &format!("Звонок №{n:02}"), 26).await;
+    }
+    let browser = Browser::of(&api);
+    let manager = session_for(&api, &app.manager).await;
+    let week = browser.get("/schedule?view=week&date=2026-11-29", &manager).await;
+    assert_eq!(week.body.matches("Звонок №").count(), 25, "the week shows a full day's first 25");
+    let day = app.clock.now().checked_add(SignedDuration::from_hours(26)).unwrap().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let link = format!(r#"<a class="day-more" href="/schedule?view=day&amp;date={day}">Ещё 5 — весь день</a>"#);
+    let link_alt = link.replace("&amp;", "&#38;");
+    assert!(week.body.contains(&link) || week.body.contains(&link_alt), "a link to the rest of the day:\n{}", week.body);
+    let whole = browser.get(&format!("/schedule?view=day&date={day}"), &manager).await;
+    assert_eq!(whole.body.matches("Звонок №").count(), 30, "the day shows them all");
+    assert!(!whole.body.contains("day-more"));
+}
+
 async fn the_analytics_compare_the_team_and_trace_won_revenue_and_win_rate_by_month(app: TestApp) {
     let api = Api::start(app).await;
     let app = &api.app;
@@ -140,5 +160,6 @@ async fn the_analytics_compare_the_team_and_trace_won_revenue_and_win_rate_by_mo
 
 on_both_backends!(
     a_supervisor_opens_a_team_members_schedule_or_the_whole_teams,
+    a_full_day_of_the_week_shows_its_first_activities_and_links_to_the_rest,
     the_analytics_compare_the_team_and_trace_won_revenue_and_win_rate_by_month
 );
