@@ -277,13 +277,13 @@ pub struct ScheduleDay {
     pub heading: String,
     pub today: bool,
     pub items: Vec<ScheduleItem>,
-    /// In the week view, a full day shows its first activities and links to the rest.
+    /// In the week view, a full day shows its first activities and links to the whole day.
     pub more: Option<(String, String)>,
 }
 
 /// Activities a day of the week view shows before it links to its own page: a week of a
 /// thousand tasks stays a page one can read (and render quickly).
-const WEEK_DAY_ROWS: usize = 25;
+const WEEK_DAY_ROWS: i64 = 25;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "schedule.html")]
@@ -398,10 +398,8 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
     let t = viewer.t();
     let zone = viewer.actor.zone().clone();
     let now = services.clock().now();
-    let Window { week, today, day, first, length, span: (start, end), who, whose } = Window::of(&services, &viewer, &query)?;
+    let Window { week, today, day, first, length, who, whose, .. } = Window::of(&services, &viewer, &query)?;
     let who = who.as_deref();
-    let found = services.schedule_of(&viewer.actor, &whose, start, end).await.or_page(&viewer)?;
-    let rows = &found.entries;
     let people = services.assignable_people(&viewer.actor).await.or_page(&viewer)?;
     let names: HashMap<&str, &str> = people.iter().map(|u| (u.id.as_str(), u.name.as_str())).collect();
     let mut choices = Vec::new();
@@ -414,19 +412,21 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
     let step = if week { 7 } else { 1 };
     let person = who.map(|w| format!("&who={}", form_urlencoded::byte_serialize(w.as_bytes()).collect::<String>())).unwrap_or_default();
     let link = |view: &str, date: Date| format!("/schedule?view={view}&date={date}{person}");
-    // Each activity's day in the viewer's zone, worked out once.
-    let mut by_day: Vec<Vec<&_>> = vec![Vec::new(); usize::try_from(length).unwrap_or(1)];
-    for entry in rows {
-        let at = entry.activity.start_at.or(entry.activity.due_at);
-        let offset = at.and_then(|at| (at.to_zoned_datetime(zone.clone()).date() - first).get_days().try_into().ok());
-        if let Some(day_rows) = offset.and_then(|o: usize| by_day.get_mut(o)) {
-            day_rows.push(entry);
-        }
+    // A day of the week asks for its first few activities on its own (a week of a thousand
+    // tasks stays readable, and every day shows); a day asks for up to SCHEDULE_PAGE_ROWS.
+    let at = |date: Date| date.to_zoned_datetime(zone.clone()).map(|z| z.timestamp()).map_err(|e| PageError::internal(locale, e));
+    let per_day = if week { WEEK_DAY_ROWS } else { SCHEDULE_PAGE_ROWS };
+    let mut fetched = Vec::new();
+    for offset in 0..length {
+        let date = first + offset.days();
+        let span = (at(date)?, at(date + 1.days())?);
+        let page = services.schedule_page(&viewer.actor, &whose, span, &PageRequest::first(per_day)).await.or_page(&viewer)?;
+        fetched.push((date, page.items, page.next.is_some()));
     }
+    let over_limit = !week && fetched.iter().any(|(.., more)| *more);
     let mut days = Vec::new();
     let mut overdue = 0;
-    for (offset, day_rows) in (0..length).zip(by_day) {
-        let date = first + offset.days();
+    for (date, day_rows, more) in fetched {
         let mut items = Vec::new();
         for entry in day_rows {
             let a = &entry.activity;
@@ -446,9 +446,7 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
             });
         }
         items.sort_by(|a, b| a.time.cmp(&b.time));
-        let hidden = if week { items.len().saturating_sub(WEEK_DAY_ROWS) } else { 0 };
-        items.truncate(items.len() - hidden);
-        let more = (hidden > 0).then(|| (link("day", date), t.schedule_day_more.replace("{count}", &hidden.to_string())));
+        let more = (week && more).then(|| (link("day", date), t.schedule_day_more.to_owned()));
         days.push(ScheduleDay { heading: format::weekday(date, locale), today: date == today, items, more });
     }
     let page = SchedulePage {
@@ -461,7 +459,7 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
         },
         whose: choices,
         date: day.to_string(),
-        more: found.more.then(|| t.schedule_more.replace("{count}", &SCHEDULE_PAGE_ROWS.to_string())),
+        more: over_limit.then(|| t.schedule_more.replace("{count}", &SCHEDULE_PAGE_ROWS.to_string())),
         empty: days.iter().all(|d| d.items.is_empty()),
         days,
         overdue,

@@ -202,7 +202,7 @@ catalogue! {
     my_activities: "Мои дела", "My activities";
     whole_team: "Вся команда", "Whole team";
     schedule_more: "Показаны первые {count} дел. Выберите человека или день, чтобы увидеть остальные.", "Showing the first {count} activities. Pick a person or a day to see the rest.";
-    schedule_day_more: "Ещё {count} — весь день", "{count} more — the whole day";
+    schedule_day_more: "Все дела этого дня →", "All of this day's activities →";
     week: "Неделя", "Week";
     today: "Сегодня", "Today";
     previous: "Назад", "Previous";

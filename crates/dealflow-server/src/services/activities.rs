@@ -107,12 +107,6 @@ pub enum ScheduleOf {
     Team,
 }
 
-/// A schedule's lines, and whether more activities fell in its window than it shows.
-pub struct TeamSchedule {
-    pub entries: Vec<ScheduleEntry>,
-    pub more: bool,
-}
-
 /// One line of a schedule: the activity and the title of its opportunity, if any.
 pub struct ScheduleEntry {
     pub activity: ActivityRecord,
@@ -178,16 +172,9 @@ impl Services {
         Ok(Page::of(rows, page.limit, |a| (a.start_at.or(a.due_at).unwrap_or(a.created_at), &a.id)))
     }
 
-    /// The schedule of `whose` for `[from, to)`, with the titles of the opportunities: at most
-    /// [`SCHEDULE_PAGE_ROWS`] activities, soonest first, and whether there were more. Another
-    /// person's or the team's only as far as the actor may see (else nothing of theirs).
-    pub async fn schedule_of(&self, actor: &Actor, whose: &ScheduleOf, from: Timestamp, to: Timestamp) -> Result<TeamSchedule> {
-        let page = self.schedule_page(actor, whose, (from, to), &PageRequest::first(SCHEDULE_PAGE_ROWS)).await?;
-        Ok(TeamSchedule { entries: page.items, more: page.next.is_some() })
-    }
-
-    /// A page of the schedule of `whose` for `[from, to)`, soonest first, as
-    /// [`Services::schedule_of`] sees it.
+    /// A page of the schedule of `whose` for `[from, to)`, with the titles of the opportunities,
+    /// soonest first. Another person's or the team's only as far as the actor may see (else
+    /// nothing of theirs).
     pub async fn schedule_page(
         &self,
         actor: &Actor,

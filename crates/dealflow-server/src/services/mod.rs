@@ -69,9 +69,7 @@ use dealflow_core::stage::Stage;
 use dealflow_core::{LocalizedText, ProcessDefinition, StageCatalog};
 use dealflow_store::{CommandContext, Stages, Store, WriteTx};
 
-pub use activities::{
-    ActivityChanges, ActivityPage, MAX_DURATION_MINUTES, NewActivity, SCHEDULE_PAGE_ROWS, ScheduleEntry, ScheduleOf, TeamSchedule,
-};
+pub use activities::{ActivityChanges, ActivityPage, MAX_DURATION_MINUTES, NewActivity, SCHEDULE_PAGE_ROWS, ScheduleEntry, ScheduleOf};
 pub use analytics::{Analysis, AnalyticsQuery, TREND_MONTHS, TeamFigures};
 pub use bootstrap::{Bootstrap, FirstAdmin, shipped_definition};
 pub use calendar::{CalendarEntry, CalendarEvents, CalendarFeed, CalendarOf, FEED_MOST_EVENTS};

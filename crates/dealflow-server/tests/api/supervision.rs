@@ -83,7 +83,7 @@ async fn a_full_day_of_the_week_shows_its_first_activities_and_links_to_the_rest
     let week = browser.get("/schedule?view=week&date=2026-11-29", &manager).await;
     assert_eq!(week.body.matches("Звонок №").count(), 25, "the week shows a full day's first 25");
     let day = app.clock.now().checked_add(SignedDuration::from_hours(26)).unwrap().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
-    let link = format!(r#"<a class="day-more" href="/schedule?view=day&amp;date={day}">Ещё 5 — весь день</a>"#);
+    let link = format!(r#"<a class="day-more" href="/schedule?view=day&amp;date={day}">Все дела этого дня →</a>"#);
     let link_alt = link.replace("&amp;", "&#38;");
     assert!(week.body.contains(&link) || week.body.contains(&link_alt), "a link to the rest of the day:\n{}", week.body);
     let whole = browser.get(&format!("/schedule?view=day&date={day}"), &manager).await;

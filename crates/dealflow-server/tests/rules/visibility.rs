@@ -121,14 +121,16 @@ async fn owners_seen_by(app: &TestApp, actor: &Actor) -> Vec<(&'static str, BTre
         scheduled.extend(theirs.into_iter().map(|a| a.owner_id));
     }
     seen.push(("schedule", scheduled));
-    let own = services.schedule_of(actor, &ScheduleOf::Own, from, to).await.unwrap();
-    seen.push(("own schedule", owners(own.entries.into_iter().map(|e| e.activity.owner_id).collect())));
-    let team = services.schedule_of(actor, &ScheduleOf::Team, from, to).await.unwrap();
-    seen.push(("team schedule", owners(team.entries.into_iter().map(|e| e.activity.owner_id).collect())));
+    let schedule_of =
+        async |whose: ScheduleOf| every_page(async |page| services.schedule_page(actor, &whose, (from, to), page).await).await;
+    let own = schedule_of(ScheduleOf::Own).await;
+    seen.push(("own schedule", owners(own.into_iter().map(|e| e.activity.owner_id).collect())));
+    let team = schedule_of(ScheduleOf::Team).await;
+    seen.push(("team schedule", owners(team.into_iter().map(|e| e.activity.owner_id).collect())));
     let mut picked = BTreeSet::new();
     for person in [&app.manager, &app.teammate, &app.loner, &app.supervisor] {
-        let theirs = services.schedule_of(actor, &ScheduleOf::Person(person.id.clone()), from, to).await.unwrap();
-        picked.extend(theirs.entries.into_iter().map(|e| e.activity.owner_id));
+        let theirs = schedule_of(ScheduleOf::Person(person.id.clone())).await;
+        picked.extend(theirs.into_iter().map(|e| e.activity.owner_id));
     }
     seen.push(("picked schedule", picked));
 
