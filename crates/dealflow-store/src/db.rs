@@ -132,7 +132,7 @@ impl Query {
 
     pub(crate) async fn execute(self, c: &mut Conn) -> Result<Done> {
         match c {
-            Conn::Lite(lite) => Ok(Done(lite.run(&self.sql, &self.args, |_| Ok(()))?)),
+            Conn::Lite(lite) => Ok(Done(lite.run(&self.sql, &self.args, |_| Ok(true))?)),
             _ => {
                 let done = self.pg_query(true).execute(c.pg()).await?;
                 Ok(Done(done.rows_affected()))
@@ -146,7 +146,7 @@ impl Query {
                 let mut rows = Vec::new();
                 lite.run(&self.sql, &self.args, |row| {
                     rows.push(Row::Lite(row));
-                    Ok(())
+                    Ok(true)
                 })?;
                 Ok(rows)
             }
@@ -158,9 +158,10 @@ impl Query {
         match c {
             Conn::Lite(lite) => {
                 let mut first = None;
+                // The first row is the answer; an UPDATE … RETURNING has done its work by then.
                 lite.run(&self.sql, &self.args, |row| {
-                    first.get_or_insert(Row::Lite(row));
-                    Ok(())
+                    first = Some(Row::Lite(row));
+                    Ok(false)
                 })?;
                 Ok(first)
             }

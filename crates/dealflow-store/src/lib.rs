@@ -132,6 +132,10 @@ impl Store {
                 .await?;
             Pools::Postgres(pool)
         } else if url.starts_with("sqlite:") {
+            if url.trim_start_matches("sqlite:").trim_start_matches("//").split('?').next() == Some(":memory:") {
+                // Each connection of the pool would have a database of its own.
+                return Err(StoreError::Config("an in-memory SQLite database cannot be shared by connections; use sqlite://PATH".into()));
+            }
             let location = Location::parse(&sqlite_url_creating_folder(url)?);
             let writer = tokio::task::spawn_blocking({
                 let location = location.clone();
@@ -336,5 +340,16 @@ pub fn redact(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn an_in_memory_sqlite_database_is_refused_with_a_reason() {
+        for url in ["sqlite::memory:", "sqlite://:memory:", "sqlite::memory:?cache=shared"] {
+            let refused = super::Store::connect(url).await.unwrap_err().to_string();
+            assert!(refused.contains("use sqlite://PATH"), "{url}: {refused}");
+        }
     }
 }

@@ -127,9 +127,9 @@ impl LiteConn {
         Ok(self.connection().execute_batch(sql)?)
     }
 
-    /// Runs one statement, prepared once per connection, handing each row to `each`; answers how
-    /// many rows it changed.
-    pub(crate) fn run(&self, sql: &str, args: &[Value], mut each: impl FnMut(LiteRow) -> Result<()>) -> Result<u64> {
+    /// Runs one statement, prepared once per connection, handing each row to `each` until it
+    /// answers `false`; answers how many rows the statement changed.
+    pub(crate) fn run(&self, sql: &str, args: &[Value], mut each: impl FnMut(LiteRow) -> Result<bool>) -> Result<u64> {
         let conn = self.connection();
         let mut statement = conn.prepare_cached(&numbered(sql))?;
         for (i, value) in args.iter().enumerate() {
@@ -147,7 +147,9 @@ impl LiteConn {
         let mut rows = statement.raw_query();
         while let Some(row) = rows.next()? {
             let values = (0..count).map(|i| row.get_ref(i).map_err(StoreError::from).and_then(cell)).collect::<Result<_>>()?;
-            each(LiteRow { columns: columns.clone(), values })?;
+            if !each(LiteRow { columns: columns.clone(), values })? {
+                break;
+            }
         }
         Ok(conn.changes())
     }
