@@ -9,9 +9,10 @@
 //! command is acknowledged only after the commit of its batch, so every acknowledged command is
 //! durable; if that commit fails, every command of the batch gets the error.
 //!
-//! The commands run their statements on the writer's connection on their own task; only what
-//! waits goes to a blocking thread: the commit (the disk's flush), and a `BEGIN` that finds
-//! another process holding the lock.
+//! The commands run their statements on the writer's connection on their own task, with no
+//! thread between them and the database. The commit, which waits for the disk's flush, runs in
+//! place too, the runtime's other tasks handed to another thread meanwhile (`block_in_place`);
+//! only a `BEGIN` that finds another process holding the lock waits on a blocking thread.
 //!
 //! PostgreSQL runs concurrent transactions and shares WAL flushes between commits itself, so
 //! there each command keeps a transaction of its own.
