@@ -88,7 +88,7 @@ const CANDIDATES: i64 = 200;
 /// The lower-cased name as its index orders it: in code point order on PostgreSQL whatever the
 /// database's collation, so that a prefix is one range of the index.
 fn ordered_name(c: &Conn) -> &'static str {
-    if c.backend_name() == "PostgreSQL" { "(name_lower COLLATE \"C\")" } else { "name_lower" }
+    if c.is_sqlite() { "name_lower" } else { "(name_lower COLLATE \"C\")" }
 }
 
 /// Rows of a customer table whose name starts with `q` (lower-cased), by name: one range of the
@@ -119,7 +119,7 @@ async fn pick(c: &mut Conn, table: &str, q: &str, account_id: Option<&str>, limi
         // A common word inside ten thousand names would be sorted whole for ten lines: the
         // first few hundred found are sorted instead, and typing more narrows them.
         let literal = !q.contains(['%', '_', '\\']);
-        if literal && c.backend_name() != "PostgreSQL" {
+        if literal && c.is_sqlite() {
             // SQLite: the trigram table of the names (migration 0012) answers the LIKE.
             let names = if table == "accounts" { "account_names" } else { "contact_names" };
             sql.push(&format!(" id IN (SELECT id FROM {names} WHERE name_lower LIKE ")).bind(format!("%{q}%"));

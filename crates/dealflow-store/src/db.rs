@@ -29,10 +29,6 @@ impl Conn {
         matches!(self, Conn::Lite(_))
     }
 
-    pub(crate) fn backend_name(&self) -> &'static str {
-        if self.is_sqlite() { "SQLite" } else { "PostgreSQL" }
-    }
-
     fn pg(&mut self) -> &mut sqlx::PgConnection {
         match self {
             Conn::Pg(c) => c,

@@ -132,11 +132,7 @@ impl Store {
                 .await?;
             Pools::Postgres(pool)
         } else if url.starts_with("sqlite:") {
-            if url.trim_start_matches("sqlite:").trim_start_matches("//").split('?').next() == Some(":memory:") {
-                // Each connection of the pool would have a database of its own.
-                return Err(StoreError::Config("an in-memory SQLite database cannot be shared by connections; use sqlite://PATH".into()));
-            }
-            let location = Location::parse(&sqlite_url_creating_folder(url)?);
+            let location = Location::parse(url)?;
             let writer = tokio::task::spawn_blocking({
                 let location = location.clone();
                 move || location.open()
@@ -158,16 +154,12 @@ impl Store {
     }
 
     pub async fn migrate(&self) -> Result<()> {
-        self.migrate_up_to(i64::MAX).await
+        self.migrate_to(i64::MAX).await
     }
 
     /// Applies the migrations up to and including `version` only (upgrade tests build an older
     /// schema with it).
     pub async fn migrate_to(&self, version: i64) -> Result<()> {
-        self.migrate_up_to(version).await
-    }
-
-    async fn migrate_up_to(&self, version: i64) -> Result<()> {
         match &self.pools {
             Pools::Sqlite { location, .. } => {
                 let location = location.clone();
@@ -175,11 +167,7 @@ impl Store {
                     .await
                     .map_err(|e| StoreError::Migration(e.to_string()))?
             }
-            Pools::Postgres(pool) => {
-                let migrator = &*migrate::POSTGRES;
-                let ran = if version == i64::MAX { migrator.run(pool).await } else { migrator.run_to(version, pool).await };
-                ran.map_err(|e| StoreError::Migration(e.to_string()))
-            }
+            Pools::Postgres(pool) => migrate::POSTGRES.run_to(version, pool).await.map_err(|e| StoreError::Migration(e.to_string())),
         }
     }
 
@@ -308,25 +296,6 @@ aggregates! {
     webhooks: Webhooks,
     /// CSV imports, their problems and their batches' writes.
     imports: Imports,
-}
-
-fn sqlite_url_creating_folder(url: &str) -> Result<String> {
-    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path.is_empty() || path == ":memory:" || path.starts_with("file:") {
-        return Ok(url.to_owned());
-    }
-    if let Some(folder) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(folder).map_err(|e| StoreError::Config(format!("cannot create {}: {e}", folder.display())))?;
-    }
-    let query = if query.is_empty() {
-        "mode=rwc".to_owned()
-    } else if query.contains("mode=") {
-        query.to_owned()
-    } else {
-        format!("{query}&mode=rwc")
-    };
-    Ok(format!("sqlite://{path}?{query}"))
 }
 
 /// A database URL fit for logs: the password, if any, is masked.

@@ -28,13 +28,21 @@ pub(crate) struct Location {
 }
 
 impl Location {
-    /// `sqlite://PATH[?mode=ro|rw|rwc]` or `sqlite:file:…` (an SQLite URI).
-    pub(crate) fn parse(url: &str) -> Location {
+    /// `sqlite://PATH[?mode=ro]` (the file's folder is created when missing) or `sqlite:file:…`
+    /// (an SQLite URI). An in-memory database is refused: each connection of the pool would have
+    /// one of its own.
+    pub(crate) fn parse(url: &str) -> Result<Location> {
         let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        if path.is_empty() || path == ":memory:" {
+            return Err(StoreError::Config("an in-memory SQLite database cannot be shared by connections; use sqlite://PATH".into()));
+        }
         let uri = path.starts_with("file:");
         let read_only = query.split('&').any(|p| p == "mode=ro");
-        Location { path: if uri { rest.to_owned() } else { path.to_owned() }, read_only, uri }
+        if !uri && let Some(folder) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).map_err(|e| StoreError::Config(format!("cannot create {}: {e}", folder.display())))?;
+        }
+        Ok(Location { path: if uri { rest.to_owned() } else { path.to_owned() }, read_only, uri })
     }
 
     /// Opens one connection with the settings every connection of ours has.

@@ -113,7 +113,7 @@ impl Notifications<'_, Write> {
         .execute(&mut *c)
         .await?;
         // Other nodes LISTEN for this; PostgreSQL delivers it only when the transaction commits.
-        if !c.backend_name().eq_ignore_ascii_case("sqlite") {
+        if !c.is_sqlite() {
             crate::db::query("SELECT pg_notify($1, '')").bind(crate::NOTIFICATION_CHANNEL).execute(c).await?;
         }
         Ok(())
@@ -137,7 +137,7 @@ impl Notifications<'_, Write> {
             sql.execute(&mut *self.c).await?;
         }
         let c = &mut *self.c;
-        if !all.is_empty() && !c.backend_name().eq_ignore_ascii_case("sqlite") {
+        if !all.is_empty() && !c.is_sqlite() {
             crate::db::query("SELECT pg_notify($1, '')").bind(crate::NOTIFICATION_CHANNEL).execute(c).await?;
         }
         Ok(())

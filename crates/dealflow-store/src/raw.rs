@@ -3,7 +3,7 @@
 //! fingerprint the database or break its rules on purpose. Behind the `raw` feature; the
 //! server's own code never uses it (`dealflow-server`'s layering test checks).
 
-use crate::db::{Conn, Query, Row, query_scalar};
+use crate::db::{Conn, FromColumn, Query, Scalar, query_scalar};
 use crate::{Result, Store, WriteTx};
 
 pub use crate::db::Value;
@@ -50,6 +50,10 @@ fn query(sql: &str, values: &[Value]) -> Query {
     Query::from_parts(sql.to_owned(), values.to_vec())
 }
 
+fn scalar<T: FromColumn>(sql: &str, values: &[Value]) -> Scalar<T> {
+    values.iter().fold(query_scalar(sql.to_owned()), |scalar, value| scalar.bind(value.clone()))
+}
+
 impl Raw<'_> {
     /// Runs one statement; answers how many rows it changed.
     pub async fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64> {
@@ -63,16 +67,11 @@ impl Raw<'_> {
 
     /// The first column of the first row, as a whole number (`None` for NULL).
     pub async fn int(&mut self, sql: &str, values: &[Value]) -> Result<Option<i64>> {
-        let row: Row = query(sql, values).fetch_one(self.c).await?;
-        crate::db::FromColumn::from_column(&row, crate::db::Col::Index(0))
+        scalar(sql, values).fetch_one(self.c).await
     }
 
     /// The first column of every row, as text.
     pub async fn texts(&mut self, sql: &str, values: &[Value]) -> Result<Vec<String>> {
-        let mut scalar = query_scalar::<String>(sql.to_owned());
-        for value in values {
-            scalar = scalar.bind(value.clone());
-        }
-        scalar.fetch_all(self.c).await
+        scalar(sql, values).fetch_all(self.c).await
     }
 }

@@ -54,10 +54,6 @@ impl SearchWords {
     }
 }
 
-fn sqlite(c: &Conn) -> bool {
-    c.backend_name().eq_ignore_ascii_case("sqlite")
-}
-
 /// The record kinds searched within an owner scope, with their FTS5 table and the text PostgreSQL's
 /// trigram index holds (the same expression as in its migration, so that the index serves it).
 struct Scoped {
@@ -83,7 +79,7 @@ async fn scoped(c: &mut Conn, kind: &Scoped, words: &SearchWords, scope: OwnerSc
         return Ok(Vec::new());
     }
     let table = kind.table;
-    if sqlite(c) {
+    if c.is_sqlite() {
         // The owners' marks and the words make one FTS5 query, built in SQL from the users table.
         let mut sql = Sql::new(&format!("SELECT t.* FROM (SELECT rowid AS key FROM {fts} WHERE {fts} MATCH ", fts = kind.fts));
         if let Some(owners) = scope {
@@ -144,7 +140,7 @@ async fn directory(c: &mut Conn, table: &str, words: &SearchWords, limit: i64) -
     if wanted <= 0 || !words.indexed() {
         return Ok(starting);
     }
-    let mut sql = if sqlite(c) {
+    let mut sql = if c.is_sqlite() {
         let mut sql = Sql::new(&format!("SELECT t.* FROM (SELECT rowid AS key FROM {fts} WHERE {fts} MATCH "));
         sql.bind(words.fts_body()).push(" ORDER BY rowid DESC LIMIT ").bind(limit + SPARE);
         sql.push(&format!(") f JOIN search_keys k ON k.key = f.key JOIN {table} t ON t.id = k.id WHERE 1 = 1"));
@@ -163,7 +159,7 @@ async fn directory(c: &mut Conn, table: &str, words: &SearchWords, limit: i64) -
         sql
     };
     sql.push(" AND NOT").push_in("t.id", &starting.iter().map(|r| r.text("id")).collect::<Result<Vec<_>>>()?);
-    sql.push(if sqlite(c) { " ORDER BY f.key DESC" } else { " ORDER BY t.updated_at DESC, t.id DESC" });
+    sql.push(if c.is_sqlite() { " ORDER BY f.key DESC" } else { " ORDER BY t.updated_at DESC, t.id DESC" });
     sql.push(" LIMIT ").bind(wanted);
     let mut rows = starting;
     rows.extend(sql.fetch_all(c).await?);

@@ -330,6 +330,11 @@ pub struct ScheduleQuery {
     who: Option<String>,
 }
 
+/// When `date` begins on the viewer's clock.
+fn day_start(zone: &jiff::tz::TimeZone, date: Date, locale: Locale) -> PageResult<jiff::Timestamp> {
+    date.to_zoned_datetime(zone.clone()).map(|z| z.timestamp()).map_err(|e| PageError::internal(locale, e))
+}
+
 /// The window a schedule shows: a day, or the week (Monday first) holding it, on the viewer's
 /// clock, and whose activities.
 struct Window {
@@ -352,9 +357,7 @@ impl Window {
         let day = query.date.as_deref().and_then(|d| dealflow_core::check::day(d).ok()).unwrap_or(today);
         let first = if week { day - (i64::from(day.weekday().to_monday_zero_offset())).days() } else { day };
         let length: i64 = if week { 7 } else { 1 };
-        let at =
-            |date: Date| date.to_zoned_datetime(zone.clone()).map(|z| z.timestamp()).map_err(|e| PageError::internal(viewer.locale, e));
-        let span = (at(first)?, at(first + length.days())?);
+        let span = (day_start(&zone, first, viewer.locale)?, day_start(&zone, first + length.days(), viewer.locale)?);
         let who = query.who.clone().filter(|w| !w.is_empty() && w != viewer.actor.id());
         let whose = match who.as_deref() {
             None => ScheduleOf::Own,
@@ -414,12 +417,11 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
     let link = |view: &str, date: Date| format!("/schedule?view={view}&date={date}{person}");
     // A day of the week asks for its first few activities on its own (a week of a thousand
     // tasks stays readable, and every day shows); a day asks for up to SCHEDULE_PAGE_ROWS.
-    let at = |date: Date| date.to_zoned_datetime(zone.clone()).map(|z| z.timestamp()).map_err(|e| PageError::internal(locale, e));
     let per_day = if week { WEEK_DAY_ROWS } else { SCHEDULE_PAGE_ROWS };
     let mut fetched = Vec::new();
     for offset in 0..length {
         let date = first + offset.days();
-        let span = (at(date)?, at(date + 1.days())?);
+        let span = (day_start(&zone, date, locale)?, day_start(&zone, date + 1.days(), locale)?);
         let page = services.schedule_page(&viewer.actor, &whose, span, &PageRequest::first(per_day)).await.or_page(&viewer)?;
         fetched.push((date, page.items, page.next.is_some()));
     }
