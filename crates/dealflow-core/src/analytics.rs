@@ -109,6 +109,42 @@ pub struct Totals {
     pub left: Vec<StageTime>,
 }
 
+impl Totals {
+    /// The totals of two sets of opportunities with no opportunity in both (a team counted in
+    /// halves).
+    pub fn merged(mut self, other: Totals) -> Totals {
+        for group in other.groups {
+            let key = |g: &GroupTotals| (g.stage.clone(), g.close_reason.clone(), g.reached_stages.clone());
+            match self.groups.iter_mut().find(|g| key(g) == key(&group)) {
+                Some(same) => same.add(&group),
+                None => self.groups.push(group),
+            }
+        }
+        for time in other.left {
+            match self.left.iter_mut().find(|t| t.stage == time.stage) {
+                Some(same) => (same.entries, same.millis) = (same.entries + time.entries, same.millis + time.millis),
+                None => self.left.push(time),
+            }
+        }
+        self
+    }
+}
+
+impl GroupTotals {
+    fn add(&mut self, other: &GroupTotals) {
+        self.count += other.count;
+        self.amount += other.amount;
+        self.weighted_amount += other.weighted_amount;
+        self.closed += other.closed;
+        self.closed_revenue += other.closed_revenue;
+        self.closed_hours += other.closed_hours;
+        self.created += other.created;
+        self.created_amount += other.created_amount;
+        self.current_entries += other.current_entries;
+        self.current_millis += other.current_millis;
+    }
+}
+
 /// The opportunities on one stage with one close reason and one set of stages reached.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GroupTotals {
@@ -343,6 +379,31 @@ fn days_in_stage(stages: &StageCatalog, totals: &Totals) -> Vec<StageDays> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn halves_merged_are_the_whole() {
+        let group = |stage: &str, reason: Option<&str>, count: u64| GroupTotals {
+            stage: stage.into(),
+            close_reason: reason.map(str::to_owned),
+            reached_stages: format!(",{stage},"),
+            count,
+            amount: 100 * count as i64,
+            weighted_amount: 10 * count as i64,
+            closed: count,
+            closed_revenue: 90 * count as i64,
+            closed_hours: 1.5 * count as f64,
+            created: count,
+            created_amount: 100 * count as i64,
+            current_entries: count,
+            current_millis: 1000 * count as i64,
+        };
+        let time = |stage: &str, entries: u64| StageTime { stage: stage.into(), entries, millis: 60 * entries as i64 };
+        let first = Totals { groups: vec![group("a", None, 1), group("b", Some("price"), 2)], left: vec![time("a", 3)] };
+        let second = Totals { groups: vec![group("b", Some("price"), 5), group("b", None, 7)], left: vec![time("a", 1), time("b", 2)] };
+        let whole = first.merged(second);
+        assert_eq!(whole.groups, vec![group("a", None, 1), group("b", Some("price"), 7), group("b", None, 7)]);
+        assert_eq!(whole.left, vec![time("a", 4), time("b", 2)]);
+    }
 
     fn at(text: &str) -> Timestamp {
         text.parse().unwrap()

@@ -83,13 +83,17 @@ impl<A> Activities<'_, A> {
     }
 
     /// Open activities whose owner's reminder is due by `now` and that have not yet begun, soonest
-    /// first. Reminders reach a day ahead at most.
+    /// first. Reminders reach a day ahead at most. The index is read only as far ahead as the
+    /// longest reminder anyone has set (every five seconds this read 32,000 tasks of the next day
+    /// on a million deals, 100 ms, for the fifteen minutes that could be due).
     pub async fn due_reminders(&mut self, now: jiff::Timestamp, limit: i64) -> Result<Vec<ActivityRecord>> {
         let now = millis(now);
         let rows = crate::db::query(
             "SELECT a.* FROM activities a JOIN users u ON u.id = a.owner_id
              WHERE a.reminded_at IS NULL AND a.status IN ('not_started', 'in_progress')
-               AND COALESCE(a.start_at, a.due_at) > $1 AND COALESCE(a.start_at, a.due_at) <= $1 + 86400000
+               AND COALESCE(a.start_at, a.due_at) > $1
+               AND COALESCE(a.start_at, a.due_at) <= $1 + (SELECT COALESCE(MAX(reminder_minutes), 0) * 60000 FROM users WHERE active = 1)
+               AND COALESCE(a.start_at, a.due_at) <= $1 + 86400000
                AND u.reminder_minutes > 0 AND u.active = 1 AND COALESCE(a.start_at, a.due_at) - u.reminder_minutes * 60000 <= $1
              ORDER BY COALESCE(a.start_at, a.due_at) LIMIT $2",
         )

@@ -271,8 +271,7 @@ impl<A> Contacts<'_, A> {
 
     /// A page of contacts whose name contains `q` (lower-cased), sorted by a column.
     pub async fn sorted(&mut self, q: Option<&str>, sorted: &Sorted<ContactSort>, limit: i64) -> Result<Vec<ContactRecord>> {
-        let join = if sorted.by == ContactSort::Account { " LEFT JOIN accounts acc ON acc.id = x.account_id" } else { "" };
-        let mut sql = Sql::new(&format!("SELECT x.* FROM contacts x{join} WHERE 1 = 1"));
+        let mut sql = Sql::new("SELECT x.* FROM contacts x WHERE 1 = 1");
         if let Some(q) = q {
             sql.push(" AND").push_contains("x.name_lower", q);
         }

@@ -138,6 +138,7 @@ impl LiteConn {
     /// Runs one statement, prepared once per connection, handing each row to `each` until it
     /// answers `false`; answers how many rows the statement changed.
     pub(crate) fn run(&self, sql: &str, args: &[Value], mut each: impl FnMut(LiteRow) -> Result<bool>) -> Result<u64> {
+        let started = std::time::Instant::now();
         let conn = self.connection();
         let mut statement = conn.prepare_cached(&numbered(sql))?;
         for (i, value) in args.iter().enumerate() {
@@ -153,12 +154,16 @@ impl LiteConn {
         let count = statement.column_count();
         let columns: Arc<[String]> = statement.column_names().into_iter().map(str::to_owned).collect();
         let mut rows = statement.raw_query();
+        let mut read = 0;
         while let Some(row) = rows.next()? {
+            read += 1;
             let values = (0..count).map(|i| row.get_ref(i).map_err(StoreError::from).and_then(cell)).collect::<Result<_>>()?;
             if !each(LiteRow { columns: columns.clone(), values })? {
                 break;
             }
         }
+        // Which statements a slow page spends its time in: RUST_LOG=dealflow_store::statements=trace.
+        tracing::trace!(target: "dealflow_store::statements", micros = started.elapsed().as_micros() as u64, rows = read, sql, "statement");
         Ok(conn.changes())
     }
 }

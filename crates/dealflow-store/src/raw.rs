@@ -46,18 +46,15 @@ impl WriteTx {
     }
 }
 
-fn query(sql: &str, values: &[Value]) -> Query {
-    Query::from_parts(sql.to_owned(), values.to_vec())
-}
-
 fn scalar<T: FromColumn>(sql: &str, values: &[Value]) -> Scalar<T> {
     values.iter().fold(query_scalar(sql.to_owned()), |scalar, value| scalar.bind(value.clone()))
 }
 
 impl Raw<'_> {
-    /// Runs one statement; answers how many rows it changed.
-    pub async fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64> {
-        Ok(query(sql, values).execute(self.c).await?.rows_affected())
+    /// Runs one statement; answers how many rows it changed. Values given by value are not
+    /// copied (the generator's many-row inserts).
+    pub async fn execute(&mut self, sql: &str, values: impl Into<Vec<Value>>) -> Result<u64> {
+        Ok(Query::from_parts(sql.to_owned(), values.into()).execute(self.c).await?.rows_affected())
     }
 
     /// Runs several statements separated by semicolons, without values.

@@ -113,13 +113,17 @@ impl Sql {
         self.push(&format!(" {column} LIKE ")).bind(format!("%{escaped}%")).push(" ESCAPE '\\'")
     }
 
-    /// `column IN ($n, …)` over `values`; an empty list matches nothing.
+    /// `column IN ($n, …)` over `values`; an empty list matches nothing. The list is padded with
+    /// its last value to a power of two, so that lists of any length share a few statements:
+    /// every connection keeps the statements it prepared, and one statement per length (the
+    /// daily health run's batches of up to a thousand deals) grew the server by 130 MB.
     pub(crate) fn push_in(&mut self, column: &str, values: &[String]) -> &mut Sql {
-        if values.is_empty() {
+        let Some(last) = values.last() else {
             return self.push(" 1 = 0");
-        }
+        };
         self.push(&format!(" {column} IN ("));
-        for (i, value) in values.iter().enumerate() {
+        let padded = values.iter().chain(std::iter::repeat(last)).take(values.len().next_power_of_two());
+        for (i, value) in padded.enumerate() {
             if i > 0 {
                 self.push(", ");
             }
@@ -164,4 +168,25 @@ pub(crate) async fn exists(c: &mut Conn, table: &'static str, id: &str) -> Resul
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1");
     let found: i64 = crate::db::query_scalar(sql).bind(id).fetch_one(c).await?;
     Ok(found > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_of_many_lengths_share_a_few_statements() {
+        let ids = |n: usize| (0..n).map(|i| i.to_string()).collect::<Vec<_>>();
+        let made = |n: usize| {
+            let mut sql = Sql::new("SELECT 1 FROM t WHERE");
+            sql.push_in("id", &ids(n));
+            sql
+        };
+        let three = made(3);
+        assert_eq!(three.text, "SELECT 1 FROM t WHERE id IN ($1, $2, $3, $4)");
+        assert_eq!(three.args, ["0", "1", "2", "2"].map(|v| Value::Text(v.into())));
+        let texts: std::collections::BTreeSet<String> = (1..=1000).map(|n| made(n).text).collect();
+        assert_eq!(texts.len(), 11, "1, 2, 4, … 1024 values");
+        assert_eq!(made(0).text, "SELECT 1 FROM t WHERE 1 = 0");
+    }
 }

@@ -120,7 +120,7 @@ impl Table {
                 sql.push(')');
             }
             let values: Vec<Value> = chunk.into_iter().flatten().map(Value::from).collect();
-            tx.raw().execute(&sql, &values).await.with_context(|| format!("cannot write {}", self.name))?;
+            tx.raw().execute(&sql, values).await.with_context(|| format!("cannot write {}", self.name))?;
         }
         Ok(written)
     }
@@ -267,7 +267,38 @@ pub async fn generate(services: &Services, store: &Store, count: usize) -> anyho
     let now = services.clock().now().as_millisecond();
     let mut dice = Dice(0x9E37_79B9_7F4A_7C15 ^ count as u64);
     let team = make_team(services, store, count).await?;
-    let customers = make_customers(store, &team, (count / 10).max(8), now, &mut dice).await?;
+    let set_aside = match store.backend() {
+        dealflow_store::Backend::Sqlite => Some(crate::bulk_load::set_aside(store).await?),
+        _ => None,
+    };
+    let loaded = load(store, &team, count, now, &mut dice, &definition).await;
+    if let Some(set_aside) = set_aside {
+        // Also after a failed load: what the rows in the file need is made either way.
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} making {msg}").expect("a valid progress template"));
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        set_aside.restore(store, |what| bar.set_message(what.to_owned())).await?;
+        bar.finish_and_clear();
+    }
+    let rows = loaded?;
+    println!(
+        "Generated {count} opportunities ({rows} rows with their history, processes, activities and notifications) for {} managers in {:.1} s; users' password \"{GENERATED_PASSWORD}\".",
+        team.managers.len(),
+        began.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Writes the customers and the opportunities with everything they hold; answers the rows.
+async fn load(
+    store: &Store,
+    team: &Team,
+    count: usize,
+    now: i64,
+    dice: &mut Dice,
+    definition: &ProcessDefinition,
+) -> anyhow::Result<usize> {
+    let customers = make_customers(store, team, (count / 10).max(8), now, dice).await?;
 
     let bar = ProgressBar::new(count as u64);
     bar.set_style(
@@ -279,7 +310,7 @@ pub async fn generate(services: &Services, store: &Store, count: usize) -> anyho
     for i in 0..count {
         let (owner, supervisor) = dice.pick(&team.managers).clone();
         let customer = dice.pick(&customers);
-        opportunity(&mut tables, &mut dice, &definition, &owner, &supervisor, customer, now);
+        opportunity(&mut tables, dice, definition, &owner, &supervisor, customer, now);
         if (i + 1) % BATCH == 0 || i + 1 == count {
             rows += tables.write(store).await?;
             bar.set_position((i + 1) as u64);
@@ -287,12 +318,7 @@ pub async fn generate(services: &Services, store: &Store, count: usize) -> anyho
         }
     }
     bar.finish();
-    println!(
-        "Generated {count} opportunities ({rows} rows with their history, processes, activities and notifications) for {} managers in {:.1} s; users' password \"{GENERATED_PASSWORD}\".",
-        team.managers.len(),
-        began.elapsed().as_secs_f64()
-    );
-    Ok(())
+    Ok(rows)
 }
 
 /// A manager for every 5,000 opportunities (3 at least, 500 at most), a supervisor for ten.
@@ -344,8 +370,10 @@ async fn make_team(services: &Services, store: &Store, count: usize) -> anyhow::
 
 async fn make_customers(store: &Store, team: &Team, count: usize, now: i64, dice: &mut Dice) -> anyhow::Result<Vec<Customer>> {
     let mut accounts = Table::new("accounts", &["id", "name", "name_lower", "industry", "owner_id", "created_at", "updated_at"]);
-    let mut contacts =
-        Table::new("contacts", &["id", "name", "name_lower", "email", "job_title", "account_id", "owner_id", "created_at", "updated_at"]);
+    let mut contacts = Table::new(
+        "contacts",
+        &["id", "name", "name_lower", "email", "job_title", "account_id", "account_name_lower", "owner_id", "created_at", "updated_at"],
+    );
     let mut customers = Vec::with_capacity(count);
     for i in 0..count {
         let owner = dice.pick(&team.managers).0.clone();
@@ -369,6 +397,7 @@ async fn make_customers(store: &Store, team: &Team, count: usize, now: i64, dice
             t(format!("contact{}@customer{}.example", i + 1, i + 1)),
             t("Коммерческий директор"),
             t(&account_id),
+            t(account.to_lowercase()),
             t(&owner),
             V::I(Some(at)),
             V::I(Some(at)),

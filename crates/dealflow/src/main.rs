@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod bulk_load;
 mod generate;
 mod import_bench;
 mod native_floor;

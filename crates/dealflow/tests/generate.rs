@@ -43,6 +43,25 @@ const BROKEN: &[(&str, &str)] = &[
         "SELECT COUNT(*) FROM opportunities o JOIN process_instances i ON i.opportunity_id = o.id
          WHERE o.stage = 'closed_won' AND (i.status <> 'completed' OR i.outcome <> 'won')",
     ),
+    (
+        "a deal whose next activity is not its soonest open one",
+        "SELECT COUNT(*) FROM opportunities o WHERE COALESCE(o.next_activity_at, -1) <> COALESCE((SELECT MIN(COALESCE(a.start_at, a.due_at))
+             FROM activities a WHERE a.opportunity_id = o.id AND a.status IN ('not_started', 'in_progress')), -1)",
+    ),
+    (
+        "a deal whose stage was entered at another time than its last history entry's",
+        "SELECT COUNT(*) FROM opportunities o JOIN stage_history h ON h.opportunity_id = o.id AND h.seq = o.version
+         WHERE o.stage_entered_at IS NULL OR o.stage_entered_at <> h.at",
+    ),
+    (
+        "a stage in a deal's history missing from its reached stages",
+        "SELECT COUNT(*) FROM stage_history h JOIN opportunities o ON o.id = h.opportunity_id
+         WHERE o.reached_stages NOT LIKE '%,' || h.to_stage || ',%'",
+    ),
+    (
+        "a contact that does not keep its account's name",
+        "SELECT COUNT(*) FROM contacts x JOIN accounts a ON a.id = x.account_id WHERE x.account_name_lower IS NULL OR x.account_name_lower <> a.name_lower",
+    ),
 ];
 
 async fn check(url: &str) -> Vec<String> {
@@ -71,6 +90,18 @@ async fn check(url: &str) -> Vec<String> {
     assert!(count("SELECT COUNT(*) FROM notifications WHERE read_at IS NULL").await > 0);
 
     analytics_add_up(url).await;
+    search_finds_everything(url).await;
+    if url.starts_with("sqlite:") {
+        // The load sets the indexes and triggers aside: all of them are back, each table's in the
+        // order they were made (the planner's choice between equal indexes depends on it).
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dealflow_store::Store::connect(&format!("sqlite://{}", dir.path().join("fresh.db").display())).await.unwrap();
+        fresh.migrate().await.unwrap();
+        let schema = "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY tbl_name, type, rowid";
+        let expected = fresh.raw().await.unwrap().sql().texts(schema, &[]).await.unwrap();
+        assert!(expected.len() > 60, "{expected:?}");
+        assert_eq!(store.raw().await.unwrap().sql().texts(schema, &[]).await.unwrap(), expected);
+    }
 
     // Twice into one database is refused.
     let (again, message) = dealflow(&["demo", "--opportunities", "10", "--database-url", url]);
@@ -78,6 +109,44 @@ async fn check(url: &str) -> Vec<String> {
     assert!(message.contains("already has opportunities"), "{message}");
     let sql = "SELECT title || '|' || CAST(amount AS TEXT) || '|' || stage FROM opportunities ORDER BY title, amount, stage";
     store.raw().await.unwrap().sql().texts(sql, &[]).await.unwrap()
+}
+
+/// The header's search finds every generated deal, task, account and contact that holds the
+/// words: as many as the rows themselves hold.
+async fn search_finds_everything(url: &str) {
+    use dealflow_store::SearchWords;
+    let store = dealflow_store::Store::connect(url).await.unwrap();
+    let mut raw = store.raw().await.unwrap();
+    let mut conn = store.read().await.unwrap();
+    let manager = raw.sql().texts("SELECT id FROM users WHERE email = 'manager1@generated.local'", &[]).await.unwrap();
+    let count = |sql: &'static str, word: &str| {
+        let (store, word) = (store.clone(), word.to_owned());
+        async move { store.raw().await.unwrap().sql().int(sql, &[word.into()]).await.unwrap().unwrap() as usize }
+    };
+    let mine = Some(&manager[..]);
+    let deals = conn.search().opportunities(&SearchWords::new("интеграция"), mine, 100_000).await.unwrap();
+    let expected = count(
+        "SELECT COUNT(*) FROM opportunities o JOIN users u ON u.id = o.owner_id
+         WHERE u.email = 'manager1@generated.local' AND o.search_text LIKE '%' || $1 || '%'",
+        "интеграция",
+    );
+    assert_eq!(deals.len(), expected.await);
+    assert!(!deals.is_empty());
+    let task = raw.sql().texts("SELECT title_en FROM activities ORDER BY id LIMIT 1", &[]).await.unwrap().remove(0);
+    let word = task.split_whitespace().find(|w| w.chars().count() >= 4).unwrap().to_lowercase();
+    let tasks = conn.search().activities(&SearchWords::new(&word), mine, 100_000).await.unwrap();
+    let expected = count(
+        "SELECT COUNT(*) FROM activities a JOIN users u ON u.id = a.owner_id
+         WHERE u.email = 'manager1@generated.local' AND lower(a.title_en) LIKE '%' || $1 || '%'",
+        &word,
+    );
+    assert_eq!(tasks.len(), expected.await, "{word}");
+    assert!(!tasks.is_empty());
+    let accounts = conn.search().accounts(&SearchWords::new("№17"), 1_000).await.unwrap();
+    assert_eq!(accounts.len(), count("SELECT COUNT(*) FROM accounts WHERE name LIKE '%' || $1 || '%'", "№17").await);
+    let contacts = conn.search().contacts(&SearchWords::new("contact3@"), 1_000).await.unwrap();
+    assert_eq!(contacts.len(), count("SELECT COUNT(*) FROM contacts WHERE email LIKE '%' || $1 || '%'", "contact3@").await);
+    assert!(!accounts.is_empty() && !contacts.is_empty());
 }
 
 /// The analytics the database adds up are the ones the rows themselves make: for the company, a

@@ -418,13 +418,11 @@ pub async fn schedule(State(services): State<Services>, viewer: Viewer, Query(qu
     // A day of the week asks for its first few activities on its own (a week of a thousand
     // tasks stays readable, and every day shows); a day asks for up to SCHEDULE_PAGE_ROWS.
     let per_day = if week { WEEK_DAY_ROWS } else { SCHEDULE_PAGE_ROWS };
-    let mut fetched = Vec::new();
-    for offset in 0..length {
-        let date = first + offset.days();
-        let span = (day_start(&zone, date, locale)?, day_start(&zone, date + 1.days(), locale)?);
-        let page = services.schedule_page(&viewer.actor, &whose, span, &PageRequest::first(per_day)).await.or_page(&viewer)?;
-        fetched.push((date, page.items, page.next.is_some()));
-    }
+    let dates: Vec<Date> = (0..length).map(|offset| first + offset.days()).collect();
+    let spans = dates.iter().map(|&date| Ok((day_start(&zone, date, locale)?, day_start(&zone, date + 1.days(), locale)?)));
+    let spans = spans.collect::<PageResult<Vec<_>>>()?;
+    let pages = services.schedule_days(&viewer.actor, &whose, &spans, per_day).await.or_page(&viewer)?;
+    let fetched: Vec<_> = dates.into_iter().zip(pages).map(|(date, page)| (date, page.items, page.next.is_some())).collect();
     let over_limit = !week && fetched.iter().any(|(.., more)| *more);
     let mut days = Vec::new();
     let mut overdue = 0;

@@ -279,8 +279,12 @@ async fn analyse(services: &Services, viewer: &Viewer, query: &AnalyticsQuery) -
         return Ok(Analysis { owners, teams, errors: FormErrors::of(&problems.into_vec(), locale), ..Analysis::default() });
     }
     let asked = Asked { from, to, owner_id: owner.map(str::to_owned), team: team.map(str::to_owned) };
-    let analysis = match services.analysis(&viewer.actor, &asked).await {
-        Ok(analysis) => analysis,
+    // The trend ends with the period's last month, or this one when the period has no end.
+    let zone = viewer.actor.zone();
+    let last_day = to.map(|end| end - jiff::SignedDuration::from_secs(1)).unwrap_or_else(|| services.clock().now());
+    let last_month = last_day.to_zoned_datetime(zone.clone()).date();
+    let (analysis, team) = match services.analysis_with_team(&viewer.actor, &asked, &people, last_month).await {
+        Ok(both) => both,
         Err(error @ ServiceError::Invalid(_)) => {
             let errors = FormErrors::from_service(locale, &error).unwrap_or_default();
             return Ok(Analysis { owners, teams, errors, ..Analysis::default() });
@@ -289,11 +293,6 @@ async fn analyse(services: &Services, viewer: &Viewer, query: &AnalyticsQuery) -
     };
     let names = Names { stages: &analysis.stages, reasons: &analysis.lost_reasons, locale };
     let (headlines, charts, mut figures) = present(&analysis.summary, &names, &analysis.currency, t);
-    // The trend ends with the period's last month, or this one when the period has no end.
-    let zone = viewer.actor.zone();
-    let last_day = to.map(|end| end - jiff::SignedDuration::from_secs(1)).unwrap_or_else(|| services.clock().now());
-    let last_month = last_day.to_zoned_datetime(zone.clone()).date();
-    let team = services.team_figures(&viewer.actor, &asked, &people, last_month).await.or_page(viewer)?;
     let (mut comparison, trend, team_figures) = team_analytics::present(&team, &analysis.currency, t, locale);
     figures.extend(team_figures);
     if people.len() < 2 {

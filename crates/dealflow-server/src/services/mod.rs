@@ -119,6 +119,16 @@ type ZoneCache = Mutex<Option<(std::time::Instant, String, jiff::tz::TimeZone)>>
 
 const ZONE_FRESHNESS: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// Runs `reads` on a thread beside the caller's, for a page whose reads split in two. A SQLite
+/// read runs on the thread of the task that asks for it, and a task spawned the usual way waits
+/// in the caller's own queue (tokio's next-task slot, which other threads do not take from)
+/// until the caller yields: traced, a team's week read its seven days one after another. A
+/// blocking-pool thread driving the reads runs them at once.
+fn beside<T: Send + 'static>(reads: impl Future<Output = T> + Send + 'static) -> tokio::task::JoinHandle<T> {
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || runtime.block_on(reads))
+}
+
 #[derive(Clone)]
 pub struct Services {
     store: Store,

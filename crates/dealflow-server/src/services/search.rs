@@ -92,8 +92,8 @@ async fn account_names(conn: &mut Reader, ids: impl Iterator<Item = Option<Strin
     Ok(conn.accounts().names(&ids.flatten().collect::<Vec<_>>()).await?)
 }
 
-/// A team at least this large has its deals searched in two halves at once.
-const HALVED_TEAM: usize = 4;
+/// A team at least this large has its deals searched (and added up) in two halves at once.
+pub(super) const HALVED_TEAM: usize = 4;
 
 impl Services {
     /// The opportunities of `scope` that the words find, newest change first. On PostgreSQL each

@@ -6,7 +6,7 @@
 use dealflow_core::Money;
 use dealflow_core::definition::ActivityType;
 use dealflow_core::engine::StartedVia;
-use dealflow_server::services::{AccountFields, ActivityChanges, NewActivity, NewLead, NewOpportunity};
+use dealflow_server::services::{AccountFields, ActivityChanges, ContactFields, NewActivity, NewLead, NewOpportunity};
 use jiff::SignedDuration;
 use reqwest::StatusCode;
 
@@ -151,9 +151,16 @@ async fn accounts_contacts_and_leads_sort_by_their_columns(app: TestApp) {
     let api = Api::start(app).await;
     let app = &api.app;
     let actor = app.actor_of(&app.manager);
+    let mut accounts = Vec::new();
     for (name, industry) in [("Альфа", Some("Энергетика")), ("Бета", Some("Авиация")), ("Гамма", None)] {
         let fields = AccountFields { name: name.into(), industry: industry.map(str::to_owned), ..Default::default() };
-        app.services.create_account(actor, fields).await.unwrap();
+        accounts.push(app.services.create_account(actor, fields).await.unwrap());
+    }
+    let mut contacts = Vec::new();
+    for (name, account) in [("Контакт Беты", Some(1)), ("Контакт без компании", None), ("Контакт Альфы", Some(0))]
+    {
+        let fields = ContactFields { name: name.into(), account_id: account.map(|i: usize| accounts[i].id.clone()), ..Default::default() };
+        contacts.push(app.services.create_contact(actor, fields).await.unwrap());
     }
     for (title, budget) in [("Лид малый", 5_000), ("Лид крупный", 500_000), ("Лид средний", 50_000)] {
         let lead = NewLead { title: title.into(), budget: Some(Money::from_minor_units(budget * 100)), ..NewLead::default() };
@@ -178,8 +185,23 @@ async fn accounts_contacts_and_leads_sort_by_their_columns(app: TestApp) {
     in_order(&by_budget.body, &["Лид крупный", "Лид средний", "Лид малый"]);
     let by_title = browser.get("/leads?sort=title", &manager).await;
     in_order(&by_title.body, &["Лид крупный", "Лид малый", "Лид средний"]);
-    let contacts = browser.get("/contacts?sort=email&dir=desc", &manager).await;
-    assert_eq!(contacts.status, StatusCode::OK);
+    let by_email = browser.get("/contacts?sort=email&dir=desc", &manager).await;
+    assert_eq!(by_email.status, StatusCode::OK);
+
+    // Contacts by their account's name, those without one last either way; the order follows a
+    // renamed account and a contact moved to another.
+    let by_account = browser.get("/contacts?sort=account", &manager).await;
+    in_order(&by_account.body, &["Контакт Альфы", "Контакт Беты", "Контакт без компании"]);
+    let by_account_down = browser.get("/contacts?sort=account&dir=desc", &manager).await;
+    in_order(&by_account_down.body, &["Контакт Беты", "Контакт Альфы", "Контакт без компании"]);
+    let renamed = AccountFields { name: "Яхонт".into(), industry: Some("Энергетика".into()), ..Default::default() };
+    app.services.update_account(actor, &accounts[0].id, renamed).await.unwrap();
+    in_order(&browser.get("/contacts?sort=account", &manager).await.body, &["Контакт Беты", "Контакт Альфы", "Контакт без компании"]);
+    let moved = ContactFields {
+        name: "Контакт без компании".into(), account_id: Some(accounts[2].id.clone()), ..Default::default()
+    };
+    app.services.update_contact(actor, &contacts[1].id, moved).await.unwrap();
+    in_order(&browser.get("/contacts?sort=account", &manager).await.body, &["Контакт Беты", "Контакт без компании", "Контакт Альфы"]);
 }
 
 on_both_backends!(
