@@ -8,7 +8,7 @@ use dealflow_core::check::{self, Invalid};
 use dealflow_core::definition::{ActivityType, StepResult};
 use dealflow_core::engine::ActivityStatus;
 use dealflow_core::records::{ActivityRecord, OpportunityRecord};
-use dealflow_store::{ActivityFilter, Reader, StoreError, WriteTx};
+use dealflow_store::{ActivityFilter, Reader, WriteTx};
 use jiff::Timestamp;
 
 use super::Services;
@@ -185,25 +185,24 @@ impl Services {
         let (earlier, later) = days.split_at(days.len() / 2);
         let later = {
             let (services, actor, whose, later) = (self.clone(), actor.clone(), whose.clone(), later.to_vec());
-            super::beside(async move {
-                let mut pages = Vec::new();
-                for span in later {
-                    pages.push(services.schedule_page(&actor, &whose, span, &PageRequest::first(per_day)).await?);
-                }
-                Ok::<_, ServiceError>(pages)
-            })
+            async move { services.schedule_pages(&actor, &whose, &later, per_day).await }
         };
+        let (mut pages, later) = super::alongside(self.schedule_pages(actor, whose, earlier, per_day), later).await?;
+        pages.extend(later);
+        Ok(pages)
+    }
+
+    async fn schedule_pages(
+        &self,
+        actor: &Actor,
+        whose: &ScheduleOf,
+        days: &[(Timestamp, Timestamp)],
+        per_day: i64,
+    ) -> Result<Vec<Page<ScheduleEntry>>> {
         let mut pages = Vec::new();
-        for span in earlier {
-            match self.schedule_page(actor, whose, *span, &PageRequest::first(per_day)).await {
-                Ok(page) => pages.push(page),
-                Err(error) => {
-                    later.abort();
-                    return Err(error);
-                }
-            }
+        for span in days {
+            pages.push(self.schedule_page(actor, whose, *span, &PageRequest::first(per_day)).await?);
         }
-        pages.extend(later.await.map_err(|e| StoreError::Other(e.to_string()))??);
         Ok(pages)
     }
 

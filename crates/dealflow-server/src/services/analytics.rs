@@ -8,7 +8,6 @@ use dealflow_core::analytics::{self, Summary};
 use dealflow_core::check::Invalid;
 use dealflow_core::comparison::{self, MonthFigures, OwnerFigures};
 use dealflow_core::records::{LostReason, Role, UserRecord};
-use dealflow_store::StoreError;
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -62,17 +61,9 @@ impl Services {
     ) -> Result<(Analysis, TeamFigures)> {
         let team = {
             let (services, actor, query, people) = (self.clone(), actor.clone(), query.clone(), people.to_vec());
-            super::beside(async move { services.team_figures(&actor, &query, &people, last_month).await })
+            async move { services.team_figures(&actor, &query, &people, last_month).await }
         };
-        let analysis = match self.analysis(actor, query).await {
-            Ok(analysis) => analysis,
-            Err(error) => {
-                team.abort();
-                return Err(error);
-            }
-        };
-        let team = team.await.map_err(|e| StoreError::Other(e.to_string()))??;
-        Ok((analysis, team))
+        super::alongside(self.analysis(actor, query), team).await
     }
 
     /// The supervisors whose teams an administrator may pick; nobody for anyone else.
@@ -122,10 +113,10 @@ impl Services {
         let totals = match second {
             Some(((first_half, second_half), mut other)) => {
                 let second_half = second_half.to_vec();
-                let second =
-                    super::beside(async move { other.opportunities().analytics_totals(Some(&second_half), None, window, now).await });
-                let first = conn.opportunities().analytics_totals(Some(first_half), None, window, now).await?;
-                first.merged(second.await.map_err(|e| StoreError::Other(e.to_string()))??)
+                let second = async move { other.opportunities().analytics_totals(Some(&second_half), None, window, now).await };
+                let (first, second) =
+                    super::alongside(conn.opportunities().analytics_totals(Some(first_half), None, window, now), second).await?;
+                first.merged(second)
             }
             None => conn.opportunities().analytics_totals(scope.owners(), owner, window, now).await?,
         };

@@ -119,14 +119,25 @@ type ZoneCache = Mutex<Option<(std::time::Instant, String, jiff::tz::TimeZone)>>
 
 const ZONE_FRESHNESS: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Runs `reads` on a thread beside the caller's, for a page whose reads split in two. A SQLite
-/// read runs on the thread of the task that asks for it, and a task spawned the usual way waits
-/// in the caller's own queue (tokio's next-task slot, which other threads do not take from)
-/// until the caller yields: traced, a team's week read its seven days one after another. A
-/// blocking-pool thread driving the reads runs them at once.
-fn beside<T: Send + 'static>(reads: impl Future<Output = T> + Send + 'static) -> tokio::task::JoinHandle<T> {
+/// Runs `here` on the caller's task and `there` on a thread beside it, for a page whose reads
+/// split in two, and answers both (an error of either is the answer). A SQLite read runs on the
+/// thread of the task that asks for it, and a task spawned the usual way waits in the caller's
+/// own queue (tokio's next-task slot, which other threads do not take from) until the caller
+/// yields: traced, a team's week read its seven days one after another. A blocking-pool thread
+/// driving `there` runs it at once.
+async fn alongside<T, U, E>(
+    here: impl Future<Output = std::result::Result<T, E>>,
+    there: impl Future<Output = std::result::Result<U, E>> + Send + 'static,
+) -> std::result::Result<(T, U), E>
+where
+    U: Send + 'static,
+    E: From<dealflow_store::StoreError> + Send + 'static,
+{
     let runtime = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || runtime.block_on(reads))
+    let there = tokio::task::spawn_blocking(move || runtime.block_on(there));
+    let here = here.await;
+    let there = there.await.map_err(|e| dealflow_store::StoreError::Other(e.to_string()))?;
+    Ok((here?, there?))
 }
 
 #[derive(Clone)]
