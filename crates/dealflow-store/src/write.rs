@@ -10,13 +10,20 @@
 //! durable; if that commit fails, every command of the batch gets the error.
 //!
 //! The commands run their statements on the writer's connection on their own task, with no
-//! thread between them and the database. The commit, which waits for the disk's flush, runs in
-//! place too, the runtime's other tasks handed to another thread meanwhile (`block_in_place`);
-//! only a `BEGIN` that finds another process holding the lock waits on a blocking thread.
+//! thread between them and the database. The commit writes the batch's pages to the WAL and
+//! releases the writer; the flush that makes them durable follows outside it, so the next batch
+//! runs its commands while the disk works on this one's. (The writer runs with
+//! `synchronous = NORMAL`, which leaves the WAL's flush to us, and the flush is of the WAL file:
+//! on disk everything written to it before is, the commits of earlier batches included, so one
+//! flush serves every batch committed before it began.) Readers may see a batch a moment before
+//! it is durable; its members are answered only after. Both run in place, the runtime's other
+//! tasks handed to another thread meanwhile (`block_in_place`); only a `BEGIN` that finds another
+//! process holding the lock waits on a blocking thread.
 //!
 //! PostgreSQL runs concurrent transactions and shares WAL flushes between commits itself, so
 //! there each command keeps a transaction of its own.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -36,6 +43,12 @@ pub(crate) struct Group {
     open: Arc<Mutex<Writer>>,
     waiting: AtomicUsize,
     batches: AtomicU64,
+    /// The WAL file the commits are flushed in, when the database has one (else each commit
+    /// flushes itself).
+    wal: Option<PathBuf>,
+    /// How many batches have committed, and how many of them are known to be on disk.
+    committed: AtomicU64,
+    durable: std::sync::Mutex<u64>,
 }
 
 /// SQLite's one writing connection and the batch open on it.
@@ -101,8 +114,42 @@ impl Group {
     /// process's lock off the runtime's threads).
     pub(crate) fn new(conn: rusqlite::Connection) -> Result<Group> {
         conn.busy_timeout(Duration::ZERO)?;
+        // A command's savepoint keeps the pages it changes in a sub-journal; in memory it costs a
+        // copy, spilled to a temporary file (SQLite's default beyond 64 KiB) a write system call.
+        conn.execute_batch("PRAGMA temp_store = MEMORY")?;
+        let journal: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        let wal = match conn.path() {
+            Some(path) if journal.eq_ignore_ascii_case("wal") && !path.is_empty() => {
+                conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+                Some(PathBuf::from(format!("{path}-wal")))
+            }
+            _ => None,
+        };
         let writer = Writer { conn: Conn::Lite(LiteConn::own(conn)), batch: None };
-        Ok(Group { open: Arc::new(Mutex::new(writer)), waiting: AtomicUsize::new(0), batches: AtomicU64::new(0) })
+        Ok(Group {
+            open: Arc::new(Mutex::new(writer)),
+            waiting: AtomicUsize::new(0),
+            batches: AtomicU64::new(0),
+            wal,
+            committed: AtomicU64::new(0),
+            durable: std::sync::Mutex::new(0),
+        })
+    }
+
+    /// Makes the commit numbered `batch` durable: flushes the WAL unless a flush that began after
+    /// that commit already has. Commits that come meanwhile wait for the next flush together.
+    fn flush(&self, batch: u64) -> Result<()> {
+        let Some(wal) = &self.wal else { return Ok(()) };
+        let mut durable = self.durable.lock().expect("the flush's lock is never poisoned");
+        if *durable >= batch {
+            return Ok(());
+        }
+        let covered = self.committed.load(Ordering::SeqCst);
+        std::fs::File::open(wal)
+            .and_then(|file| file.sync_data())
+            .map_err(|e| StoreError::Commit(format!("cannot flush {}: {e}", wal.display())))?;
+        *durable = covered;
+        Ok(())
     }
 
     /// Joins the open batch with a savepoint for one command, or opens a batch.
@@ -135,7 +182,7 @@ impl Group {
     async fn finish(self: &Arc<Self>, guard: Guard) -> Result<()> {
         let batch = guard.batch.as_ref().expect("a batch is open");
         if self.waiting.load(Ordering::SeqCst) == 0 {
-            return commit(guard).await;
+            return commit(self, guard).await;
         }
         let (id, mut done) = (batch.id, batch.done.subscribe());
         drop(guard);
@@ -146,7 +193,7 @@ impl Group {
         if guard.batch.as_ref().is_some_and(|b| b.id == id) {
             roll_back_unsettled(&mut guard);
             if guard.batch.is_some() {
-                return commit(guard).await;
+                return commit(self, guard).await;
             }
         }
         drop(guard);
@@ -163,7 +210,7 @@ impl Group {
         let mut guard = self.open.clone().lock_owned().await;
         roll_back_unsettled(&mut guard);
         if guard.batch.as_ref().is_some_and(|b| id.is_none_or(|id| b.id == id)) {
-            commit(guard).await.ok();
+            commit(&self, guard).await.ok();
         }
     }
 }
@@ -229,21 +276,31 @@ fn roll_back_unsettled(guard: &mut Writer) {
     }
 }
 
-/// Commits the open batch (the flush waits for the disk, off the runtime) and tells its members;
-/// the writer is released once they know. It runs to its end in one go: a caller that stops
-/// waiting cannot leave the batch or the writer behind.
-async fn commit(mut guard: Guard) -> Result<()> {
+/// Commits the open batch, releases the writer, waits for the flush (off the runtime) and tells
+/// its members. It runs to its end in one go: a caller that stops waiting cannot leave the batch
+/// or the writer behind.
+async fn commit(group: &Group, mut guard: Guard) -> Result<()> {
     let batch = guard.batch.take().expect("a batch is open");
     off_the_runtime(move || {
         let conn = lite(&guard.conn);
-        let result = conn.execute_batch("COMMIT");
-        if result.is_err() && !conn.connection().is_autocommit() {
-            conn.execute_batch("ROLLBACK").ok();
-        }
+        let result = match conn.execute_batch("COMMIT") {
+            Ok(()) => {
+                // Numbered under the writer's lock, so in the order they reach the WAL.
+                let number = group.committed.fetch_add(1, Ordering::SeqCst) + 1;
+                drop(guard);
+                group.flush(number)
+            }
+            Err(error) => {
+                if !conn.connection().is_autocommit() {
+                    conn.execute_batch("ROLLBACK").ok();
+                }
+                drop(guard);
+                Err(error)
+            }
+        };
         tracing::trace!(members = batch.members, "group commit");
         let outcome = result.as_ref().map(|_| ()).map_err(|e| Arc::from(e.to_string()));
         batch.done.send_replace(Some(outcome));
-        drop(guard);
         result
     })
 }
@@ -339,5 +396,43 @@ impl Drop for WriteTx {
                 runtime.spawn(group.commit_if_open(id));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::db::{Query, Value};
+    use crate::{Pools, Store};
+
+    /// Commands commit in batches while earlier batches are still being flushed; by the time
+    /// each is answered, its batch is on disk.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_answered_command_has_been_flushed() {
+        let folder = std::env::temp_dir().join(format!("dealflow-flush-{}", std::process::id()));
+        let store = Store::connect(&format!("sqlite://{}/flush.db", folder.display())).await.unwrap();
+        let Pools::Sqlite { writer, .. } = &store.pools else { unreachable!("an SQLite store") };
+        assert!(writer.wal.is_some(), "the database runs in WAL mode, its flushes ours");
+
+        let mut create = store.begin_write().await.unwrap();
+        Query::from_parts("CREATE TABLE t (n INTEGER)".into(), Vec::new()).execute(create.connection()).await.unwrap();
+        create.commit().await.unwrap();
+        let writes: Vec<_> = (0..64_i64)
+            .map(|n| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut write = store.begin_write().await?;
+                    Query::from_parts("INSERT INTO t (n) VALUES ($1)".into(), vec![Value::Int(n)]).execute(write.connection()).await?;
+                    write.commit().await
+                })
+            })
+            .collect();
+        for write in writes {
+            write.await.unwrap().unwrap();
+        }
+
+        let committed = writer.committed.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(committed >= 2, "{committed} batches");
+        assert_eq!(*writer.durable.lock().unwrap(), committed, "every committed batch flushed");
+        std::fs::remove_dir_all(folder).ok();
     }
 }
