@@ -31,14 +31,6 @@ impl<A> Tokens<'_, A> {
         row.as_ref().map(crate::users::user).transpose()
     }
 
-    pub async fn failures_since(&mut self, email: &str, since: jiff::Timestamp) -> Result<i64> {
-        crate::db::query_scalar("SELECT COUNT(*) FROM login_failures WHERE email_lower = $1 AND at >= $2")
-            .bind(email.trim().to_lowercase())
-            .bind(millis(since))
-            .fetch_one(&mut *self.c)
-            .await
-    }
-
     pub async fn stored_answer(&mut self, user_id: &str, key: &str) -> Result<Option<StoredAnswer>> {
         let row = crate::db::query("SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2")
             .bind(user_id)
@@ -70,13 +62,28 @@ impl Tokens<'_, Write> {
         Ok(())
     }
 
-    pub async fn record_failure(&mut self, email: &str, now: jiff::Timestamp) -> Result<()> {
-        crate::db::query("INSERT INTO login_failures (email_lower, at) VALUES ($1, $2)")
-            .bind(email.trim().to_lowercase())
-            .bind(millis(now))
-            .execute(&mut *self.c)
-            .await?;
-        Ok(())
+    /// Counts a sign-in attempt for `email` before its password is checked: `false`, and nothing
+    /// written, when `limit` attempts have failed (or are being checked) since `since`. The count
+    /// and the insert are one step for every caller at once — on SQLite the one writer runs them,
+    /// on PostgreSQL a lock on the e-mail holds parallel attempts until this transaction ends —
+    /// so parallel wrong passwords cannot all pass one read of the count. A success clears the
+    /// address's attempts (`clear_failures`); a failure leaves its attempt counted.
+    pub async fn claim_attempt(&mut self, email: &str, now: jiff::Timestamp, since: jiff::Timestamp, limit: i64) -> Result<bool> {
+        let email = email.trim().to_lowercase();
+        if !self.c.is_sqlite() {
+            crate::db::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").bind(&email).execute(&mut *self.c).await?;
+        }
+        let claimed = crate::db::query(
+            "INSERT INTO login_failures (email_lower, at) SELECT $1, $2
+             WHERE (SELECT COUNT(*) FROM login_failures WHERE email_lower = $1 AND at >= $3) < $4",
+        )
+        .bind(&email)
+        .bind(millis(now))
+        .bind(millis(since))
+        .bind(limit)
+        .execute(&mut *self.c)
+        .await?;
+        Ok(claimed.rows_affected() == 1)
     }
 
     pub async fn clear_failures(&mut self, email: &str) -> Result<()> {

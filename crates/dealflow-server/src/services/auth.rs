@@ -39,21 +39,19 @@ impl Services {
 
     async fn issue_token(&self, email: &str, given_password: &str, prefix: &str) -> Result<(String, UserRecord)> {
         let now = self.clock.now();
-        let mut conn = self.store.read().await?;
-        if conn.tokens().failures_since(email, now - THROTTLE_WINDOW).await? >= THROTTLE_LIMIT {
+        // The attempt is counted before the password is checked, so parallel guesses queue on the
+        // count instead of all reading it before any is recorded.
+        let claimed = in_write!(self, |tx| { Ok(tx.tokens().claim_attempt(email, now, now - THROTTLE_WINDOW, THROTTLE_LIMIT).await?) })?;
+        if !claimed {
             return Err(ServiceError::RateLimited);
         }
-        let user = conn.users().find_by_email(email).await?;
-        drop(conn);
+        let user = self.store.read().await?.users().find_by_email(email).await?;
         let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DECOY_HASH.clone());
         let given = given_password.to_owned();
         let matches = tokio::task::spawn_blocking(move || password::verify(&given, &stored)).await.unwrap_or(false);
         let user = match user {
             Some(user) if matches && user.active => user,
-            _ => {
-                in_write!(self, |tx| { Ok(tx.tokens().record_failure(email, now).await?) })?;
-                return Err(ServiceError::BadCredentials);
-            }
+            _ => return Err(ServiceError::BadCredentials),
         };
         let token = format!("{prefix}{}", random_secret());
         let token_hash = hash_token(&token);

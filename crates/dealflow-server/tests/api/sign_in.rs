@@ -54,7 +54,28 @@ async fn wrong_passwords_and_unknown_emails_look_the_same_and_are_throttled(app:
     assert_eq!(later.status, StatusCode::CREATED, "the window passes");
 }
 
+/// Each attempt is counted before its password is checked: a hundred wrong passwords sent at
+/// once get ten checks between them, and the right one after them waits for the window.
+async fn parallel_guesses_are_throttled_like_one_after_another(app: TestApp) {
+    let api = std::sync::Arc::new(Api::start(app).await);
+    let mut guesses = tokio::task::JoinSet::new();
+    for n in 0..100 {
+        let api = api.clone();
+        guesses.spawn(async move {
+            let guess = json!({"email": "admin@test.local", "password": format!("guess-{n}")});
+            api.send(Method::POST, "/auth/token", None, Some(guess)).await.status
+        });
+    }
+    let statuses = guesses.join_all().await;
+    let checked = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((checked, refused), (10, 90), "{statuses:?}");
+    let right = api.send(Method::POST, "/auth/token", None, Some(json!({"email": "admin@test.local", "password": "admin-password"}))).await;
+    assert_eq!((right.status, right.code()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+}
+
 on_both_backends!(
     signing_in_gives_a_token_that_works_until_it_is_revoked,
     wrong_passwords_and_unknown_emails_look_the_same_and_are_throttled,
+    parallel_guesses_are_throttled_like_one_after_another,
 );
