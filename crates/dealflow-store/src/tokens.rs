@@ -94,6 +94,13 @@ impl Tokens<'_, Write> {
         Ok(())
     }
 
+    /// Forgets the answers to keyed requests given before `before`; answers how many.
+    pub async fn sweep_answers(&mut self, before: jiff::Timestamp) -> Result<u64> {
+        let done =
+            crate::db::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(millis(before)).execute(&mut *self.c).await?;
+        Ok(done.rows_affected())
+    }
+
     /// Remembers the answer to a keyed request; `false` when the key already has one (another
     /// send of the same request got there first).
     pub async fn save_answer(&mut self, user_id: &str, key: &str, answer: &StoredAnswer, now: jiff::Timestamp) -> Result<bool> {

@@ -1,6 +1,8 @@
 //! `Idempotency-Key` on POSTs (see `services::keyed`): the first request with a key runs and
 //! its answer is kept; the same key with the same request replays that answer; with another
-//! request it is a 422.
+//! request it is a 422. A stored answer never holds a credential: sign-in, whose answer is a new
+//! token, is not keyed at all (signing in again is harmless), and an answer that shows a secret
+//! once (a webhook's signing secret) is kept as `ReplayedAs` says, without it.
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
@@ -16,6 +18,14 @@ use crate::Services;
 use crate::services::{KeyedAnswer, Remembered};
 
 const HEADER: &str = "idempotency-key";
+
+/// The route whose answer is a credential, never stored (as the API's router sees it, and
+/// whole).
+const NOT_KEYED: [&str; 2] = ["/auth/token", "/api/v1/auth/token"];
+
+/// What a keyed request's answer is replayed as when the answer itself shows a secret once.
+#[derive(Clone)]
+pub struct ReplayedAs(pub String);
 
 fn replay(answer: KeyedAnswer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
@@ -33,7 +43,7 @@ fn remembered(first: Remembered) -> Response {
 }
 
 pub async fn middleware(State(services): State<Services>, request: Request, next: Next) -> Response {
-    if request.method() != Method::POST {
+    if request.method() != Method::POST || NOT_KEYED.contains(&request.uri().path().trim_end_matches('/')) {
         return next.run(request).await;
     }
     let Some(key) = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned) else {
@@ -71,9 +81,12 @@ async fn keyed(services: &Services, key: &str, request: Request, next: Next) -> 
         let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
         let (parts, body) = response.into_parts();
         let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
+        let kept = match parts.extensions.get::<ReplayedAs>() {
+            Some(ReplayedAs(without_secret)) => without_secret.clone(),
+            None => String::from_utf8_lossy(&body).into_owned(),
+        };
         // Nothing is remembered for a failure of ours: a retry runs afresh.
-        let answer = (!parts.status.is_server_error())
-            .then(|| KeyedAnswer { status: parts.status.as_u16(), body: String::from_utf8_lossy(&body).into_owned() });
+        let answer = (!parts.status.is_server_error()).then(|| KeyedAnswer { status: parts.status.as_u16(), body: kept });
         ((parts, body), answer)
     };
     match services.once(&actor, key, &request_hash, work).await? {

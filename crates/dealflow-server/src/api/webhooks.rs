@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -25,7 +26,8 @@ pub struct WebhookView {
     /// Since when deliveries to it give up after a day of retries; null while it answers.
     pub failing_since: Option<String>,
     pub created_at: String,
-    /// The signing secret: in the answer that creates the endpoint or sets a new one, else null.
+    /// The signing secret: in the answer that creates the endpoint or sets a new one, else null
+    /// (also in the replay of a creation sent again with its `Idempotency-Key`).
     pub secret: Option<String>,
 }
 
@@ -126,14 +128,14 @@ pub async fn list(State(services): State<Services>, Admin(caller): Admin) -> Api
 /// its secret (`Dealflow-Signature`: HMAC-SHA256 of `Dealflow-Timestamp`, a dot and the body, hex).
 #[utoipa::path(post, path = "/webhooks", operation_id = "create_webhook", tag = "webhooks", request_body = WebhookInput, security(("bearer" = [])),
     responses((status = 201, body = WebhookView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(
-    State(services): State<Services>,
-    Admin(caller): Admin,
-    Body(input): Body<WebhookInput>,
-) -> ApiResult<(StatusCode, Json<WebhookView>)> {
+pub async fn create(State(services): State<Services>, Admin(caller): Admin, Body(input): Body<WebhookInput>) -> ApiResult<Response> {
     let fields = EndpointFields { url: input.url, secret: input.secret, event_types: input.event_types, active: input.active };
     let created = services.create_webhook_endpoint(&caller.actor, fields).await?;
-    Ok((StatusCode::CREATED, Json(WebhookView::of(created, true))))
+    // A keyed retry gets the endpoint without its secret: the secret is shown once.
+    let replayed = serde_json::to_string(&WebhookView::of(created.clone(), false)).unwrap_or_default();
+    let mut answer = (StatusCode::CREATED, Json(WebhookView::of(created, true))).into_response();
+    answer.extensions_mut().insert(super::idempotency::ReplayedAs(replayed));
+    Ok(answer)
 }
 
 /// One endpoint.

@@ -13,6 +13,9 @@ use super::{Services, held};
 use crate::access::Actor;
 use crate::error::{Result, ServiceError};
 
+/// How long the answer to a keyed request is kept.
+pub const KEYS_KEPT_FOR: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
 /// What a keyed request is answered, as it was first sent.
 #[derive(Debug, Clone)]
 pub struct KeyedAnswer {
@@ -42,6 +45,13 @@ impl Services {
     pub async fn recall(&self, actor: &Actor, key: &str, request_hash: &str) -> Result<Option<Remembered>> {
         let stored = self.store.read().await?.tokens().stored_answer(actor.id(), key).await?;
         Ok(stored.map(|stored| remembered(stored, request_hash)))
+    }
+
+    /// Forgets the answers to keyed requests a day old: a retry comes within minutes, and an
+    /// answer may hold what its request created.
+    pub async fn sweep_keyed_answers(&self) -> Result<u64> {
+        let before = self.clock.now() - KEYS_KEPT_FOR;
+        Ok(in_write!(self, |tx| { Ok(tx.tokens().sweep_answers(before).await?) })?)
     }
 
     /// Runs `work` once for `key`: it answers its output and what to remember of it (`None`

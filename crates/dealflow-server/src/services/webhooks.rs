@@ -427,8 +427,8 @@ impl Services {
         }
     }
 
-    /// The delivery worker of this node: a round every second until shutdown, and a sweep of
-    /// what is a month old every hour.
+    /// The delivery worker of this node: a round every second until shutdown, and every hour a
+    /// sweep of what is a month old and of keyed answers a day old.
     pub async fn deliver_webhooks_until_shutdown(&self) {
         let node = new_id();
         let swept_at = std::sync::Mutex::new(None::<std::time::Instant>);
@@ -437,6 +437,7 @@ impl Services {
             if due {
                 *swept_at.lock().expect("sweep time lock") = Some(std::time::Instant::now());
                 self.sweep_webhooks().await?;
+                self.sweep_keyed_answers().await?;
             }
             self.deliver_webhooks(&node).await
         };

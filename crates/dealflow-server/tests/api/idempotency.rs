@@ -138,7 +138,54 @@ async fn keyed_writes_sent_three_times_each_have_exactly_one_effect_and_one_answ
     );
 }
 
+async fn post_keyed(api: &Api, path: &str, token: &str, key: &str, body: &serde_json::Value) -> (StatusCode, bool, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", api.base))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let replayed = response.headers().contains_key("idempotent-replay");
+    (response.status(), replayed, response.json().await.unwrap())
+}
+
+/// No credential is kept in the table of answers: signing in is not keyed (each send signs in
+/// afresh), a webhook's secret is shown once and its replay comes without it, and answers are
+/// forgotten after a day.
+async fn keyed_answers_keep_no_secrets_and_are_forgotten_after_a_day(app: TestApp) {
+    let api = Api::start(app).await;
+    let admin = api.app.admin().await;
+    let token = api.token(&admin).await;
+    let sign_in = json!({"email": "admin@test.local", "password": "admin-password"});
+    let first = post_keyed(&api, "/auth/token", &token, "sign-in", &sign_in).await;
+    let second = post_keyed(&api, "/auth/token", &token, "sign-in", &sign_in).await;
+    assert_eq!((first.0, second.0, second.1), (StatusCode::CREATED, StatusCode::CREATED, false));
+    assert_ne!(first.2["token"], second.2["token"], "a new token each time, none replayed from storage");
+
+    let secret = "a-signing-secret-of-some-length";
+    let endpoint = json!({"url": "https://example.test/hook", "secret": secret, "event_types": ["opportunity.created"]});
+    let created = post_keyed(&api, "/webhooks", &token, "hook", &endpoint).await;
+    let replayed = post_keyed(&api, "/webhooks", &token, "hook", &endpoint).await;
+    assert_eq!((created.0, created.2["secret"].as_str()), (StatusCode::CREATED, Some(secret)), "shown once, on creation");
+    assert_eq!((replayed.0, replayed.1, &replayed.2["id"]), (StatusCode::CREATED, true, &created.2["id"]), "the same endpoint");
+    assert!(replayed.2["secret"].is_null(), "the replay comes without the secret: {}", replayed.2);
+    for credential in [first.2["token"].as_str().unwrap(), second.2["token"].as_str().unwrap(), secret] {
+        let sql = "SELECT COUNT(*) FROM idempotency_keys WHERE body LIKE '%' || $1 || '%'";
+        let kept = api.app.store.raw().await.unwrap().sql().int(sql, &[credential.into()]).await.unwrap();
+        assert_eq!(kept, Some(0), "{credential} is not in the stored answers");
+    }
+
+    api.app.clock.advance(jiff::SignedDuration::from_hours(25));
+    assert_eq!(api.app.services.sweep_keyed_answers().await.unwrap(), 1, "the webhook's answer, a day old");
+    let afresh = post_keyed(&api, "/webhooks", &token, "hook", &endpoint).await;
+    assert_eq!((afresh.0, afresh.1), (StatusCode::CREATED, false), "the key is free again");
+    assert_ne!(afresh.2["id"], created.2["id"]);
+}
+
 on_both_backends!(
     a_keyed_request_sent_again_has_one_effect_and_the_same_answer,
     keyed_writes_sent_three_times_each_have_exactly_one_effect_and_one_answer,
+    keyed_answers_keep_no_secrets_and_are_forgotten_after_a_day,
 );
