@@ -56,11 +56,18 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// The method as a metrics label: one of HTTP's own, or `other`. A client may send any token
+/// as a method, and each would otherwise be a series of its own for as long as the server runs.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    const KNOWN: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"];
+    KNOWN.into_iter().find(|known| *known == method.as_str()).unwrap_or("other")
+}
+
 /// Middleware: counts and times every request under its route template (not its raw path, so
 /// ids do not explode the label set).
 pub async fn track(State(metrics): State<crate::metrics::Metrics>, request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method()).to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
     metrics.record_request(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());

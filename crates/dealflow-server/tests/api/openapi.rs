@@ -70,4 +70,15 @@ async fn metrics_count_requests_by_route_and_commands_by_type_for_administrators
         "{text}"
     );
     assert!(text.contains("dealflow_commands_total{command=\"start_process\"} 1"), "{text}");
+
+    // Invented methods (answered 405, unsigned) share one label: the series stay as many.
+    let http = reqwest::Client::new();
+    for n in 0..200 {
+        let invented = reqwest::Method::from_bytes(format!("X{n}{}", "A".repeat(200)).as_bytes()).unwrap();
+        http.request(invented, format!("{}/opportunities", api.base)).send().await.unwrap();
+    }
+    let after = http.get(&url).bearer_auth(api.token(&admin).await).send().await.unwrap().text().await.unwrap();
+    assert!(!after.contains("AAAA"), "no invented method is a label");
+    assert!(after.lines().count() < text.lines().count() + 40, "{} lines before, {} after", text.lines().count(), after.lines().count());
+    assert!(after.contains("method=\"other\",route=\"/api/v1/opportunities\""), "{after}");
 }
