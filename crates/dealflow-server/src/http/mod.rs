@@ -37,7 +37,9 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// Headers every answer carries: no inline script may run, no other site may frame a page.
+/// Headers every answer carries: no inline script may run, no other site may frame a page, and
+/// no cache keeps what a signed-in person was shown (a shared computer's back button, a proxy)
+/// — the assets, the same for everyone, say their own `Cache-Control`.
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -53,6 +55,7 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     set(headers, "x-content-type-options", "nosniff");
     set(headers, "referrer-policy", "same-origin");
     set(headers, "x-frame-options", "DENY");
+    set(headers, "cache-control", "no-store");
     response
 }
 

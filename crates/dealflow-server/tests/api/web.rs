@@ -306,7 +306,21 @@ async fn pages_carry_the_security_headers_and_hide_records_outside_the_readers_s
         assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"), "{csp}");
         assert_eq!(page.headers.get("x-content-type-options").unwrap(), "nosniff");
         assert_eq!(page.headers.get("referrer-policy").unwrap(), "same-origin");
+        assert_eq!(page.headers.get("cache-control").unwrap(), "no-store", "no cache keeps what was shown");
     }
+    let signed_in_api = reqwest::Client::new()
+        .get(format!("{}/opportunities", api.base))
+        .bearer_auth(api.token(&api.app.manager).await)
+        .send()
+        .await
+        .unwrap();
+    let csv = browser.get("/opportunities.csv", &session).await;
+    assert_eq!((signed_in_api.status(), csv.status), (StatusCode::OK, StatusCode::OK));
+    for answer in [signed_in_api.headers(), &csv.headers] {
+        assert_eq!(answer.get("cache-control").unwrap(), "no-store", "an API answer and a download alike");
+    }
+    let script = browser.get("/static/app.js", "").await;
+    assert!(script.headers.get("cache-control").unwrap().to_str().unwrap().contains("max-age"), "assets are cached");
     assert!(!shown.body.contains("<script>") && !shown.body.contains(" onclick="), "no inline script for the policy to block");
     let api_answer = api.send(reqwest::Method::GET, "/opportunities", None, None).await;
     assert_eq!(api_answer.status, StatusCode::UNAUTHORIZED);
