@@ -480,9 +480,19 @@ pub fn percent_text(text: &str) -> Result<u8, Invalid> {
     text.trim().parse::<i64>().map_err(|_| Invalid::OutOfRange { min: 0, max: 100 }).and_then(percent)
 }
 
-/// Hours spent: a finite number, zero or more.
+/// The most hours a deal can have taken: eleven years of days and nights. More is a typing
+/// error, and a sum of such numbers stops being a number.
+pub const MAX_HOURS: i64 = 100_000;
+
+/// Hours spent: a finite number, zero or more, up to `MAX_HOURS`.
 pub fn hours(value: f64) -> Result<f64, Invalid> {
-    if value.is_finite() && value >= 0.0 { Ok(value) } else { Err(Invalid::NotHours) }
+    if !value.is_finite() || value < 0.0 {
+        Err(Invalid::NotHours)
+    } else if value > MAX_HOURS as f64 {
+        Err(Invalid::OutOfRange { min: 0, max: MAX_HOURS })
+    } else {
+        Ok(value)
+    }
 }
 
 /// Hours as typed into a form: a decimal point or comma.
@@ -601,6 +611,9 @@ mod tests {
         assert_eq!(email("a b@c"), Err(Invalid::NotAnEmail));
         assert_eq!(email("@c"), Err(Invalid::NotAnEmail));
         assert_eq!(percent(101), Err(Invalid::OutOfRange { min: 0, max: 100 }));
+        assert_eq!(hours(100_000.0), Ok(100_000.0));
+        assert_eq!(hours(1.7e308), Err(Invalid::OutOfRange { min: 0, max: MAX_HOURS }));
+        assert_eq!(hours_text("100000,5"), Err(Invalid::OutOfRange { min: 0, max: MAX_HOURS }));
         assert_eq!(percent_text("55"), Ok(55));
         assert_eq!(hours_text("12,5"), Ok(12.5));
         assert_eq!(hours(-1.0), Err(Invalid::NotHours));

@@ -64,6 +64,7 @@ pub struct Complete {
     pub note: Option<String>,
     /// When the result closes the deal (R8): its closing figures, as `…/close` takes them.
     pub close_reason: Option<String>,
+    #[schema(minimum = 0, maximum = 100000)]
     pub hours_spent: Option<f64>,
     pub actual_revenue: Option<MoneyInput>,
 }

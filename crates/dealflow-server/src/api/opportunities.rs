@@ -83,6 +83,7 @@ pub struct Close {
     /// A final stage.
     pub stage: String,
     pub actual_revenue: Option<MoneyInput>,
+    #[schema(minimum = 0, maximum = 100000)]
     pub hours_spent: Option<f64>,
     pub close_reason: Option<String>,
     /// Closing won with exit criteria unmet: a supervisor's or administrator's reason.
@@ -351,7 +352,7 @@ pub struct UpdateOpportunity {
     #[schema(value_type = Option<String>)]
     pub actual_revenue: Option<Option<MoneyInput>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100000)]
     pub hours_spent: Option<Option<f64>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
