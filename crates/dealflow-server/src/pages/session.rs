@@ -124,12 +124,18 @@ impl<T: DeserializeOwned> FromRequest<Services> for PageForm<T> {
         if token.as_deref() != Some(viewer.csrf.as_str()) {
             return Err(PageError::Csrf(viewer.locale));
         }
-        if bytes.contains(&0) || String::from_utf8_lossy(&bytes).contains("%00") {
+        if bytes.contains(&0) || String::from_utf8_lossy(&bytes).contains("%00") || !well_formed_text(&bytes) {
             return Err(PageError::BadRequest(viewer.locale));
         }
         let input = serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::BadRequest(viewer.locale))?;
         Ok(PageForm { viewer, input })
     }
+}
+
+/// Whether every name and value of a form body is UTF-8 once its percent escapes are undone. A
+/// browser sends nothing else; decoding anything else would store U+FFFD in its place.
+fn well_formed_text(body: &[u8]) -> bool {
+    body.split(|b| *b == b'&').all(|pair| percent_encoding::percent_decode(pair).decode_utf8().is_ok())
 }
 
 #[derive(Template, WebTemplate)]

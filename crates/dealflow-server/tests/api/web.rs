@@ -36,7 +36,11 @@ impl Browser {
     }
 
     pub(crate) async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
-        let body = form_body(form);
+        self.post_body(path, cookie, form_body(form)).await
+    }
+
+    /// A form body as given, encoded or not.
+    pub(crate) async fn post_body(&self, path: &str, cookie: &str, body: impl Into<reqwest::Body>) -> Page {
         let request = self.http.post(format!("{}{path}", self.origin)).header("cookie", cookie);
         let response = request.header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap();
         Page::read(response).await
