@@ -15,3 +15,15 @@ pub fn random_secret() -> String {
 pub fn hash_token(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// How a web session's secret begins. A session is the browser's and an API token a program's:
+/// neither is taken in the other's place (a cookie read off a browser is no API key, and a token
+/// pasted into a cookie opens no page).
+pub const SESSION_PREFIX: &str = "dfs_";
+/// How an API token begins.
+pub const API_TOKEN_PREFIX: &str = "dft_";
+
+/// Whether `secret` is a web session's.
+pub fn is_session(secret: &str) -> bool {
+    secret.starts_with(SESSION_PREFIX)
+}

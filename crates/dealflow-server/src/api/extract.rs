@@ -44,7 +44,7 @@ impl FromRequestParts<Services> for Caller {
 impl Caller {
     /// The caller the request's bearer token names; `None` without a valid token.
     pub(super) async fn authenticate(headers: &HeaderMap, services: &Services) -> Result<Option<Caller>, ApiError> {
-        let Some(token) = crate::http::bearer_token(headers) else { return Ok(None) };
+        let Some(token) = crate::http::bearer_token(headers).filter(|t| !crate::secrets::is_session(t)) else { return Ok(None) };
         let Some(actor) = services.authenticate(token).await? else { return Ok(None) };
         caller_speaks(actor.locale());
         let locale = crate::http::asked_locale(headers).unwrap_or(actor.locale());

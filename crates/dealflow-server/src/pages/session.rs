@@ -97,7 +97,7 @@ impl FromRequestParts<Services> for Viewer {
             let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
             PageError::SignIn { next: if parts.method == axum::http::Method::GET { next.to_owned() } else { "/".to_owned() } }
         };
-        let Some(secret) = session_secret(&parts.headers) else { return Err(sign_in()) };
+        let Some(secret) = session_secret(&parts.headers).filter(|s| crate::secrets::is_session(s)) else { return Err(sign_in()) };
         let actor = services.authenticate(secret).await.map_err(|e| PageError::service(locale, e))?;
         let Some(actor) = actor else { return Err(sign_in()) };
         Ok(Viewer { locale: actor.locale(), csrf: csrf_of(secret), actor })

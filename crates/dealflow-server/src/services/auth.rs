@@ -22,13 +22,13 @@ static DECOY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| pas
 impl Services {
     /// Answers a new API token (shown once; only its hash is stored) and the user.
     pub async fn sign_in(&self, email: &str, given_password: &str) -> Result<(String, UserRecord)> {
-        self.issue_token(email, given_password, "dft_").await
+        self.issue_token(email, given_password, crate::secrets::API_TOKEN_PREFIX).await
     }
 
     /// The web app's sign-in: a session secret for the cookie, revocable like a token. The
     /// browser's zone becomes the person's at their first sign-in.
     pub async fn sign_in_session(&self, email: &str, given_password: &str, browser_zone: Option<&str>) -> Result<String> {
-        let (secret, user) = self.issue_token(email, given_password, "dfs_").await?;
+        let (secret, user) = self.issue_token(email, given_password, crate::secrets::SESSION_PREFIX).await?;
         if let Some(zone) = browser_zone
             && user.time_zone.is_none()
         {

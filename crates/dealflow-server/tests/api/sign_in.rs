@@ -74,7 +74,24 @@ async fn parallel_guesses_are_throttled_like_one_after_another(app: TestApp) {
     assert_eq!((right.status, right.code()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
 }
 
+/// A web session's cookie is no API key and an API token opens no page.
+async fn sessions_and_api_tokens_are_not_taken_for_each_other(app: TestApp) {
+    let api = Api::start(app).await;
+    let browser = crate::web::Browser::of(&api);
+    let cookie = crate::web::session_for(&api, &api.app.manager).await;
+    let session = cookie.split_once('=').unwrap().1.to_owned();
+    let token = api.token(&api.app.manager).await;
+    assert_eq!(browser.get("/opportunities", &cookie).await.status, StatusCode::OK, "the session opens pages");
+    assert_eq!(api.get("/me", &token).await.status, StatusCode::OK, "the token opens the API");
+    let session_as_token = api.get("/me", &session).await;
+    assert_eq!((session_as_token.status, session_as_token.code()), (StatusCode::UNAUTHORIZED, "unauthorized"));
+    let token_as_cookie = browser.get("/opportunities", &format!("__Host-dealflow-session={token}")).await;
+    assert_eq!(token_as_cookie.status, StatusCode::SEE_OTHER);
+    assert!(token_as_cookie.location().starts_with("/login"), "{}", token_as_cookie.location());
+}
+
 on_both_backends!(
+    sessions_and_api_tokens_are_not_taken_for_each_other,
     signing_in_gives_a_token_that_works_until_it_is_revoked,
     wrong_passwords_and_unknown_emails_look_the_same_and_are_throttled,
     parallel_guesses_are_throttled_like_one_after_another,
