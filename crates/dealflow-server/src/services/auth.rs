@@ -39,12 +39,7 @@ impl Services {
 
     async fn issue_token(&self, email: &str, given_password: &str, prefix: &str) -> Result<(String, UserRecord)> {
         let now = self.clock.now();
-        // The attempt is counted before the password is checked, so parallel guesses queue on the
-        // count instead of all reading it before any is recorded.
-        let claimed = in_write!(self, |tx| { Ok(tx.tokens().claim_attempt(email, now, now - THROTTLE_WINDOW, THROTTLE_LIMIT).await?) })?;
-        if !claimed {
-            return Err(ServiceError::RateLimited);
-        }
+        self.claim_password_attempt(email).await?;
         let user = self.store.read().await?.users().find_by_email(email).await?;
         let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DECOY_HASH.clone());
         let given = given_password.to_owned();
@@ -61,6 +56,16 @@ impl Services {
             Ok(())
         })?;
         Ok((token, user))
+    }
+
+    /// Counts a password check for the account `email` before it is made: sign-in's and a
+    /// password change's share the count, so neither is a way round the other's limit. Refused
+    /// (429) once the window holds `THROTTLE_LIMIT` failed or running checks. The count comes
+    /// first, so parallel guesses queue on it instead of all reading it before any is recorded.
+    pub(crate) async fn claim_password_attempt(&self, email: &str) -> Result<()> {
+        let now = self.clock.now();
+        let claimed = in_write!(self, |tx| { Ok(tx.tokens().claim_attempt(email, now, now - THROTTLE_WINDOW, THROTTLE_LIMIT).await?) })?;
+        if claimed { Ok(()) } else { Err(ServiceError::RateLimited) }
     }
 
     /// The active user a token or session secret belongs to, as an actor; `None` when it is

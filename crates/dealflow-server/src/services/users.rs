@@ -194,7 +194,10 @@ impl Services {
         problems.finish().map_err(ServiceError::Invalid)?;
         // Passwords are checked and hashed before the transaction: both are slow on purpose.
         let verified = match (&changes.password, is_self) {
-            (Some(_), true) => Some(verify_password(stored.password_hash, changes.current_password.as_deref()).await?),
+            (Some(_), true) => {
+                self.claim_password_attempt(&stored.email).await?;
+                Some(verify_password(stored.password_hash, changes.current_password.as_deref()).await?)
+            }
             _ => None,
         };
         let password_hash = match changes.password.clone() {
@@ -224,6 +227,9 @@ impl Services {
             tx.users().update(&user, now).await?;
             if end_sessions {
                 tx.users().revoke_tokens(id, now).await?;
+            }
+            if verified.is_some() {
+                tx.tokens().clear_failures(&user.email).await?;
             }
             Ok(user)
         })

@@ -84,4 +84,33 @@ async fn accounts_and_contacts_are_shared_and_changed_by_their_owners(app: TestA
     assert_eq!(by_account.body["items"].as_array().unwrap().len(), 1, "q finds opportunities by their account's name");
 }
 
-on_both_backends!(administrators_manage_users_and_users_manage_themselves, accounts_and_contacts_are_shared_and_changed_by_their_owners);
+/// Guessing one's current password to change it counts like signing in: ten wrong guesses
+/// and the eleventh is refused, and signing in to that account waits with it.
+async fn the_current_password_cannot_be_guessed_without_limit(app: TestApp) {
+    let api = Api::start(app).await;
+    let manager = api.token(&api.app.manager).await;
+    let me = format!("/users/{}", api.app.manager.id);
+    for n in 0..10 {
+        let guess = json!({"password": "a-new-password", "current_password": format!("guess-{n}")});
+        let wrong = api.send(Method::PATCH, &me, Some(&manager), Some(guess)).await;
+        assert_eq!(
+            (wrong.status, wrong.body["errors"][0]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("wrong_password")),
+            "{n}"
+        );
+    }
+    let eleventh = json!({"password": "a-new-password", "current_password": "guess-10"});
+    let refused = api.send(Method::PATCH, &me, Some(&manager), Some(eleventh)).await;
+    assert_eq!((refused.status, refused.code()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    let sign_in = json!({"email": api.app.manager.email, "password": "anything"});
+    let signing_in = api.send(Method::POST, "/auth/token", None, Some(sign_in)).await;
+    assert_eq!(signing_in.status, StatusCode::TOO_MANY_REQUESTS, "one count for both ways in");
+    let renamed = api.send(Method::PATCH, &me, Some(&manager), Some(json!({"name": "Анна"}))).await;
+    assert_eq!(renamed.status, StatusCode::OK, "what needs no password goes on");
+}
+
+on_both_backends!(
+    administrators_manage_users_and_users_manage_themselves,
+    accounts_and_contacts_are_shared_and_changed_by_their_owners,
+    the_current_password_cannot_be_guessed_without_limit,
+);
