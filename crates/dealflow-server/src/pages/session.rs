@@ -124,7 +124,7 @@ impl<T: DeserializeOwned> FromRequest<Services> for PageForm<T> {
         if token.as_deref() != Some(viewer.csrf.as_str()) {
             return Err(PageError::Csrf(viewer.locale));
         }
-        if bytes.contains(&0) || String::from_utf8_lossy(&bytes).contains("%00") || !well_formed_text(&bytes) {
+        if !well_formed_text(&bytes) {
             return Err(PageError::BadRequest(viewer.locale));
         }
         let input = serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::BadRequest(viewer.locale))?;
@@ -132,10 +132,11 @@ impl<T: DeserializeOwned> FromRequest<Services> for PageForm<T> {
     }
 }
 
-/// Whether every name and value of a form body is UTF-8 once its percent escapes are undone. A
-/// browser sends nothing else; decoding anything else would store U+FFFD in its place.
+/// Whether every name and value of a form body is UTF-8 without NUL once its percent escapes
+/// are undone. A browser sends nothing else; decoding anything else would store U+FFFD in its
+/// place.
 fn well_formed_text(body: &[u8]) -> bool {
-    body.split(|b| *b == b'&').all(|pair| percent_encoding::percent_decode(pair).decode_utf8().is_ok())
+    body.split(|b| *b == b'&').all(|pair| percent_encoding::percent_decode(pair).decode_utf8().is_ok_and(|text| !text.contains('\0')))
 }
 
 #[derive(Template, WebTemplate)]

@@ -69,9 +69,9 @@ async fn times_read_and_change_in_each_readers_own_zone(app: TestApp) {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("Выберите часовой пояс из списка"));
     assert_eq!(fingerprint(&api).await, before, "a refused profile changes nothing");
-    // Bytes that are not UTF-8, escaped or raw, are refused rather than stored as U+FFFD.
+    // Bytes that are not UTF-8 and NUL, escaped or raw, are refused rather than stored.
     let fields = format!("csrf={csrf}&locale=ru&time_zone=Europe%2FMoscow&name=");
-    for name in [b"%FF%FE%D0%90".to_vec(), vec![0xFF, 0xFE, b'a']] {
+    for name in [b"%FF%FE%D0%90".to_vec(), vec![0xFF, 0xFE, b'a'], b"a%00b".to_vec(), vec![b'a', 0, b'b']] {
         let garbled = browser.post_body("/profile", &manager, [fields.as_bytes(), &name].concat()).await;
         assert_eq!(garbled.status, StatusCode::BAD_REQUEST, "{name:?}");
     }
