@@ -374,7 +374,32 @@ async fn the_sign_in_page_stops_guessing_after_ten_failures_for_an_account(app: 
     assert!(throttled.headers.get(SET_COOKIE).is_none_or(|c| !c.to_str().unwrap().contains("session")));
 }
 
+/// The profile's password change says so when the guesses are used up, above the form.
+async fn the_profile_says_when_password_guesses_are_used_up(app: TestApp) {
+    let api = Api::start(app).await;
+    let browser = Browser::of(&api);
+    let session = session_for(&api, &api.app.manager).await;
+    let csrf = browser.get("/profile", &session).await.field("csrf");
+    let mut last = None;
+    for n in 0..11 {
+        let guess = format!("guess-{n}");
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("name", "Анна"),
+            ("locale", "ru"),
+            ("time_zone", "Europe/Moscow"),
+            ("password", "a-new-password"),
+            ("current_password", guess.as_str()),
+        ];
+        last = Some(browser.post("/profile", &session, &form).await);
+    }
+    let last = last.unwrap();
+    assert_eq!(last.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(last.body.contains("role=\"alert\">Слишком много неудачных попыток входа"), "the reason is shown");
+}
+
 on_both_backends!(
+    the_profile_says_when_password_guesses_are_used_up,
     deactivating_a_user_ends_their_web_session_and_api_tokens_at_once,
     the_sign_in_page_stops_guessing_after_ten_failures_for_an_account,
     signing_in_on_the_web_sets_a_secure_host_only_cookie_and_signing_out_ends_the_session,
